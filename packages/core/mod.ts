@@ -1,0 +1,19 @@
+/**
+ * @module
+ * The shared plumbing of the orcid-sync tools: the record protocol, NDJSON input and output, the
+ * CLI runner, S3 access, retries, a bounded pool, atomic writes and ORCID iD and key helpers.
+ */
+export * from "./atomic_write.ts";
+export * from "./http_dispatcher.ts";
+export * from "./orcid_id.ts";
+export * from "./orcid_key.ts";
+export * from "./pooled_map.ts";
+export * from "./read_lines.ts";
+export * from "./read_records.ts";
+export * from "./records.ts";
+export * from "./retry.ts";
+export * from "./s3_client.ts";
+export * from "./s3_errors.ts";
+export * from "./temp_files.ts";
+export * from "./undici_http_handler.ts";
+export * from "./write_records.ts";

@@ -1,0 +1,67 @@
+/** Bounded concurrency over an async iterable, results in input order. */
+
+/**
+ * Applies `fn` to the items of `source` with at most `limit` calls pending, yielding results in the
+ * order of the input as soon as the head of the line is done (not when the input ends). Holding at
+ * most `limit` results bounds memory. If `fn` throws, the error is thrown from the iteration and no
+ * new calls start.
+ *
+ * @example
+ * ```ts
+ * for await (const body of pooledMap(32, keys, (key) => get(key))) await out.write(body);
+ * ```
+ */
+export async function* pooledMap<T, R>(
+  limit: number,
+  source: AsyncIterable<T> | Iterable<T>,
+  fn: (item: T) => Promise<R>,
+): AsyncGenerator<R> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Cannot run a pool of ${limit}: need a whole number ≥ 1`);
+  const pending: Promise<R>[] = [];
+  let sourceDone = false;
+  let sourceError: { error: unknown } | undefined;
+  let stopped = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeProducer: (() => void) | undefined;
+  const wake = () => {
+    wakeConsumer?.();
+    wakeConsumer = undefined;
+  };
+
+  const producer = (async () => {
+    try {
+      for await (const item of source) {
+        while (pending.length >= limit && !stopped) await new Promise<void>((resolve) => (wakeProducer = resolve));
+        if (stopped) break;
+        const result = fn(item);
+        result.catch(() => {}); // observed when it reaches the head of the line
+        pending.push(result);
+        wake();
+      }
+    } catch (error) {
+      sourceError = { error };
+    } finally {
+      sourceDone = true;
+      wake();
+    }
+  })();
+
+  try {
+    for (;;) {
+      if (pending.length === 0) {
+        if (sourceDone) break;
+        await new Promise<void>((resolve) => (wakeConsumer = resolve));
+        continue;
+      }
+      const value = await pending[0]!;
+      pending.shift();
+      wakeProducer?.();
+      wakeProducer = undefined;
+      yield value;
+    }
+    if (sourceError) throw sourceError.error;
+  } finally {
+    stopped = true;
+    wakeProducer?.();
+  }
+}

@@ -1,0 +1,83 @@
+/** Retrying an async operation with exponential backoff and full jitter. */
+
+/** Options for {@linkcode retry}. */
+export interface RetryOptions {
+  /** Attempts in all, the first included. Default 5. */
+  readonly attempts?: number;
+  /** Ceiling of the first backoff in ms. Default 100. */
+  readonly minDelayMs?: number;
+  /** Largest backoff in ms. Default 10 000. */
+  readonly maxDelayMs?: number;
+  /** Growth of the ceiling per attempt. Default 2. */
+  readonly multiplier?: number;
+  /** Which errors are worth another attempt. Default: all. */
+  readonly isRetriable?: (error: unknown) => boolean;
+  /** Called before each wait, e.g. to count or log retries. */
+  readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** Stops waiting and retrying once aborted. */
+  readonly signal?: AbortSignal;
+  /** Source of randomness in [0, 1); replaceable for tests. Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+/** Thrown when every attempt failed with a retriable error; `cause` is the last error. */
+export class RetryError extends Error {
+  override name = "RetryError";
+  readonly attempts: number;
+  constructor(cause: unknown, attempts: number) {
+    super(`Gave up after ${attempts} attempts: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * The backoff before attempt `attempt + 1`: a random time up to `min(max, min·multiplier^(attempt-1))`
+ * ("full jitter", so many clients that failed together do not retry together).
+ */
+export function backoffDelay(attempt: number, options: RetryOptions = {}): number {
+  const ceiling = Math.min(
+    options.maxDelayMs ?? 10_000,
+    (options.minDelayMs ?? 100) * (options.multiplier ?? 2) ** (attempt - 1),
+  );
+  return Math.floor((options.random ?? Math.random)() * ceiling);
+}
+
+/**
+ * Calls `fn` until it succeeds, an error is not retriable (rethrown as is), or the attempts run out
+ * ({@linkcode RetryError}). `fn` receives the attempt number, starting at 1.
+ *
+ * @example
+ * ```ts
+ * const body = await retry((attempt) => get(key), { isRetriable: isRetriableError });
+ * ```
+ */
+export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      if (!(options.isRetriable?.(error) ?? true)) throw error;
+      if (attempt >= attempts) throw new RetryError(error, attempt);
+      const delay = backoffDelay(attempt, options);
+      options.onRetry?.(error, attempt, delay);
+      await sleep(delay, options.signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

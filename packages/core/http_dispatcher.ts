@@ -14,9 +14,12 @@ export interface DispatcherOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Whether the environment names an HTTP(S) proxy. */
-export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy);
+/** The proxy settings of an environment, upper- or lower-case names, as curl and the AWS CLI read them. */
+export function proxySettings(env: NodeJS.ProcessEnv): { httpProxy?: string; httpsProxy?: string; noProxy?: string } {
+  const httpProxy = env.HTTP_PROXY || env.http_proxy;
+  const httpsProxy = env.HTTPS_PROXY || env.https_proxy || httpProxy;
+  const noProxy = env.NO_PROXY || env.no_proxy;
+  return { ...(httpProxy ? { httpProxy } : {}), ...(httpsProxy ? { httpsProxy } : {}), ...(noProxy ? { noProxy } : {}) };
 }
 
 /**
@@ -40,8 +43,9 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     bodyTimeout: timeout,
     ...(ca ? { connect: { ca } } : {}),
   };
-  if (!proxyConfigured(env)) return new Agent(common);
-  return new EnvHttpProxyAgent({ ...common, ...(ca ? { requestTls: { ca } } : {}) });
+  const proxy = proxySettings(env);
+  if (!proxy.httpProxy && !proxy.httpsProxy) return new Agent(common);
+  return new EnvHttpProxyAgent({ ...common, ...proxy, ...(ca ? { requestTls: { ca } } : {}) });
 }
 
 function readCaBundle(path: string): string {

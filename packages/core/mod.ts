@@ -4,13 +4,19 @@
  * CLI runner, S3 access, retries, a bounded pool, atomic writes and ORCID iD and key helpers.
  */
 export * from "./atomic_write.ts";
+export * from "./aws_cli_options.ts";
+export * from "./cli_runner.ts";
 export * from "./http_dispatcher.ts";
+export * from "./logger.ts";
 export * from "./orcid_id.ts";
 export * from "./orcid_key.ts";
+export * from "./package_version.ts";
 export * from "./pooled_map.ts";
+export * from "./progress.ts";
 export * from "./read_lines.ts";
 export * from "./read_records.ts";
 export * from "./records.ts";
+export * from "./redact.ts";
 export * from "./retry.ts";
 export * from "./s3_client.ts";
 export * from "./s3_errors.ts";

@@ -83,7 +83,7 @@ export function createS3Access(options: S3Options = {}): S3Access {
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     env,
   });
-  const credentials = signRequest ? fromNodeProviderChain(profile ? { profile } : {}) : undefined;
+  const credentials = signRequest ? credentialChain(options.profile, profile, env) : undefined;
   let regionPromise: Promise<string> | undefined;
   const region = () => (regionPromise ??= resolveRegion(options.region, profile, env));
   const clients = new Map<string, S3Client>();
@@ -134,6 +134,27 @@ const dropBucketSlash: BuildMiddleware<object, MetadataBearer> = (next) => (args
   }
   return next(args);
 };
+
+/**
+ * The AWS CLI's order: an explicit `--profile` first, then the environment's keys, then the SDK's
+ * chain (AWS_PROFILE, SSO, web identity, container and instance roles), which refreshes expiring
+ * credentials. Reading `env` rather than `process.env` keeps it testable.
+ */
+function credentialChain(
+  explicitProfile: string | undefined,
+  profile: string | undefined,
+  env: NodeJS.ProcessEnv,
+): AwsCredentialIdentityProvider {
+  if (!explicitProfile && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    const identity = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    };
+    return async () => identity;
+  }
+  return fromNodeProviderChain(profile ? { profile } : {});
+}
 
 async function resolveRegion(explicit: string | undefined, profile: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
   const fromEnv = explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;

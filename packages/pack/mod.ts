@@ -1,0 +1,5 @@
+/**
+ * @module
+ * The orcid-pack library. Write object records (or a mirror folder) into .tar.gz archives in the layout of ORCID's public data file.
+ */
+export {};

@@ -1,0 +1,110 @@
+/** What the end-to-end tests share: a seeded local S3 server and running the real binaries. */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildDay, type DayOptions, seedStore, type SeedOptions } from "../generator/dataset_files.ts";
+import type { Dataset } from "../generator/model.ts";
+import { type LocalS3, startLocalS3 } from "../s3/server.ts";
+
+/** The repository's root folder. */
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BIN = join(ROOT, "node_modules", ".bin");
+
+/** A fresh temp folder, removed by the returned function. */
+export function scratch(prefix = "orcid-sync-test-"): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A running server seeded with a generated day. */
+export interface SeededS3 extends LocalS3 {
+  readonly dataset: Dataset;
+  /** Moves the buckets to another day of the same dataset. */
+  seedDay(day: number): Promise<Dataset>;
+  /** Stops the server and removes its data. */
+  close(): Promise<void>;
+}
+
+/** Starts the local S3 server over a temp folder seeded with day 1 of a small generated dataset. */
+export async function startSeededS3(
+  options: Partial<DayOptions> = {},
+  seed: SeedOptions = {},
+): Promise<SeededS3> {
+  const day: DayOptions = { records: 300, seed: 7, now: new Date("2026-11-20T00:00:00Z"), day: 1, ...options };
+  const folder = scratch("orcid-sync-s3-");
+  let { dataset } = buildDay(day);
+  await seedStore(folder.dir, dataset, seed);
+  const s3 = await startLocalS3({ directory: folder.dir });
+  return {
+    ...s3,
+    get dataset() {
+      return dataset;
+    },
+    async seedDay(n: number) {
+      ({ dataset } = buildDay({ ...day, day: n }));
+      await seedStore(folder.dir, dataset, seed);
+      return dataset;
+    },
+    async close() {
+      await s3.stop();
+      folder.remove();
+    },
+  };
+}
+
+/** The outcome of running a binary. */
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Options for {@linkcode runBin}. */
+export interface RunOptions {
+  readonly stdin?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+}
+
+/** Runs one of the tools (`orcid-list`, …) from node_modules/.bin as a real process. */
+export function runBin(name: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runCommand(join(BIN, name), args, options);
+}
+
+/** Runs any command, collecting its output. */
+export function runCommand(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code, signal) =>
+      resolve({ code, signal, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() }),
+    );
+    child.stdin.on("error", () => {});
+    child.stdin.end(options.stdin ?? "");
+  });
+}
+
+/** Every file under a folder: relative path → content. */
+export function readTree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const visit = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else files.set(relative(dir, path), readFileSync(path));
+    }
+  };
+  visit(dir);
+  return files;
+}

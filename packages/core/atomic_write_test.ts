@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -24,13 +24,14 @@ describe("atomicWrite()", () => {
     expect(statSync(path).mtime.toISOString()).toBe(mtime.toISOString());
   });
 
-  test("leaves the old file and no temp file when the write fails", async () => {
+  test("leaves what was there and no temp file when the rename fails", async () => {
     const dir = scratch();
     const path = join(dir, "a.xml");
-    writeFileSync(path, "old");
-    // An invalid date makes utimes fail after the data went to the temp file.
-    await expect(atomicWrite(path, "new", { mtime: new Date(Number.NaN) })).rejects.toThrow();
-    expect(readFileSync(path, "utf8")).toBe("old");
+    // A non-empty folder under the target name makes the final rename fail after the data was written.
+    mkdirSync(path);
+    writeFileSync(join(path, "keep"), "old");
+    await expect(atomicWrite(path, "new")).rejects.toThrow();
+    expect(readFileSync(join(path, "keep"), "utf8")).toBe("old");
     expect(readdirSync(dir)).toEqual(["a.xml"]);
   });
 

@@ -6,6 +6,7 @@
 export * from "./atomic_write.ts";
 export * from "./aws_cli_options.ts";
 export * from "./cli_runner.ts";
+export * from "./credentials.ts";
 export * from "./http_dispatcher.ts";
 export * from "./logger.ts";
 export * from "./orcid_id.ts";
@@ -20,6 +21,8 @@ export * from "./redact.ts";
 export * from "./retry.ts";
 export * from "./s3_client.ts";
 export * from "./s3_errors.ts";
+export * from "./sigv4.ts";
 export * from "./temp_files.ts";
+export * from "./time.ts";
 export * from "./undici_http_handler.ts";
 export * from "./write_records.ts";

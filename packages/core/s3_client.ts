@@ -1,10 +1,10 @@
 /** Setting up S3 access the standard AWS way, shared by every tool. */
-import { S3Client } from "@aws-sdk/client-s3";
-import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import type { AwsCredentialIdentityProvider, BuildMiddleware, MetadataBearer } from "@smithy/types";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Dispatcher } from "undici";
+import { credentialChain } from "./credentials.ts";
 import { createDispatcher } from "./http_dispatcher.ts";
-import { UndiciHttpHandler } from "./undici_http_handler.ts";
+import { encodeKeyPath, signV4 } from "./sigv4.ts";
 
 /** How to reach S3; every field has the AWS CLI's meaning. */
 export interface S3Options {
@@ -24,6 +24,15 @@ export interface S3Options {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** Options of a hand-built object request. */
+export interface ObjectRequestOptions {
+  /** Default GET. */
+  readonly method?: "GET" | "HEAD";
+  /** Extra request headers (`if-none-match`, `range`), names in lower case. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
 /** Everything a tool needs to talk to S3. */
 export interface S3Access {
   /** The custom endpoint, when one is set (`http://127.0.0.1:4568`). */
@@ -33,8 +42,13 @@ export interface S3Access {
   readonly dispatcher: Dispatcher;
   /** The credential chain, refreshed before expiry; undefined with `--no-sign-request`. */
   readonly credentials: AwsCredentialIdentityProvider | undefined;
-  /** The SDK client for a bucket, with the right addressing style. */
-  client(bucket: string): S3Client;
+  /** The SDK client for a bucket, with the right addressing style (loads the SDK on first use). */
+  client(bucket: string): Promise<S3Client>;
+  /**
+   * A signed object request on the shared pool, without the SDK: the cheap path for GETs. The
+   * caller reads or dumps the body. A bucket in another region is followed once (301).
+   */
+  request(bucket: string, key: string, options?: ObjectRequestOptions): Promise<Dispatcher.ResponseData>;
   /** The region requests are signed for. */
   region(): Promise<string>;
   /** Closes the pool. */
@@ -62,48 +76,79 @@ export function resolveEndpointUrl(options: S3Options): string | undefined {
   return url ? url.replace(/\/+$/, "") : undefined;
 }
 
+/** Origin and path of an object's URL. */
+export function objectLocation(
+  bucket: string,
+  key: string,
+  region: string,
+  endpointUrl: string | undefined,
+): { origin: string; host: string; path: string } {
+  const keyPath = encodeKeyPath(key);
+  if (endpointUrl) {
+    const url = new URL(endpointUrl);
+    const base = url.pathname.replace(/\/+$/, "");
+    return { origin: url.origin, host: url.host, path: `${base}/${bucket}/${keyPath}` };
+  }
+  if (addressingStyle(bucket) === "path") {
+    const host = `s3.${region}.amazonaws.com`;
+    return { origin: `https://${host}`, host, path: `/${bucket}/${keyPath}` };
+  }
+  const host = `${bucket}.s3.${region}.amazonaws.com`;
+  return { origin: `https://${host}`, host, path: `/${keyPath}` };
+}
+
 /**
  * Sets up S3 access: one undici pool, the standard credential chain (env, profiles, SSO, web
- * identity, container and instance roles) with refresh, path-style addressing where needed, and
- * bucket-level paths sent as `/bucket` (accepted by S3 and by servers that refuse `/bucket/`).
+ * identity, container and instance roles) with refresh, path-style addressing where needed. The SDK
+ * is loaded only when a listing needs it.
  *
  * @example
  * ```ts
  * const s3 = createS3Access({ endpointUrl: "http://127.0.0.1:4568", signRequest: false });
- * await s3.client("v3.0-summaries").send(new ListObjectsV2Command({ Bucket: "v3.0-summaries" }));
+ * const response = await s3.request("v3.0-summaries", "097/0000-0002-1825-0097.xml");
  * ```
  */
 export function createS3Access(options: S3Options = {}): S3Access {
   const env = options.env ?? process.env;
   const endpointUrl = resolveEndpointUrl(options);
   const signRequest = options.signRequest ?? true;
-  const profile = options.profile ?? env.AWS_PROFILE;
   const dispatcher = createDispatcher({
     ...(options.connections ? { connections: options.connections } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     env,
   });
-  const credentials = signRequest ? credentialChain(options.profile, profile, env) : undefined;
+  const credentials = signRequest ? credentialChain(options.profile, env) : undefined;
   let regionPromise: Promise<string> | undefined;
-  const region = () => (regionPromise ??= resolveRegion(options.region, profile, env));
-  const clients = new Map<string, S3Client>();
+  const region = () => (regionPromise ??= resolveRegion(options.region, options.profile ?? env.AWS_PROFILE, env));
+  const bucketRegions = new Map<string, string>();
+  const clients = new Map<string, Promise<S3Client>>();
 
-  const client = (bucket: string): S3Client => {
+  const client = (bucket: string): Promise<S3Client> => {
     const style = addressingStyle(bucket, endpointUrl);
-    let s3 = clients.get(style);
-    if (!s3) {
-      s3 = new S3Client({
-        region,
-        ...(endpointUrl ? { endpoint: endpointUrl } : {}),
-        forcePathStyle: style === "path",
-        followRegionRedirects: true,
-        requestHandler: new UndiciHttpHandler(dispatcher),
-        ...(credentials ? { credentials } : anonymous),
-      });
-      if (style === "path") s3.middlewareStack.add(dropBucketSlash, { step: "build", name: "dropBucketSlash" });
-      clients.set(style, s3);
+    let made = clients.get(style);
+    if (!made) {
+      made = import("./sdk_client.ts").then(({ createSdkClient }) =>
+        createSdkClient({ style, endpointUrl, region, credentials, dispatcher }),
+      );
+      clients.set(style, made);
     }
-    return s3;
+    return made;
+  };
+
+  const send = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) => {
+    const location = objectLocation(bucket, key, bucketRegion, endpointUrl);
+    const method = requestOptions.method ?? "GET";
+    const extra = requestOptions.headers ?? {};
+    const headers = credentials
+      ? signV4({ method, host: location.host, path: location.path }, { credentials: await credentials(), region: bucketRegion })
+      : {};
+    return dispatcher.request({
+      origin: location.origin,
+      path: location.path,
+      method,
+      headers: { ...extra, ...headers },
+      ...(requestOptions.signal ? { signal: requestOptions.signal } : {}),
+    });
   };
 
   return {
@@ -113,60 +158,28 @@ export function createS3Access(options: S3Options = {}): S3Access {
     credentials,
     client,
     region,
+    async request(bucket, key, requestOptions = {}) {
+      const response = await send(bucket, key, requestOptions, bucketRegions.get(bucket) ?? (await region()));
+      const moved = response.headers["x-amz-bucket-region"];
+      if (response.statusCode === 301 && typeof moved === "string" && !endpointUrl) {
+        await response.body.dump();
+        bucketRegions.set(bucket, moved);
+        return send(bucket, key, requestOptions, moved);
+      }
+      return response;
+    },
     async close() {
-      for (const s3 of clients.values()) s3.destroy();
+      for (const made of clients.values()) (await made).destroy();
       await dispatcher.close();
     },
   };
 }
 
-// --no-sign-request: placeholder credentials and a signer that leaves the request as it is.
-const anonymous = {
-  credentials: { accessKeyId: "", secretAccessKey: "" },
-  signer: { sign: async <T>(request: T) => request },
-};
-
-/** Rewrites a path-style bucket-level path `/bucket/` to `/bucket` before signing. */
-const dropBucketSlash: BuildMiddleware<object, MetadataBearer> = (next) => (args) => {
-  const request = args.request as { path?: unknown };
-  if (typeof request.path === "string" && /^\/[^/]+\/$/.test(request.path)) {
-    request.path = request.path.slice(0, -1);
-  }
-  return next(args);
-};
-
-/**
- * The AWS CLI's order: an explicit `--profile` first, then the environment's keys, then the SDK's
- * chain (AWS_PROFILE, SSO, web identity, container and instance roles), which refreshes expiring
- * credentials. Reading `env` rather than `process.env` keeps it testable.
- */
-function credentialChain(
-  explicitProfile: string | undefined,
-  profile: string | undefined,
-  env: NodeJS.ProcessEnv,
-): AwsCredentialIdentityProvider {
-  if (!explicitProfile && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    const identity = {
-      accessKeyId: env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-    };
-    return async () => identity;
-  }
-  return fromNodeProviderChain(profile ? { profile } : {});
-}
-
 async function resolveRegion(explicit: string | undefined, profile: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
   const fromEnv = explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (fromEnv) return fromEnv;
-  // The SDK's own chain reads the profile's `region`; ORCID does not document its region, and
-  // followRegionRedirects corrects a wrong guess.
-  const probe = new S3Client(profile ? { profile } : {});
-  try {
-    return await probe.config.region();
-  } catch {
-    return "us-east-1";
-  } finally {
-    probe.destroy();
-  }
+  // The profile's `region`, through the SDK's own chain. ORCID does not document its buckets'
+  // region; requests to the wrong one are redirected and followed.
+  const { sdkDefaultRegion } = await import("./sdk_client.ts");
+  return (await sdkDefaultRegion(profile)) ?? "us-east-1";
 }

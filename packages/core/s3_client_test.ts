@@ -11,7 +11,7 @@ async function requestFor(
   command: GetObjectCommand | ListObjectsV2Command,
 ): Promise<{ hostname: string; path: string; authorization: string }> {
   const access = createS3Access({ ...(endpointUrl ? { endpointUrl } : {}), env });
-  const client = access.client(bucket);
+  const client = await access.client(bucket);
   let seen: { hostname: string; path: string; authorization: string } | undefined;
   client.middlewareStack.add(
     () => async (args) => {

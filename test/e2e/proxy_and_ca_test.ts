@@ -77,7 +77,7 @@ afterAll(async () => {
 async function listOne(env: NodeJS.ProcessEnv): Promise<number> {
   const access = createS3Access({ env, connections: 2 });
   try {
-    const page = await access.client("v3.0-summaries").send(new ListObjectsV2Command({ Bucket: "v3.0-summaries", MaxKeys: 5 }));
+    const page = await (await access.client("v3.0-summaries")).send(new ListObjectsV2Command({ Bucket: "v3.0-summaries", MaxKeys: 5 }));
     return page.Contents?.length ?? 0;
   } finally {
     await access.close();

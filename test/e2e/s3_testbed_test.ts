@@ -20,9 +20,7 @@ async function listAll(bucket: string, options: { signRequest: boolean; pageSize
   let token: string | undefined;
   try {
     do {
-      const page: ListObjectsV2CommandOutput = await access
-        .client(bucket)
-        .send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: options.pageSize, ContinuationToken: token }));
+      const page: ListObjectsV2CommandOutput = await (await access.client(bucket)).send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: options.pageSize, ContinuationToken: token }));
       pages++;
       for (const object of page.Contents ?? []) keys.push(object.Key!);
       token = page.NextContinuationToken;
@@ -50,11 +48,29 @@ describe("the local S3 test bed", () => {
     expect(keys).toContain("31X/0000-0002-7869-831X/membership/0000-0002-7869-831X_membership_42.xml");
   });
 
+  test("serves an object to our own signed GET, byte for byte", async () => {
+    const object = [...datasetObjects(s3.dataset)].find((o) => o.bucket === "v3.0-summaries")!;
+    const access = createS3Access({ env: s3.env, connections: 1 });
+    try {
+      const response = await access.request(object.bucket, object.key);
+      expect(response.statusCode).toBe(200);
+      expect(await response.body.text()).toBe(object.body);
+      expect(response.headers["last-modified"]).toBe(object.lastModified.toUTCString());
+      const wrong = createS3Access({ env: { ...s3.env, AWS_SECRET_ACCESS_KEY: "wrong-secret-key" }, connections: 1 });
+      const refused = await wrong.request(object.bucket, object.key);
+      expect(refused.statusCode).toBe(403);
+      expect(await refused.body.text()).toContain("SignatureDoesNotMatch");
+      await wrong.close();
+    } finally {
+      await access.close();
+    }
+  });
+
   test("refuses a wrong secret: signatures are really checked", async () => {
     const access = createS3Access({ env: { ...s3.env, AWS_SECRET_ACCESS_KEY: "wrong-secret-key" }, connections: 1 });
     try {
       await expect(
-        access.client("v3.0-summaries").send(new ListObjectsV2Command({ Bucket: "v3.0-summaries", MaxKeys: 1 })),
+        (await access.client("v3.0-summaries")).send(new ListObjectsV2Command({ Bucket: "v3.0-summaries", MaxKeys: 1 })),
       ).rejects.toMatchObject({ name: "SignatureDoesNotMatch" });
     } finally {
       await access.close();

@@ -1,0 +1,33 @@
+/** The AWS credential chain, loaded only when a request needs signing. */
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { registerSecret } from "./redact.ts";
+
+/**
+ * The AWS CLI's order: an explicit `--profile` first, then the environment's keys, then the SDK's
+ * chain (AWS_PROFILE, SSO, web identity, container and instance roles). The chain is imported on
+ * first use (the SDK costs time and memory at start-up) and refreshes credentials before they
+ * expire; every call returns the current ones. Secrets are registered for redaction.
+ */
+export function credentialChain(explicitProfile: string | undefined, env: NodeJS.ProcessEnv): AwsCredentialIdentityProvider {
+  if (!explicitProfile && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    const identity: AwsCredentialIdentity = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    };
+    registerSecret(identity.secretAccessKey);
+    registerSecret(identity.sessionToken);
+    return async () => identity;
+  }
+  const profile = explicitProfile ?? env.AWS_PROFILE;
+  let chain: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async () => {
+    chain ??= import("@aws-sdk/credential-providers").then(({ fromNodeProviderChain }) =>
+      fromNodeProviderChain(profile ? { profile } : {}),
+    );
+    const identity = await (await chain)();
+    registerSecret(identity.secretAccessKey);
+    registerSecret(identity.sessionToken);
+    return identity;
+  };
+}

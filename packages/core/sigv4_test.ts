@@ -1,0 +1,59 @@
+import { describe, expect, test } from "vitest";
+import { encodeKeyPath, signV4 } from "./sigv4.ts";
+
+// The "GET Object" example of the S3 SigV4 documentation (Authenticating Requests: Using the
+// Authorization Header), with its published signature.
+const EXAMPLE_CREDENTIALS = {
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
+
+describe("signV4()", () => {
+  test("reproduces AWS's published GET Object example", () => {
+    const headers = signV4(
+      { method: "GET", host: "examplebucket.s3.amazonaws.com", path: "/test.txt", headers: { range: "bytes=0-9" } },
+      {
+        credentials: EXAMPLE_CREDENTIALS,
+        region: "us-east-1",
+        date: new Date("2013-05-24T00:00:00Z"),
+        payloadHash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      },
+    );
+    expect(headers.authorization).toBe(
+      "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, " +
+        "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, " +
+        "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41",
+    );
+    expect(headers["x-amz-date"]).toBe("20130524T000000Z");
+    expect(headers.host).toBeUndefined();
+  });
+
+  test("reproduces AWS's published ListObjects example (query string)", () => {
+    const headers = signV4(
+      { method: "GET", host: "examplebucket.s3.amazonaws.com", path: "/", query: { "max-keys": "2", prefix: "J" } },
+      {
+        credentials: EXAMPLE_CREDENTIALS,
+        region: "us-east-1",
+        date: new Date("2013-05-24T00:00:00Z"),
+        payloadHash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      },
+    );
+    expect(headers.authorization).toContain("Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
+  });
+
+  test("adds the session token of temporary credentials to the signed headers", () => {
+    const headers = signV4(
+      { method: "GET", host: "h", path: "/b/k" },
+      { credentials: { ...EXAMPLE_CREDENTIALS, sessionToken: "token" }, region: "eu-west-1" },
+    );
+    expect(headers["x-amz-security-token"]).toBe("token");
+    expect(headers.authorization).toContain("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token");
+    expect(headers["x-amz-content-sha256"]).toBe("UNSIGNED-PAYLOAD");
+  });
+});
+
+describe("encodeKeyPath()", () => {
+  test("encodes each segment and keeps the slashes", () => {
+    expect(encodeKeyPath("097/0000-0002-1825-0097/works/a b+c(1).xml")).toBe("097/0000-0002-1825-0097/works/a%20b%2Bc%281%29.xml");
+  });
+});

@@ -17,6 +17,17 @@ const UNIT_MICROS: Record<string, number> = {
 
 const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?)?(Z|[+-]\d\d:?\d\d)?$/;
 
+/**
+ * Parses a span: a whole number and a unit, `s`, `m`, `h`, `d` or `w` (`90m`, `1h`, `30d`); `0` is
+ * no span.
+ */
+export function parseSpan(text: string): Micros {
+  if (text.trim() === "0") return 0;
+  const match = /^(\d+)([smhdw])$/.exec(text.trim());
+  if (!match) throw new RangeError(`Invalid span '${text}': use a number and a unit, like 90m, 1h or 30d`);
+  return Number(match[1]) * UNIT_MICROS[match[2]!]!;
+}
+
 /** The current time. */
 export function nowMicros(): Micros {
   return Date.now() * 1000;
@@ -36,8 +47,7 @@ export function nowMicros(): Micros {
 export function parseWhen(text: string, now: Micros): Micros {
   const value = text.trim();
   if (value === "now") return now;
-  const relative = /^(\d+)([smhdw])$/.exec(value);
-  if (relative) return now - Number(relative[1]) * UNIT_MICROS[relative[2]!]!;
+  if (/^\d+[smhdw]$/.test(value)) return now - parseSpan(value);
   const micros = parseDateTime(value, "utc");
   if (micros === undefined) {
     throw new RangeError(`Invalid time '${text}': use a span like 30d or 12h, a date like 2026-11-01, or an ISO date-time`);

@@ -1,12 +1,163 @@
 /** The orcid-state command line. */
-import { FatalError, packageVersion, runMain } from "@orcid-sync/core";
+import {
+  FatalError,
+  formatIsoMicros,
+  nowMicros,
+  packageVersion,
+  parseSpan,
+  parseWhen,
+  readRecords,
+  runMain,
+  type ToolContext,
+  UsageError,
+} from "@orcid-sync/core";
+import { CHECKPOINT_FILE, CheckpointJournal, clearCheckpoints, readCheckpoints } from "./checkpoints.ts";
+import { LAST_RAN_FILE, readLastRan, StateFileError, writeLastRan } from "./last_ran.ts";
+import { acquireLock, LockHeldError, releaseLock } from "./lock.ts";
+import { type CheckpointCounts, recordCheckpoints } from "./record_checkpoints.ts";
 
-await runMain({
+interface StateArgs {
+  readonly _: (string | number)[];
+  readonly file: string;
+  readonly default?: string;
+  readonly overlap: string;
+  readonly time?: string;
+  readonly pid?: number;
+  readonly lockFile?: string;
+  readonly checkpointsFile: string;
+  readonly action?: string;
+}
+
+async function get(args: StateArgs, ctx: ToolContext): Promise<void> {
+  const overlap = parseSpanOrUsage(args.overlap, "--overlap");
+  const saved = await readLastRan(args.file);
+  if (saved === undefined) {
+    if (args.default === undefined) {
+      throw new FatalError(`No ${args.file}: no sync has finished here yet (pass --default 30d to start from a span)`);
+    }
+    process.stdout.write(`${formatIsoMicros(parseWhenOrUsage(args.default, "--default"))}\n`);
+    ctx.summary(`no ${args.file}: printed the default`);
+    return;
+  }
+  process.stdout.write(`${formatIsoMicros(saved - overlap)}\n`);
+  ctx.summary(`${args.file}: last run started ${formatIsoMicros(saved)}`);
+}
+
+async function set(args: StateArgs, ctx: ToolContext): Promise<void> {
+  const time = args.time === undefined ? nowMicros() : parseWhenOrUsage(args.time, "--time");
+  await writeLastRan(args.file, time);
+  ctx.summary(`${args.file}: saved ${formatIsoMicros(time)}`);
+}
+
+async function checkpoints(args: StateArgs, ctx: ToolContext): Promise<void> {
+  const path = args.checkpointsFile;
+  switch (args.action) {
+    case "record": {
+      const journal = new CheckpointJournal(path);
+      const counts: CheckpointCounts = { saved: 0, withheld: 0 };
+      try {
+        const records = (async function* () {
+          for await (const { record } of readRecords(ctx.stdin)) yield record;
+        })();
+        for await (const record of recordCheckpoints(records, journal, counts)) await ctx.out.write(record);
+      } finally {
+        await journal.close();
+      }
+      if (counts.withheld > 0) ctx.log.warn(`${counts.withheld} folders had failures and were not marked done`);
+      ctx.summary(`${path}: ${counts.saved} folders marked done`);
+      return;
+    }
+    case "list": {
+      const done = [...(await readCheckpoints(path))].sort();
+      for (const id of done) process.stdout.write(`${id}\n`);
+      ctx.summary(`${path}: ${done.length} folders done`);
+      return;
+    }
+    case "clear":
+      await clearCheckpoints(path);
+      ctx.summary(`${path}: cleared`);
+      return;
+  }
+}
+
+function parseWhenOrUsage(text: string, flag: string): number {
+  try {
+    return parseWhen(text, nowMicros());
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+function parseSpanOrUsage(text: string, flag: string): number {
+  try {
+    return parseSpan(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+await runMain<StateArgs>({
   name: "orcid-state",
   version: packageVersion(import.meta.url),
-  usage: "$0 <command> [options]\n\nRead and write the sync state: last_ran.config, the lock and resume checkpoints.",
-  options: (argv) => argv,
-  main: async () => {
-    throw new FatalError("orcid-state is not implemented yet");
+  usage:
+    "$0 <command> [options]\n\nRead and write the sync state: last_ran.config (the reference's file, in the current directory), the lock that keeps a second sync out, and resume checkpoints.",
+  examples: [
+    ["orcid-list --since \"$(orcid-state get --default 30d)\" -s", "1. sync what changed since the last run (or the last 30 days)"],
+    ["started=$(date -u +%FT%T.%6NZ); …; orcid-state set --time \"$started\"", "2. after a run succeeded, save its start time"],
+    ["orcid-state lock --pid $$ && trap 'orcid-state unlock --pid $$' EXIT", "3. one sync at a time"],
+    ["… | orcid-place DIR | orcid-state checkpoints record", "4. save the folders a full download finished, for orcid-list --all --resume"],
+  ],
+  epilog:
+    "get prints an ISO time in UTC (the saved local time less --overlap) that orcid-list --since reads. last_ran.config holds local time YYYY-MM-DD HH:MM:SS.ffffff without a newline, as the reference writes it.",
+  options: (argv) =>
+    argv
+      .command("get", "Print the cutoff for the next sync: the last run's start time less the overlap, in UTC", (y) =>
+        y
+          .option("default", { type: "string", describe: "Print this time instead when there is no state file (e.g. 30d)" })
+          .option("overlap", { type: "string", default: "1h", describe: "Safety margin subtracted from the saved time" }),
+      )
+      .command("set", "Save a run's start time atomically (local time, 6 fraction digits)", (y) =>
+        y.option("time", { type: "string", describe: "The time to save: ISO, a date, or a span back from now (default: now)" }),
+      )
+      .command("lock", "Take the lock beside the state file for a process, or fail if a live one holds it", (y) =>
+        y.option("pid", { type: "number", demandOption: true, describe: "The process holding the lock (a script's $$)" }),
+      )
+      .command("unlock", "Release the lock if the process holds it", (y) =>
+        y.option("pid", { type: "number", demandOption: true, describe: "The process that took the lock" }),
+      )
+      .command("checkpoints <action>", "Resume checkpoints: record (a filter at the end of a pipe), list, clear", (y) =>
+        y.positional("action", { choices: ["record", "list", "clear"] as const, describe: "What to do" }),
+      )
+      .option("file", { type: "string", default: LAST_RAN_FILE, describe: "The state file" })
+      .option("lock-file", { type: "string", describe: "The lock file (default: the state file + .lock)" })
+      .option("checkpoints-file", { type: "string", default: CHECKPOINT_FILE, describe: "The resume checkpoint journal" })
+      .demandCommand(1, "Name a command: get, set, lock, unlock or checkpoints") as never,
+  main: async (args, ctx) => {
+    const command = String(args._[0]);
+    const lockFile = args.lockFile ?? `${args.file}.lock`;
+    try {
+      switch (command) {
+        case "get":
+          return await get(args, ctx);
+        case "set":
+          return await set(args, ctx);
+        case "lock": {
+          const { tookOver } = await acquireLock(lockFile, { pid: args.pid! });
+          if (tookOver) ctx.log.warn(`took over a stale lock of pid ${tookOver.pid} (since ${tookOver.since})`);
+          ctx.summary(`${lockFile}: locked for pid ${args.pid}`);
+          return;
+        }
+        case "unlock":
+          ctx.summary(`${lockFile}: ${(await releaseLock(lockFile, args.pid!)) ? "released" : "not held by this pid"}`);
+          return;
+        case "checkpoints":
+          return await checkpoints(args, ctx);
+        default:
+          throw new UsageError(`Unknown command '${command}': use get, set, lock, unlock or checkpoints`);
+      }
+    } catch (error) {
+      if (error instanceof StateFileError || error instanceof LockHeldError) throw new FatalError(error.message);
+      throw error;
+    }
   },
 });

@@ -1,0 +1,45 @@
+/** Saving the checkpoints that reach the end of the pipe, unless work of their folder failed. */
+import { last3, type PipelineRecord, type UnknownRecord } from "@orcid-sync/core";
+import { type CheckpointJournal, checkpointId } from "./checkpoints.ts";
+
+/** Counts of what {@linkcode recordCheckpoints} did. */
+export interface CheckpointCounts {
+  saved: number;
+  /** Checkpoints not saved because an error record of their folder came before them. */
+  withheld: number;
+}
+
+/**
+ * Passes every record through and appends each checkpoint to the journal, except where an error
+ * record for the same bucket and folder (or the same folder, when the error names only an iD) came
+ * earlier: a folder with failed work is not done, and a resumed run lists it again.
+ *
+ * @example
+ * ```ts
+ * for await (const record of recordCheckpoints(records, journal, counts)) await out.write(record);
+ * ```
+ */
+export async function* recordCheckpoints(
+  records: AsyncIterable<PipelineRecord | UnknownRecord>,
+  journal: CheckpointJournal,
+  counts: CheckpointCounts = { saved: 0, withheld: 0 },
+): AsyncGenerator<PipelineRecord | UnknownRecord> {
+  const failed = new Set<string>();
+  const failedFolders = new Set<string>();
+  for await (const record of records) {
+    if (record.type === "error") {
+      const error = record as Extract<PipelineRecord, { type: "error" }>;
+      if (error.bucket && error.key) failed.add(checkpointId(error.bucket, error.key.split("/")[0]!));
+      else if (error.orcid) failedFolders.add(last3(error.orcid));
+    } else if (record.type === "checkpoint") {
+      const checkpoint = record as Extract<PipelineRecord, { type: "checkpoint" }>;
+      if (failed.has(checkpointId(checkpoint.bucket, checkpoint.folder)) || failedFolders.has(checkpoint.folder)) {
+        counts.withheld++;
+      } else {
+        await journal.append([checkpoint]);
+        counts.saved++;
+      }
+    }
+    yield record;
+  }
+}

@@ -22,6 +22,9 @@ export default defineConfig({
     include: ["**/*_test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
     reporters: ["default", plainSummary],
+    // End-to-end tests start servers and run whole pipelines.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },
 });

@@ -2,6 +2,7 @@
  * The frame every tool's main.ts runs in: flags, stdio, signals, exit codes, logging, progress and
  * the closing summary. The only code of the tools that touches `process`.
  */
+import { setMaxListeners } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import yargs, { type Argv } from "yargs";
 import { createLogger, type Logger, LOG_LEVELS, parseLogLevel } from "./logger.ts";
@@ -186,6 +187,8 @@ export async function runMain<A>(spec: ToolSpec<A>): Promise<never> {
   // We support Node 20.19+ (docs/node-versions.md); the SDK's notice about its future floor is not for our users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const controller = new AbortController();
+  // Every in-flight request listens on this signal: many at once is the design, not a leak.
+  setMaxListeners(0, controller.signal);
   const onSignal = (signal: NodeJS.Signals, code: number) => {
     controller.abort(new Error(`Interrupted by ${signal}`));
     removeLiveTempFiles();

@@ -39,6 +39,8 @@ export function createSdkClient(options: SdkClientOptions): S3Client {
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     forcePathStyle: options.style === "path",
     followRegionRedirects: true,
+    // The SDK's standard retry (backoff and jitter on throttling, 5xx, resets, timeouts), a few more times.
+    maxAttempts: 5,
     requestHandler: new UndiciHttpHandler(options.dispatcher),
     ...(options.credentials ? { credentials: options.credentials } : anonymous),
   });

@@ -1,12 +1,144 @@
 /** The orcid-list command line. */
-import { FatalError, packageVersion, runMain } from "@orcid-sync/core";
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import {
+  type AwsArgs,
+  createS3Access,
+  ExitCode,
+  formatIsoMicros,
+  nowMicros,
+  packageVersion,
+  parseWhen,
+  runMain,
+  s3OptionsFromArgs,
+  UsageError,
+  withAwsOptions,
+} from "@orcid-sync/core";
+import { CHECKPOINT_FILE, readCheckpoints } from "@orcid-sync/state";
+import { type BucketLayout, DEFAULT_LAYOUT } from "./bucket_layout.ts";
+import { listRecords, type ListSource, newListStats } from "./list_records.ts";
+import { parseShard } from "./shard.ts";
 
-await runMain({
+interface ListArgs extends AwsArgs {
+  readonly since?: string;
+  readonly all?: boolean;
+  readonly ids?: string;
+  readonly summaries?: boolean;
+  readonly activities?: boolean;
+  readonly concurrency: number;
+  readonly pageSize: number;
+  readonly shard?: string;
+  readonly resume?: boolean;
+  readonly checkpointsFile: string;
+  readonly summariesBucket: string;
+  readonly activitiesBucketBase: string;
+  readonly activitiesBucket?: string;
+  readonly lambdaBucket: string;
+  readonly count?: boolean;
+}
+
+function usage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+await runMain<ListArgs>({
   name: "orcid-list",
   version: packageVersion(import.meta.url),
-  usage: "$0 [options]\n\nEmit the keys to sync as NDJSON key records: changed records since a time, from ORCID's lambda file, or a full bucket listing.",
-  options: (argv) => argv,
-  main: async () => {
-    throw new FatalError("orcid-list is not implemented yet");
+  usage:
+    "$0 (--since WHEN | --all | --ids FILE) (-s | -a | -s -a) [options]\n\nEmit the keys to sync as NDJSON records: key records, a manifest per iD with -a (its complete set of activity keys), and with --all a checkpoint after each folder.",
+  examples: [
+    ["orcid-list --since 30d -s | orcid-fetch | orcid-place ./data", "1. summaries changed in the last 30 days"],
+    ["orcid-list --since \"$(orcid-state get --default 30d)\" -s -a", "2. since the last run, with activities"],
+    ["orcid-list --all -s -a --shard 3/8", "3. a full listing, the third of eight shards"],
+    ["orcid-list --all -s --resume | … | orcid-state checkpoints record", "4. resume a full listing that was interrupted"],
+    ["cut -d, -f1 my-researchers.csv | orcid-list --ids - -s -a", "5. a chosen set of researchers"],
+    ["orcid-list --since 2026-11-01 -s --count", "6. how much would be synced"],
+  ],
+  epilog:
+    "--since takes a span back from now (30d, 12h, 90m), a date (2026-11-01, UTC), an ISO date-time, or what 'orcid-state get' prints. The lambda file is streamed and its download stopped at the first row older than the cutoff; malformed rows and invalid iDs are reported on stderr, never fatal. A manifest is emitted only after a complete listing of the iD's prefix. Exit 1 when a listing failed after retries; 3 when a bucket is missing or access is denied.",
+  options: (argv) =>
+    withAwsOptions(argv)
+      .option("since", { type: "string", describe: "Records modified at or after this time (from the lambda file)" })
+      .option("all", { type: "boolean", describe: "Every key of the buckets (a full download)" })
+      .option("ids", { type: "string", nargs: 1, describe: "iDs to list, one a line, from a file or - for stdin" })
+      .option("summaries", { alias: "s", type: "boolean", describe: "Emit summary keys" })
+      .option("activities", { alias: "a", type: "boolean", describe: "List and emit activity keys, with a manifest per iD" })
+      .option("concurrency", { alias: "j", type: "number", default: 32, describe: "Listings at once" })
+      .option("page-size", { alias: "n", type: "number", default: 1000, describe: "Keys per listing page (at most 1000)" })
+      .option("shard", { type: "string", describe: "Only folders of shard K of N (K/N), a deterministic partition by <last3>" })
+      .option("resume", { type: "boolean", describe: "With --all: skip the folders the checkpoint journal lists as done" })
+      .option("checkpoints-file", { type: "string", default: CHECKPOINT_FILE, describe: "The checkpoint journal for --resume" })
+      .option("summaries-bucket", { type: "string", default: DEFAULT_LAYOUT.summaries, describe: "Summaries bucket (the reference's -x)" })
+      .option("activities-bucket-base", {
+        type: "string",
+        default: DEFAULT_LAYOUT.activitiesBase,
+        describe: "Base of the -a/-b/-c activities buckets (the reference's -y)",
+      })
+      .option("activities-bucket", { type: "string", describe: "One unsplit activities bucket (the v2.0 generation)" })
+      .option("lambda-bucket", { type: "string", default: DEFAULT_LAYOUT.lambda, describe: "Lambda file bucket (the reference's -z)" })
+      .option("count", { alias: "dry-run", type: "boolean", describe: "Print only how many iDs, keys and manifests would be emitted" })
+      .check((args) => {
+        const modes = [args.since !== undefined, Boolean(args.all), args.ids !== undefined].filter(Boolean).length;
+        if (modes !== 1) throw new Error("Choose exactly one of --since, --all and --ids");
+        if (!args.summaries && !args.activities) throw new Error("Choose what to list: -s (summaries), -a (activities) or both");
+        if (args.resume && !args.all) throw new Error("--resume goes with --all");
+        if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new Error("--concurrency takes a whole number ≥ 1");
+        const pageSize = Number(args["page-size"]);
+        if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new Error("--page-size takes 1 to 1000");
+        return true;
+      }) as never,
+  main: async (args, ctx) => {
+    const shard = args.shard === undefined ? undefined : usage(() => parseShard(args.shard!));
+    const layout: BucketLayout = {
+      summaries: args.summariesBucket,
+      activitiesBase: args.activitiesBucketBase,
+      lambda: args.lambdaBucket,
+      ...(args.activitiesBucket ? { activitiesSingle: args.activitiesBucket } : {}),
+    };
+    let source: ListSource;
+    let what: string;
+    if (args.since !== undefined) {
+      const cutoff = usage(() => parseWhen(args.since!, nowMicros()));
+      source = { mode: "since", cutoff };
+      what = `changed since ${formatIsoMicros(cutoff)}`;
+    } else if (args.ids !== undefined) {
+      const input = args.ids === "-" ? ctx.stdin : createReadStream(args.ids);
+      source = { mode: "ids", lines: createInterface({ input, crlfDelay: Infinity }) };
+      what = `from ${args.ids === "-" ? "stdin" : args.ids}`;
+    } else {
+      const done = args.resume ? await readCheckpoints(args.checkpointsFile) : undefined;
+      if (done) ctx.log.info(`resuming: ${done.size} bucket folders done in ${args.checkpointsFile}`);
+      source = { mode: "all", ...(done ? { done } : {}) };
+      what = "in a full listing";
+    }
+    const s3 = createS3Access(s3OptionsFromArgs(args, { connections: args.concurrency }));
+    const stats = newListStats();
+    ctx.progress.start(() => `${stats.ids} iDs, ${stats.keys} keys, ${stats.manifests} manifests, ${stats.folders} folders done`);
+    try {
+      for await (const group of listRecords(
+        { s3, layout, summaries: Boolean(args.summaries), activities: Boolean(args.activities), concurrency: args.concurrency, pageSize: args.pageSize, signal: ctx.signal, ...(shard ? { shard } : {}) },
+        source,
+        stats,
+      )) {
+        if (args.count) continue;
+        for (const record of group) await ctx.out.write(record);
+      }
+    } finally {
+      await s3.close();
+    }
+    const bad = stats.lambda.malformed + stats.lambda.invalidIds;
+    if (bad > 0) {
+      ctx.log.warn(`skipped ${stats.lambda.malformed} malformed rows and ${stats.lambda.invalidIds} invalid iDs, e.g.:`);
+      for (const example of stats.lambda.examples) ctx.log.warn(`  ${example}`);
+    }
+    if (args.count) process.stdout.write(`${stats.ids} iDs, ${stats.keys} keys, ${stats.manifests} manifests\n`);
+    const lambda = source.mode === "since" ? `, ${stats.lambda.rows} lambda rows (${(stats.lambdaBytes / 1e6).toFixed(1)} MB) read` : "";
+    const folders = source.mode === "all" ? `, ${stats.folders} bucket folders done${stats.skippedFolders ? `, ${stats.skippedFolders} skipped as done` : ""}` : "";
+    ctx.summary(`${stats.ids} iDs ${what}: ${stats.keys} keys, ${stats.manifests} manifests, ${stats.errors} errors${lambda}${folders}`);
+    return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
   },
 });

@@ -1,5 +1,12 @@
 /**
  * @module
- * The orcid-list library. Emit the keys to sync as NDJSON key records: changed records since a time, from ORCID's lambda file, or a full bucket listing.
+ * orcid-list: what to sync. Changed records from the lambda file, a full listing of the buckets in
+ * parallel by folder, or given iDs; key records, a manifest per iD, checkpoints for resume.
  */
-export {};
+export * from "./bucket_layout.ts";
+export * from "./lambda_changes.ts";
+export * from "./lambda_rows.ts";
+export * from "./list_records.ts";
+export * from "./listing.ts";
+export * from "./object_chunks.ts";
+export * from "./shard.ts";

@@ -10,7 +10,8 @@ import { type LocalS3, startLocalS3 } from "../s3/server.ts";
 
 /** The repository's root folder. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "node_modules", ".bin");
+/** Where npm links the tools. */
+export const BIN_DIR = join(ROOT, "node_modules", ".bin");
 
 /** A fresh temp folder, removed by the returned function. */
 export function scratch(prefix = "orcid-sync-test-"): { dir: string; remove: () => void } {
@@ -71,7 +72,7 @@ export interface RunOptions {
 
 /** Runs one of the tools (`orcid-list`, …) from node_modules/.bin as a real process. */
 export function runBin(name: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return runCommand(join(BIN, name), args, options);
+  return runCommand(join(BIN_DIR, name), args, options);
 }
 
 /** Runs any command, collecting its output. */

@@ -18,16 +18,15 @@ function hyphenate(sixteen: string): string {
 }
 
 /** The issued ranges of base numbers (check character excluded), lowest and highest. */
-const RANGES: readonly [bigint, bigint][] = [
-  [15_000_000n, 35_000_000n], // 0000-0001-5000-000 … 0000-0003-5000-000
-  [900_000_000_000n, 900_100_000_000n], // 0009-0000-0000-000 … 0009-0010-0000-000
+const RANGES: readonly [number, number][] = [
+  [15_000_000, 35_000_000], // 0000-0001-5000-000 … 0000-0003-5000-000
+  [900_000_000_000, 900_100_000_000], // 0009-0000-0000-000 … 0009-0010-0000-000
 ];
 
 /** A random iD from one of the issued ranges (the newer range one time in three). */
 export function randomOrcid(random: Random): string {
   const [low, high] = RANGES[random.chance(1 / 3) ? 1 : 0]!;
-  const span = Number(high - low);
-  const base = (low + BigInt(Math.floor(random.next() * span))).toString().padStart(15, "0");
+  const base = String(low + Math.floor(random.next() * (high - low))).padStart(15, "0");
   return hyphenate(base + mod112(base));
 }
 

@@ -1,0 +1,157 @@
+/** orcid-list's library: from a source of iDs or folders to groups of key, manifest and checkpoint records. */
+import {
+  ALL_FOLDERS,
+  formatLambdaMicros,
+  isValidOrcidId,
+  type KeyRecord,
+  last3,
+  type Micros,
+  type PipelineRecord,
+  pooledMap,
+  pooledMerge,
+  type S3Access,
+  summaryKey,
+} from "@orcid-sync/core";
+import { checkpointId } from "@orcid-sync/state";
+import { activitiesBucket, type BucketLayout, LAMBDA_KEY } from "./bucket_layout.ts";
+import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_changes.ts";
+import { activitiesOf, folderGroups, type ListingContext } from "./listing.ts";
+import { objectChunks } from "./object_chunks.ts";
+import { folderInShard, type Shard } from "./shard.ts";
+
+/** What to list and how. */
+export interface ListOptions {
+  readonly s3: S3Access;
+  readonly layout: BucketLayout;
+  /** Emit summary keys. */
+  readonly summaries: boolean;
+  /** List activities and emit their keys and a manifest per iD. */
+  readonly activities: boolean;
+  /** Listings at once. */
+  readonly concurrency: number;
+  /** Keys per listing page. */
+  readonly pageSize: number;
+  readonly shard?: Shard;
+  readonly signal?: AbortSignal;
+}
+
+/** Where the iDs or folders come from. */
+export type ListSource =
+  /** iDs changed at or after a time, from the lambda file. */
+  | { readonly mode: "since"; readonly cutoff: Micros }
+  /** Given iDs, one a line (invalid ones are counted, not fatal). */
+  | { readonly mode: "ids"; readonly lines: AsyncIterable<string> }
+  /** Every folder of the buckets, less the `bucket/folder` pairs already done. */
+  | { readonly mode: "all"; readonly done?: ReadonlySet<string> };
+
+/** Counts for the summary line. */
+export interface ListStats {
+  ids: number;
+  keys: number;
+  manifests: number;
+  errors: number;
+  folders: number;
+  skippedFolders: number;
+  /** Bytes of the lambda file read. */
+  lambdaBytes: number;
+  readonly lambda: LambdaStats;
+}
+
+export function newListStats(): ListStats {
+  return { ids: 0, keys: 0, manifests: 0, errors: 0, folders: 0, skippedFolders: 0, lambdaBytes: 0, lambda: newLambdaStats() };
+}
+
+/**
+ * Yields the records to sync in groups that belong together (an iD's keys and manifest; a folder's
+ * checkpoints), counting them in `stats`.
+ *
+ * @example
+ * ```ts
+ * for await (const group of listRecords(options, { mode: "since", cutoff }, stats)) for (const r of group) await out.write(r);
+ * ```
+ */
+export async function* listRecords(options: ListOptions, source: ListSource, stats: ListStats = newListStats()): AsyncGenerator<PipelineRecord[]> {
+  const groups = source.mode === "all" ? allFolders(options, source.done ?? new Set(), stats) : perId(options, idsOf(options, source, stats), stats);
+  for await (const group of groups) {
+    for (const record of group) {
+      if (record.type === "key") stats.keys++;
+      else if (record.type === "manifest") stats.manifests++;
+      else if (record.type === "error") stats.errors++;
+      else if (record.type === "checkpoint") stats.folders++;
+    }
+    yield group;
+  }
+}
+
+/** Batches of iDs from the source, in the shard. */
+async function* idsOf(options: ListOptions, source: ListSource, stats: ListStats): AsyncGenerator<string[]> {
+  if (source.mode === "since") {
+    const download = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, download.signal]) : download.signal;
+    const bytes = objectChunks(options.s3, options.layout.lambda, LAMBDA_KEY, { signal, onBytes: (n) => (stats.lambdaBytes = n) });
+    try {
+      for await (const batch of lambdaChanges(bytes, formatLambdaMicros(source.cutoff), stats.lambda)) {
+        yield options.shard ? batch.filter((id) => folderInShard(last3(id), options.shard)) : batch;
+      }
+    } finally {
+      // Past the cutoff: stop the download rather than read the rest of the file.
+      download.abort();
+      await bytes.return(undefined);
+    }
+  } else if (source.mode === "ids") {
+    let line = 0;
+    for await (const text of source.lines) {
+      line++;
+      const id = text.trim();
+      if (id.length === 0 || id.startsWith("#")) continue;
+      if (!isValidOrcidId(id)) {
+        stats.lambda.invalidIds++;
+        if (stats.lambda.examples.length < 5) stats.lambda.examples.push(`line ${line}: ${id.slice(0, 60)}`);
+        continue;
+      }
+      if (folderInShard(last3(id), options.shard)) yield [id];
+    }
+  }
+}
+
+function summaryRecord(layout: BucketLayout, orcid: string): KeyRecord {
+  return { type: "key", bucket: layout.summaries, key: summaryKey(orcid), orcid, kind: "summary" };
+}
+
+/** Per iD: the summary key, then (listed) the activity keys and the manifest; in input order. */
+async function* perId(options: ListOptions, batches: AsyncIterable<string[]>, stats: ListStats): AsyncGenerator<PipelineRecord[]> {
+  const { layout } = options;
+  if (!options.activities) {
+    for await (const batch of batches) {
+      stats.ids += batch.length;
+      yield batch.map((orcid) => summaryRecord(layout, orcid));
+    }
+    return;
+  }
+  const context: ListingContext = { s3: options.s3, pageSize: options.pageSize, ...(options.signal ? { signal: options.signal } : {}) };
+  const ids = (async function* () {
+    for await (const batch of batches) yield* batch;
+  })();
+  yield* pooledMap(options.concurrency, ids, async (orcid) => {
+    stats.ids++;
+    const listed = await activitiesOf(context, activitiesBucket(layout, orcid), orcid);
+    return options.summaries ? [summaryRecord(layout, orcid), ...listed] : listed;
+  });
+}
+
+/** Every folder of the shard not yet done, listed `concurrency` at a time, groups as they come. */
+function allFolders(options: ListOptions, done: ReadonlySet<string>, stats: ListStats): AsyncGenerator<PipelineRecord[]> {
+  const { layout } = options;
+  const context: ListingContext = { s3: options.s3, pageSize: options.pageSize, ...(options.signal ? { signal: options.signal } : {}) };
+  const plans = ALL_FOLDERS.filter((folder) => folderInShard(folder, options.shard)).flatMap((folder) => {
+    const summaries = options.summaries && !done.has(checkpointId(layout.summaries, folder)) ? layout.summaries : undefined;
+    const bucket = activitiesBucket(layout, folder);
+    const activities = options.activities && !done.has(checkpointId(bucket, folder)) ? bucket : undefined;
+    if (!summaries && !activities) {
+      stats.skippedFolders++;
+      return [];
+    }
+    return [{ folder, ...(summaries ? { summaries } : {}), ...(activities ? { activities } : {}) }];
+  });
+  return pooledMerge(options.concurrency, plans, (plan) => folderGroups(context, plan));
+}

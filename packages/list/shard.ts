@@ -1,0 +1,38 @@
+/** Splitting the work over N hosts by `<last3>` folder, the same way on every host. */
+import { ALL_FOLDERS } from "@orcid-sync/core";
+
+/** Shard `index` of `count`, 1-based. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+const FOLDER_INDEX = new Map(ALL_FOLDERS.map((folder, i) => [folder, i]));
+
+/**
+ * Parses `K/N` (1 ≤ K ≤ N ≤ 1100).
+ *
+ * @example
+ * ```ts
+ * parseShard("2/8"); // { index: 2, count: 8 }
+ * ```
+ */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || count > ALL_FOLDERS.length || index < 1 || index > count) {
+    throw new RangeError(`Invalid shard '${text}': use K/N with 1 ≤ K ≤ N ≤ ${ALL_FOLDERS.length}, e.g. 2/8`);
+  }
+  return { index, count };
+}
+
+/**
+ * Whether a folder belongs to a shard: folders are dealt round-robin in S3's order, so every shard
+ * gets a spread of folders and the N shards cover each folder exactly once.
+ */
+export function folderInShard(folder: string, shard: Shard | undefined): boolean {
+  if (!shard) return true;
+  const index = FOLDER_INDEX.get(folder);
+  return index !== undefined && index % shard.count === shard.index - 1;
+}

@@ -155,6 +155,8 @@ export async function runTool<A>(spec: ToolSpec<A>, io: ToolIo, signal: AbortSig
   } catch (error) {
     progress.stop();
     if (error instanceof DownstreamClosedError) return ExitCode.Ok;
+    // Records written before the failure (error records among them) still reach the reader.
+    await out.end().catch(() => {});
     if (signal.aborted) return ExitCode.Interrupted;
     if (error instanceof UsageError) return usageError(error.message);
     log.error(describeError(error));

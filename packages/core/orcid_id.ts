@@ -1,7 +1,5 @@
 /** ORCID iD validation and the derived names the buckets are organised by. */
 
-const ORCID_ID_PATTERN = /^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/;
-
 /**
  * Computes the ISO 7064 MOD 11-2 check character over the 15 base digits of an iD.
  *
@@ -33,9 +31,21 @@ export function checkCharacter(baseDigits: string): string {
  * ```
  */
 export function isValidOrcidId(value: string): boolean {
-  if (!ORCID_ID_PATTERN.test(value)) return false;
-  const digits = value.replaceAll("-", "");
-  return checkCharacter(digits.slice(0, 15)) === digits[15];
+  // One pass over the characters: this runs for every row of a 26-million-row lambda file.
+  if (typeof value !== "string" || value.length !== 19) return false;
+  let total = 0;
+  for (let i = 0; i < 18; i++) {
+    const code = value.charCodeAt(i);
+    if (i === 4 || i === 9 || i === 14) {
+      if (code !== 45) return false; // "-"
+      continue;
+    }
+    if (code < 48 || code > 57) return false;
+    total = (total + (code - 48)) * 2;
+  }
+  const result = (12 - (total % 11)) % 11;
+  const last = value.charCodeAt(18);
+  return result === 10 ? last === 88 /* "X" */ : last === 48 + result;
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Writing records as NDJSON: one write a record, honouring backpressure, quiet on a closed pipe. */
+/** Writing records as NDJSON: whole lines, batched, honouring backpressure, quiet on a closed pipe. */
 import type { Writable } from "node:stream";
 
 /** Thrown when the reader of our output has gone (EPIPE): a normal, quiet end for a pipe tool. */
@@ -9,10 +9,15 @@ export class DownstreamClosedError extends Error {
   }
 }
 
+/** Lines are handed to the stream in batches of about this many bytes. */
+const BATCH_BYTES = 64 * 1024;
+
 /**
- * Serialises records to a stream, one `write` call a line. `write` resolves at once while the stream
- * takes more, and waits for `drain` when it does not, so a slow reader slows the producer instead of
- * filling memory.
+ * Serialises records to a stream as whole lines. Lines are gathered and handed to the stream in
+ * batches (64 KiB, or whatever is pending when the event loop next turns), never split across
+ * writes: a write per record costs a system call each, which was a quarter of orcid-list's time
+ * on a 30-day window. `write` resolves at once while the stream takes more, and waits for `drain`
+ * when it does not, so a slow reader slows the producer instead of filling memory.
  *
  * @example
  * ```ts
@@ -25,6 +30,9 @@ export class RecordWriter {
   readonly #stream: Writable;
   #failure: Error | undefined;
   #count = 0;
+  #pending = "";
+  #scheduled: NodeJS.Immediate | undefined;
+  #draining: Promise<void> | undefined;
 
   constructor(stream: Writable) {
     this.#stream = stream;
@@ -45,11 +53,36 @@ export class RecordWriter {
 
   /** Writes one already serialised line (without its newline). */
   writeLine(line: string): Promise<void> | undefined {
+    return this.writeLines([line]);
+  }
+
+  /** Writes already serialised lines (without their newlines), kept together. */
+  writeLines(lines: readonly string[]): Promise<void> | undefined {
     if (this.#failure) throw this.#failure;
     if (this.#stream.destroyed || this.#stream.writableEnded) throw new DownstreamClosedError();
-    this.#count++;
-    if (this.#stream.write(`${line}\n`)) return undefined;
-    return this.#drain();
+    if (lines.length === 0) return undefined;
+    this.#count += lines.length;
+    this.#pending += `${lines.join("\n")}\n`;
+    // The stream is full: the producer waits with it.
+    if (this.#draining) return this.#draining;
+    if (this.#pending.length >= BATCH_BYTES) return this.#flush();
+    // Lines a slow producer leaves behind go out on the next turn of the event loop.
+    this.#scheduled ??= setImmediate(() => {
+      this.#scheduled = undefined;
+      if (!this.#failure) void this.#flush()?.catch(() => {});
+    });
+    return undefined;
+  }
+
+  #flush(): Promise<void> | undefined {
+    if (this.#scheduled) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+    if (this.#pending.length === 0) return undefined;
+    const chunk = this.#pending;
+    this.#pending = "";
+    if (this.#stream.write(chunk)) return undefined;
+    this.#draining = this.#drain().finally(() => (this.#draining = undefined));
+    return this.#draining;
   }
 
   #drain(): Promise<void> {
@@ -74,6 +107,8 @@ export class RecordWriter {
   /** Waits until everything written has been handed to the operating system. */
   async end(): Promise<void> {
     if (this.#failure) throw this.#failure;
+    await this.#draining;
+    await this.#flush();
     const stream = this.#stream;
     if (stream.writableNeedDrain) await this.#drain();
     if (this.#failure) throw this.#failure;

@@ -118,6 +118,18 @@ function summaryRecord(layout: BucketLayout, orcid: string): KeyRecord {
   return { type: "key", bucket: layout.summaries, key: summaryKey(orcid), orcid, kind: "summary" };
 }
 
+/**
+ * A record as its NDJSON line. Summary keys built from a validated iD are serialised by hand:
+ * their iD and key hold only digits, hyphens, `X`, `/` and `.`, so they need no escaping, and
+ * JSON.stringify was a third of a 30-day listing's time.
+ */
+export function recordLine(record: PipelineRecord): string {
+  if (record.type === "key" && record.kind === "summary" && record.size === undefined) {
+    return `{"type":"key","bucket":${JSON.stringify(record.bucket)},"key":"${record.key}","orcid":"${record.orcid}","kind":"summary"}`;
+  }
+  return JSON.stringify(record);
+}
+
 /** Per iD: the summary key, then (listed) the activity keys and the manifest; in input order. */
 async function* perId(options: ListOptions, batches: AsyncIterable<string[]>, stats: ListStats): AsyncGenerator<PipelineRecord[]> {
   const { layout } = options;

@@ -16,7 +16,7 @@ import {
 } from "@orcid-sync/core";
 import { CHECKPOINT_FILE, readCheckpoints } from "@orcid-sync/state";
 import { type BucketLayout, DEFAULT_LAYOUT } from "./bucket_layout.ts";
-import { listRecords, type ListSource, newListStats } from "./list_records.ts";
+import { listRecords, type ListSource, newListStats, recordLine } from "./list_records.ts";
 import { parseShard } from "./shard.ts";
 
 interface ListArgs extends AwsArgs {
@@ -35,6 +35,16 @@ interface ListArgs extends AwsArgs {
   readonly activitiesBucket?: string;
   readonly lambdaBucket: string;
   readonly count?: boolean;
+}
+
+/** Combinations yargs cannot check without also refusing --help. */
+function checkArgs(args: ListArgs): void {
+  const modes = [args.since !== undefined, Boolean(args.all), args.ids !== undefined].filter(Boolean).length;
+  if (modes !== 1) throw new UsageError("Choose exactly one of --since, --all and --ids");
+  if (!args.summaries && !args.activities) throw new UsageError("Choose what to list: -s (summaries), -a (activities) or both");
+  if (args.resume && !args.all) throw new UsageError("--resume goes with --all");
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError("--concurrency takes a whole number ≥ 1");
+  if (!Number.isInteger(args.pageSize) || args.pageSize < 1 || args.pageSize > 1000) throw new UsageError("--page-size takes 1 to 1000");
 }
 
 function usage<T>(fn: () => T): T {
@@ -80,18 +90,9 @@ await runMain<ListArgs>({
       })
       .option("activities-bucket", { type: "string", describe: "One unsplit activities bucket (the v2.0 generation)" })
       .option("lambda-bucket", { type: "string", default: DEFAULT_LAYOUT.lambda, describe: "Lambda file bucket (the reference's -z)" })
-      .option("count", { alias: "dry-run", type: "boolean", describe: "Print only how many iDs, keys and manifests would be emitted" })
-      .check((args) => {
-        const modes = [args.since !== undefined, Boolean(args.all), args.ids !== undefined].filter(Boolean).length;
-        if (modes !== 1) throw new Error("Choose exactly one of --since, --all and --ids");
-        if (!args.summaries && !args.activities) throw new Error("Choose what to list: -s (summaries), -a (activities) or both");
-        if (args.resume && !args.all) throw new Error("--resume goes with --all");
-        if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new Error("--concurrency takes a whole number ≥ 1");
-        const pageSize = Number(args["page-size"]);
-        if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new Error("--page-size takes 1 to 1000");
-        return true;
-      }) as never,
+      .option("count", { alias: "dry-run", type: "boolean", describe: "Print only how many iDs, keys and manifests would be emitted" }) as never,
   main: async (args, ctx) => {
+    checkArgs(args);
     const shard = args.shard === undefined ? undefined : usage(() => parseShard(args.shard!));
     const layout: BucketLayout = {
       summaries: args.summariesBucket,
@@ -125,7 +126,7 @@ await runMain<ListArgs>({
         stats,
       )) {
         if (args.count) continue;
-        for (const record of group) await ctx.out.write(record);
+        await ctx.out.writeLines(group.map(recordLine));
       }
     } finally {
       await s3.close();

@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-import "../dist/main.js";
+// Node 22.1+ keeps compiled code between runs: a tool in a pipe starts faster.
+import module from "node:module";
+module.enableCompileCache?.();
+await import("../dist/main.js");

@@ -5,11 +5,13 @@
  */
 export * from "./atomic_write.ts";
 export * from "./aws_cli_options.ts";
+export * from "./byte_budget.ts";
 export * from "./cli_runner.ts";
 export * from "./credentials.ts";
 export * from "./http_dispatcher.ts";
 export * from "./list_objects.ts";
 export * from "./logger.ts";
+export * from "./mirror_layout.ts";
 export * from "./orcid_id.ts";
 export * from "./orcid_key.ts";
 export * from "./package_version.ts";

@@ -33,6 +33,8 @@ export class RecordWriter {
   #pending = "";
   #scheduled: NodeJS.Immediate | undefined;
   #draining: Promise<void> | undefined;
+  /** Settles when the last chunk handed to the stream has been written out. */
+  #written: Promise<void> = Promise.resolve();
 
   constructor(stream: Writable) {
     this.#stream = stream;
@@ -77,12 +79,22 @@ export class RecordWriter {
   #flush(): Promise<void> | undefined {
     if (this.#scheduled) clearImmediate(this.#scheduled);
     this.#scheduled = undefined;
+    // While the stream drains, lines wait here; the drain sends them.
+    if (this.#draining) return this.#draining;
     if (this.#pending.length === 0) return undefined;
     const chunk = this.#pending;
     this.#pending = "";
-    if (this.#stream.write(chunk)) return undefined;
-    this.#draining = this.#drain().finally(() => (this.#draining = undefined));
-    return this.#draining;
+    let accepted = true;
+    this.#written = new Promise((resolve) => {
+      accepted = this.#stream.write(chunk, () => resolve());
+    });
+    if (accepted) return undefined;
+    const draining = this.#drain().then(() => {
+      this.#draining = undefined;
+      return this.#flush();
+    });
+    this.#draining = draining;
+    return draining;
   }
 
   #drain(): Promise<void> {
@@ -104,13 +116,26 @@ export class RecordWriter {
     });
   }
 
-  /** Waits until everything written has been handed to the operating system. */
+  /**
+   * Waits until everything written has been handed to the operating system: a pipe to a slow
+   * reader can still hold data in the stream when the last write returns, and a process that
+   * exits then loses it.
+   */
   async end(): Promise<void> {
     if (this.#failure) throw this.#failure;
     await this.#draining;
     await this.#flush();
-    const stream = this.#stream;
-    if (stream.writableNeedDrain) await this.#drain();
+    await Promise.race([this.#written, this.#closed()]);
     if (this.#failure) throw this.#failure;
+  }
+
+  /** Rejects when the stream fails or closes before the last write settled. */
+  #closed(): Promise<never> {
+    return new Promise((_, reject) => {
+      const fail = () => reject(this.#failure ?? new DownstreamClosedError());
+      if (this.#stream.destroyed) fail();
+      this.#stream.once("error", fail);
+      this.#stream.once("close", fail);
+    });
   }
 }

@@ -38,7 +38,18 @@ describe("RecordWriter", () => {
 
   test("makes the producer wait while the stream is full", async () => {
     let finish!: () => void;
-    const sink = new Writable({ highWaterMark: 4, write(_chunk, _enc, done) { finish = done; } });
+    let held = false;
+    // The first write is held until the test lets it finish; later ones finish on their own.
+    const sink = new Writable({
+      highWaterMark: 4,
+      write(_chunk, _enc, done) {
+        if (held) setImmediate(done);
+        else {
+          held = true;
+          finish = done;
+        }
+      },
+    });
     const out = new RecordWriter(sink);
     await out.write({ type: "long-enough" });
     await new Promise((resolve) => setImmediate(resolve));
@@ -66,5 +77,47 @@ describe("RecordWriter", () => {
       await out.write({ type: "b" });
     };
     await expect(writeTwice()).rejects.toThrow(DownstreamClosedError);
+  });
+});
+
+describe("RecordWriter under a slow reader", () => {
+  test("delivers every line, in order, whatever the timing", async () => {
+    const received: string[] = [];
+    const sink = new Writable({
+      highWaterMark: 1024,
+      write(chunk, _enc, done) {
+        received.push(String(chunk));
+        setTimeout(done, Math.random() < 0.1 ? 2 : 0);
+      },
+    });
+    const out = new RecordWriter(sink);
+    for (let i = 0; i < 20_000; i++) {
+      const pending = out.write({ type: "key", i });
+      if (i % 7 === 0) await pending;
+      if (i % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await out.end();
+    await new Promise((resolve) => sink.end(resolve));
+    const lines = received.join("").trim().split("\n");
+    expect(lines).toHaveLength(20_000);
+    expect(lines.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+  });
+});
+
+describe("RecordWriter.end()", () => {
+  test("waits until the stream has written the last line out, not just accepted it", async () => {
+    const received: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        setTimeout(() => {
+          received.push(String(chunk));
+          done();
+        }, 20);
+      },
+    });
+    const out = new RecordWriter(sink);
+    await out.write({ type: "last" });
+    await out.end();
+    expect(received.join("")).toBe('{"type":"last"}\n');
   });
 });

@@ -1,12 +1,92 @@
 /** The orcid-fetch command line. */
-import { FatalError, packageVersion, runMain } from "@orcid-sync/core";
+import {
+  type AwsArgs,
+  createS3Access,
+  ExitCode,
+  packageVersion,
+  readRecordInputs,
+  runMain,
+  s3OptionsFromArgs,
+  UsageError,
+  withAwsOptions,
+} from "@orcid-sync/core";
+import { fetchRecords, newFetchStats } from "./fetch_records.ts";
+import { parseBytes, parseDuration } from "./units.ts";
 
-await runMain({
+interface FetchArgs extends AwsArgs {
+  readonly _: (string | number)[];
+  readonly concurrency: number;
+  readonly maxBytesInFlight: string;
+  readonly skipUnchanged?: string;
+  readonly retries: number;
+  readonly timeout: string;
+}
+
+await runMain<FetchArgs>({
   name: "orcid-fetch",
   version: packageVersion(import.meta.url),
-  usage: "$0 [options] [file ...]\n\nDownload the objects of key records read from stdin (or files) and emit object records.",
-  options: (argv) => argv,
-  main: async () => {
-    throw new FatalError("orcid-fetch is not implemented yet");
+  usage:
+    "$0 [options] [file ...]\n\nDownload the objects of the key records read from stdin (or files; - is stdin) and emit, in input order, an object record for each (body as UTF-8 text, or base64), a missing record for a 404, an unchanged record for a skipped or 304 object, and an error record for a failure. Every other record passes through.",
+  examples: [
+    ["orcid-list --since 30d -s | orcid-fetch -j 32 | orcid-place ./data", "1. a sync"],
+    ["orcid-list --all -s | orcid-fetch --skip-unchanged ./data | orcid-place ./data", "2. a re-download that gets only what changed"],
+    ["orcid-list --ids ids.txt -s | orcid-fetch | jq -r 'select(.type==\"object\") | .body'", "3. summaries to stdout"],
+  ],
+  epilog:
+    "Each object is one GET, retried with backoff on 5xx, SlowDown, resets and timeouts, and checked: its length against Content-Length, a single-part object's MD5 against its ETag. A 404 is normal (unclaimed records have no objects) and does not change the exit status. With --skip-unchanged DIR, a key whose listing gives the size and LastModified of its file in DIR is not requested, and a key without listing data is requested with If-None-Match (the file's MD5). Bad credentials or 403 stop the run (exit 3). Exit 1 when any item failed, here or upstream.",
+  options: (argv) =>
+    withAwsOptions(argv)
+      .option("concurrency", { alias: "j", type: "number", default: 64, describe: "GETs at once (and connections kept open)" })
+      .option("max-bytes-in-flight", { type: "string", default: "256M", describe: "Bodies held in memory at once (K, M, G)" })
+      .option("skip-unchanged", { type: "string", describe: "The mirror folder: do not download what it already holds" })
+      .option("retries", { type: "number", default: 4, describe: "Retries per object after the first attempt" })
+      .option("timeout", { type: "string", default: "60s", describe: "Time to wait for headers or the next bytes of a body" }) as never,
+  main: async (args, ctx) => {
+    if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError("--concurrency takes a whole number ≥ 1");
+    if (!Number.isInteger(args.retries) || args.retries < 0) throw new UsageError("--retries takes a whole number ≥ 0");
+    const maxBytesInFlight = usage(() => parseBytes(args.maxBytesInFlight), "--max-bytes-in-flight");
+    const timeoutMs = usage(() => parseDuration(args.timeout), "--timeout");
+    const s3 = createS3Access(s3OptionsFromArgs(args, { connections: args.concurrency, timeoutMs }));
+    const stats = newFetchStats();
+    const started = performance.now();
+    const rate = () => (stats.objects / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(0);
+    ctx.progress.start(
+      () => `${stats.objects} objects, ${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s, ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed`,
+    );
+    const inputs = args._.map(String);
+    const records = (async function* () {
+      for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
+    })();
+    try {
+      for await (const { record, release } of fetchRecords(
+        records,
+        {
+          s3,
+          concurrency: args.concurrency,
+          maxBytesInFlight,
+          attempts: args.retries + 1,
+          signal: ctx.signal,
+          ...(args.skipUnchanged ? { skipUnchanged: args.skipUnchanged } : {}),
+        },
+        stats,
+      )) {
+        await ctx.out.write(record);
+        release();
+      }
+    } finally {
+      await s3.close();
+    }
+    ctx.summary(
+      `${stats.objects} objects (${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s), ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed`,
+    );
+    return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
   },
 });
+
+function usage<T>(fn: () => T, flag: string): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}

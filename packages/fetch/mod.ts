@@ -1,5 +1,9 @@
 /**
  * @module
- * The orcid-fetch library. Download the objects of key records read from stdin (or files) and emit object records.
+ * orcid-fetch: concurrent, verified downloads. Key records in; object, missing, unchanged and
+ * error records out, in input order, with memory bounded by bytes in flight.
  */
-export {};
+export * from "./fetch_object.ts";
+export * from "./fetch_records.ts";
+export * from "./local_copy.ts";
+export * from "./units.ts";

@@ -1,0 +1,130 @@
+/** One GET: retries, integrity checks, and the record that says what happened. */
+import { createHash } from "node:crypto";
+import { isUtf8 } from "node:buffer";
+import {
+  classifyError,
+  describeError,
+  type ErrorRecord,
+  FatalError,
+  type KeyRecord,
+  type MissingRecord,
+  type ObjectRecord,
+  retry,
+  RetryError,
+  type S3Access,
+  s3ErrorFrom,
+  type UnchangedRecord,
+} from "@orcid-sync/core";
+
+const TOOL = "orcid-fetch";
+
+/** A body that does not match its length or its ETag: retried like a network error. */
+export class IntegrityError extends Error {
+  override name = "IntegrityError";
+  readonly code = "IntegrityError";
+}
+
+/** Options for {@linkcode fetchObject}. */
+export interface FetchObjectOptions {
+  /** Attempts in all. Default 5. */
+  readonly attempts?: number;
+  /** Smallest backoff ceiling in ms. Default 100. */
+  readonly minDelayMs?: number;
+  /** Send If-None-Match with this MD5: a 304 becomes an `unchanged` record. */
+  readonly ifNoneMatch?: string;
+  readonly signal?: AbortSignal;
+  /** Called before each retry. */
+  readonly onRetry?: (error: unknown) => void;
+  /** Called once the body's size is known, before it is read; resolves when it may be held. */
+  readonly reserve?: (bytes: number) => Promise<void>;
+}
+
+/** The outcome of one key. */
+export type FetchOutcome = ObjectRecord | MissingRecord | UnchangedRecord | ErrorRecord;
+
+const ref = (record: KeyRecord) => ({ bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind });
+
+/** Bytes a response's body will hold, from Content-Length. */
+function declaredLength(headers: Record<string, string | string[] | undefined>): number | undefined {
+  const value = headers["content-length"];
+  return typeof value === "string" && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Downloads one object. 404 is a `missing` record and 304 an `unchanged` one; 5xx, throttling,
+ * resets, timeouts, short bodies and MD5 mismatches are retried with backoff and become an error
+ * record when the attempts run out; bad credentials or a refused request (403) throw a
+ * {@linkcode FatalError}: retrying or going on cannot help.
+ */
+export async function fetchObject(s3: S3Access, record: KeyRecord, options: FetchObjectOptions = {}): Promise<FetchOutcome> {
+  const attempts = options.attempts ?? 5;
+  let tries = 0;
+  try {
+    return await retry(
+      async () => {
+        tries++;
+        const headers: Record<string, string> = options.ifNoneMatch ? { "if-none-match": `"${options.ifNoneMatch}"` } : {};
+        const response = await s3.request(record.bucket, record.key, { headers, ...(options.signal ? { signal: options.signal } : {}) });
+        if (response.statusCode === 404) {
+          await response.body.dump();
+          return { type: "missing", ...ref(record) } satisfies MissingRecord;
+        }
+        if (response.statusCode === 304) {
+          await response.body.dump();
+          return { type: "unchanged", ...ref(record) } satisfies UnchangedRecord;
+        }
+        if (response.statusCode !== 200) throw await s3ErrorFrom(response, `Cannot get s3://${record.bucket}/${record.key}`);
+        const length = declaredLength(response.headers);
+        if (length !== undefined && options.reserve) await options.reserve(length);
+        const body = Buffer.from(await response.body.arrayBuffer());
+        if (length !== undefined && body.length !== length) {
+          throw new IntegrityError(`Body of s3://${record.bucket}/${record.key} has ${body.length} of ${length} bytes`);
+        }
+        const etag = (header(response.headers, "etag") ?? "").replaceAll('"', "");
+        // A single-part object's ETag is its MD5; a multipart one's (`<hex>-<parts>`) is not.
+        if (/^[0-9a-f]{32}$/.test(etag)) {
+          const md5 = createHash("md5").update(body).digest("hex");
+          if (md5 !== etag) throw new IntegrityError(`Body of s3://${record.bucket}/${record.key} does not match its ETag (MD5 ${md5})`);
+        }
+        const modified = header(response.headers, "last-modified");
+        const utf8 = isUtf8(body);
+        return {
+          type: "object",
+          ...ref(record),
+          body: body.toString(utf8 ? "utf8" : "base64"),
+          ...(utf8 ? {} : { encoding: "base64" as const }),
+          etag,
+          size: body.length,
+          ...(modified ? { lastModified: new Date(modified).toISOString() } : {}),
+        } satisfies ObjectRecord;
+      },
+      {
+        attempts,
+        minDelayMs: options.minDelayMs ?? 100,
+        isRetriable: (error) => classifyError(error).retryable,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      },
+    );
+  } catch (error) {
+    const cause = error instanceof RetryError ? error.cause : error;
+    const { code, retryable, fatal } = classifyError(cause);
+    if (fatal) throw new FatalError(describeError(cause));
+    if (options.signal?.aborted) throw error;
+    return {
+      type: "error",
+      tool: TOOL,
+      op: "get",
+      message: `${describeError(cause)}${tries > 1 ? ` (after ${tries} attempts)` : ""}`,
+      code: code === "IntegrityError" ? "Integrity" : code,
+      retryable,
+      attempts: tries,
+      ...ref(record),
+    };
+  }
+}

@@ -1,0 +1,118 @@
+/** orcid-fetch's library: key records in, object/missing/unchanged/error records out, in order. */
+import {
+  ByteBudget,
+  type KeyRecord,
+  type PipelineRecord,
+  pooledMap,
+  type S3Access,
+  type UnknownRecord,
+} from "@orcid-sync/core";
+import { fetchObject } from "./fetch_object.ts";
+import { localState } from "./local_copy.ts";
+
+/** How to fetch. */
+export interface FetchOptions {
+  readonly s3: S3Access;
+  /** GETs at once. */
+  readonly concurrency: number;
+  /** Bytes of bodies held at once (downloaded, not yet written out). */
+  readonly maxBytesInFlight: number;
+  /** The mirror folder: skip keys whose file there is unchanged (see local_copy.ts). */
+  readonly skipUnchanged?: string;
+  /** Attempts per object. Default 5. */
+  readonly attempts?: number;
+  /** Smallest backoff ceiling in ms. Default 100. */
+  readonly minDelayMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Counts for progress and the summary line. */
+export interface FetchStats {
+  objects: number;
+  bytes: number;
+  missing: number;
+  unchanged: number;
+  errors: number;
+  retries: number;
+  passed: number;
+}
+
+export function newFetchStats(): FetchStats {
+  return { objects: 0, bytes: 0, missing: 0, unchanged: 0, errors: 0, retries: 0, passed: 0 };
+}
+
+/** A record to write, and the budget it holds until written. */
+export interface FetchResult {
+  readonly record: PipelineRecord | UnknownRecord;
+  /** Call once the record is written: gives its bytes back to the budget. */
+  readonly release: () => void;
+}
+
+const nothing = () => {};
+
+/**
+ * Fetches the key records of a stream, `concurrency` at a time, and yields every record in input
+ * order: an outcome for each key, every other record as it came. Memory is bounded by
+ * `maxBytesInFlight`: a body is read only once its size fits, except the one at the head of the
+ * line, which goes through so the line keeps moving.
+ *
+ * @example
+ * ```ts
+ * for await (const { record, release } of fetchRecords(records, options, stats)) { await out.write(record); release(); }
+ * ```
+ */
+export async function* fetchRecords(
+  records: AsyncIterable<PipelineRecord | UnknownRecord>,
+  options: FetchOptions,
+  stats: FetchStats = newFetchStats(),
+): AsyncGenerator<FetchResult> {
+  const budget = new ByteBudget(options.maxBytesInFlight);
+  let head = 0;
+  let sequence = 0;
+  const numbered = (async function* () {
+    for await (const record of records) yield { record, index: sequence++ };
+  })();
+
+  const fetchKey = async (record: KeyRecord, index: number): Promise<FetchResult> => {
+    let ifNoneMatch: string | undefined;
+    if (options.skipUnchanged) {
+      const local = await localState(options.skipUnchanged, record);
+      if (local.kind === "same") {
+        stats.unchanged++;
+        return { record: { type: "unchanged", bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind }, release: nothing };
+      }
+      if (local.kind === "md5") ifNoneMatch = local.md5;
+    }
+    let held = 0;
+    const outcome = await fetchObject(options.s3, record, {
+      ...(options.attempts ? { attempts: options.attempts } : {}),
+      ...(options.minDelayMs !== undefined ? { minDelayMs: options.minDelayMs } : {}),
+      ...(ifNoneMatch ? { ifNoneMatch } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onRetry: () => stats.retries++,
+      reserve: async (bytes) => {
+        if (bytes <= held) return;
+        await budget.acquire(bytes - held, () => index === head);
+        held = bytes;
+      },
+    });
+    if (outcome.type === "object") {
+      stats.objects++;
+      stats.bytes += outcome.size;
+    } else if (outcome.type === "missing") stats.missing++;
+    else if (outcome.type === "unchanged") stats.unchanged++;
+    else stats.errors++;
+    return { record: outcome, release: held > 0 ? () => budget.release(held) : nothing };
+  };
+
+  for await (const result of pooledMap(options.concurrency, numbered, async ({ record, index }) => {
+    if (record.type === "key") return fetchKey(record as KeyRecord, index);
+    stats.passed++;
+    if (record.type === "error") stats.errors++;
+    return { record, release: nothing };
+  })) {
+    head++;
+    budget.nudge();
+    yield result;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * What the mirror already holds, so unchanged objects are not downloaded. The rule of aws-cli and
+ * rclone: orcid-place sets each file's mtime to the object's LastModified, so a listed key whose
+ * size and LastModified (to the second) match the local file is the same object.
+ */
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { type KeyRecord, mirrorPath } from "@orcid-sync/core";
+
+/** How a key compares with the mirror. */
+export type LocalState =
+  /** Same size and LastModified: skip without a request. */
+  | { readonly kind: "same" }
+  /** No listing data to compare: ask the server with the file's MD5 (If-None-Match). */
+  | { readonly kind: "md5"; readonly md5: string }
+  /** Not there, or different: download. */
+  | { readonly kind: "absent" };
+
+/**
+ * Compares a key record with its file under `mirror` (the folder orcid-place writes to).
+ *
+ * @example
+ * ```ts
+ * const local = await localState("./data", record);
+ * ```
+ */
+export async function localState(mirror: string, record: KeyRecord): Promise<LocalState> {
+  const path = join(mirror, mirrorPath(record.kind, record.key));
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    return { kind: "absent" };
+  }
+  if (!info.isFile()) return { kind: "absent" };
+  if (record.size !== undefined && record.lastModified !== undefined) {
+    const sameTime = Math.floor(info.mtimeMs / 1000) === Math.floor(Date.parse(record.lastModified) / 1000);
+    return info.size === record.size && sameTime ? { kind: "same" } : { kind: "absent" };
+  }
+  return { kind: "md5", md5: createHash("md5").update(await readFile(path)).digest("hex") };
+}

@@ -206,5 +206,7 @@ export async function runMain<A>(spec: ToolSpec<A>): Promise<never> {
     { argv: process.argv.slice(2), stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
     controller.signal,
   );
+  // A run that stopped early may have writes in flight: their temp files go too.
+  removeLiveTempFiles();
   process.exit(code);
 }

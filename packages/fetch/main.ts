@@ -14,7 +14,7 @@ import { fetchRecords, newFetchStats } from "./fetch_records.ts";
 import { parseBytes, parseDuration } from "./units.ts";
 
 interface FetchArgs extends AwsArgs {
-  readonly _: (string | number)[];
+  readonly inputs?: string[];
   readonly concurrency: number;
   readonly maxBytesInFlight: string;
   readonly skipUnchanged?: string;
@@ -36,6 +36,9 @@ await runMain<FetchArgs>({
     "Each object is one GET, retried with backoff on 5xx, SlowDown, resets and timeouts, and checked: its length against Content-Length, a single-part object's MD5 against its ETag. A 404 is normal (unclaimed records have no objects) and does not change the exit status. With --skip-unchanged DIR, a key whose listing gives the size and LastModified of its file in DIR is not requested, and a key without listing data is requested with If-None-Match (the file's MD5). Bad credentials or 403 stop the run (exit 3). Exit 1 when any item failed, here or upstream.",
   options: (argv) =>
     withAwsOptions(argv)
+      .command("$0 [inputs..]", false, (y) =>
+        y.positional("inputs", { type: "string", array: true, describe: "NDJSON files to read instead of stdin (- is stdin)" }),
+      )
       .option("concurrency", { alias: "j", type: "number", default: 64, describe: "GETs at once (and connections kept open)" })
       .option("max-bytes-in-flight", { type: "string", default: "256M", describe: "Bodies held in memory at once (K, M, G)" })
       .option("skip-unchanged", { type: "string", describe: "The mirror folder: do not download what it already holds" })
@@ -53,7 +56,7 @@ await runMain<FetchArgs>({
     ctx.progress.start(
       () => `${stats.objects} objects, ${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s, ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed`,
     );
-    const inputs = args._.map(String);
+    const inputs = args.inputs ?? [];
     const records = (async function* () {
       for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
     })();

@@ -1,5 +1,7 @@
 /**
  * @module
- * The orcid-place library. File object records under a mirror folder by the iD's checksum folder, atomically, and emit placed records.
+ * orcid-place: files object records into a mirror in the reference's layout, atomically, and
+ * keeps it deletion-correct with manifests; never writes or deletes outside the mirror.
  */
-export {};
+export * from "./mirror_folders.ts";
+export * from "./place_records.ts";

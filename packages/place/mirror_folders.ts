@@ -1,0 +1,86 @@
+/**
+ * The folders of a mirror, checked before anything is written or deleted in them: every component
+ * below the mirror root must be a real folder, never a symlink, so nothing is ever written or
+ * deleted outside the mirror. The first time a run touches a folder, it removes temp files there
+ * whose writer is gone (a kill -9 leaves them); other folders are never scanned.
+ */
+import { lstat, mkdir, readdir, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { isOrphanedTemp } from "@orcid-sync/core";
+
+/** A path in the mirror that is a symlink or not a folder where a folder must be. */
+export class UnsafePathError extends Error {
+  override name = "UnsafePathError";
+  readonly code = "UnsafePath";
+}
+
+/** Checked access to the folders of one mirror. */
+export class MirrorFolders {
+  readonly root: string;
+  readonly #dryRun: boolean;
+  readonly #checked = new Set<string>();
+  #orphansRemoved = 0;
+
+  /** `root` must exist and be resolved (realpath): the mirror itself may be a symlink. */
+  constructor(root: string, options: { readonly dryRun?: boolean } = {}) {
+    this.root = root;
+    this.#dryRun = options.dryRun ?? false;
+  }
+
+  /** Temp files of dead writers removed so far. */
+  get orphansRemoved(): number {
+    return this.#orphansRemoved;
+  }
+
+  /** Makes `relative` (`activities/097/<iD>/works`) exist, component by component; returns its absolute path. */
+  async ensure(relative: string): Promise<string> {
+    return (await this.#walk(relative, true))!;
+  }
+
+  /** The absolute path of `relative` if every component exists as a real folder; undefined if one is missing. */
+  async existing(relative: string): Promise<string | undefined> {
+    return this.#walk(relative, false);
+  }
+
+  /** Forgets a folder (and what is below it) that was removed, so it is checked and made again. */
+  forget(relative: string): void {
+    for (const folder of this.#checked) {
+      if (folder === relative || folder.startsWith(`${relative}/`)) this.#checked.delete(folder);
+    }
+  }
+
+  async #walk(relative: string, create: boolean): Promise<string | undefined> {
+    let current = "";
+    for (const part of relative.split("/")) {
+      current = current ? `${current}/${part}` : part;
+      if (this.#checked.has(current)) continue;
+      const absolute = join(this.root, current);
+      let info;
+      try {
+        info = await lstat(absolute);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        if (!create) return undefined;
+        if (this.#dryRun) return join(this.root, relative);
+        await mkdir(absolute).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== "EEXIST") throw e;
+        });
+        info = await lstat(absolute);
+      }
+      if (info.isSymbolicLink()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is a symlink`);
+      if (!info.isDirectory()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is not a folder`);
+      this.#checked.add(current);
+      if (!this.#dryRun) await this.#removeOrphans(absolute);
+    }
+    return join(this.root, relative);
+  }
+
+  async #removeOrphans(folder: string): Promise<void> {
+    for (const name of await readdir(folder)) {
+      if (name.includes(".orcid-sync-tmp.") && isOrphanedTemp(name)) {
+        await unlink(join(folder, name)).catch(() => {});
+        this.#orphansRemoved++;
+      }
+    }
+  }
+}

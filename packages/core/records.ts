@@ -117,7 +117,7 @@ const isBool: Check = (v) => typeof v === "boolean";
 const isKind: Check = (v) => typeof v === "string" && isRecordKind(v);
 const isRelative: Check = (v) => isString(v) && !(v as string).startsWith("/");
 const isDate: Check = (v) => typeof v === "string" && !Number.isNaN(Date.parse(v)) && /^\d{4}-\d\d-\d\dT.*Z$/.test(v);
-const isKeyList: Check = (v) => Array.isArray(v) && v.every((k) => isRelative(k));
+const isKeyList: Check = (v) => Array.isArray(v) && v.every((k) => isString(k));
 const oneOf = (...values: string[]): Check => (v) => typeof v === "string" && values.includes(v);
 
 interface FieldSpec {
@@ -125,7 +125,9 @@ interface FieldSpec {
   readonly optional: Readonly<Record<string, Check>>;
 }
 
-const REF = { bucket: isString, key: isRelative, orcid: isString, kind: isKind };
+// A key is checked by the tool that turns it into a path (parseKey), which refuses a hostile one
+// with an error record; here it only has to be a string.
+const REF = { bucket: isString, key: isString, orcid: isString, kind: isKind };
 
 /** The fields of every known type; the JSON Schema in schema/ says the same, and a test holds them together. */
 const FIELDS: Readonly<Record<PipelineRecord["type"], FieldSpec>> = {
@@ -139,7 +141,7 @@ const FIELDS: Readonly<Record<PipelineRecord["type"], FieldSpec>> = {
   unchanged: { required: REF, optional: {} },
   placed: {
     required: { action: oneOf("written", "unchanged", "deleted"), path: isRelative, orcid: isString },
-    optional: { bucket: isString, key: isRelative },
+    optional: { bucket: isString, key: isString },
   },
   error: {
     required: {

@@ -109,3 +109,30 @@ export function readTree(dir: string): Map<string, Buffer> {
   visit(dir);
   return files;
 }
+
+/** Runs a bash pipeline with the tools on PATH and `set -o pipefail`. */
+export function runPipeline(script: string, options: RunOptions = {}): Promise<RunResult> {
+  return runCommand("bash", ["-c", `set -o pipefail\n${script}`], {
+    ...options,
+    env: { ...options.env, PATH: `${BIN_DIR}:${process.env.PATH}` },
+  });
+}
+
+/** The expected files of a dataset (and the golden objects), as readTree gives them. */
+export function expectedTree(files: Iterable<{ path: string; body: string | Buffer }>): Map<string, Buffer> {
+  const tree = new Map<string, Buffer>();
+  for (const file of files) tree.set(file.path, typeof file.body === "string" ? Buffer.from(file.body) : file.body);
+  return tree;
+}
+
+/** Paths that differ between two trees (missing, extra or changed), for a readable assertion. */
+export function treeDifferences(actual: Map<string, Buffer>, expected: Map<string, Buffer>): string[] {
+  const differences: string[] = [];
+  for (const [path, body] of expected) {
+    const got = actual.get(path);
+    if (!got) differences.push(`missing ${path}`);
+    else if (!got.equals(body)) differences.push(`changed ${path}`);
+  }
+  for (const path of actual.keys()) if (!expected.has(path)) differences.push(`extra ${path}`);
+  return differences.sort();
+}

@@ -1,5 +1,9 @@
 /**
  * @module
- * The orcid-pack library. Write object records (or a mirror folder) into .tar.gz archives in the layout of ORCID's public data file.
+ * orcid-pack: .tar.gz archives in the layout of ORCID's public data file, from object records or a
+ * mirror folder, compressed on every core, reproducible, written atomically.
  */
-export {};
+export * from "./archive_entries.ts";
+export * from "./parallel_gzip.ts";
+export * from "./split.ts";
+export * from "./tar_gz_writer.ts";

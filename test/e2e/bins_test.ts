@@ -19,7 +19,9 @@ describe("every bin", () => {
   });
 
   test.each(TOOLS)("%s refuses an unknown flag with exit 2 and one clear message", async (tool) => {
-    const result = await runBin(tool, [...(tool === "orcid-state" ? ["get"] : []), "--no-such-flag"]);
+    // Otherwise valid arguments, so the unknown flag is what is refused.
+    const valid: Record<string, string[]> = { "orcid-state": ["get"], "orcid-place": ["/nonexistent/mirror"] };
+    const result = await runBin(tool, [...(valid[tool] ?? []), "--no-such-flag"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${tool}: error: Unknown argument`);
     expect(result.stderr).not.toContain("    at ");

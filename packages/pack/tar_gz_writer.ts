@@ -1,0 +1,89 @@
+/** A .tar.gz written as a stream: to a file atomically (temp + rename), or to any stream. */
+import { createWriteStream } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { tempPathFor, trackTempFile, untrackTempFile } from "@orcid-sync/core";
+import { pack, type Pack } from "tar-stream";
+import type { ArchiveEntry } from "./archive_entries.ts";
+import { ParallelGzip, type ParallelGzipOptions } from "./parallel_gzip.ts";
+
+/** Writes entries into a gzip-compressed tar; entries carry uid/gid 0, mode 0644 and their mtime. */
+export class TarGzWriter {
+  readonly #tar: Pack = pack();
+  readonly #gzip: ParallelGzip;
+  readonly #done: Promise<void>;
+  /** Tar bytes produced (headers, content, padding). */
+  #produced = 0;
+  readonly #path: string | undefined;
+  readonly #temp: string | undefined;
+  #entries = 0;
+  #bytes = 0;
+
+  /** Writes to `destination`: a file path (atomic) or a stream (e.g. stdout). */
+  constructor(destination: string | Writable, options: ParallelGzipOptions = {}) {
+    let out: Writable;
+    if (typeof destination === "string") {
+      this.#path = destination;
+      this.#temp = tempPathFor(destination);
+      trackTempFile(this.#temp);
+      out = createWriteStream(this.#temp, { flags: "wx" });
+    } else {
+      out = destination;
+    }
+    this.#gzip = new ParallelGzip(options);
+    this.#done = pipeline(this.#tar, this.#gzip, out, { end: typeof destination === "string" });
+    this.#done.catch(() => {});
+  }
+
+  get entries(): number {
+    return this.#entries;
+  }
+
+  /** Bytes of file content added. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Adds one file; resolves when the archive can take the next one. */
+  async add(entry: ArchiveEntry): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#tar.entry(
+        { name: entry.name, size: entry.body.length, mtime: entry.mtime, mode: 0o644, uid: 0, gid: 0, uname: "", gname: "", type: "file" },
+        entry.body,
+        (error) => (error ? reject(error) : resolve()),
+      );
+    });
+    this.#entries++;
+    this.#bytes += entry.body.length;
+    this.#produced += 512 + Math.ceil(entry.body.length / 512) * 512;
+    // tar-stream buffers whatever it is given: wait while the compressor is more than 8 MiB behind.
+    while (this.#produced - this.#gzip.consumed > 8 << 20) {
+      await Promise.race([once(this.#gzip, "consumed"), this.#done]);
+    }
+  }
+
+  /** Ends the archive and, for a file, renames it into place. */
+  async finish(): Promise<void> {
+    this.#tar.finalize();
+    try {
+      await this.#done;
+      if (this.#temp && this.#path) await rename(this.#temp, this.#path);
+    } catch (error) {
+      await this.abort();
+      throw error;
+    } finally {
+      if (this.#temp) untrackTempFile(this.#temp);
+    }
+  }
+
+  /** Stops and removes the temp file. */
+  async abort(): Promise<void> {
+    this.#tar.destroy();
+    if (this.#temp) {
+      await unlink(this.#temp).catch(() => {});
+      untrackTempFile(this.#temp);
+    }
+  }
+}

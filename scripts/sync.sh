@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The changes since the last run, with the flags and on-disk layout of the reference sync.py.
+set -euo pipefail
+script=sync.sh
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+  cat <<'USAGE'
+usage: sync.sh -s|-a [-p PATH] [-d DAYS] [-l LEVEL] [-max N] [-n PAGE] [-x BUCKET] [-y BASE] [-z BUCKET] [-t] [-v]
+
+Bring PATH/ORCID_public_data_files/ up to date with the records changed since the last run, as the
+reference sync.py does — and, unlike it, remove activities deleted upstream. The cutoff is -d DAYS
+if given, else last_ran.config in the current folder (less an hour of overlap), else 30 days.
+
+  -p PATH     mirror root (default ./)
+  -s          summaries
+  -a          activities
+  -d DAYS     sync the records modified in the last DAYS days
+  -l LEVEL    log level: DEBUG, INFO (default), WARN, ERROR
+  -max N      parallel downloads (default 10)
+  -n PAGE     listing page size (default 1000)
+  -x BUCKET   summaries bucket (default v3.0-summaries)
+  -y BASE     activities bucket base (default v3.0-activities)
+  -z BUCKET   lambda file bucket (default orcid-lambda-file)
+  -t          afterwards, write the reference's .tar.gz archives of the mirror here
+  -v          print each file name as it is written
+
+last_ran.config advances to this run's start time only when every stage succeeded (a missing
+object is not a failure); after a failure, run it again. A second sync while one runs is refused.
+USAGE
+}
+
+path=./ summaries=0 activities=0 days="" level=INFO max=10 page=1000 tar=0 verbose=0
+summaries_bucket=v3.0-summaries activities_base=v3.0-activities lambda_bucket=orcid-lambda-file
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -p) need_value "$1" "${2-}"; path=$2; shift 2 ;;
+    -s) summaries=1; shift ;;
+    -a) activities=1; shift ;;
+    -d) need_value "$1" "${2-}"; need_number "$1" "$2"; days=$2; shift 2 ;;
+    -l) need_value "$1" "${2-}"; level=$2; shift 2 ;;
+    -max) need_value "$1" "${2-}"; need_number "$1" "$2"; max=$2; shift 2 ;;
+    -n) need_value "$1" "${2-}"; need_number "$1" "$2"; page=$2; shift 2 ;;
+    -x) need_value "$1" "${2-}"; summaries_bucket=$2; shift 2 ;;
+    -y) need_value "$1" "${2-}"; activities_base=$2; shift 2 ;;
+    -z) need_value "$1" "${2-}"; lambda_bucket=$2; shift 2 ;;
+    -t) tar=1; shift ;;
+    -v) verbose=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) die 2 "unknown flag '$1' (see --help)" ;;
+  esac
+done
+[ "$summaries" = 1 ] || [ "$activities" = 1 ] || die 2 "choose -s (summaries), -a (activities) or both"
+
+mirror="${path%/}/ORCID_public_data_files"
+what=()
+[ "$summaries" = 1 ] && what+=(-s)
+[ "$activities" = 1 ] && what+=(-a)
+
+take_lock
+started=$(now_utc)
+if [ -n "$days" ]; then since="${days}d"; else since=$(orcid-state get --default 30d --log-level warn); fi
+echo "$script: syncing records modified since $since" >&2
+
+orcid-list --since "$since" "${what[@]}" -j "$max" -n "$page" --summaries-bucket "$summaries_bucket" \
+  --activities-bucket-base "$activities_base" --lambda-bucket "$lambda_bucket" --log-level "$level" |
+  orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
+  orcid-place "$mirror" --log-level "$level" |
+  print_written
+
+[ "$tar" = 1 ] && pack_mirror "$mirror"
+orcid-state set --time "$started" --log-level warn
+echo "$script: done: $mirror" >&2

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# sync.sh split into N shards by <last3> folder and run with GNU parallel, locally or on other hosts.
+set -euo pipefail
+script=sharded-sync.sh
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+  cat <<'USAGE'
+usage: sharded-sync.sh -N SHARDS [-S HOSTS] -s|-a [-p PATH] [-d DAYS] [-l LEVEL] [-max N] [-n PAGE] [-x B] [-y B] [-z B]
+
+Run one sync as SHARDS shards (a partition by <last3> folder: every key in exactly one shard) with
+GNU parallel, and advance last_ran.config only when every shard succeeded.
+
+  -N SHARDS   number of shards (default 2)
+  -S HOSTS    GNU parallel's --sshlogin: run shards on these hosts (e.g. "8/host1,8/host2"; ":" is
+              this host). Without it, all shards run here, side by side, into one mirror.
+  other flags as sync.sh
+
+The cutoff is computed once, here (from -d, last_ran.config in the current folder, or 30 days), and
+given to every shard, so all shards sync the same window. last_ran.config and the lock live only on
+this (the coordinating) host. Each host writes its shards' folders into its own PATH (the same path
+on every host, where orcid-sync must be installed at the same place as here); a host's mirror then
+holds the folders of its shards, and the union over the hosts is the whole mirror
+(rsync -a host:PATH/ORCID_public_data_files/ gathers them: shards never share a file).
+USAGE
+}
+
+path=./ shards=2 hosts="" days="" level=INFO max=10 page=1000
+summaries=0 activities=0
+shard_flags=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -N) need_value "$1" "${2-}"; need_number "$1" "$2"; shards=$2; shift 2 ;;
+    -S) need_value "$1" "${2-}"; hosts=$2; shift 2 ;;
+    -p) need_value "$1" "${2-}"; path=$2; shift 2 ;;
+    -s) summaries=1; shard_flags+=(-s); shift ;;
+    -a) activities=1; shard_flags+=(-a); shift ;;
+    -d) need_value "$1" "${2-}"; need_number "$1" "$2"; days=$2; shift 2 ;;
+    -l) need_value "$1" "${2-}"; level=$2; shift 2 ;;
+    -max) need_value "$1" "${2-}"; need_number "$1" "$2"; max=$2; shift 2 ;;
+    -n) need_value "$1" "${2-}"; need_number "$1" "$2"; page=$2; shift 2 ;;
+    -x | -y | -z) need_value "$1" "${2-}"; shard_flags+=("$1" "$2"); shift 2 ;;
+    -h | --help) usage; exit 0 ;;
+    *) die 2 "unknown flag '$1' (see --help)" ;;
+  esac
+done
+[ "$summaries" = 1 ] || [ "$activities" = 1 ] || die 2 "choose -s (summaries), -a (activities) or both"
+[ "$shards" -ge 1 ] && [ "$shards" -le 1100 ] || die 2 "-N takes 1 to 1100"
+command -v parallel >/dev/null || die 3 "GNU parallel is not installed (Debian: apt-get install parallel)"
+
+take_lock
+started=$(now_utc)
+if [ -n "$days" ]; then
+  # An absolute time, so shards that start at different moments sync the same window.
+  since=$(date -u -d "-${days} days" +%Y-%m-%dT%H:%M:%S.%6NZ)
+else
+  since=$(orcid-state get --default 30d --log-level warn)
+fi
+echo "$script: $shards shards, records modified since $since" >&2
+
+remote=()
+if [ -n "$hosts" ]; then
+  # Credentials and the endpoint travel with the job; the tools are found at this path on each host.
+  remote=(-S "$hosts")
+  for name in AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_CA_BUNDLE HTTPS_PROXY NO_PROXY; do
+    [ -n "${!name-}" ] && remote+=(--env "$name")
+  done
+fi
+
+parallel --will-cite --halt never --line-buffer -j "$shards" "${remote[@]}" \
+  "$here/sync-shard.sh" -p "$path" --since "$since" --shard "{}/$shards" "${shard_flags[@]}" \
+  -max "$max" -n "$page" -l "$level" ::: $(seq 1 "$shards") ||
+  die 1 "$? shards failed: last_ran.config is unchanged; run again"
+
+orcid-state set --time "$started" --log-level warn
+echo "$script: done: all $shards shards" >&2

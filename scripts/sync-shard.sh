@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# One shard of a sharded sync (run by sharded-sync.sh on each host): the records of shard K of N
+# changed since a given time, into this host's mirror. Does not touch last_ran.config.
+set -euo pipefail
+script=sync-shard.sh
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+path=./ since="" shard="" max=10 page=1000 level=INFO
+summaries=0 activities=0
+list_flags=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -p) need_value "$1" "${2-}"; path=$2; shift 2 ;;
+    --since) need_value "$1" "${2-}"; since=$2; shift 2 ;;
+    --shard) need_value "$1" "${2-}"; shard=$2; shift 2 ;;
+    -s) summaries=1; list_flags+=(-s); shift ;;
+    -a) activities=1; list_flags+=(-a); shift ;;
+    -max) need_value "$1" "${2-}"; max=$2; shift 2 ;;
+    -n) need_value "$1" "${2-}"; page=$2; shift 2 ;;
+    -l) need_value "$1" "${2-}"; level=$2; shift 2 ;;
+    -x) need_value "$1" "${2-}"; list_flags+=(--summaries-bucket "$2"); shift 2 ;;
+    -y) need_value "$1" "${2-}"; list_flags+=(--activities-bucket-base "$2"); shift 2 ;;
+    -z) need_value "$1" "${2-}"; list_flags+=(--lambda-bucket "$2"); shift 2 ;;
+    *) die 2 "unknown flag '$1'" ;;
+  esac
+done
+[ -n "$since" ] && [ -n "$shard" ] || die 2 "--since and --shard are required"
+[ "$summaries" = 1 ] || [ "$activities" = 1 ] || die 2 "choose -s, -a or both"
+mirror="${path%/}/ORCID_public_data_files"
+
+orcid-list --since "$since" --shard "$shard" "${list_flags[@]}" -j "$max" -n "$page" --log-level "$level" |
+  orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
+  orcid-place "$mirror" --log-level "$level" >/dev/null

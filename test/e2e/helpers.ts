@@ -1,12 +1,13 @@
 /** What the end-to-end tests share: a seeded local S3 server and running the real binaries. */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildDay, type DayOptions, seedStore, type SeedOptions } from "../generator/dataset_files.ts";
 import type { Dataset } from "../generator/model.ts";
 import { type LocalS3, startLocalS3 } from "../s3/server.ts";
+export { readTree, treeDifferences } from "../tree.ts";
 
 /** The repository's root folder. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -96,20 +97,6 @@ export function runCommand(command: string, args: readonly string[], options: Ru
   });
 }
 
-/** Every file under a folder: relative path → content. */
-export function readTree(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const visit = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) visit(path);
-      else files.set(relative(dir, path), readFileSync(path));
-    }
-  };
-  visit(dir);
-  return files;
-}
-
 /** Runs a bash pipeline with the tools on PATH and `set -o pipefail`. */
 export function runPipeline(script: string, options: RunOptions = {}): Promise<RunResult> {
   return runCommand("bash", ["-c", `set -o pipefail\n${script}`], {
@@ -123,16 +110,4 @@ export function expectedTree(files: Iterable<{ path: string; body: string | Buff
   const tree = new Map<string, Buffer>();
   for (const file of files) tree.set(file.path, typeof file.body === "string" ? Buffer.from(file.body) : file.body);
   return tree;
-}
-
-/** Paths that differ between two trees (missing, extra or changed), for a readable assertion. */
-export function treeDifferences(actual: Map<string, Buffer>, expected: Map<string, Buffer>): string[] {
-  const differences: string[] = [];
-  for (const [path, body] of expected) {
-    const got = actual.get(path);
-    if (!got) differences.push(`missing ${path}`);
-    else if (!got.equals(body)) differences.push(`changed ${path}`);
-  }
-  for (const path of actual.keys()) if (!expected.has(path)) differences.push(`extra ${path}`);
-  return differences.sort();
 }

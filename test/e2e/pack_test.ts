@@ -61,4 +61,3 @@ describe("orcid-pack", () => {
     expect(Number(result.stdout.trim())).toBe(readTree(join(mirror, "summaries")).size);
   });
 });
-});

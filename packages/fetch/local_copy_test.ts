@@ -1,0 +1,43 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { KeyRecord } from "@orcid-sync/core";
+import { describe, expect, test } from "vitest";
+import { localState } from "./local_copy.ts";
+
+const ID = "0000-0002-1825-0097";
+const record = (extra: Partial<KeyRecord> = {}): KeyRecord => ({ type: "key", bucket: "v3.0-summaries", key: `097/${ID}.xml`, orcid: ID, kind: "summary", ...extra });
+
+function mirrorWith(body: string, mtime: Date): string {
+  const mirror = mkdtempSync(join(tmpdir(), "local-copy-"));
+  mkdirSync(join(mirror, "summaries", "097"), { recursive: true });
+  const path = join(mirror, "summaries", "097", `${ID}.xml`);
+  writeFileSync(path, body);
+  utimesSync(path, mtime, mtime);
+  return mirror;
+}
+
+describe("localState()", () => {
+  const mtime = new Date("2026-11-20T10:00:00.000Z");
+
+  test("is the same object when size and LastModified (to the second) match", async () => {
+    const mirror = mirrorWith("<x/>", mtime);
+    expect(await localState(mirror, record({ size: 4, lastModified: "2026-11-20T10:00:00.400Z" }))).toEqual({ kind: "same" });
+  });
+
+  test("is different when the size or the time differs", async () => {
+    const mirror = mirrorWith("<x/>", mtime);
+    expect(await localState(mirror, record({ size: 5, lastModified: mtime.toISOString() }))).toEqual({ kind: "absent" });
+    expect(await localState(mirror, record({ size: 4, lastModified: "2026-11-20T10:00:01.000Z" }))).toEqual({ kind: "absent" });
+  });
+
+  test("without listing data, gives the file's MD5 for a conditional GET", async () => {
+    const mirror = mirrorWith("<x/>", mtime);
+    expect(await localState(mirror, record())).toEqual({ kind: "md5", md5: createHash("md5").update("<x/>").digest("hex") });
+  });
+
+  test("is absent when there is no file", async () => {
+    expect(await localState(mkdtempSync(join(tmpdir(), "local-copy-")), record())).toEqual({ kind: "absent" });
+  });
+});

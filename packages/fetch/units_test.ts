@@ -1,0 +1,27 @@
+import { describe, expect, test } from "vitest";
+import { parseBytes, parseDuration } from "./units.ts";
+
+describe("parseBytes()", () => {
+  test("reads binary units", () => {
+    expect(parseBytes("256M")).toBe(256 * 2 ** 20);
+    expect(parseBytes("1G")).toBe(2 ** 30);
+    expect(parseBytes("512k")).toBe(512 * 1024);
+    expect(parseBytes("64MiB")).toBe(64 * 2 ** 20);
+    expect(parseBytes("1000")).toBe(1000);
+  });
+  test.each(["", "0", "-1M", "lots", "1T"])("refuses %j", (text) => {
+    expect(() => parseBytes(text)).toThrow(/Invalid size/);
+  });
+});
+
+describe("parseDuration()", () => {
+  test("reads ms, s and m; a bare number is seconds", () => {
+    expect(parseDuration("30s")).toBe(30_000);
+    expect(parseDuration("500ms")).toBe(500);
+    expect(parseDuration("2m")).toBe(120_000);
+    expect(parseDuration("5")).toBe(5000);
+  });
+  test("refuses nonsense", () => {
+    expect(() => parseDuration("soon")).toThrow(/Invalid duration/);
+  });
+});

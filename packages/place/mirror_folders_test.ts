@@ -1,0 +1,41 @@
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { MirrorFolders, UnsafePathError } from "./mirror_folders.ts";
+import { isErrorDocument } from "./place_records.ts";
+
+const root = () => mkdtempSync(join(tmpdir(), "mirror-folders-"));
+
+describe("MirrorFolders", () => {
+  test("ensure() makes the folders component by component", async () => {
+    const dir = root();
+    const folders = new MirrorFolders(dir);
+    expect(await folders.ensure("activities/097/0000-0002-1825-0097/works")).toBe(join(dir, "activities/097/0000-0002-1825-0097/works"));
+    expect(existsSync(join(dir, "activities/097/0000-0002-1825-0097/works"))).toBe(true);
+  });
+
+  test("refuses a symlink or a file where a folder must be", async () => {
+    const dir = root();
+    mkdirSync(join(dir, "summaries"));
+    symlinkSync("/tmp", join(dir, "summaries", "097"));
+    writeFileSync(join(dir, "activities"), "not a folder");
+    const folders = new MirrorFolders(dir);
+    await expect(folders.ensure("summaries/097")).rejects.toThrow(UnsafePathError);
+    await expect(folders.existing("activities/097")).rejects.toThrow(UnsafePathError);
+  });
+
+  test("existing() gives undefined for a missing folder and creates nothing; dry runs create nothing", async () => {
+    const dir = root();
+    expect(await new MirrorFolders(dir).existing("summaries/097")).toBeUndefined();
+    await new MirrorFolders(dir, { dryRun: true }).ensure("summaries/097");
+    expect(existsSync(join(dir, "summaries"))).toBe(false);
+  });
+});
+
+describe("isErrorDocument()", () => {
+  test("tells an error document from a record summary", () => {
+    expect(isErrorDocument('<?xml version="1.0"?>\n<error:error xmlns:error="http://www.orcid.org/ns/error">')).toBe(true);
+    expect(isErrorDocument('<?xml version="1.0"?>\n<record:record path="/0000-0002-1825-0097">')).toBe(false);
+  });
+});

@@ -4,7 +4,7 @@ import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Dispatcher } from "undici";
 import { credentialChain } from "./credentials.ts";
 import { createDispatcher } from "./http_dispatcher.ts";
-import { encodeKeyPath, signV4 } from "./sigv4.ts";
+import { canonicalQuery, encodeKeyPath, signV4 } from "./sigv4.ts";
 
 /** How to reach S3; every field has the AWS CLI's meaning. */
 export interface S3Options {
@@ -30,6 +30,8 @@ export interface ObjectRequestOptions {
   readonly method?: "GET" | "HEAD";
   /** Extra request headers (`if-none-match`, `range`), names in lower case. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Query parameters, not yet encoded (a bucket-level request such as a listing). */
+  readonly query?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
 }
 
@@ -45,8 +47,9 @@ export interface S3Access {
   /** The SDK client for a bucket, with the right addressing style (loads the SDK on first use). */
   client(bucket: string): Promise<S3Client>;
   /**
-   * A signed object request on the shared pool, without the SDK: the cheap path for GETs. The
-   * caller reads or dumps the body. A bucket in another region is followed once (301).
+   * A signed request on the shared pool, without the SDK: the cheap path for GETs and listings
+   * (an empty key is the bucket itself). The caller reads or dumps the body. A bucket in another
+   * region is followed once (301).
    */
   request(bucket: string, key: string, options?: ObjectRequestOptions): Promise<Dispatcher.ResponseData>;
   /** The region requests are signed for. */
@@ -83,18 +86,19 @@ export function objectLocation(
   region: string,
   endpointUrl: string | undefined,
 ): { origin: string; host: string; path: string } {
-  const keyPath = encodeKeyPath(key);
+  // A bucket-level request goes to `/bucket`, not `/bucket/`: S3 takes both, some compatible servers sign only the first.
+  const keyPath = key === "" ? "" : `/${encodeKeyPath(key)}`;
   if (endpointUrl) {
     const url = new URL(endpointUrl);
     const base = url.pathname.replace(/\/+$/, "");
-    return { origin: url.origin, host: url.host, path: `${base}/${bucket}/${keyPath}` };
+    return { origin: url.origin, host: url.host, path: `${base}/${bucket}${keyPath}` };
   }
   if (addressingStyle(bucket) === "path") {
     const host = `s3.${region}.amazonaws.com`;
-    return { origin: `https://${host}`, host, path: `/${bucket}/${keyPath}` };
+    return { origin: `https://${host}`, host, path: `/${bucket}${keyPath}` };
   }
   const host = `${bucket}.s3.${region}.amazonaws.com`;
-  return { origin: `https://${host}`, host, path: `/${keyPath}` };
+  return { origin: `https://${host}`, host, path: keyPath || "/" };
 }
 
 /**
@@ -139,12 +143,13 @@ export function createS3Access(options: S3Options = {}): S3Access {
     const location = objectLocation(bucket, key, bucketRegion, endpointUrl);
     const method = requestOptions.method ?? "GET";
     const extra = requestOptions.headers ?? {};
+    const query = requestOptions.query;
     const headers = credentials
-      ? signV4({ method, host: location.host, path: location.path }, { credentials: await credentials(), region: bucketRegion })
+      ? signV4({ method, host: location.host, path: location.path, ...(query ? { query } : {}) }, { credentials: await credentials(), region: bucketRegion })
       : {};
     return dispatcher.request({
       origin: location.origin,
-      path: location.path,
+      path: query ? `${location.path}?${canonicalQuery(query)}` : location.path,
       method,
       headers: { ...extra, ...headers },
       ...(requestOptions.signal ? { signal: requestOptions.signal } : {}),

@@ -49,6 +49,15 @@ export function encodeKeyPath(key: string): string {
   return key.split("/").map(uriEncode).join("/");
 }
 
+/** Query parameters encoded and sorted as SigV4 signs them; send exactly this string. */
+export function canonicalQuery(query: Readonly<Record<string, string>>): string {
+  return Object.entries(query)
+    .map(([k, v]) => [uriEncode(k), uriEncode(v)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("&");
+}
+
 function signingKey(secret: string, day: string, region: string, service: string): Buffer {
   const cacheKey = `${day}\n${region}\n${service}\n${secret}`;
   let key = keyCache.get(cacheKey);
@@ -88,11 +97,7 @@ export function signV4(request: SignableRequest, options: SignOptions): Record<s
   const names = Object.keys(signed).sort();
   const canonicalHeaders = names.map((name) => `${name}:${signed[name]!.trim().replace(/\s+/g, " ")}\n`).join("");
   const signedHeaders = names.join(";");
-  const query = Object.entries(request.query ?? {})
-    .map(([k, v]) => [uriEncode(k), uriEncode(v)] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join("&");
+  const query = canonicalQuery(request.query ?? {});
   const canonicalRequest = `${request.method}\n${request.path}\n${query}\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
   const scope = `${day}/${options.region}/${service}/aws4_request`;
   const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash("sha256").update(canonicalRequest).digest("hex")}`;

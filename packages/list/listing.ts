@@ -29,7 +29,7 @@ export interface ListingContext {
 export function listingFailure(error: unknown, bucket: string, prefix: string, orcid?: string): ErrorRecord {
   const { code, retryable, fatal } = classifyError(error);
   const detail = describeError(error);
-  const message = `Cannot list s3://${bucket}/${prefix}: ${code}${detail === code ? "" : ` (${detail})`}`;
+  const message = detail.startsWith("Cannot list") ? detail : `Cannot list s3://${bucket}/${prefix}: ${code}${detail === code ? "" : ` (${detail})`}`;
   if (fatal) throw new FatalError(message);
   return { type: "error", tool: TOOL, op: "list", message, code, retryable, attempts: 5, bucket, key: prefix, ...(orcid ? { orcid } : {}) };
 }

@@ -25,6 +25,8 @@ export interface ListObjectsOptions {
   readonly signal?: AbortSignal;
   /** Attempts per page. Default 5. */
   readonly attempts?: number;
+  /** Start after this key (S3 `start-after`): `"097"` starts at the first key of folder `097/`. */
+  readonly startAfter?: string;
 }
 
 /** One page of a ListObjectsV2 response. */
@@ -102,6 +104,7 @@ export async function* listObjects(
   do {
     const query: Record<string, string> = { "list-type": "2", prefix, "max-keys": String(options.pageSize ?? 1000) };
     if (token) query["continuation-token"] = token;
+    else if (options.startAfter) query["start-after"] = options.startAfter;
     const page = await retry(
       async () => {
         const response = await s3.request(bucket, "", { query, ...(options.signal ? { signal: options.signal } : {}) });

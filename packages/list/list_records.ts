@@ -15,7 +15,7 @@ import {
 import { checkpointId } from "@orcid-sync/state";
 import { activitiesBucket, type BucketLayout, LAMBDA_KEY } from "./bucket_layout.ts";
 import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_changes.ts";
-import { activitiesOf, folderGroups, type ListingContext } from "./listing.ts";
+import { activitiesOf, foldersPerPage, type ListingContext, type RangePlan, rangeGroups } from "./listing.ts";
 import { objectChunks } from "./object_chunks.ts";
 import { folderInShard, type Shard } from "./shard.ts";
 
@@ -151,19 +151,43 @@ async function* perId(options: ListOptions, batches: AsyncIterable<string[]>, st
   });
 }
 
-/** Every folder of the shard not yet done, listed `concurrency` at a time, groups as they come. */
-function allFolders(options: ListOptions, done: ReadonlySet<string>, stats: ListStats): AsyncGenerator<PipelineRecord[]> {
+/**
+ * The folders of the shard not yet done, cut into runs of consecutive folders about one listing
+ * page long (a probe of each bucket's first page tells how many folders a page spans; a dense
+ * bucket is listed folder by folder), listed `concurrency` at a time, groups as they come.
+ */
+async function* allFolders(options: ListOptions, done: ReadonlySet<string>, stats: ListStats): AsyncGenerator<PipelineRecord[]> {
   const { layout } = options;
   const context: ListingContext = { s3: options.s3, pageSize: options.pageSize, ...(options.signal ? { signal: options.signal } : {}) };
-  const plans = ALL_FOLDERS.filter((folder) => folderInShard(folder, options.shard)).flatMap((folder) => {
-    const summaries = options.summaries && !done.has(checkpointId(layout.summaries, folder)) ? layout.summaries : undefined;
-    const bucket = activitiesBucket(layout, folder);
-    const activities = options.activities && !done.has(checkpointId(bucket, folder)) ? bucket : undefined;
-    if (!summaries && !activities) {
+  const activities = options.activities ? (folder: string) => activitiesBucket(layout, folder) : undefined;
+  const needed = (folder: string) =>
+    (options.summaries && !done.has(checkpointId(layout.summaries, folder))) || (activities !== undefined && !done.has(checkpointId(activities(folder), folder)));
+  // Consecutive folders that need listing, in S3's order.
+  const runs: string[][] = [];
+  let previous = -2;
+  ALL_FOLDERS.forEach((folder, index) => {
+    if (!folderInShard(folder, options.shard)) return;
+    if (!needed(folder)) {
       stats.skippedFolders++;
-      return [];
+      return;
     }
-    return [{ folder, ...(summaries ? { summaries } : {}), ...(activities ? { activities } : {}) }];
+    if (index !== previous + 1 || runs.length === 0) runs.push([]);
+    runs.at(-1)!.push(folder);
+    previous = index;
   });
-  return pooledMerge(options.concurrency, plans, (plan) => folderGroups(context, plan));
+  const probes = [
+    ...(options.summaries ? [layout.summaries] : []),
+    ...(activities ? [...new Set(ALL_FOLDERS.map(activities))] : []),
+  ];
+  const spans = await Promise.all(probes.map((bucket) => foldersPerPage(context, bucket)));
+  const span = Math.min(...spans);
+  const size = Number.isFinite(span) ? Math.max(1, Math.floor(span * 0.9)) : ALL_FOLDERS.length;
+  const plans: RangePlan[] = runs.flatMap((run) => {
+    const pieces: RangePlan[] = [];
+    for (let i = 0; i < run.length; i += size) {
+      pieces.push({ folders: run.slice(i, i + size), ...(options.summaries ? { summaries: layout.summaries } : {}), ...(activities ? { activities } : {}), done });
+    }
+    return pieces;
+  });
+  yield* pooledMerge(options.concurrency, plans, (plan) => rangeGroups(context, plan));
 }

@@ -1,6 +1,7 @@
 /** Turning listings into key and manifest records: per iD, and per `<last3>` folder. */
 import {
   activitiesPrefix,
+  ALL_FOLDERS,
   classifyError,
   describeError,
   type ErrorRecord,
@@ -89,15 +90,25 @@ function keyMismatch(bucket: string, key: string, orcid: string): ErrorRecord {
 
 /** Keys of one listing grouped by iD (listings come sorted, so an iD's keys are contiguous). */
 type Grouped =
-  | { readonly kind: "id"; readonly orcid: string; readonly keys: KeyRecord[] }
+  | { readonly kind: "id"; readonly folder: string; readonly orcid: string; readonly keys: KeyRecord[] }
   /** A refused key (the listing goes on) or a failed listing (`ends`: the listing stopped). */
   | { readonly kind: "error"; readonly record: ErrorRecord; readonly ends: boolean };
 
-async function* groupedByOrcid(context: ListingContext, bucket: string, prefix: string): AsyncGenerator<Grouped> {
-  let current: { kind: "id"; orcid: string; keys: KeyRecord[] } | undefined;
+const folderOfKey = (key: string) => {
+  const slash = key.indexOf("/");
+  return slash === -1 ? key : key.slice(0, slash);
+};
+
+/** One bucket's keys from the start of folder `first` to the end of folder `last`, grouped by iD. */
+async function* groupedRange(context: ListingContext, bucket: string, first: string, last: string): AsyncGenerator<Grouped> {
+  let current: { kind: "id"; folder: string; orcid: string; keys: KeyRecord[] } | undefined;
+  // One folder: its prefix. Several: start-after "097" starts at the first key of "097/", and the
+  // listing stops once past `last`.
+  const where = first === last ? { prefix: `${first}/`, options: {} } : { prefix: "", options: { startAfter: first } };
   try {
-    for await (const page of listObjects(context.s3, bucket, prefix, context)) {
+    pages: for await (const page of listObjects(context.s3, bucket, where.prefix, { ...context, ...where.options })) {
       for (const object of page) {
+        if (folderOfKey(object.key) > last) break pages;
         const record = keyRecordOf(bucket, object);
         if (record.type === "error") {
           yield { kind: "error", record, ends: false };
@@ -107,74 +118,119 @@ async function* groupedByOrcid(context: ListingContext, bucket: string, prefix: 
           yield current;
           current = undefined;
         }
-        current ??= { kind: "id", orcid: record.orcid, keys: [] };
+        current ??= { kind: "id", folder: folderOfKey(record.key), orcid: record.orcid, keys: [] };
         current.keys.push(record);
       }
     }
   } catch (error) {
     // The iD being gathered may be incomplete: it is dropped, so no manifest claims too little.
-    yield { kind: "error", record: listingFailure(error, bucket, prefix), ends: true };
+    yield { kind: "error", record: listingFailure(error, bucket, `${first}/`), ends: true };
     return;
   }
   if (current) yield current;
 }
 
-/** What to list in a folder. */
-export interface FolderPlan {
-  readonly folder: string;
+/** A run of consecutive `<last3>` folders to list in one go. */
+export interface RangePlan {
+  /** Consecutive folders, in S3's order. */
+  readonly folders: readonly string[];
   /** The summaries bucket, when summaries are wanted. */
   readonly summaries?: string;
-  /** The folder's activities bucket, when activities are wanted. */
-  readonly activities?: string;
+  /** The activities bucket of a folder, when activities are wanted. */
+  readonly activities?: (folder: string) => string;
+  /** `bucket/folder` pairs already done (resume): their keys and checkpoints are not emitted again. */
+  readonly done: ReadonlySet<string>;
 }
 
-async function* nothing(): AsyncGenerator<Grouped> {}
+/**
+ * How many `<last3>` folders (counted over all 1100) one listing page of a bucket spans, from its
+ * first page: Infinity when the whole bucket fits in one page. A bucket with few keys per folder is
+ * best listed in runs of folders; a dense one, folder by folder.
+ */
+export async function foldersPerPage(context: ListingContext, bucket: string): Promise<number> {
+  try {
+    const first = await listObjects(context.s3, bucket, "", context).next();
+    const page = first.done ? [] : first.value;
+    if (page.length < context.pageSize) return Number.POSITIVE_INFINITY;
+    const index = (key: string) => ALL_FOLDERS.indexOf(folderOfKey(key));
+    return Math.max(1, index(page.at(-1)!.key) - Math.max(0, index(page[0]!.key)));
+  } catch (error) {
+    listingFailure(error, bucket, "");
+    return 1;
+  }
+}
 
 /**
- * Lists one `<last3>` folder and yields groups of records, one group per iD (its summary key, its
- * activity keys, its manifest), then the folder's checkpoints. Summaries and activities are listed
- * side by side and joined by iD, so an iD with a summary and no activities gets an empty manifest.
- * A listing that fails yields an error record and ends the folder without checkpoints.
+ * Lists a run of folders — the summaries bucket and each activities bucket from the run's first
+ * folder to its last, side by side — and yields groups of records joined by iD: its summary key, its
+ * activity keys, its manifest (empty for an iD with a summary and no activities); after the last
+ * group of each folder, the folder's checkpoints. A run of folders costs a few listing pages where
+ * a listing per folder would cost one each. A listing that fails yields an error record and ends
+ * the run there, without checkpoints for the folders it did not finish.
  */
-export async function* folderGroups(context: ListingContext, plan: FolderPlan): AsyncGenerator<PipelineRecord[]> {
-  const prefix = `${plan.folder}/`;
-  const summaries = plan.summaries ? groupedByOrcid(context, plan.summaries, prefix) : nothing();
-  const activities = plan.activities ? groupedByOrcid(context, plan.activities, prefix) : nothing();
-  const pull = async (iterator: AsyncGenerator<Grouped>) => (await iterator.next()).value as Grouped | undefined;
+export async function* rangeGroups(context: ListingContext, plan: RangePlan): AsyncGenerator<PipelineRecord[]> {
+  const first = plan.folders[0]!;
+  const last = plan.folders.at(-1)!;
+  const streams: { bucket: string; iterator: AsyncGenerator<Grouped>; current: Grouped | undefined }[] = [];
+  if (plan.summaries) streams.push({ bucket: plan.summaries, iterator: groupedRange(context, plan.summaries, first, last), current: undefined });
+  if (plan.activities) {
+    const byBucket = new Map<string, string[]>();
+    for (const folder of plan.folders) {
+      const bucket = plan.activities(folder);
+      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), folder]);
+    }
+    for (const [bucket, folders] of byBucket) {
+      streams.push({ bucket, iterator: groupedRange(context, bucket, folders[0]!, folders.at(-1)!), current: undefined });
+    }
+  }
+  const summaries = plan.summaries ? streams[0] : undefined;
+  const isDone = (bucket: string, folder: string) => plan.done.has(`${bucket}/${folder}`);
+  let checkpointed = 0;
+  const checkpointsBefore = (folder: string | undefined): PipelineRecord[] => {
+    const out: PipelineRecord[] = [];
+    while (checkpointed < plan.folders.length && (folder === undefined || plan.folders[checkpointed]! < folder)) {
+      const done = plan.folders[checkpointed++]!;
+      for (const bucket of [plan.summaries, plan.activities?.(done)]) {
+        if (bucket && !isDone(bucket, done)) out.push({ type: "checkpoint", bucket, folder: done });
+      }
+    }
+    return out;
+  };
   try {
-    let s = await pull(summaries);
-    let a = await pull(activities);
-    while (s !== undefined || a !== undefined) {
-      const failed = s?.kind === "error" ? s : a?.kind === "error" ? a : undefined;
+    for (const stream of streams) stream.current = (await stream.iterator.next()).value ?? undefined;
+    for (;;) {
+      const failed = streams.find((s) => s.current?.kind === "error");
       if (failed) {
-        yield [failed.record];
-        if (failed.ends) return;
-        if (failed === s) s = await pull(summaries);
-        else a = await pull(activities);
+        const error = failed.current as Extract<Grouped, { kind: "error" }>;
+        yield [error.record];
+        if (error.ends) return;
+        failed.current = (await failed.iterator.next()).value ?? undefined;
         continue;
       }
-      const summary = s as Extract<Grouped, { kind: "id" }> | undefined;
-      const activity = a as Extract<Grouped, { kind: "id" }> | undefined;
-      const takeSummary = summary !== undefined && (activity === undefined || summary.orcid <= activity.orcid);
-      const takeActivities = activity !== undefined && (summary === undefined || activity.orcid <= summary.orcid);
-      const orcid = takeSummary ? summary.orcid : activity!.orcid;
-      const group: PipelineRecord[] = [];
-      if (takeSummary) group.push(...summary.keys);
-      if (takeActivities) group.push(...activity.keys);
-      if (plan.activities) {
-        group.push({ type: "manifest", bucket: plan.activities, orcid, keys: takeActivities ? activity.keys.map((k) => k.key) : [] });
+      let next: Extract<Grouped, { kind: "id" }> | undefined;
+      for (const stream of streams) {
+        const item = stream.current as Extract<Grouped, { kind: "id" }> | undefined;
+        if (item && (!next || item.folder < next.folder || (item.folder === next.folder && item.orcid < next.orcid))) next = item;
       }
-      yield group;
-      if (takeSummary) s = await pull(summaries);
-      if (takeActivities) a = await pull(activities);
+      if (!next) break;
+      const { orcid, folder } = next;
+      const taken = streams.filter((s) => s.current?.kind === "id" && s.current.orcid === orcid);
+      const group: PipelineRecord[] = checkpointsBefore(folder);
+      let activityKeys: string[] | undefined;
+      for (const stream of taken) {
+        const item = stream.current as Extract<Grouped, { kind: "id" }>;
+        if (!isDone(stream.bucket, folder)) group.push(...item.keys);
+        if (stream !== summaries) activityKeys = item.keys.map((k) => k.key);
+      }
+      if (plan.activities && !isDone(plan.activities(folder), folder) && (activityKeys || plan.summaries)) {
+        group.push({ type: "manifest", bucket: plan.activities(folder), orcid, keys: activityKeys ?? [] });
+      }
+      if (group.length > 0) yield group;
+      for (const stream of taken) stream.current = (await stream.iterator.next()).value ?? undefined;
     }
   } finally {
-    await summaries.return(undefined);
-    await activities.return(undefined);
+    for (const stream of streams) await stream.iterator.return(undefined);
   }
-  const checkpoints: PipelineRecord[] = [];
-  for (const bucket of [plan.summaries, plan.activities]) {
-    if (bucket) checkpoints.push({ type: "checkpoint", bucket, folder: plan.folder });
-  }
-  yield checkpoints;
+  const rest = checkpointsBefore(undefined);
+  if (rest.length > 0) yield rest;
 }

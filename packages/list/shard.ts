@@ -28,11 +28,13 @@ export function parseShard(text: string): Shard {
 }
 
 /**
- * Whether a folder belongs to a shard: folders are dealt round-robin in S3's order, so every shard
- * gets a spread of folders and the N shards cover each folder exactly once.
+ * Whether a folder belongs to a shard: shard K of N holds the K-th of N contiguous runs of the 1100
+ * folders in S3's order (iDs spread evenly over folders, so shards are even), so a shard's full
+ * listing is a few long key ranges rather than many short ones; the N shards cover each folder
+ * exactly once.
  */
 export function folderInShard(folder: string, shard: Shard | undefined): boolean {
   if (!shard) return true;
   const index = FOLDER_INDEX.get(folder);
-  return index !== undefined && index % shard.count === shard.index - 1;
+  return index !== undefined && Math.floor((index * shard.count) / ALL_FOLDERS.length) === shard.index - 1;
 }

@@ -14,7 +14,7 @@ export interface AtomicWriteOptions {
 }
 
 /**
- * Writes `data` to `path` through a temp file in the same folder: write, check the size, optional
+ * Writes `data` to `path` through a temp file in the same folder: write, check the byte count, optional
  * fsync, rename, optional folder fsync. On any error the temp file is removed and `path` is left as
  * it was. The folder must exist. Errors like ENOSPC and EACCES are permanent; callers should not retry.
  *
@@ -33,10 +33,9 @@ export async function atomicWrite(path: string, data: Uint8Array | string, optio
       let written = 0;
       while (written < bytes.length) {
         const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
+        if (bytesWritten === 0) throw new Error(`Short write to ${temp}: ${written} of ${bytes.length} bytes`);
         written += bytesWritten;
       }
-      const { size } = await handle.stat();
-      if (size !== bytes.length) throw new Error(`Short write to ${temp}: ${size} of ${bytes.length} bytes`);
       if (options.mtime) await handle.utimes(options.mtime, options.mtime);
       if (options.fsync) await handle.sync();
     } finally {

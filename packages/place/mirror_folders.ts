@@ -55,22 +55,31 @@ export class MirrorFolders {
       current = current ? `${current}/${part}` : part;
       if (this.#checked.has(current)) continue;
       const absolute = join(this.root, current);
-      let info;
-      try {
-        info = await lstat(absolute);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-        if (!create) return undefined;
-        if (this.#dryRun) return join(this.root, relative);
-        await mkdir(absolute).catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== "EEXIST") throw e;
-        });
-        info = await lstat(absolute);
+      let created = false;
+      if (create && !this.#dryRun) {
+        // Try to make it first: a folder we just made is real and empty, so it needs no check and no sweep.
+        created = await mkdir(absolute).then(
+          () => true,
+          (error: NodeJS.ErrnoException) => {
+            if (error.code === "EEXIST") return false;
+            throw error;
+          },
+        );
       }
-      if (info.isSymbolicLink()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is a symlink`);
-      if (!info.isDirectory()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is not a folder`);
+      if (!created) {
+        let info;
+        try {
+          info = await lstat(absolute);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+          if (!create || this.#dryRun) return create ? join(this.root, relative) : undefined;
+          throw error;
+        }
+        if (info.isSymbolicLink()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is a symlink`);
+        if (!info.isDirectory()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is not a folder`);
+        if (!this.#dryRun) await this.#removeOrphans(absolute);
+      }
       this.#checked.add(current);
-      if (!this.#dryRun) await this.#removeOrphans(absolute);
     }
     return join(this.root, relative);
   }

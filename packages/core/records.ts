@@ -88,8 +88,20 @@ export interface CheckpointRecord {
   readonly folder: string;
 }
 
+/** A difference between a mirror and the buckets, found by `orcid-place --verify`. */
+export interface MismatchRecord {
+  readonly type: "mismatch";
+  readonly problem: "missing" | "changed" | "extra";
+  readonly path: string;
+  readonly orcid: string;
+  readonly bucket?: string;
+  readonly key?: string;
+  readonly detail?: string;
+}
+
 /** Every record type of the protocol. */
 export type PipelineRecord =
+  | MismatchRecord
   | KeyRecord
   | ManifestRecord
   | ObjectRecord
@@ -155,6 +167,10 @@ const FIELDS: Readonly<Record<PipelineRecord["type"], FieldSpec>> = {
     optional: { bucket: isString, key: (v) => typeof v === "string", orcid: isString },
   },
   checkpoint: { required: { bucket: isString, folder: isString }, optional: {} },
+  mismatch: {
+    required: { problem: oneOf("missing", "changed", "extra"), path: isRelative, orcid: isString },
+    optional: { bucket: isString, key: isString, detail: isString },
+  },
 };
 
 /** Whether a type name belongs to this protocol version. */

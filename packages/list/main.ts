@@ -114,7 +114,7 @@ await runMain<ListArgs>({
       const done = args.resume ? await readCheckpoints(args.checkpointsFile) : undefined;
       if (done) ctx.log.info(`resuming: ${done.size} bucket folders done in ${args.checkpointsFile}`);
       source = { mode: "all", ...(done ? { done } : {}) };
-      what = "in a full listing";
+      what = "";
     }
     const s3 = createS3Access(s3OptionsFromArgs(args, { connections: args.concurrency }));
     const stats = newListStats();
@@ -139,7 +139,7 @@ await runMain<ListArgs>({
     if (args.count) process.stdout.write(`${stats.ids} iDs, ${stats.keys} keys, ${stats.manifests} manifests\n`);
     const lambda = source.mode === "since" ? `, ${stats.lambda.rows} lambda rows (${(stats.lambdaBytes / 1e6).toFixed(1)} MB) read` : "";
     const folders = source.mode === "all" ? `, ${stats.folders} bucket folders done${stats.skippedFolders ? `, ${stats.skippedFolders} skipped as done` : ""}` : "";
-    ctx.summary(`${stats.ids} iDs ${what}: ${stats.keys} keys, ${stats.manifests} manifests, ${stats.errors} errors${lambda}${folders}`);
+    ctx.summary(`${source.mode === "all" ? "full listing" : `${stats.ids} iDs ${what}`}: ${stats.keys} keys, ${stats.manifests} manifests, ${stats.errors} errors${lambda}${folders}`);
     return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
   },
 });

@@ -2,6 +2,7 @@
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import {
+  DownstreamClosedError,
   ExitCode,
   packageVersion,
   type PipelineRecord,
@@ -87,6 +88,10 @@ await runMain<PackArgs>({
       for (const writer of writers) await writer.finish();
     } catch (error) {
       await Promise.all(writers.map((writer) => writer.abort()));
+      // The reader of an archive on stdout went away (| head): a normal end for a pipe tool.
+      if (toStdout && ["EPIPE", "ERR_STREAM_DESTROYED", "ERR_STREAM_PREMATURE_CLOSE"].includes((error as NodeJS.ErrnoException).code ?? "")) {
+        throw new DownstreamClosedError();
+      }
       throw error;
     }
     const entries = writers.reduce((n, w) => n + w.entries, 0);

@@ -1,13 +1,28 @@
 /** A .tar.gz written as a stream: to a file atomically (temp + rename), or to any stream. */
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readdirSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { rename, unlink } from "node:fs/promises";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { tempPathFor, trackTempFile, untrackTempFile } from "@orcid-sync/core";
+import { isOrphanedTemp, tempPathFor, trackTempFile, untrackTempFile } from "@orcid-sync/core";
 import { pack, type Pack } from "tar-stream";
 import type { ArchiveEntry } from "./archive_entries.ts";
 import { ParallelGzip, type ParallelGzipOptions } from "./parallel_gzip.ts";
+
+/** Removes temp files of the same archive that a killed run left (their writer is gone). */
+function removeOrphansOf(path: string): void {
+  const prefix = `.${basename(path)}.orcid-sync-tmp.`;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dirname(path) || ".");
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(prefix) && isOrphanedTemp(name)) rmSync(join(dirname(path), name), { force: true });
+  }
+}
 
 /** Writes entries into a gzip-compressed tar; entries carry uid/gid 0, mode 0644 and their mtime. */
 export class TarGzWriter {
@@ -16,6 +31,8 @@ export class TarGzWriter {
   readonly #done: Promise<void>;
   /** Tar bytes produced (headers, content, padding). */
   #produced = 0;
+  /** Why the output failed (a full disk, a closed pipe), once it has. */
+  #failure: Error | undefined;
   readonly #path: string | undefined;
   readonly #temp: string | undefined;
   #entries = 0;
@@ -26,6 +43,7 @@ export class TarGzWriter {
     let out: Writable;
     if (typeof destination === "string") {
       this.#path = destination;
+      removeOrphansOf(destination);
       this.#temp = tempPathFor(destination);
       trackTempFile(this.#temp);
       out = createWriteStream(this.#temp, { flags: "wx" });
@@ -34,7 +52,7 @@ export class TarGzWriter {
     }
     this.#gzip = new ParallelGzip(options);
     this.#done = pipeline(this.#tar, this.#gzip, out, { end: typeof destination === "string" });
-    this.#done.catch(() => {});
+    this.#done.catch((error: Error) => (this.#failure ??= error));
   }
 
   get entries(): number {
@@ -48,6 +66,7 @@ export class TarGzWriter {
 
   /** Adds one file; resolves when the archive can take the next one. */
   async add(entry: ArchiveEntry): Promise<void> {
+    if (this.#failure) throw this.#failure;
     await new Promise<void>((resolve, reject) => {
       this.#tar.entry(
         { name: entry.name, size: entry.body.length, mtime: entry.mtime, mode: 0o644, uid: 0, gid: 0, uname: "", gname: "", type: "file" },
@@ -62,10 +81,12 @@ export class TarGzWriter {
     while (this.#produced - this.#gzip.consumed > 8 << 20) {
       await Promise.race([once(this.#gzip, "consumed"), this.#done]);
     }
+    if (this.#failure) throw this.#failure;
   }
 
   /** Ends the archive and, for a file, renames it into place. */
   async finish(): Promise<void> {
+    if (this.#failure) throw this.#failure;
     this.#tar.finalize();
     try {
       await this.#done;

@@ -1,8 +1,10 @@
 /** The orcid-place command line. */
-import { mkdir, realpath } from "node:fs/promises";
-import { ExitCode, FatalError, packageVersion, readRecordInputs, runMain, UsageError } from "@orcid-sync/core";
+import { realpath } from "node:fs/promises";
+import { resolve } from "node:path";
+import { ExitCode, FatalError, packageVersion, readRecordInputs, runMain, type ToolContext, UsageError } from "@orcid-sync/core";
 import { MirrorFolders } from "./mirror_folders.ts";
 import { newPlaceStats, placeRecords } from "./place_records.ts";
+import { newVerifyStats, verifyRecords } from "./verify_records.ts";
 
 interface PlaceArgs {
   readonly dir: string;
@@ -11,6 +13,26 @@ interface PlaceArgs {
   readonly fsync?: boolean;
   readonly dryRun?: boolean;
   readonly maxDelete?: number;
+  readonly verify: boolean;
+  readonly summariesBucket: string;
+}
+
+/** --verify: compare, report, change nothing; exit 1 when the mirror differs. */
+async function verify(args: PlaceArgs, ctx: ToolContext, inputs: string[]): Promise<number> {
+  const root = await realpath(args.dir).catch(() => {
+    throw new FatalError(`No mirror folder '${args.dir}'`);
+  });
+  const stats = newVerifyStats();
+  ctx.progress.start(() => `${stats.checked} checked, ${stats.missing} missing, ${stats.changed} changed, ${stats.extra} extra`);
+  const records = (async function* () {
+    for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
+  })();
+  for await (const record of verifyRecords(records, root, args.summariesBucket, stats)) {
+    if (record.type === "mismatch") await ctx.out.write(record);
+  }
+  const differs = stats.missing + stats.changed + stats.extra;
+  ctx.summary(`verified ${stats.checked} keys: ${stats.missing} missing, ${stats.changed} changed, ${stats.extra} extra in ${root}`);
+  return differs > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }
 
 await runMain<PlaceArgs>({
@@ -22,6 +44,7 @@ await runMain<PlaceArgs>({
     ["orcid-list --since 30d -s -a | orcid-fetch | orcid-place ./ORCID_public_data_files", "1. a sync that also removes activities deleted upstream"],
     ["… | orcid-place ./data --dry-run | jq -c 'select(.action==\"deleted\")'", "2. what a run would delete"],
     ["… | orcid-place ./data --max-delete 1000", "3. stop before a bad listing empties the mirror"],
+    ["orcid-list --all -s -a | orcid-place ./data --verify", "4. check a mirror after an incident: missing, changed and extra files"],
   ],
   epilog:
     "A manifest record deletes the iD's local activity files it does not list (and folders left empty); a summary that is an error:error document (deprecated or locked record) keeps its file and deletes all of the iD's activities. Without manifests nothing is deleted; a missing record leaves local files as they are. Keys that are not well-formed ORCID keys, and symlinks inside <dir>, are refused with an error record: nothing is written or deleted outside <dir>. Files are written to a temp file in their folder and renamed, so no file is ever partial; --fsync also makes them durable across a power loss (slower; off by default). A full disk or a permission error stops the run (exit 3).",
@@ -35,7 +58,13 @@ await runMain<PlaceArgs>({
       .option("concurrency", { alias: "j", type: "number", default: 16, describe: "File operations at once" })
       .option("fsync", { type: "boolean", default: false, describe: "fsync each file and its folder before reporting it" })
       .option("dry-run", { type: "boolean", default: false, describe: "Report what would be written and deleted; change nothing" })
-      .option("max-delete", { type: "number", describe: "Stop (exit 3) before deleting more than this many files" }) as never,
+      .option("max-delete", { type: "number", describe: "Stop (exit 3) before deleting more than this many files" })
+      .option("verify", {
+        type: "boolean",
+        default: false,
+        describe: "Change nothing: compare <dir> with listings (orcid-list --all -s -a) and report missing, changed and extra files",
+      })
+      .option("summaries-bucket", { type: "string", default: "v3.0-summaries", describe: "With --verify: the bucket whose checkpoints close a summaries folder" }) as never,
   main: async (args, ctx) => {
     const { dir } = args;
     const inputs = args.inputs ?? [];
@@ -43,14 +72,9 @@ await runMain<PlaceArgs>({
     if (args.maxDelete !== undefined && !(Number.isInteger(args.maxDelete) && args.maxDelete >= 0)) {
       throw new UsageError("--max-delete takes a whole number ≥ 0");
     }
-    if (!args.dryRun) {
-      await mkdir(dir, { recursive: true }).catch((error: Error) => {
-        throw new FatalError(`Cannot create the mirror folder '${dir}': ${error.message}`);
-      });
-    }
-    const root = await realpath(dir).catch(() => {
-      throw new FatalError(`No mirror folder '${dir}'`);
-    });
+    if (args.verify) return verify(args, ctx, inputs);
+    // The mirror folder is made with its first file: a run that fails before writing leaves nothing.
+    const root = await realpath(dir).catch(() => resolve(dir));
     const folders = new MirrorFolders(root, { dryRun: Boolean(args.dryRun) });
     const stats = newPlaceStats();
     ctx.progress.start(() => `${stats.written} written, ${stats.unchanged} unchanged, ${stats.deleted} deleted, ${stats.errors} failed`);

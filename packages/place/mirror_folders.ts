@@ -20,8 +20,13 @@ export class MirrorFolders {
   readonly #dryRun: boolean;
   readonly #checked = new Set<string>();
   #orphansRemoved = 0;
+  #rootMade = false;
 
-  /** `root` must exist and be resolved (realpath): the mirror itself may be a symlink. */
+  /**
+   * `root` is an absolute path, resolved if it exists (the mirror itself may be a symlink); a root
+   * that does not exist yet is made with the first folder, so a run that writes nothing leaves
+   * nothing behind.
+   */
   constructor(root: string, options: { readonly dryRun?: boolean } = {}) {
     this.root = root;
     this.#dryRun = options.dryRun ?? false;
@@ -50,6 +55,10 @@ export class MirrorFolders {
   }
 
   async #walk(relative: string, create: boolean): Promise<string | undefined> {
+    if (create && !this.#dryRun && !this.#rootMade) {
+      await mkdir(this.root, { recursive: true });
+      this.#rootMade = true;
+    }
     let current = "";
     for (const part of relative.split("/")) {
       current = current ? `${current}/${part}` : part;

@@ -5,3 +5,4 @@
  */
 export * from "./mirror_folders.ts";
 export * from "./place_records.ts";
+export * from "./verify_records.ts";

@@ -212,8 +212,12 @@ export async function* placeRecords(
 
   const placeUnchanged = async (record: UnchangedRecord): Promise<PipelineRecord[]> => {
     try {
-      return [placed("unchanged", checkedPath(record), record.orcid, record)];
+      const path = checkedPath(record);
+      // Touching the folder sweeps temp files a killed run left there.
+      await folders.existing(dirname(path));
+      return [placed("unchanged", path, record.orcid, record)];
     } catch (error) {
+      if (error instanceof FatalError) throw error;
       return [failure(error, "place", record)];
     }
   };

@@ -1,5 +1,6 @@
 // A full disk and a permission error: a clear message, exit 3, nothing half-written.
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,11 @@ import { Random } from "../generator/random.ts";
 import { readTree, runCommand, ROOT } from "./helpers.ts";
 
 const BIN = join(ROOT, "node_modules", ".bin");
+
+/** `length` characters of incompressible text. */
+function incompressible(length: number): string {
+  return randomBytes(Math.ceil((length * 3) / 4)).toString("base64").slice(0, length);
+}
 
 /** Object records of `count` summaries of `size` bytes each, and their bodies by mirror path. */
 function objects(count: number, size: number): { input: string; bodies: Map<string, string> } {
@@ -58,6 +64,22 @@ describe("orcid-place on a full disk", () => {
     expect(tree.size).toBeLessThan(bodies.size);
     for (const [path, body] of tree) expect(body.toString(), path).toBe(bodies.get(path));
     expect(tempFilesUnder(target)).toEqual([]);
+  });
+});
+
+describe("orcid-pack on a full disk", () => {
+  test.skipIf(!mounted)("stops with exit 3 and one clear message, leaving no archive and no temp file", async () => {
+    const { input } = objects(60, 40_000);
+    {
+      const out = join(mountPoint, "full.tar.gz");
+      // Incompressible bodies (random base64) so the archive outgrows the 1 MiB file system.
+      const noisy = input.replace(/x{40000}/g, () => incompressible(40_000));
+      const result = await runCommand(join(BIN, "orcid-pack"), ["-o", out, "--level", "1"], { stdin: noisy });
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toMatch(/^orcid-pack: error: .*ENOSPC/m);
+      expect(result.stderr).not.toContain("    at ");
+      expect(readdirSync(mountPoint).filter((name) => name.includes("full.tar.gz"))).toEqual([]);
+    }
   });
 });
 

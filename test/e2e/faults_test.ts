@@ -33,7 +33,7 @@ afterAll(async () => {
     join(ROOT, "docs", "reliability.md"),
     `# Reliability\n\nWritten by the fault suite (\`test/e2e/faults_test.ts\`) on its last run; do not edit by hand.\n\n` +
       `| fault | what the tools do | test |\n| --- | --- | --- |\n${table}\n\n` +
-      `Other guarantees and their tests: a full disk (\`disk_test.ts\`: exit 3, every file present whole, no temp file left), ` +
+      `Other guarantees and their tests: a full disk for orcid-place and orcid-pack (\`disk_test.ts\`: exit 3, one message, every file present whole, no partial archive, no temp file left), ` +
       `a permission error as a non-root user (\`disk_test.ts\`), hostile keys and symlinks inside the mirror (\`sync_test.ts\`), ` +
       `malformed lambda rows and invalid iDs (\`list_test.ts\`), malformed or empty state files (\`state_test.ts\`), unknown flags (\`bins_test.ts\`).\n\n` +
       `## Last run\n\n| faults injected | runs killed | files compared | files lost |\n| ---: | ---: | ---: | ---: |\n` +

@@ -25,6 +25,7 @@ const { values } = parseArgs({
     concurrency: { type: "string" },
     scenarios: { type: "string", default: "cap,summaries,full,sync,concurrency,lambda,pack" },
     "lambda-rows": { type: "string" },
+    "sweep-records": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -42,6 +43,8 @@ const RUNS = Number(values.runs ?? (quick ? 1 : 3));
 const RTT = Number(values.rtt);
 const CONCURRENCY = (values.concurrency ?? (quick ? "8,64" : "1,8,32,64,128")).split(",").map(Number);
 const LAMBDA_ROWS = Number(values["lambda-rows"] ?? (quick ? 200_000 : 2_000_000));
+// The concurrency sweep downloads the summaries at every point, -j 1 with added latency included: a smaller bucket.
+const SWEEP_RECORDS = Number(values["sweep-records"] ?? (quick ? 300 : 1000));
 const SCENARIOS = new Set(values.scenarios!.split(","));
 const J = 32;
 
@@ -172,22 +175,28 @@ try {
   if (SCENARIOS.has("full")) await compare("Full download: summaries + activities", [ORCID_PIPE, ...peers], { ...base, summaries: true, activities: true }, objects.length);
 
   if (SCENARIOS.has("concurrency")) {
+    const sweepDir = join(work, "sweep-s3");
+    const sweepDay = buildDay({ records: SWEEP_RECORDS, seed: 11, now: new Date("2026-11-20T00:00:00Z"), day: 1 }).dataset;
+    await seedStore(sweepDir, sweepDay, { golden: false });
+    const sweepCount = [...datasetObjects(sweepDay)].filter((o) => o.bucket === "v3.0-summaries").length;
+    const sweep = await startLocalS3({ directory: sweepDir });
     const series: { title: string; series: Series[] }[] = [];
     for (const rtt of [0, RTT]) {
-      const proxy = rtt > 0 ? await startLatencyProxy(s3.endpoint, rtt) : undefined;
+      const proxy = rtt > 0 ? await startLatencyProxy(sweep.endpoint, rtt) : undefined;
       const lines: Series[] = [];
       for (const contender of [ORCID_PIPE, ...peers]) {
         const points: [number, number][] = [];
         for (const c of CONCURRENCY) {
-          const run = await runOnce(contender, { ...base, concurrency: c, summaries: true, activities: false }, summaryCount, undefined, proxy?.endpoint);
-          points.push([c, summaryCount / run.wallSeconds]);
+          const run = await runOnce(contender, { ...base, concurrency: c, summaries: true, activities: false }, sweepCount, undefined, proxy?.endpoint ?? sweep.endpoint);
+          points.push([c, sweepCount / run.wallSeconds]);
         }
         lines.push({ name: contender.name, points });
       }
       await proxy?.close();
       series.push({ title: `summaries, ${rtt} ms RTT`, series: lines });
     }
-    say("## Objects/s against concurrency (full summaries download)");
+    await sweep.stop();
+    say(`## Objects/s against concurrency (full download of ${sweepCount} summaries)`);
     say();
     say(`| contender | RTT ms | ${CONCURRENCY.map((c) => `-j ${c}`).join(" | ")} |`);
     say(`| --- | ---: | ${CONCURRENCY.map(() => "---:").join(" | ")} |`);

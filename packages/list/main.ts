@@ -14,9 +14,10 @@ import {
   UsageError,
   withAwsOptions,
 } from "@orcid-sync/core";
-import { CHECKPOINT_FILE, readCheckpoints } from "@orcid-sync/state";
+import { CHECKPOINT_FILE, readCheckpoints, readReferenceTokens } from "@orcid-sync/state";
 import { type BucketLayout, DEFAULT_LAYOUT } from "./bucket_layout.ts";
 import { listRecords, type ListSource, newListStats, recordLine } from "./list_records.ts";
+import { doneFromReference } from "./reference_resume.ts";
 import { parseShard } from "./shard.ts";
 
 interface ListArgs extends AwsArgs {
@@ -80,7 +81,10 @@ await runMain<ListArgs>({
       .option("concurrency", { alias: "j", type: "number", default: 32, describe: "Listings at once" })
       .option("page-size", { alias: "n", type: "number", default: 1000, describe: "Keys per listing page (at most 1000)" })
       .option("shard", { type: "string", describe: "Only folders of shard K of N (K/N), a deterministic partition by <last3>" })
-      .option("resume", { type: "boolean", describe: "With --all: skip the folders the checkpoint journal lists as done" })
+      .option("resume", {
+        type: "boolean",
+        describe: "With --all: skip the folders the checkpoint journal lists as done (or, without one, that the reference's continuation files in this folder say it finished)",
+      })
       .option("checkpoints-file", { type: "string", default: CHECKPOINT_FILE, describe: "The checkpoint journal for --resume" })
       .option("summaries-bucket", { type: "string", default: DEFAULT_LAYOUT.summaries, describe: "Summaries bucket (the reference's -x)" })
       .option("activities-bucket-base", {
@@ -111,8 +115,21 @@ await runMain<ListArgs>({
       source = { mode: "ids", lines: createInterface({ input, crlfDelay: Infinity }) };
       what = `from ${args.ids === "-" ? "stdin" : args.ids}`;
     } else {
-      const done = args.resume ? await readCheckpoints(args.checkpointsFile) : undefined;
+      let done = args.resume ? await readCheckpoints(args.checkpointsFile) : undefined;
       if (done) ctx.log.info(`resuming: ${done.size} bucket folders done in ${args.checkpointsFile}`);
+      if (done?.size === 0) {
+        // Switching mid-download from the reference: its continuation files say where it stopped.
+        const tokens = await readReferenceTokens(process.cwd());
+        if (tokens.summaries || tokens.activities) {
+          const s3 = createS3Access(s3OptionsFromArgs(args, { connections: 1 }));
+          try {
+            done = await doneFromReference(s3, layout, tokens);
+          } finally {
+            await s3.close();
+          }
+          ctx.log.info(`resuming from the reference's continuation files: ${done.size} bucket folders done`);
+        }
+      }
       source = { mode: "all", ...(done ? { done } : {}) };
       what = "";
     }

@@ -10,3 +10,4 @@ export * from "./list_records.ts";
 export * from "./listing.ts";
 export * from "./object_chunks.ts";
 export * from "./shard.ts";
+export * from "./reference_resume.ts";

@@ -30,6 +30,23 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/**
+ * Runs a parser of a flag's value and turns what it throws into a {@linkcode UsageError} (exit 2),
+ * prefixed with the flag.
+ *
+ * @example
+ * ```ts
+ * const cutoff = asUsage(() => parseWhen(args.since, nowMicros()), "--since");
+ * ```
+ */
+export function asUsage<T>(parse: () => T, flag?: string): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(`${flag ? `${flag}: ` : ""}${(error as Error).message}`);
+  }
+}
+
 /** A condition that ends the run (exit 3) with one clear message and no stack trace. */
 export class FatalError extends Error {
   override name = "FatalError";

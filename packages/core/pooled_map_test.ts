@@ -1,13 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { pooledMap } from "./pooled_map.ts";
+import { collect } from "./testdata/collect.ts";
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
-}
 
 describe("pooledMap()", () => {
   test("keeps input order although later items finish first", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { pooledMerge } from "./pooled_merge.ts";
+import { collect } from "./testdata/collect.ts";
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -10,11 +11,6 @@ async function* counted(name: string, count: number, ms: number): AsyncGenerator
   }
 }
 
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
-}
 
 describe("pooledMerge()", () => {
   test("yields every item, each sequence in its own order, interleaved as they finish", async () => {

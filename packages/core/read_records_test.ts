@@ -2,12 +2,8 @@ import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { readLines } from "./read_lines.ts";
 import { readRecords, RecordSyntaxError } from "./read_records.ts";
+import { collect } from "./testdata/collect.ts";
 
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
-}
 
 describe("readLines()", () => {
   test("joins lines split across chunks and numbers them", async () => {

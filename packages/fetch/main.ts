@@ -1,5 +1,6 @@
 /** The orcid-fetch command line. */
 import {
+  asUsage,
   type AwsArgs,
   createS3Access,
   ExitCode,
@@ -47,8 +48,8 @@ await runMain<FetchArgs>({
   main: async (args, ctx) => {
     if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError("--concurrency takes a whole number ≥ 1");
     if (!Number.isInteger(args.retries) || args.retries < 0) throw new UsageError("--retries takes a whole number ≥ 0");
-    const maxBytesInFlight = usage(() => parseBytes(args.maxBytesInFlight), "--max-bytes-in-flight");
-    const timeoutMs = usage(() => parseDuration(args.timeout), "--timeout");
+    const maxBytesInFlight = asUsage(() => parseBytes(args.maxBytesInFlight), "--max-bytes-in-flight");
+    const timeoutMs = asUsage(() => parseDuration(args.timeout), "--timeout");
     const s3 = createS3Access(s3OptionsFromArgs(args, { connections: args.concurrency, timeoutMs }));
     const stats = newFetchStats();
     const started = performance.now();
@@ -86,10 +87,3 @@ await runMain<FetchArgs>({
   },
 });
 
-function usage<T>(fn: () => T, flag: string): T {
-  try {
-    return fn();
-  } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
-  }
-}

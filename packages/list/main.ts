@@ -2,6 +2,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import {
+  asUsage,
   type AwsArgs,
   createS3Access,
   ExitCode,
@@ -48,14 +49,6 @@ function checkArgs(args: ListArgs): void {
   if (!Number.isInteger(args.pageSize) || args.pageSize < 1 || args.pageSize > 1000) throw new UsageError("--page-size takes 1 to 1000");
 }
 
-function usage<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 await runMain<ListArgs>({
   name: "orcid-list",
   version: packageVersion(import.meta.url),
@@ -97,7 +90,7 @@ await runMain<ListArgs>({
       .option("count", { alias: "dry-run", type: "boolean", describe: "Print only how many iDs, keys and manifests would be emitted" }) as never,
   main: async (args, ctx) => {
     checkArgs(args);
-    const shard = args.shard === undefined ? undefined : usage(() => parseShard(args.shard!));
+    const shard = args.shard === undefined ? undefined : asUsage(() => parseShard(args.shard!));
     const layout: BucketLayout = {
       summaries: args.summariesBucket,
       activitiesBase: args.activitiesBucketBase,
@@ -107,7 +100,7 @@ await runMain<ListArgs>({
     let source: ListSource;
     let what: string;
     if (args.since !== undefined) {
-      const cutoff = usage(() => parseWhen(args.since!, nowMicros()));
+      const cutoff = asUsage(() => parseWhen(args.since!, nowMicros()), "--since");
       source = { mode: "since", cutoff };
       what = `changed since ${formatIsoMicros(cutoff)}`;
     } else if (args.ids !== undefined) {

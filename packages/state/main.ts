@@ -1,5 +1,6 @@
 /** The orcid-state command line. */
 import {
+  asUsage,
   FatalError,
   formatIsoMicros,
   nowMicros,
@@ -29,13 +30,13 @@ interface StateArgs {
 }
 
 async function get(args: StateArgs, ctx: ToolContext): Promise<void> {
-  const overlap = parseSpanOrUsage(args.overlap, "--overlap");
+  const overlap = asUsage(() => parseSpan(args.overlap), "--overlap");
   const saved = await readLastRan(args.file);
   if (saved === undefined) {
     if (args.default === undefined) {
       throw new FatalError(`No ${args.file}: no sync has finished here yet (pass --default 30d to start from a span)`);
     }
-    process.stdout.write(`${formatIsoMicros(parseWhenOrUsage(args.default, "--default"))}\n`);
+    process.stdout.write(`${formatIsoMicros(asUsage(() => parseWhen(args.default!, nowMicros()), "--default"))}\n`);
     ctx.summary(`no ${args.file}: printed the default`);
     return;
   }
@@ -44,7 +45,7 @@ async function get(args: StateArgs, ctx: ToolContext): Promise<void> {
 }
 
 async function set(args: StateArgs, ctx: ToolContext): Promise<void> {
-  const time = args.time === undefined ? nowMicros() : parseWhenOrUsage(args.time, "--time");
+  const time = args.time === undefined ? nowMicros() : asUsage(() => parseWhen(args.time!, nowMicros()), "--time");
   await writeLastRan(args.file, time);
   ctx.summary(`${args.file}: saved ${formatIsoMicros(time)}`);
 }
@@ -77,22 +78,6 @@ async function checkpoints(args: StateArgs, ctx: ToolContext): Promise<void> {
       await clearCheckpoints(path);
       ctx.summary(`${path}: cleared`);
       return;
-  }
-}
-
-function parseWhenOrUsage(text: string, flag: string): number {
-  try {
-    return parseWhen(text, nowMicros());
-  } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
-  }
-}
-
-function parseSpanOrUsage(text: string, flag: string): number {
-  try {
-    return parseSpan(text);
-  } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
   }
 }
 

@@ -57,4 +57,10 @@ describe("temp names", () => {
     expect(isOrphanedTemp(parent)).toBe(false);
     expect(isOrphanedTemp(dead.replace(/tmp\.[^.]+\./, "tmp.otherhost."))).toBe(false);
   });
+
+  test("a live process that started after the file was written is not its writer (a reused pid)", () => {
+    const name = tempPathFor("/m/a.xml").split("/").at(-1)!.replace(`.${process.pid}.`, `.${process.ppid}.`);
+    expect(isOrphanedTemp(name, Date.now())).toBe(false);
+    expect(isOrphanedTemp(name, Date.parse("2001-01-01T00:00:00Z"))).toBe(true);
+  });
 });

@@ -2,7 +2,7 @@
  * Naming and tracking of temp files. A temp name carries the writer's host and pid, so a later run
  * can tell a leftover of a dead writer from the work of a live one (shards may share a mirror).
  */
-import { unlinkSync } from "node:fs";
+import { readFileSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 
@@ -32,17 +32,38 @@ export function parseTempName(name: string): TempOwner | undefined {
   return match ? { host: match[1]!, pid: Number(match[2]) } : undefined;
 }
 
-/** Whether a temp file's writer is certainly gone: same host and no such process. */
-export function isOrphanedTemp(name: string): boolean {
+let bootMs: number | undefined;
+
+/** When a process started (ms since the epoch) and whether it is a zombie, from /proc; undefined elsewhere. */
+function processInfo(pid: number): { startedMs: number; zombie: boolean } | undefined {
+  try {
+    bootMs ??= Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))![1]) * 1000;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Field 22, starttime, in clock ticks (USER_HZ, 100 on Linux) since boot.
+    return { startedMs: bootMs + (Number(fields[19]) / 100) * 1000, zombie: fields[0] === "Z" };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a temp file's writer is certainly gone: written on this host, and no process has its pid
+ * — or the one that has it is a zombie, or started after the file was last changed (`changedMs`, its
+ * ctime), so it is another process that got the pid again (pids wrap at 32768 on many systems).
+ */
+export function isOrphanedTemp(name: string, changedMs?: number): boolean {
   const owner = parseTempName(name);
   if (!owner || owner.host !== HOST) return false;
   if (owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);
-    return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "ESRCH";
   }
+  const holder = processInfo(owner.pid);
+  if (!holder) return false;
+  return holder.zombie || (changedMs !== undefined && holder.startedMs > changedMs + 1000);
 }
 
 /** Notes a temp file as in use, so {@linkcode removeLiveTempFiles} can clean it up on a signal. */

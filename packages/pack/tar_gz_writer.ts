@@ -1,5 +1,5 @@
 /** A .tar.gz written as a stream: to a file atomically (temp + rename), or to any stream. */
-import { createWriteStream, readdirSync, rmSync } from "node:fs";
+import { createWriteStream, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { rename, unlink } from "node:fs/promises";
 import { once } from "node:events";
@@ -20,7 +20,10 @@ function removeOrphansOf(path: string): void {
     return;
   }
   for (const name of names) {
-    if (name.startsWith(prefix) && isOrphanedTemp(name)) rmSync(join(dirname(path), name), { force: true });
+    if (!name.startsWith(prefix)) continue;
+    const file = join(dirname(path), name);
+    const changed = statSync(file, { throwIfNoEntry: false })?.ctimeMs;
+    if (changed !== undefined && isOrphanedTemp(name, changed)) rmSync(file, { force: true });
   }
 }
 

@@ -95,7 +95,9 @@ export class MirrorFolders {
 
   async #removeOrphans(folder: string): Promise<void> {
     for (const name of await readdir(folder)) {
-      if (name.includes(".orcid-sync-tmp.") && isOrphanedTemp(name)) {
+      if (!name.includes(".orcid-sync-tmp.")) continue;
+      const changed = await lstat(join(folder, name)).then((info) => info.ctimeMs, () => undefined);
+      if (changed !== undefined && isOrphanedTemp(name, changed)) {
         await unlink(join(folder, name)).catch(() => {});
         this.#orphansRemoved++;
       }

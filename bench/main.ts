@@ -30,7 +30,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  process.stdout.write(`usage: npm run bench -- [--quick] [--records N] [--runs N] [--rtt MS] [--concurrency 1,8,32] [--scenarios a,b] [--lambda-rows N]
+  process.stdout.write(`usage: npm run bench -- [--quick] [--records N] [--runs N] [--rtt MS] [--concurrency 1,8,32] [--scenarios a,b] [--lambda-rows N] [--sweep-records N]
   scenarios: cap (the server's own limit), summaries, full (summaries + activities), sync (day 2),
              concurrency (objects/s against -j at 0 and --rtt ms), lambda (planning on a big lambda file), pack
 `);

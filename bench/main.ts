@@ -204,11 +204,12 @@ try {
       for (const line of panel.series) say(`| ${line.name} | ${panel.title.match(/(\d+) ms/)![1]} | ${line.points.map(([, v]) => v.toFixed(0)).join(" | ")} |`);
     }
     say();
-    say("![objects/s against concurrency](results/concurrency.png)");
+    say(`![objects/s against concurrency](results/${quick ? "quick-" : ""}concurrency.png)`);
     say();
     results.concurrency = series;
     mkdirSync(join(repo, "bench", "results"), { recursive: true });
-    const svg = join(repo, "bench", "results", "concurrency.svg");
+    // A quick run's figures are a smoke test, not a result: kept apart and out of git.
+    const svg = join(repo, "bench", "results", `${quick ? "quick-" : ""}concurrency.svg`);
     writeFileSync(svg, concurrencyChart(series));
     try {
       execFileSync("rsvg-convert", ["-o", svg.replace(/\.svg$/, ".png"), svg]);
@@ -307,7 +308,7 @@ const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const resultsDir = join(repo, "bench", "results");
 mkdirSync(resultsDir, { recursive: true });
 const record = { date: new Date().toISOString(), quick, records: RECORDS, runs: RUNS, node: process.version, cpus: cpus().length, results };
-writeFileSync(join(resultsDir, quick ? "quick.json" : "latest.json"), `${JSON.stringify(record, null, 2)}\n`);
+writeFileSync(join(resultsDir, quick ? "quick-latest.json" : "latest.json"), `${JSON.stringify(record, null, 2)}\n`);
 if (!quick) {
   writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(record, null, 2)}\n`);
   writeFileSync(join(resultsDir, "latest.md"), `${lines.join("\n")}\n`);

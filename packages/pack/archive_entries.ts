@@ -1,5 +1,5 @@
 /** What goes into an archive: files of a mirror folder in sorted order, or object records. */
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import {
   type ErrorRecord,
@@ -8,7 +8,6 @@ import {
   type ObjectRecord,
   parseKey,
   type PipelineRecord,
-  pooledMap,
   type UnknownRecord,
 } from "@orcid-sync/core";
 
@@ -32,23 +31,24 @@ function byteOrder(a: string, b: string): number {
  * first, every folder's entries sorted by name: the same mirror always gives the same order.
  * Names in the archive start at `summaries/` or `activities/`. Temp files and symlinks are skipped.
  */
-export async function* folderEntries(folder: string, readAhead = 32): AsyncGenerator<ArchiveEntry> {
+export async function* folderEntries(folder: string): AsyncGenerator<ArchiveEntry> {
   const top = basename(folder);
   const prefix = top === "summaries" || top === "activities" ? `${top}/` : "";
-  async function* files(path: string, name: string): AsyncGenerator<{ path: string; name: string }> {
-    for (const child of (await readdir(path, { withFileTypes: true })).sort((a, b) => byteOrder(a.name, b.name))) {
+  // Synchronous reads, as tar does: a mirror is millions of small files, and a round trip through
+  // the thread pool per call cost more than the reads (the pool is left to the compressors).
+  function* walk(path: string, name: string): Generator<ArchiveEntry> {
+    for (const child of readdirSync(path, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name))) {
       if (child.name.includes(".orcid-sync-tmp.")) continue;
       const childPath = join(path, child.name);
       const childName = name ? `${name}/${child.name}` : child.name;
-      if (child.isDirectory()) yield* files(childPath, childName);
-      else if (child.isFile()) yield { path: childPath, name: `${prefix}${childName}` };
+      if (child.isDirectory()) yield* walk(childPath, childName);
+      else if (child.isFile()) {
+        const full = `${prefix}${childName}`;
+        yield { name: full, body: readFileSync(childPath), mtime: lstatSync(childPath).mtime, folder: full.split("/")[1] ?? "" };
+      }
     }
   }
-  // Files are read ahead concurrently (order kept): one at a time, the disk's latency dominates.
-  yield* pooledMap(readAhead, files(folder, ""), async (file) => {
-    const [body, info] = await Promise.all([readFile(file.path), lstat(file.path)]);
-    return { name: file.name, body, mtime: info.mtime, folder: file.name.split("/")[1] ?? "" };
-  });
+  yield* walk(folder, "");
 }
 
 /** An object record as an entry, or an error record when its key is not a well-formed ORCID key. */

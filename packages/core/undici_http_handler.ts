@@ -4,24 +4,23 @@
  */
 import type { HeaderBag, HttpHandlerOptions, HttpRequest, HttpResponse } from "@smithy/types";
 import type { Dispatcher } from "undici";
+import { uriEncode } from "./sigv4.ts";
 
 // Headers undici manages itself or refuses.
 const DROPPED_HEADERS = new Set(["expect", "transfer-encoding", "connection", "keep-alive"]);
 
-/** Escapes like the SigV4 signer does (RFC 3986), so the sent query is the signed one. */
-function escapeUri(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** Builds `a=1&b=2` from the SDK's query bag, keys sorted as the SDK's own handler does. */
+/**
+ * Builds `a=1&b=2` from the SDK's query bag, keys sorted as the SDK's own handler does, escaped as
+ * the SigV4 signer escapes (RFC 3986) so the sent query is the signed one.
+ */
 export function buildQueryString(query: HttpRequest["query"]): string {
   const parts: string[] = [];
   for (const key of Object.keys(query ?? {}).sort()) {
     const value = query![key];
-    const name = escapeUri(key);
+    const name = uriEncode(key);
     if (value === null || value === undefined) parts.push(name);
-    else if (Array.isArray(value)) for (const v of value) parts.push(`${name}=${escapeUri(v)}`);
-    else parts.push(`${name}=${escapeUri(value)}`);
+    else if (Array.isArray(value)) for (const v of value) parts.push(`${name}=${uriEncode(v)}`);
+    else parts.push(`${name}=${uriEncode(value)}`);
   }
   return parts.join("&");
 }

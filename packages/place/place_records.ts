@@ -202,7 +202,11 @@ export async function* placeRecords(
     inOrder(record.orcid, async () => {
       try {
         const keep = new Set<string>();
-        for (const key of record.keys) keep.add(checkedPath({ key, orcid: record.orcid, kind: parseKey(key).kind }));
+        for (const key of record.keys) {
+          const parsed = parseKey(key);
+          if (parsed.orcid !== record.orcid) throw new InvalidKeyError(`Invalid key: '${key}' does not belong to ${record.orcid}`);
+          keep.add(mirrorPath(parsed.kind, key));
+        }
         return await prune(record.orcid, keep);
       } catch (error) {
         if (error instanceof FatalError) throw error;

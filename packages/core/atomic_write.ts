@@ -1,7 +1,11 @@
 /** Writing a file so that readers see the old content or the whole new content, never a part. */
-import { open, rename, unlink } from "node:fs/promises";
+import { closeSync, fsync, futimesSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { dirname } from "node:path";
+import { promisify } from "node:util";
 import { tempPathFor, trackTempFile, untrackTempFile } from "./temp_files.ts";
+
+const fsyncFd = promisify(fsync);
 
 /** Options for {@linkcode atomicWrite}. */
 export interface AtomicWriteOptions {
@@ -18,6 +22,11 @@ export interface AtomicWriteOptions {
  * fsync, rename, optional folder fsync. On any error the temp file is removed and `path` is left as
  * it was. The folder must exist. Errors like ENOSPC and EACCES are permanent; callers should not retry.
  *
+ * The open, write, utimes, close and rename are synchronous: on a local disk each takes microseconds,
+ * and sending them through the thread pool cost orcid-place more CPU in futex hand-offs than the
+ * file system spent (4,726 files: 5.3 s of CPU against 1.4 s). Only fsync, which waits on the
+ * device, goes to the pool, so that several files can wait at once.
+ *
  * @example
  * ```ts
  * await atomicWrite("mirror/summaries/097/0000-0002-1825-0097.xml", body, { fsync: true });
@@ -28,22 +37,26 @@ export async function atomicWrite(path: string, data: Uint8Array | string, optio
   const temp = tempPathFor(path);
   trackTempFile(temp);
   try {
-    const handle = await open(temp, "wx", options.mode ?? 0o644);
+    const fd = openSync(temp, "wx", options.mode ?? 0o644);
     try {
       let written = 0;
       while (written < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
-        if (bytesWritten === 0) throw new Error(`Short write to ${temp}: ${written} of ${bytes.length} bytes`);
-        written += bytesWritten;
+        const count = writeSync(fd, bytes, written, bytes.length - written);
+        if (count === 0) throw new Error(`Short write to ${temp}: ${written} of ${bytes.length} bytes`);
+        written += count;
       }
-      if (options.mtime) await handle.utimes(options.mtime, options.mtime);
-      if (options.fsync) await handle.sync();
+      if (options.mtime) futimesSync(fd, options.mtime, options.mtime);
+      if (options.fsync) await fsyncFd(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
-    await rename(temp, path);
+    renameSync(temp, path);
   } catch (error) {
-    await unlink(temp).catch(() => {});
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never made, or already gone
+    }
     throw error;
   } finally {
     untrackTempFile(temp);

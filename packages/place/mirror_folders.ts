@@ -2,9 +2,10 @@
  * The folders of a mirror, checked before anything is written or deleted in them: every component
  * below the mirror root must be a real folder, never a symlink, so nothing is ever written or
  * deleted outside the mirror. The first time a run touches a folder, it removes temp files there
- * whose writer is gone (a kill -9 leaves them); other folders are never scanned.
+ * whose writer is gone (a kill -9 leaves them); other folders are never scanned. The calls are
+ * synchronous, like the file writes (see atomicWrite): a folder is checked once per run.
  */
-import { lstat, mkdir, readdir, unlink } from "node:fs/promises";
+import { lstatSync, mkdirSync, readdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { isOrphanedTemp } from "@orcid-sync/core";
 
@@ -38,12 +39,12 @@ export class MirrorFolders {
   }
 
   /** Makes `relative` (`activities/097/<iD>/works`) exist, component by component; returns its absolute path. */
-  async ensure(relative: string): Promise<string> {
-    return (await this.#walk(relative, true))!;
+  ensure(relative: string): string {
+    return this.#walk(relative, true)!;
   }
 
   /** The absolute path of `relative` if every component exists as a real folder; undefined if one is missing. */
-  async existing(relative: string): Promise<string | undefined> {
+  existing(relative: string): string | undefined {
     return this.#walk(relative, false);
   }
 
@@ -54,9 +55,9 @@ export class MirrorFolders {
     }
   }
 
-  async #walk(relative: string, create: boolean): Promise<string | undefined> {
+  #walk(relative: string, create: boolean): string | undefined {
     if (create && !this.#dryRun && !this.#rootMade) {
-      await mkdir(this.root, { recursive: true });
+      mkdirSync(this.root, { recursive: true });
       this.#rootMade = true;
     }
     let current = "";
@@ -67,18 +68,17 @@ export class MirrorFolders {
       let created = false;
       if (create && !this.#dryRun) {
         // Try to make it first: a folder we just made is real and empty, so it needs no check and no sweep.
-        created = await mkdir(absolute).then(
-          () => true,
-          (error: NodeJS.ErrnoException) => {
-            if (error.code === "EEXIST") return false;
-            throw error;
-          },
-        );
+        try {
+          mkdirSync(absolute);
+          created = true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        }
       }
       if (!created) {
         let info;
         try {
-          info = await lstat(absolute);
+          info = lstatSync(absolute);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
           if (!create || this.#dryRun) return create ? join(this.root, relative) : undefined;
@@ -86,20 +86,24 @@ export class MirrorFolders {
         }
         if (info.isSymbolicLink()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is a symlink`);
         if (!info.isDirectory()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is not a folder`);
-        if (!this.#dryRun) await this.#removeOrphans(absolute);
+        if (!this.#dryRun) this.#removeOrphans(absolute);
       }
       this.#checked.add(current);
     }
     return join(this.root, relative);
   }
 
-  async #removeOrphans(folder: string): Promise<void> {
-    for (const name of await readdir(folder)) {
+  #removeOrphans(folder: string): void {
+    for (const name of readdirSync(folder)) {
       if (!name.includes(".orcid-sync-tmp.")) continue;
-      const changed = await lstat(join(folder, name)).then((info) => info.ctimeMs, () => undefined);
+      const changed = lstatSync(join(folder, name), { throwIfNoEntry: false })?.ctimeMs;
       if (changed !== undefined && isOrphanedTemp(name, changed)) {
-        await unlink(join(folder, name)).catch(() => {});
-        this.#orphansRemoved++;
+        try {
+          unlinkSync(join(folder, name));
+          this.#orphansRemoved++;
+        } catch {
+          // removed by another run meanwhile
+        }
       }
     }
   }

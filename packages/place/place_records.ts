@@ -1,5 +1,5 @@
 /** orcid-place's library: object, unchanged and manifest records in, placed records out. */
-import { lstat, readdir, readFile, rmdir, unlink, utimes } from "node:fs/promises";
+import { lstatSync, readdirSync, readFileSync, rmdirSync, unlinkSync, utimesSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   activitiesFolder,
@@ -122,16 +122,16 @@ export async function* placeRecords(
   };
 
   /** Deletes the iD's activity files not in `keep` (all of them for an empty set). */
-  const prune = async (orcid: string, keep: ReadonlySet<string>): Promise<PipelineRecord[]> => {
+  const prune = (orcid: string, keep: ReadonlySet<string>): PipelineRecord[] => {
     const base = activitiesFolder(orcid);
-    const absolute = await folders.existing(base);
+    const absolute = folders.existing(base);
     if (!absolute) return [];
     const doomed: string[] = [];
-    for (const type of await readdir(absolute)) {
+    for (const type of readdirSync(absolute)) {
       if (!isActivityType(type)) continue;
-      const typeFolder = await folders.existing(`${base}/${type}`);
+      const typeFolder = folders.existing(`${base}/${type}`);
       if (!typeFolder) continue;
-      for (const name of await readdir(typeFolder)) {
+      for (const name of readdirSync(typeFolder)) {
         const path = `${base}/${type}/${name}`;
         // Only well-formed activity files of this iD are ours to delete.
         let parsed;
@@ -153,15 +153,15 @@ export async function* placeRecords(
     const out: PipelineRecord[] = [];
     for (const path of doomed) {
       if (!options.dryRun) {
-        const info = await lstat(join(folders.root, path));
-        if (info.isFile() || info.isSymbolicLink()) await unlink(join(folders.root, path));
+        const info = lstatSync(join(folders.root, path));
+        if (info.isFile() || info.isSymbolicLink()) unlinkSync(join(folders.root, path));
       }
       out.push(placed("deleted", path, orcid));
     }
     if (!options.dryRun) {
       for (const folder of [...new Set(doomed.map((p) => dirname(p))), base]) {
         // Only the iD's own folders: the <last3> folder above is shared with other iDs being written.
-        if (await rmdir(join(folders.root, folder)).then(() => true, () => false)) folders.forget(folder);
+        if (removeFolder(join(folders.root, folder))) folders.forget(folder);
       }
     }
     return out;
@@ -178,18 +178,18 @@ export async function* placeRecords(
       try {
         const body = Buffer.from(record.body, record.encoding === "base64" ? "base64" : "utf8");
         if (body.length !== record.size) throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
-        const folder = await folders.ensure(dirname(path));
+        const folder = folders.ensure(dirname(path));
         const target = join(folder, path.slice(path.lastIndexOf("/") + 1));
         const mtime = record.lastModified ? new Date(record.lastModified) : undefined;
         const out: PipelineRecord[] = [];
-        if (await sameContent(target, body)) {
-          if (mtime && !options.dryRun) await utimes(target, mtime, mtime);
+        if (sameContent(target, body)) {
+          if (mtime && !options.dryRun) utimesSync(target, mtime, mtime);
           out.push(placed("unchanged", path, record.orcid, record));
         } else {
           if (!options.dryRun) await atomicWrite(target, body, { fsync: options.fsync ?? false, ...(mtime ? { mtime } : {}) });
           out.push(placed("written", path, record.orcid, record));
         }
-        if (record.kind === "summary" && isErrorDocument(record.body)) out.push(...(await prune(record.orcid, new Set())));
+        if (record.kind === "summary" && isErrorDocument(record.body)) out.push(...prune(record.orcid, new Set()));
         return out;
       } catch (error) {
         if (error instanceof FatalError) throw error;
@@ -207,7 +207,7 @@ export async function* placeRecords(
           if (parsed.orcid !== record.orcid) throw new InvalidKeyError(`Invalid key: '${key}' does not belong to ${record.orcid}`);
           keep.add(mirrorPath(parsed.kind, key));
         }
-        return await prune(record.orcid, keep);
+        return prune(record.orcid, keep);
       } catch (error) {
         if (error instanceof FatalError) throw error;
         return [failure(error, "delete", { bucket: record.bucket, orcid: record.orcid })];
@@ -218,7 +218,7 @@ export async function* placeRecords(
     try {
       const path = checkedPath(record);
       // Touching the folder sweeps temp files a killed run left there.
-      await folders.existing(dirname(path));
+      folders.existing(dirname(path));
       return [placed("unchanged", path, record.orcid, record)];
     } catch (error) {
       if (error instanceof FatalError) throw error;
@@ -247,11 +247,21 @@ export async function* placeRecords(
 }
 
 /** Whether `path` is a file holding exactly `body`. */
-async function sameContent(path: string, body: Buffer): Promise<boolean> {
+function sameContent(path: string, body: Buffer): boolean {
   try {
-    const info = await lstat(path);
-    if (!info.isFile() || info.size !== body.length) return false;
-    return (await readFile(path)).equals(body);
+    const info = lstatSync(path, { throwIfNoEntry: false });
+    if (!info?.isFile() || info.size !== body.length) return false;
+    return readFileSync(path).equals(body);
+  } catch {
+    return false;
+  }
+}
+
+/** Removes a folder if it is empty; whether it did. */
+function removeFolder(path: string): boolean {
+  try {
+    rmdirSync(path);
+    return true;
   } catch {
     return false;
   }

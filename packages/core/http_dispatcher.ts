@@ -1,6 +1,7 @@
 /** The one HTTP connection pool of a tool: keep-alive, sized to the concurrency, proxy- and CA-aware. */
 import { readFileSync } from "node:fs";
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
+import type { Dispatcher } from "undici";
+import { Agent, EnvHttpProxyAgent } from "./undici_parts.ts";
 
 /** Options for {@linkcode createDispatcher}. */
 export interface DispatcherOptions {

@@ -55,7 +55,7 @@ await runMain<PlaceArgs>({
           .positional("dir", { type: "string", describe: "The mirror folder (the reference's <path>/ORCID_public_data_files)" })
           .positional("inputs", { type: "string", array: true, describe: "NDJSON files to read instead of stdin (- is stdin)" }),
       )
-      .option("concurrency", { alias: "j", type: "number", default: 16, describe: "File operations at once" })
+      .option("concurrency", { alias: "j", type: "number", default: 16, describe: "Files waiting on --fsync at once (other file calls are synchronous)" })
       .option("fsync", { type: "boolean", default: false, describe: "fsync each file and its folder before reporting it" })
       .option("dry-run", { type: "boolean", default: false, describe: "Report what would be written and deleted; change nothing" })
       .option("max-delete", { type: "number", describe: "Stop (exit 3) before deleting more than this many files" })

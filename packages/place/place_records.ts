@@ -27,7 +27,7 @@ const TOOL = "orcid-place";
 /** How to place. */
 export interface PlaceOptions {
   readonly folders: MirrorFolders;
-  /** File operations at once (different iDs; one iD's operations run in order). */
+  /** Files waiting on fsync at once (different iDs; one iD's operations run in order). */
   readonly concurrency: number;
   /** fsync files and folders before a file counts as placed. */
   readonly fsync?: boolean;

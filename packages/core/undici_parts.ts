@@ -1,0 +1,16 @@
+/**
+ * The two dispatchers the tools use, taken from undici's own modules rather than its index: the
+ * index loads all of undici (fetch, WebSocket, caches, mocks), about 40 ms of every tool's start-up
+ * here, paid by each process of a pipe. undici is pinned to 7.x (package.json); the index does the
+ * same `Object.assign` to give dispatchers their `request()`.
+ */
+import type * as Undici from "undici";
+import api from "undici/lib/api/index.js";
+import AgentModule from "undici/lib/dispatcher/agent.js";
+import DispatcherModule from "undici/lib/dispatcher/dispatcher.js";
+import EnvHttpProxyAgentModule from "undici/lib/dispatcher/env-http-proxy-agent.js";
+
+Object.assign(DispatcherModule.prototype, api);
+
+export const Agent: typeof Undici.Agent = AgentModule;
+export const EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent = EnvHttpProxyAgentModule;

@@ -38,7 +38,8 @@ export const ORCID_PIPE: Contender = {
     const mirror = join(job.dir, "ORCID_public_data_files");
     return `"${bin(job, "orcid-list")}" --all ${what} -j ${job.concurrency} --log-level warn | "${bin(job, "orcid-fetch")}" -j ${job.concurrency} --log-level warn | "${bin(job, "orcid-place")}" "${mirror}" --log-level warn >/dev/null`;
   },
-  env: () => ({}),
+  // The job's endpoint (a latency proxy, another server), not the one the bench's environment names.
+  env: (job) => ({ AWS_ENDPOINT_URL: job.endpoint }),
   version: () => "orcid-sync 0.1.0",
 };
 
@@ -46,7 +47,7 @@ export const ORCID_SCRIPT: Contender = {
   name: "orcid-sync download.sh",
   script: (job) =>
     `cd "${job.dir}" && "${join(job.repo, "scripts", "download.sh")}" ${job.summaries ? "-s" : ""} ${job.activities ? "-a" : ""} -max ${job.concurrency} -l WARN`,
-  env: () => ({}),
+  env: (job) => ({ AWS_ENDPOINT_URL: job.endpoint }),
   version: () => "orcid-sync 0.1.0",
 };
 

@@ -76,7 +76,7 @@ export async function* fetchRecords(
   const fetchKey = async (record: KeyRecord, index: number): Promise<FetchResult> => {
     let ifNoneMatch: string | undefined;
     if (options.skipUnchanged) {
-      const local = await localState(options.skipUnchanged, record);
+      const local = localState(options.skipUnchanged, record);
       if (local.kind === "same") {
         stats.unchanged++;
         return { record: { type: "unchanged", bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind }, release: nothing };

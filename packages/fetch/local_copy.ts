@@ -2,9 +2,13 @@
  * What the mirror already holds, so unchanged objects are not downloaded. The rule of aws-cli and
  * rclone: orcid-place sets each file's mtime to the object's LastModified, so a listed key whose
  * size and LastModified (to the second) match the local file is the same object.
+ *
+ * The stat (and, rarely, the read) is synchronous, as orcid-place's file calls are: on a local disk
+ * it takes microseconds, and a missing file costs no exception; through the thread pool each key
+ * paid more in hand-offs than the file system spent (docs/architecture.md).
  */
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type KeyRecord, mirrorPath } from "@orcid-sync/core";
 
@@ -22,21 +26,25 @@ export type LocalState =
  *
  * @example
  * ```ts
- * const local = await localState("./data", record);
+ * const local = localState("./data", record);
  * ```
  */
-export async function localState(mirror: string, record: KeyRecord): Promise<LocalState> {
+export function localState(mirror: string, record: KeyRecord): LocalState {
   const path = join(mirror, mirrorPath(record.kind, record.key));
   let info;
   try {
-    info = await stat(path);
+    info = statSync(path, { throwIfNoEntry: false });
   } catch {
     return { kind: "absent" };
   }
-  if (!info.isFile()) return { kind: "absent" };
+  if (!info?.isFile()) return { kind: "absent" };
   if (record.size !== undefined && record.lastModified !== undefined) {
     const sameTime = Math.floor(info.mtimeMs / 1000) === Math.floor(Date.parse(record.lastModified) / 1000);
     return info.size === record.size && sameTime ? { kind: "same" } : { kind: "absent" };
   }
-  return { kind: "md5", md5: createHash("md5").update(await readFile(path)).digest("hex") };
+  try {
+    return { kind: "md5", md5: createHash("md5").update(readFileSync(path)).digest("hex") };
+  } catch {
+    return { kind: "absent" };
+  }
 }

@@ -14,7 +14,7 @@ import { type LocalS3, startLocalS3 } from "@orcid-sync/test-bed";
 import { concurrencyChart, type Series } from "./chart.ts";
 import { awsCli, type Contender, type DownloadJob, ORCID_PIPE, ORCID_SCRIPT, rclone } from "./contenders.ts";
 import { startLatencyProxy } from "./latency_proxy.ts";
-import { measure, type Measurement, processCpu } from "./measure.ts";
+import { machineJiffies, measure, type Measurement, processCpu } from "./measure.ts";
 
 const { values } = parseArgs({
   options: {
@@ -72,7 +72,8 @@ const version = (command: string) => {
 const missing = [!version("/usr/bin/aws --version") && "awscli", !version("rclone version") && "rclone"].filter(Boolean) as string[];
 if (missing.length > 0) {
   process.stderr.write(`bench: installing ${missing.join(", ")}\n`);
-  execSync(`apt-get install -y -qq ${missing.join(" ")} >/dev/null`, { stdio: "inherit" });
+  // A fresh machine may have no package lists yet.
+  execSync(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(" ")} >/dev/null`, { stdio: "inherit" });
 }
 const peers: Contender[] = [awsCli(version("/usr/bin/aws --version")), rclone(version("rclone version"))].filter((p) => p.version());
 if (peers.length === 0) throw new Error("No peer could run (awscli, rclone): a run without a peer is not a result");
@@ -83,6 +84,7 @@ say(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 
 say(`Contenders: ${[ORCID_PIPE, ...peers].map((c) => c.version()).join("; ")}. Records: ${RECORDS}; runs per contender: ${RUNS}; concurrency ${J} unless stated.`);
 say();
 
+const jiffiesAtStart = machineJiffies();
 const day1 = buildDay({ records: RECORDS, seed: 7, now: new Date("2026-11-20T00:00:00Z"), day: 1 }).dataset;
 const day2 = buildDay({ records: RECORDS, seed: 7, now: new Date("2026-11-20T00:00:00Z"), day: 2 }).dataset;
 const storeDir = join(work, "s3");
@@ -219,7 +221,8 @@ try {
     say();
     say("Fixed anchor (not measured here): the reference download.py fetched 174 summaries/s with 20 ms of added round-trip time on this machine.");
     say();
-    say(`![objects/s against concurrency](results/${quick ? "quick-" : ""}concurrency.png)`);
+    // Relative to results/latest.md, where the table is kept.
+    say(`![objects/s against concurrency](${quick ? "quick-" : ""}concurrency.png)`);
     say();
     results.concurrency = series;
     mkdirSync(join(repo, "bench", "results"), { recursive: true });
@@ -318,6 +321,12 @@ try {
 } finally {
   await s3.stop();
 }
+
+// On a virtual machine the host may run other guests on our cores: say how much, it explains noise.
+const jiffiesAtEnd = machineJiffies();
+const stealPercent = (100 * (jiffiesAtEnd.steal - jiffiesAtStart.steal)) / Math.max(1, jiffiesAtEnd.total - jiffiesAtStart.total);
+results.stealPercent = stealPercent;
+say(`CPU steal during the run: ${stealPercent.toFixed(1)}% of the machine's CPU time went to other guests of its host; figures taken under steal are slower and noisier.`);
 
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const resultsDir = join(repo, "bench", "results");

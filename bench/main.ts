@@ -59,6 +59,8 @@ const say = (text = "") => {
   lines.push(text);
   process.stdout.write(`${text}\n`);
 };
+/** Text for a markdown table cell: a contender's name such as `list|fetch|place` must not split the row. */
+const cell = (text: string) => text.replaceAll("|", "\\|");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const version = (command: string) => {
   try {
@@ -142,7 +144,7 @@ async function compare(title: string, contenders: Contender[], job: Omit<Downloa
   say("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   contenders.forEach((c, i) => {
     const x = rows[i]!;
-    say(`| ${c.name} | ${x.wall.toFixed(2)} | ${x.perSecond.toFixed(0)} | ${x.cpu.toFixed(2)} | ${x.usPerObject.toFixed(0)} | ${x.rss.toFixed(0)} | ${x.server.toFixed(2)} |`);
+    say(`| ${cell(c.name)} | ${x.wall.toFixed(2)} | ${x.perSecond.toFixed(0)} | ${x.cpu.toFixed(2)} | ${x.usPerObject.toFixed(0)} | ${x.rss.toFixed(0)} | ${x.server.toFixed(2)} |`);
   });
   say();
   const ours = rows[0]!;
@@ -216,7 +218,7 @@ try {
     say(`| contender | RTT ms | ${CONCURRENCY.map((c) => `-j ${c}`).join(" | ")} |`);
     say(`| --- | ---: | ${CONCURRENCY.map(() => "---:").join(" | ")} |`);
     for (const panel of series) {
-      for (const line of panel.series) say(`| ${line.name} | ${panel.title.match(/(\d+) ms/)![1]} | ${line.points.map(([, v]) => v.toFixed(0)).join(" | ")} |`);
+      for (const line of panel.series) say(`| ${cell(line.name)} | ${panel.title.match(/(\d+) ms/)![1]} | ${line.points.map(([, v]) => v.toFixed(0)).join(" | ")} |`);
     }
     say();
     say("Fixed anchor (not measured here): the reference download.py fetched 174 summaries/s with 20 ms of added round-trip time on this machine.");

@@ -10,6 +10,29 @@
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
 
+/**
+ * yargs lays out --help with string-width (three copies here), whose modules build an
+ * Intl.Segmenter and a Unicode emoji regex as they load: about 30 ms of every start-up, for a
+ * function only --help and usage errors call. Each import of it becomes a stub that loads the real
+ * module on first call (a require() inside the bundle is evaluated lazily).
+ */
+const lazyStringWidth = {
+  name: "lazy-string-width",
+  setup(bundle) {
+    bundle.onResolve({ filter: /^string-width$/ }, (args) =>
+      args.namespace === "lazy-string-width" ? undefined : { path: args.resolveDir, namespace: "lazy-string-width" },
+    );
+    bundle.onLoad({ filter: /.*/, namespace: "lazy-string-width" }, (args) => ({
+      resolveDir: args.path,
+      contents: `let real;
+export default function stringWidth(text, options) {
+  real ??= require("string-width").default;
+  return real(text, options);
+}`,
+    }));
+  },
+};
+
 // Chunk names carry a hash: last build's would stay behind.
 rmSync("dist/chunks", { recursive: true, force: true });
 
@@ -26,6 +49,7 @@ await build({
   external: ["@aws-sdk/*"],
   // CommonJS dependencies (undici) call require() for Node's own modules.
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+  plugins: [lazyStringWidth],
   sourcemap: "linked",
   logLevel: "warning",
 });

@@ -2,7 +2,7 @@
  * Naming and tracking of temp files. A temp name carries the writer's host and pid, so a later run
  * can tell a leftover of a dead writer from the work of a live one (shards may share a mirror).
  */
-import { readFileSync, unlinkSync } from "node:fs";
+import { lstatSync, readFileSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 
@@ -64,6 +64,21 @@ export function isOrphanedTemp(name: string, changedMs?: number): boolean {
   const holder = processInfo(owner.pid);
   if (!holder) return false;
   return holder.zombie || (changedMs !== undefined && holder.startedMs > changedMs + 1000);
+}
+
+/**
+ * Removes the temp file at `path` if its writer is gone ({@linkcode isOrphanedTemp}, judged against
+ * the file's ctime); whether it did. A file another run removed meanwhile counts as not removed.
+ */
+export function removeIfOrphanedTemp(path: string): boolean {
+  const changed = lstatSync(path, { throwIfNoEntry: false })?.ctimeMs;
+  if (changed === undefined || !isOrphanedTemp(basename(path), changed)) return false;
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Notes a temp file as in use, so {@linkcode removeLiveTempFiles} can clean it up on a signal. */

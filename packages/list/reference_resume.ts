@@ -7,11 +7,15 @@ import { ALL_FOLDERS, parseListPage, type S3Access, s3ErrorFrom } from "@orcid-s
 import { checkpointId, type ReferenceToken } from "@orcid-sync/state";
 import { activitiesBucket, type BucketLayout } from "./bucket_layout.ts";
 
-/** The first key of the page a continuation token points at, or undefined past the end. */
-async function keyAtToken(s3: S3Access, bucket: string, token: string): Promise<string | undefined> {
+/**
+ * The folder a reference listing of `bucket` stopped in: the folder of the first key of the page its
+ * token points at ("" when that page is empty), or undefined for a `null` token (listed to its end).
+ */
+async function stopFolder(s3: S3Access, bucket: string, token: string | null): Promise<string | undefined> {
+  if (token === null) return undefined;
   const response = await s3.request(bucket, "", { query: { "list-type": "2", "continuation-token": token, "max-keys": "1" } });
   if (response.statusCode !== 200) throw await s3ErrorFrom(response, `Cannot resume from the reference's token for s3://${bucket}`);
-  return parseListPage(await response.body.text()).objects[0]?.key;
+  return parseListPage(await response.body.text()).objects[0]?.key.split("/")[0] ?? "";
 }
 
 /** Marks the folders of `bucket` before `stop` (all of them when `stop` is undefined) as done. */
@@ -35,18 +39,21 @@ export async function doneFromReference(
   const done = new Set<string>();
   const summaries = tokens.summaries;
   if (summaries && summaries.bucket === layout.summaries) {
-    const stop = summaries.token === null ? undefined : await keyAtToken(s3, summaries.bucket, summaries.token);
-    markBefore(done, summaries.bucket, ALL_FOLDERS, stop?.split("/")[0] ?? (summaries.token === null ? undefined : ""));
+    markBefore(done, summaries.bucket, ALL_FOLDERS, await stopFolder(s3, summaries.bucket, summaries.token));
   }
   const activities = tokens.activities;
   if (activities) {
-    const buckets = [...new Set(ALL_FOLDERS.map((folder) => activitiesBucket(layout, folder)))];
+    // Each activities bucket with its folders, in the reference's order.
+    const folders = new Map<string, string[]>();
+    for (const folder of ALL_FOLDERS) {
+      const bucket = activitiesBucket(layout, folder);
+      folders.set(bucket, [...(folders.get(bucket) ?? []), folder]);
+    }
+    const buckets = [...folders.keys()];
     const at = buckets.indexOf(activities.bucket);
     if (at !== -1) {
-      for (const bucket of buckets.slice(0, at)) markBefore(done, bucket, ALL_FOLDERS.filter((f) => activitiesBucket(layout, f) === bucket), undefined);
-      const stop = activities.token === null ? undefined : await keyAtToken(s3, activities.bucket, activities.token);
-      const folders = ALL_FOLDERS.filter((f) => activitiesBucket(layout, f) === activities.bucket);
-      markBefore(done, activities.bucket, folders, stop?.split("/")[0] ?? (activities.token === null ? undefined : ""));
+      for (const bucket of buckets.slice(0, at)) markBefore(done, bucket, folders.get(bucket)!, undefined);
+      markBefore(done, activities.bucket, folders.get(activities.bucket)!, await stopFolder(s3, activities.bucket, activities.token));
     }
   }
   return done;

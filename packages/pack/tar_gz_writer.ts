@@ -1,11 +1,11 @@
 /** A .tar.gz written as a stream: to a file atomically (temp + rename), or to any stream. */
-import { createWriteStream, readdirSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { rename, unlink } from "node:fs/promises";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { isOrphanedTemp, tempPathFor, trackTempFile, untrackTempFile } from "@orcid-sync/core";
+import { removeIfOrphanedTemp, tempPathFor, trackTempFile, untrackTempFile } from "@orcid-sync/core";
 import { pack, type Pack } from "tar-stream";
 import type { ArchiveEntry } from "./archive_entries.ts";
 import { ParallelGzip, type ParallelGzipOptions } from "./parallel_gzip.ts";
@@ -20,10 +20,7 @@ function removeOrphansOf(path: string): void {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const file = join(dirname(path), name);
-    const changed = statSync(file, { throwIfNoEntry: false })?.ctimeMs;
-    if (changed !== undefined && isOrphanedTemp(name, changed)) rmSync(file, { force: true });
+    if (name.startsWith(prefix)) removeIfOrphanedTemp(join(dirname(path), name));
   }
 }
 

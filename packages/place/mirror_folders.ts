@@ -5,9 +5,9 @@
  * whose writer is gone (a kill -9 leaves them); other folders are never scanned. The calls are
  * synchronous, like the file writes (see atomicWrite): a folder is checked once per run.
  */
-import { lstatSync, mkdirSync, readdirSync, unlinkSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { isOrphanedTemp } from "@orcid-sync/core";
+import { removeIfOrphanedTemp } from "@orcid-sync/core";
 
 /** A path in the mirror that is a symlink or not a folder where a folder must be. */
 export class UnsafePathError extends Error {
@@ -95,16 +95,7 @@ export class MirrorFolders {
 
   #removeOrphans(folder: string): void {
     for (const name of readdirSync(folder)) {
-      if (!name.includes(".orcid-sync-tmp.")) continue;
-      const changed = lstatSync(join(folder, name), { throwIfNoEntry: false })?.ctimeMs;
-      if (changed !== undefined && isOrphanedTemp(name, changed)) {
-        try {
-          unlinkSync(join(folder, name));
-          this.#orphansRemoved++;
-        } catch {
-          // removed by another run meanwhile
-        }
-      }
+      if (name.includes(".orcid-sync-tmp.") && removeIfOrphanedTemp(join(folder, name))) this.#orphansRemoved++;
     }
   }
 }

@@ -1,7 +1,7 @@
 // A full disk and a permission error: a clear message, exit 3, nothing half-written.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -96,7 +96,11 @@ describe("orcid-place without permission", () => {
       chmodSync(join(target), 0o755);
       chmodSync(join(target, "summaries"), 0o755);
       chmodSync(locked, 0o555);
-      const result = await runCommand("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", join(BIN, "orcid-place"), target], {
+      // nobody runs its own copy of the tool (bin, bundle, package.json): a checkout under a
+      // private folder (mktemp -d is 0700) would be unreadable to it.
+      const tool = join(dir, "orcid-place");
+      for (const part of ["bin", "dist", "package.json"]) cpSync(join(ROOT, "packages", "place", part), join(tool, part), { recursive: true });
+      const result = await runCommand("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", join(tool, "bin", "orcid-place.js"), target], {
         stdin: input,
         env: { HOME: dir },
       });

@@ -9,6 +9,7 @@ import { createLogger, type Logger, LOG_LEVELS, parseLogLevel } from "./logger.t
 import { Progress } from "./progress.ts";
 import { redact, registerSecret } from "./redact.ts";
 import { removeLiveTempFiles } from "./temp_files.ts";
+import { keepWasmOnBaselineCompiler } from "./wasm_tiering.ts";
 import { DownstreamClosedError, RecordWriter } from "./write_records.ts";
 
 /** The exit statuses of every tool. */
@@ -205,6 +206,7 @@ export function describeError(error: unknown): string {
 export async function runMain<A>(spec: ToolSpec<A>): Promise<never> {
   // We support Node 20.19+ (docs/node-versions.md); the SDK's notice about its future floor is not for our users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  keepWasmOnBaselineCompiler();
   const controller = new AbortController();
   // Every in-flight request listens on this signal: many at once is the design, not a leak.
   setMaxListeners(0, controller.signal);

@@ -30,4 +30,5 @@ export * from "./sigv4.ts";
 export * from "./temp_files.ts";
 export * from "./time.ts";
 export * from "./undici_http_handler.ts";
+export * from "./wasm_tiering.ts";
 export * from "./write_records.ts";

@@ -5,6 +5,7 @@ import {
   ALL_FOLDERS,
   checkCharacter,
   isValidOrcidId,
+  isValidOrcidIdAt,
   last3,
 } from "./orcid_id.ts";
 
@@ -52,5 +53,18 @@ describe("activitiesBucketFor()", () => {
       expect(activitiesBucketSuffix(`0000-0000-0000-000${last}`), last).toBe(suffix);
     }
     expect(activitiesBucketFor("0000-0002-1825-0097", "v3.0-activities")).toBe("v3.0-activities-b");
+  });
+});
+
+describe("isValidOrcidIdAt()", () => {
+  test("checks the 19 characters at an offset, in place", () => {
+    const row = "0000-0002-1825-0097,http://orcid.org/0000-0002-7869-831X,x";
+    expect(isValidOrcidIdAt(row, 0)).toBe(true);
+    expect(isValidOrcidIdAt(row, row.indexOf("0000-0002-7869"))).toBe(true);
+    expect(isValidOrcidIdAt(row, 1)).toBe(false);
+    expect(isValidOrcidIdAt("0000-0002-1825-0098,", 0)).toBe(false);
+    expect(isValidOrcidIdAt("0000-0002-1825-009", 0)).toBe(false);
+    expect(isValidOrcidIdAt("0000-0002-1825-0097", -1)).toBe(false);
+    expect(isValidOrcidIdAt("0000 0002 1825 0097", 0)).toBe(false);
   });
 });

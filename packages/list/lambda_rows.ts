@@ -1,5 +1,5 @@
 /** Reading the lambda file's CSV rows: `orcid,path,date_created,last_modified`, newest first. */
-import { isValidOrcidId } from "@orcid-sync/core";
+import { isValidOrcidIdAt } from "@orcid-sync/core";
 
 /** The header line of last_modified.csv. */
 export const LAMBDA_HEADER = "orcid,path,date_created,last_modified";
@@ -40,10 +40,9 @@ export class LambdaRowReader {
     if (third === -1 || third >= end) return "malformed";
     const fourth = text.indexOf(",", third + 1);
     if ((fourth !== -1 && fourth < end) || !isLambdaDate(text, third + 1, end)) return "malformed";
-    const orcid = text.slice(start, first);
-    if (!isValidOrcidId(orcid)) return "invalid-id";
+    if (first - start !== 19 || !isValidOrcidIdAt(text, start)) return "invalid-id";
     if (compareLambdaDate(text, third + 1, end, this.#cutoff) < 0) return "older";
-    this.orcid = orcid;
+    this.orcid = text.slice(start, first);
     return "changed";
   }
 }
@@ -52,16 +51,16 @@ export class LambdaRowReader {
 export function isLambdaDate(text: string, from: number, to: number): boolean {
   const length = to - from;
   if (length !== 19 && (length < 21 || length > 26)) return false;
+  // The separators first, at their fixed places, then every other character a digit.
+  if (text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45 || text.charCodeAt(from + 10) !== 32) return false;
+  if (text.charCodeAt(from + 13) !== 58 || text.charCodeAt(from + 16) !== 58 || (length > 19 && text.charCodeAt(from + 19) !== 46)) return false;
   for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(from + i);
-    const expected = SEPARATORS[i];
-    if (expected === 0 ? code < 48 || code > 57 : code !== expected) return false;
+    if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16 || i === 19) continue;
+    const digit = text.charCodeAt(from + i) - 48;
+    if (digit < 0 || digit > 9) return false;
   }
   return true;
 }
-
-// The character each position must hold (0: a digit): `YYYY-MM-DD HH:MM:SS.ffffff`.
-const SEPARATORS = [0, 0, 0, 0, 45, 0, 0, 45, 0, 0, 32, 0, 0, 58, 0, 0, 58, 0, 0, 46, 0, 0, 0, 0, 0, 0];
 
 /**
  * Compares a lambda date (`isLambdaDate`) in `text[from, to)` with a six-digit `cutoff`, at

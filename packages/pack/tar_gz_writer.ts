@@ -35,6 +35,8 @@ export class TarGzWriter {
   #failure: Error | undefined;
   readonly #path: string | undefined;
   readonly #temp: string | undefined;
+  /** The stream given instead of a path (stdout), which the archive does not end. */
+  readonly #stream: Writable | undefined;
   #entries = 0;
   #bytes = 0;
 
@@ -49,6 +51,7 @@ export class TarGzWriter {
       out = createWriteStream(this.#temp, { flags: "wx" });
     } else {
       out = destination;
+      this.#stream = destination;
     }
     this.#gzip = new ParallelGzip(options);
     this.#done = pipeline(this.#tar, this.#gzip, out, { end: typeof destination === "string" });
@@ -90,6 +93,7 @@ export class TarGzWriter {
     this.#tar.finalize();
     try {
       await this.#done;
+      if (this.#stream) await handedToSystem(this.#stream);
       if (this.#temp && this.#path) await rename(this.#temp, this.#path);
     } catch (error) {
       await this.abort();
@@ -107,4 +111,16 @@ export class TarGzWriter {
       untrackTempFile(this.#temp);
     }
   }
+}
+
+/**
+ * Resolves when everything written to `stream` so far has reached the operating system. A pipe
+ * is written asynchronously: when the pipeline ends, the archive's tail can still wait in the
+ * stream for a slow reader, and a process that exits then cuts the archive short. Write callbacks
+ * run in order, so the callback of an empty write comes after every earlier byte is out.
+ */
+function handedToSystem(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
+  });
 }

@@ -60,4 +60,13 @@ describe("orcid-pack", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(Number(result.stdout.trim())).toBe(readTree(join(mirror, "summaries")).size);
   });
+
+  test("to stdout, the whole archive reaches a reader that is slow to start", async () => {
+    // The pipe fills and the archive's tail waits in the process when the packing ends: an exit
+    // then cut it short (tar: "Unexpected EOF in archive").
+    const mirror = join(work.dir, "mirror");
+    const result = await runPipeline(`orcid-pack --from "${mirror}/summaries" | (sleep 1; tar -tzf -) | wc -l`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(Number(result.stdout.trim())).toBe(readTree(join(mirror, "summaries")).size);
+  });
 });

@@ -70,7 +70,8 @@ async function checkpoints(args: StateArgs, ctx: ToolContext): Promise<void> {
     }
     case "list": {
       const done = [...(await readCheckpoints(path))].sort();
-      for (const id of done) process.stdout.write(`${id}\n`);
+      // Through the record writer, whose end waits for a slow reader of the pipe to take it all.
+      await ctx.out.writeLines(done);
       ctx.summary(`${path}: ${done.length} folders done`);
       return;
     }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { runBin, scratch } from "./helpers.ts";
+import { runBin, runPipeline, scratch } from "./helpers.ts";
 
 const dirs: { remove: () => void }[] = [];
 afterEach(() => {
@@ -62,5 +62,18 @@ describe("orcid-state", () => {
     const takeover = await state(cwd, ["lock", "--pid", String(process.pid)]);
     expect(takeover.code).toBe(0);
     expect(takeover.stderr).toContain("took over a stale lock of pid 999999999");
+  });
+
+  test("checkpoints list gives every folder to a reader that is slow to start", async () => {
+    // Four buckets of 1,100 folders: more than a pipe holds, so the tail waits in the process.
+    const cwd = workdir();
+    const journal = join(cwd, "journal.ndjson");
+    const buckets = ["v3.0-summaries", "v3.0-activities-a", "v3.0-activities-b", "v3.0-activities-c"];
+    const folders = Array.from({ length: 1100 }, (_, i) => String(i).padStart(3, "0"));
+    const lines = buckets.flatMap((bucket) => folders.map((folder) => JSON.stringify({ type: "checkpoint", bucket, folder })));
+    writeFileSync(journal, `${lines.join("\n")}\n`);
+    const result = await runPipeline(`orcid-state checkpoints list --checkpoints-file "${journal}" | (sleep 1; wc -l)`, { cwd });
+    expect(result.code, result.stderr).toBe(0);
+    expect(Number(result.stdout.trim())).toBe(lines.length);
   });
 });

@@ -29,6 +29,8 @@ export function newLambdaStats(): LambdaStats {
 const EXAMPLES = 5;
 const GUNZIP_CHUNK = 128 * 1024;
 const TEXT_WINDOW = 16 * 1024;
+/** Rows are about 110 bytes; no row of the lambda file comes near this. */
+const LONGEST_LINE = 64 * 1024;
 
 /**
  * Yields, in batches (one per decompressed chunk), the iDs of rows modified at or after `cutoff`
@@ -84,14 +86,34 @@ export async function* lambdaChanges(
         if (stats.examples.length < EXAMPLES) stats.examples.push(`line ${line}: ${text.slice(start, Math.min(end, start + 120))}`);
         return true;
       };
+      // A line longer than any row can be: counted as malformed once, and its bytes dropped up to
+      // the next line break instead of gathered (a file without line breaks must not fill memory).
+      let overlong = false;
+      const dropOverlong = (head: Buffer) => {
+        line++;
+        stats.rows++;
+        stats.malformed++;
+        if (stats.examples.length < EXAMPLES) stats.examples.push(`line ${line}: ${head.toString("utf8", 0, 120)}…`);
+        overlong = true;
+      };
       // Whole lines are decoded at once, the unfinished one kept as bytes: a string decoded from a
       // buffer is flat, while `carry + text` is a rope that made every character read slow.
       let carry: Buffer = Buffer.alloc(0);
       for await (const chunk of entry) {
-        const bytes = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+        let fresh = chunk as Buffer;
+        if (overlong) {
+          const next = fresh.indexOf(10);
+          if (next === -1) continue;
+          overlong = false;
+          fresh = fresh.subarray(next + 1);
+        }
+        const bytes = carry.length > 0 ? Buffer.concat([carry, fresh]) : fresh;
         const cut = bytes.lastIndexOf(10);
         if (cut === -1) {
-          carry = bytes;
+          if (bytes.length > LONGEST_LINE) {
+            dropOverlong(bytes);
+            carry = Buffer.alloc(0);
+          } else carry = bytes;
           continue;
         }
         carry = bytes.subarray(cut + 1);
@@ -117,6 +139,10 @@ export async function* lambdaChanges(
         }
       }
       const last: string[] = [];
+      if (carry.length > LONGEST_LINE) {
+        dropOverlong(carry);
+        return;
+      }
       const tail = carry.toString("utf8");
       if (tail.length > 0 && take(tail, 0, tail.charCodeAt(tail.length - 1) === 13 ? tail.length - 1 : tail.length, last) && last.length > 0) yield last;
       return;

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { extract } from "tar-stream";
 import { LAMBDA_HEADER, LambdaRowReader } from "./lambda_rows.ts";
+import { lineWindows } from "./line_windows.ts";
 
 /** What the reader saw, for the summary line and the report of bad rows. */
 export interface LambdaStats {
@@ -86,65 +87,27 @@ export async function* lambdaChanges(
         if (stats.examples.length < EXAMPLES) stats.examples.push(`line ${line}: ${text.slice(start, Math.min(end, start + 120))}`);
         return true;
       };
-      // A line longer than any row can be: counted as malformed once, and its bytes dropped up to
-      // the next line break instead of gathered (a file without line breaks must not fill memory).
-      let overlong = false;
-      const dropOverlong = (head: Buffer) => {
+      // A line longer than any row can be (a file without line breaks must not fill memory).
+      const overlong = (head: Buffer) => {
         line++;
         stats.rows++;
         stats.malformed++;
-        if (stats.examples.length < EXAMPLES) stats.examples.push(`line ${line}: ${head.toString("utf8", 0, 120)}…`);
-        overlong = true;
+        if (stats.examples.length < EXAMPLES) stats.examples.push(`line ${line}: ${head.toString("utf8")}…`);
       };
-      // Whole lines are decoded at once, the unfinished one kept as bytes: a string decoded from a
-      // buffer is flat, while `carry + text` is a rope that made every character read slow.
-      let carry: Buffer = Buffer.alloc(0);
-      for await (const chunk of entry) {
-        let fresh = chunk as Buffer;
-        if (overlong) {
-          const next = fresh.indexOf(10);
-          if (next === -1) continue;
-          overlong = false;
-          fresh = fresh.subarray(next + 1);
-        }
-        const bytes = carry.length > 0 ? Buffer.concat([carry, fresh]) : fresh;
-        const cut = bytes.lastIndexOf(10);
-        if (cut === -1) {
-          if (bytes.length > LONGEST_LINE) {
-            dropOverlong(bytes);
-            carry = Buffer.alloc(0);
-          } else carry = bytes;
-          continue;
-        }
-        carry = bytes.subarray(cut + 1);
-        // Decoded a window at a time: small strings die young, where a whole large chunk's would
-        // survive collections and grow V8's young generation.
-        for (let from = 0; from <= cut; ) {
-          const until = from + TEXT_WINDOW > cut ? cut : bytes.lastIndexOf(10, from + TEXT_WINDOW);
-          const to = until < from ? cut : until;
-          const text = bytes.toString("utf8", from, to + 1);
-          from = to + 1;
-          const batch: string[] = [];
-          let start = 0;
-          let end = text.indexOf("\n");
-          while (end !== -1) {
-            if (!take(text, start, text.charCodeAt(end - 1) === 13 && end > start ? end - 1 : end, batch)) {
-              if (batch.length > 0) yield batch;
-              return;
-            }
-            start = end + 1;
-            end = text.indexOf("\n", start);
+      // tar-stream types its entries loosely; their chunks are Buffers.
+      for await (const text of lineWindows(entry as AsyncIterable<Buffer>, { window: TEXT_WINDOW, longestLine: LONGEST_LINE, onOverlong: overlong })) {
+        const batch: string[] = [];
+        for (let start = 0; start < text.length; ) {
+          const next = text.indexOf("\n", start);
+          const end = next === -1 ? text.length : next;
+          if (!take(text, start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end, batch)) {
+            if (batch.length > 0) yield batch;
+            return;
           }
-          if (batch.length > 0) yield batch;
+          start = end + 1;
         }
+        if (batch.length > 0) yield batch;
       }
-      const last: string[] = [];
-      if (carry.length > LONGEST_LINE) {
-        dropOverlong(carry);
-        return;
-      }
-      const tail = carry.toString("utf8");
-      if (tail.length > 0 && take(tail, 0, tail.charCodeAt(tail.length - 1) === 13 ? tail.length - 1 : tail.length, last) && last.length > 0) yield last;
       return;
     }
   } finally {

@@ -5,6 +5,7 @@
  */
 export * from "./atomic_write.ts";
 export * from "./aws_cli_options.ts";
+export * from "./buffered_response.ts";
 export * from "./byte_budget.ts";
 export * from "./cli_runner.ts";
 export * from "./credentials.ts";

@@ -2,6 +2,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Dispatcher } from "undici";
+import { type BufferedOptions, type BufferedResponse, dispatchBuffered } from "./buffered_response.ts";
 import { credentialChain } from "./credentials.ts";
 import { createDispatcher } from "./http_dispatcher.ts";
 import { canonicalQuery, encodeKeyPath, signV4 } from "./sigv4.ts";
@@ -52,6 +53,11 @@ export interface S3Access {
    * region is followed once (301).
    */
   request(bucket: string, key: string, options?: ObjectRequestOptions): Promise<Dispatcher.ResponseData>;
+  /**
+   * The same request with its whole body in one Buffer, without a stream: the per-object hot path
+   * (`dispatchBuffered`). `beforeBody` may hold the body back (a byte budget).
+   */
+  requestBuffered(bucket: string, key: string, options?: ObjectRequestOptions & Pick<BufferedOptions, "beforeBody">): Promise<BufferedResponse>;
   /** The region requests are signed for. */
   region(): Promise<string>;
   /** Closes the pool. */
@@ -139,7 +145,8 @@ export function createS3Access(options: S3Options = {}): S3Access {
     return made;
   };
 
-  const send = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) => {
+  /** The request as undici takes it, signed for the bucket's region. */
+  const prepare = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) => {
     const location = objectLocation(bucket, key, bucketRegion, endpointUrl);
     const method = requestOptions.method ?? "GET";
     const extra = requestOptions.headers ?? {};
@@ -147,13 +154,24 @@ export function createS3Access(options: S3Options = {}): S3Access {
     const headers = credentials
       ? signV4({ method, host: location.host, path: location.path, ...(query ? { query } : {}) }, { credentials: await credentials(), region: bucketRegion })
       : {};
-    return dispatcher.request({
+    return {
       origin: location.origin,
       path: query ? `${location.path}?${canonicalQuery(query)}` : location.path,
       method,
       headers: { ...extra, ...headers },
+    };
+  };
+  const send = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) =>
+    dispatcher.request({
+      ...(await prepare(bucket, key, requestOptions, bucketRegion)),
       ...(requestOptions.signal ? { signal: requestOptions.signal } : {}),
     });
+  const sendBuffered = async (bucket: string, key: string, requestOptions: ObjectRequestOptions & BufferedOptions, bucketRegion: string) =>
+    dispatchBuffered(dispatcher, await prepare(bucket, key, requestOptions, bucketRegion), requestOptions);
+  /** The region a 301 names, when it is to be followed. */
+  const movedTo = (statusCode: number, headers: Record<string, string | string[] | undefined>) => {
+    const moved = headers["x-amz-bucket-region"];
+    return statusCode === 301 && typeof moved === "string" && !endpointUrl ? moved : undefined;
   };
 
   return {
@@ -165,11 +183,22 @@ export function createS3Access(options: S3Options = {}): S3Access {
     region,
     async request(bucket, key, requestOptions = {}) {
       const response = await send(bucket, key, requestOptions, bucketRegions.get(bucket) ?? (await region()));
-      const moved = response.headers["x-amz-bucket-region"];
-      if (response.statusCode === 301 && typeof moved === "string" && !endpointUrl) {
+      const moved = movedTo(response.statusCode, response.headers);
+      if (moved) {
         await response.body.dump();
         bucketRegions.set(bucket, moved);
         return send(bucket, key, requestOptions, moved);
+      }
+      return response;
+    },
+    async requestBuffered(bucket, key, requestOptions = {}) {
+      // A redirect's body is never held back: the budget is for the object.
+      const first = { ...requestOptions, beforeBody: (status: number, headers: BufferedResponse["headers"]) => (movedTo(status, headers) ? undefined : requestOptions.beforeBody?.(status, headers)) };
+      const response = await sendBuffered(bucket, key, first, bucketRegions.get(bucket) ?? (await region()));
+      const moved = movedTo(response.statusCode, response.headers);
+      if (moved) {
+        bucketRegions.set(bucket, moved);
+        return sendBuffered(bucket, key, requestOptions, moved);
       }
       return response;
     },

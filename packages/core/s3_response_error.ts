@@ -41,7 +41,20 @@ export async function s3ErrorFrom(response: Dispatcher.ResponseData, what: strin
   } finally {
     response.body.destroy();
   }
-  const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? STATUS_CODES[response.statusCode] ?? `Http${response.statusCode}`;
+  return s3ErrorFromBody(response.statusCode, text, what);
+}
+
+/**
+ * The error of a response whose body has been read (`requestBuffered`).
+ *
+ * @example
+ * ```ts
+ * throw s3ErrorFromBody(403, "<Error><Code>AccessDenied</Code></Error>", "Cannot get s3://b/k");
+ * ```
+ */
+export function s3ErrorFromBody(statusCode: number, body: string | Buffer, what: string): S3ResponseError {
+  const text = typeof body === "string" ? body : body.toString("utf8", 0, Math.min(body.length, 65_536));
+  const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? STATUS_CODES[statusCode] ?? `Http${statusCode}`;
   const detail = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
-  return new S3ResponseError(code, response.statusCode, `${what}: ${code}${detail ? ` (${detail})` : ""}`);
+  return new S3ResponseError(code, statusCode, `${what}: ${code}${detail ? ` (${detail})` : ""}`);
 }

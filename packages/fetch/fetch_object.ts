@@ -12,7 +12,7 @@ import {
   retry,
   RetryError,
   type S3Access,
-  s3ErrorFrom,
+  s3ErrorFromBody,
   type UnchangedRecord,
 } from "@orcid-sync/core";
 
@@ -69,19 +69,21 @@ export async function fetchObject(s3: S3Access, record: KeyRecord, options: Fetc
       async () => {
         tries++;
         const headers: Record<string, string> = options.ifNoneMatch ? { "if-none-match": `"${options.ifNoneMatch}"` } : {};
-        const response = await s3.request(record.bucket, record.key, { headers, ...(options.signal ? { signal: options.signal } : {}) });
-        if (response.statusCode === 404) {
-          await response.body.dump();
-          return { type: "missing", ...ref(record) } satisfies MissingRecord;
-        }
-        if (response.statusCode === 304) {
-          await response.body.dump();
-          return { type: "unchanged", ...ref(record) } satisfies UnchangedRecord;
-        }
-        if (response.statusCode !== 200) throw await s3ErrorFrom(response, `Cannot get s3://${record.bucket}/${record.key}`);
-        const length = declaredLength(response.headers);
-        if (length !== undefined && options.reserve) await options.reserve(length);
-        const body = Buffer.from(await response.body.arrayBuffer());
+        let length: number | undefined;
+        const response = await s3.requestBuffered(record.bucket, record.key, {
+          headers,
+          ...(options.signal ? { signal: options.signal } : {}),
+          // The body is read only once the budget can hold it.
+          beforeBody: (status, responseHeaders) => {
+            if (status !== 200) return undefined;
+            length = declaredLength(responseHeaders);
+            return length !== undefined && options.reserve ? options.reserve(length) : undefined;
+          },
+        });
+        if (response.statusCode === 404) return { type: "missing", ...ref(record) } satisfies MissingRecord;
+        if (response.statusCode === 304) return { type: "unchanged", ...ref(record) } satisfies UnchangedRecord;
+        if (response.statusCode !== 200) throw s3ErrorFromBody(response.statusCode, response.body, `Cannot get s3://${record.bucket}/${record.key}`);
+        const body = response.body;
         if (length !== undefined && body.length !== length) {
           throw new IntegrityError(`Body of s3://${record.bucket}/${record.key} has ${body.length} of ${length} bytes`);
         }

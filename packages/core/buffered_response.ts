@@ -1,0 +1,86 @@
+/**
+ * A request whose response body is gathered into one Buffer, through undici's `dispatch` and a
+ * handler of our own: no stream per response. On 12 KB objects, 32 in flight, this took ~210 µs
+ * of CPU per GET against ~270 µs for `request()` and `body.arrayBuffer()`.
+ */
+import type { Dispatcher } from "undici";
+
+/** A whole response. */
+export interface BufferedResponse {
+  readonly statusCode: number;
+  /** Header names in lower case. */
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** The body; for a status other than 200 and 206, at most its first 64 KiB (for the message). */
+  readonly body: Buffer;
+}
+
+/** Options for {@linkcode dispatchBuffered}. */
+export interface BufferedOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * Called once the status and headers are known, before any of the body is read; the body waits
+   * until the promise settles (a byte budget), and a rejection ends the request with its error.
+   */
+  readonly beforeBody?: (statusCode: number, headers: BufferedResponse["headers"]) => Promise<void> | undefined;
+}
+
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * Sends `request` on `dispatcher` and resolves with the whole response.
+ *
+ * @example
+ * ```ts
+ * const response = await dispatchBuffered(pool, { origin, path: "/bucket/key", method: "GET", headers });
+ * ```
+ */
+export function dispatchBuffered(dispatcher: Dispatcher, request: Dispatcher.DispatchOptions, options: BufferedOptions = {}): Promise<BufferedResponse> {
+  const { signal } = options;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let statusCode = 0;
+    let headers: BufferedResponse["headers"] = {};
+    let chunks: Buffer[] = [];
+    let bytes = 0;
+    let controller: Dispatcher.DispatchController | undefined;
+    const onAbort = () => controller?.abort(signal!.reason);
+    const settle = () => signal?.removeEventListener("abort", onAbort);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    dispatcher.dispatch(request, {
+      onRequestStart(started) {
+        controller = started;
+        if (signal?.aborted) started.abort(signal.reason);
+      },
+      onResponseStart(started, status, responseHeaders) {
+        if (status < 200) return; // 1xx: the real response follows
+        statusCode = status;
+        headers = responseHeaders as BufferedResponse["headers"];
+        chunks = [];
+        bytes = 0;
+        const waiting = options.beforeBody?.(status, headers);
+        if (!waiting) return;
+        started.pause();
+        waiting.then(
+          () => started.resume(),
+          (error: unknown) => started.abort(error instanceof Error ? error : new Error(String(error))),
+        );
+      },
+      onResponseData(_controller, chunk) {
+        if (statusCode !== 200 && statusCode !== 206 && bytes >= ERROR_BODY_BYTES) return;
+        chunks.push(chunk);
+        bytes += chunk.length;
+      },
+      onResponseEnd() {
+        settle();
+        resolve({ statusCode, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes) });
+      },
+      onResponseError(_controller, error) {
+        settle();
+        reject(error);
+      },
+    });
+  });
+}

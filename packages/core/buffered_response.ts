@@ -49,7 +49,7 @@ export function dispatchBuffered(dispatcher: Dispatcher, request: Dispatcher.Dis
     const onAbort = () => controller?.abort(signal!.reason);
     const settle = () => signal?.removeEventListener("abort", onAbort);
     signal?.addEventListener("abort", onAbort, { once: true });
-    dispatcher.dispatch(request, {
+    const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
         if (signal?.aborted) started.abort(signal.reason);
@@ -81,6 +81,12 @@ export function dispatchBuffered(dispatcher: Dispatcher, request: Dispatcher.Dis
         settle();
         reject(error);
       },
-    });
+    };
+    try {
+      dispatcher.dispatch(request, handler);
+    } catch (error) {
+      settle();
+      reject(error);
+    }
   });
 }

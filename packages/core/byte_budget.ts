@@ -38,6 +38,13 @@ export class ByteBudget {
     return this.#used === 0 || this.#used + bytes <= this.limit || (urgent?.() ?? false);
   }
 
+  /** Takes `bytes` if they fit now (the rule of `acquire`); false, holding nothing, if they would have to wait. */
+  tryAcquire(bytes: number, urgent?: () => boolean): boolean {
+    if (this.#waiting.length > 0 || !this.#admits(bytes, urgent)) return false;
+    this.#used += bytes;
+    return true;
+  }
+
   /** Resolves once `bytes` are held. */
   acquire(bytes: number, urgent?: () => boolean): Promise<void> {
     if (this.#waiting.length === 0 && this.#admits(bytes, urgent)) {

@@ -47,4 +47,21 @@ describe("ByteBudget urgent requests", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect([headIn, otherIn]).toEqual([true, false]);
   });
+
+  test("tryAcquire takes what fits now, and never passes a waiting request", async () => {
+    const budget = new ByteBudget(100);
+    expect(budget.tryAcquire(60)).toBe(true);
+    expect(budget.used).toBe(60);
+    expect(budget.tryAcquire(50)).toBe(false);
+    expect(budget.used).toBe(60);
+    let admitted = false;
+    const waiting = budget.acquire(50).then(() => (admitted = true));
+    // 10 would fit, but a request is waiting in line.
+    expect(budget.tryAcquire(10)).toBe(false);
+    budget.release(60);
+    await waiting;
+    expect(admitted).toBe(true);
+    expect(budget.tryAcquire(50)).toBe(true);
+    expect(budget.used).toBe(100);
+  });
 });

@@ -35,8 +35,11 @@ export interface FetchObjectOptions {
   readonly signal?: AbortSignal;
   /** Called before each retry. */
   readonly onRetry?: (error: unknown) => void;
-  /** Called once the body's size is known, before it is read; resolves when it may be held. */
-  readonly reserve?: (bytes: number) => Promise<void>;
+  /**
+   * Called once the body's size is known, before it is read: undefined when it may be held at
+   * once, or a promise that resolves when it may (the response waits, paused, meanwhile).
+   */
+  readonly reserve?: (bytes: number) => Promise<void> | undefined;
 }
 
 /** The outcome of one key. */

@@ -90,10 +90,17 @@ export async function* fetchRecords(
       ...(ifNoneMatch ? { ifNoneMatch } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onRetry: () => stats.retries++,
-      reserve: async (bytes) => {
-        if (bytes <= held) return;
-        await budget.acquire(bytes - held, () => index === head);
-        held = bytes;
+      reserve: (bytes) => {
+        if (bytes <= held) return undefined;
+        const urgent = () => index === head;
+        // Most bodies fit at once: then the response is not paused at all.
+        if (budget.tryAcquire(bytes - held, urgent)) {
+          held = bytes;
+          return undefined;
+        }
+        return budget.acquire(bytes - held, urgent).then(() => {
+          held = bytes;
+        });
       },
     });
     if (outcome.type === "object") {

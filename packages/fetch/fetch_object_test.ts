@@ -1,0 +1,61 @@
+import { createHash } from "node:crypto";
+import type { BufferedResponse, KeyRecord, S3Access } from "@orcid-sync/core";
+import { describe, expect, test } from "vitest";
+import { fetchObject } from "./fetch_object.ts";
+
+const KEY: KeyRecord = { type: "key", bucket: "v3.0-summaries", key: "097/0000-0002-1825-0097.xml", orcid: "0000-0002-1825-0097", kind: "summary" };
+const BODY = Buffer.from("<record/>");
+
+/**
+ * An S3Access whose buffered GET answers `status` and, like the real one, reads the body only
+ * after `beforeBody` has settled; `events` tells the order of what happened.
+ */
+function stubS3(status: number, events: string[]): S3Access {
+  const headers = { "content-length": String(BODY.length), etag: `"${createHash("md5").update(BODY).digest("hex")}"`, "last-modified": "Fri, 20 Nov 2026 10:00:00 GMT" };
+  return {
+    async requestBuffered(_bucket: string, _key: string, options: { beforeBody?: (status: number, headers: BufferedResponse["headers"]) => Promise<void> | undefined } = {}) {
+      events.push("headers");
+      const waiting = options.beforeBody?.(status, headers);
+      if (waiting) {
+        events.push("paused");
+        await waiting;
+      }
+      events.push("body read");
+      return { statusCode: status, headers, body: status === 200 ? BODY : Buffer.alloc(0) };
+    },
+  } as unknown as S3Access;
+}
+
+describe("fetchObject()", () => {
+  test("reserves the body's size before the body is read, and waits for the reservation", async () => {
+    const events: string[] = [];
+    let grant!: () => void;
+    const outcome = fetchObject(stubS3(200, events), KEY, {
+      reserve: (bytes) => {
+        events.push(`reserve ${bytes}`);
+        return new Promise<void>((resolve) => (grant = resolve));
+      },
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(["headers", `reserve ${BODY.length}`, "paused"]);
+    grant();
+    expect(await outcome).toMatchObject({ type: "object", body: "<record/>", size: BODY.length, lastModified: "2026-11-20T10:00:00.000Z" });
+    expect(events.at(-1)).toBe("body read");
+  });
+
+  test("does not pause when the reservation is granted at once", async () => {
+    const events: string[] = [];
+    const outcome = await fetchObject(stubS3(200, events), KEY, { reserve: () => undefined });
+    expect(outcome.type).toBe("object");
+    expect(events).toEqual(["headers", "body read"]);
+  });
+
+  test("reserves nothing for a 404 or a 304", async () => {
+    for (const [status, type] of [[404, "missing"], [304, "unchanged"]] as const) {
+      const reserved: number[] = [];
+      const outcome = await fetchObject(stubS3(status, []), KEY, { reserve: (bytes) => void reserved.push(bytes) });
+      expect(outcome.type).toBe(type);
+      expect(reserved).toEqual([]);
+    }
+  });
+});

@@ -47,10 +47,7 @@ export class ByteBudget {
 
   /** Resolves once `bytes` are held. */
   acquire(bytes: number, urgent?: () => boolean): Promise<void> {
-    if (this.#waiting.length === 0 && this.#admits(bytes, urgent)) {
-      this.#used += bytes;
-      return Promise.resolve();
-    }
+    if (this.tryAcquire(bytes, urgent)) return Promise.resolve();
     return new Promise((resolve) => this.#waiting.push({ bytes, urgent, resolve }));
   }
 

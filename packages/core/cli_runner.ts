@@ -10,7 +10,7 @@ import { Progress } from "./progress.ts";
 import { redact, registerSecret } from "./redact.ts";
 import { removeLiveTempFiles } from "./temp_files.ts";
 import { keepWasmOnBaselineCompiler } from "./wasm_tiering.ts";
-import { DownstreamClosedError, RecordWriter } from "./write_records.ts";
+import { DownstreamClosedError, RecordWriter, streamFlushed } from "./write_records.ts";
 
 /** The exit statuses of every tool. */
 export const ExitCode = {
@@ -227,5 +227,7 @@ export async function runMain<A>(spec: ToolSpec<A>): Promise<never> {
   );
   // A run that stopped early may have writes in flight: their temp files go too.
   removeLiveTempFiles();
+  // Whatever a tool wrote to a pipe reaches its reader before the exit (a reader gone is fine).
+  await streamFlushed(process.stdout).catch(() => {});
   process.exit(code);
 }

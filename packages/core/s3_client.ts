@@ -55,7 +55,8 @@ export interface S3Access {
   request(bucket: string, key: string, options?: ObjectRequestOptions): Promise<Dispatcher.ResponseData>;
   /**
    * The same request with its whole body in one Buffer, without a stream: the per-object hot path
-   * (`dispatchBuffered`). `beforeBody` may hold the body back (a byte budget).
+   * (`dispatchBuffered`). `beforeBody` may hold the body back (a byte budget); it sees every final
+   * status, a followed redirect's (301) too, and should hold back only the object's (200).
    */
   requestBuffered(bucket: string, key: string, options?: ObjectRequestOptions & Pick<BufferedOptions, "beforeBody">): Promise<BufferedResponse>;
   /** The region requests are signed for. */
@@ -192,9 +193,7 @@ export function createS3Access(options: S3Options = {}): S3Access {
       return response;
     },
     async requestBuffered(bucket, key, requestOptions = {}) {
-      // A redirect's body is never held back: the budget is for the object.
-      const first = { ...requestOptions, beforeBody: (status: number, headers: BufferedResponse["headers"]) => (movedTo(status, headers) ? undefined : requestOptions.beforeBody?.(status, headers)) };
-      const response = await sendBuffered(bucket, key, first, bucketRegions.get(bucket) ?? (await region()));
+      const response = await sendBuffered(bucket, key, requestOptions, bucketRegions.get(bucket) ?? (await region()));
       const moved = movedTo(response.statusCode, response.headers);
       if (moved) {
         bucketRegions.set(bucket, moved);

@@ -9,6 +9,23 @@ export class DownstreamClosedError extends Error {
   }
 }
 
+/**
+ * Resolves when everything written to `stream` so far has reached the operating system. A pipe is
+ * written asynchronously on POSIX: data can still wait in the stream after the last `write`
+ * returned, and a process that exits then loses it. Write callbacks run in order, so the callback
+ * of an empty write comes after every earlier byte is out.
+ *
+ * @example
+ * ```ts
+ * await streamFlushed(process.stdout);
+ * ```
+ */
+export function streamFlushed(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
+  });
+}
+
 /** Lines are handed to the stream in batches of about this many bytes. */
 const BATCH_BYTES = 64 * 1024;
 

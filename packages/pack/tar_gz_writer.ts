@@ -5,7 +5,7 @@ import { rename, unlink } from "node:fs/promises";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { removeIfOrphanedTemp, tempPathFor, trackTempFile, untrackTempFile } from "@orcid-sync/core";
+import { removeIfOrphanedTemp, streamFlushed, tempPathFor, trackTempFile, untrackTempFile } from "@orcid-sync/core";
 import { pack, type Pack } from "tar-stream";
 import type { ArchiveEntry } from "./archive_entries.ts";
 import { ParallelGzip, type ParallelGzipOptions } from "./parallel_gzip.ts";
@@ -93,7 +93,7 @@ export class TarGzWriter {
     this.#tar.finalize();
     try {
       await this.#done;
-      if (this.#stream) await handedToSystem(this.#stream);
+      if (this.#stream) await streamFlushed(this.#stream);
       if (this.#temp && this.#path) await rename(this.#temp, this.#path);
     } catch (error) {
       await this.abort();
@@ -111,16 +111,4 @@ export class TarGzWriter {
       untrackTempFile(this.#temp);
     }
   }
-}
-
-/**
- * Resolves when everything written to `stream` so far has reached the operating system. A pipe
- * is written asynchronously: when the pipeline ends, the archive's tail can still wait in the
- * stream for a slow reader, and a process that exits then cuts the archive short. Write callbacks
- * run in order, so the callback of an empty write comes after every earlier byte is out.
- */
-function handedToSystem(stream: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.write(Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
-  });
 }

@@ -48,6 +48,9 @@ export class RecordWriter {
   #failure: Error | undefined;
   #count = 0;
   #pending = "";
+  /** Encoded lines waiting, in order; while any wait, new lines join them here. */
+  #pendingBytes: Buffer[] = [];
+  #pendingByteLength = 0;
   #scheduled: NodeJS.Immediate | undefined;
   #draining: Promise<void> | undefined;
   /** Settles when the last chunk handed to the stream has been written out. */
@@ -77,14 +80,51 @@ export class RecordWriter {
 
   /** Writes already serialised lines (without their newlines), kept together. */
   writeLines(lines: readonly string[]): Promise<void> | undefined {
-    if (this.#failure) throw this.#failure;
-    if (this.#stream.destroyed || this.#stream.writableEnded) throw new DownstreamClosedError();
+    this.#checkOpen();
     if (lines.length === 0) return undefined;
     this.#count += lines.length;
-    this.#pending += `${lines.join("\n")}\n`;
+    const text = `${lines.join("\n")}\n`;
+    if (this.#pendingByteLength > 0) this.#addBytes(Buffer.from(text));
+    else this.#pending += text;
+    return this.#afterAdd();
+  }
+
+  /**
+   * Writes lines already encoded (`lines` of them, each ending in a newline), kept together:
+   * for a producer that builds its bytes without strings. The writer keeps `bytes`; do not reuse it.
+   */
+  writeEncoded(bytes: Buffer, lines: number): Promise<void> | undefined {
+    this.#checkOpen();
+    if (lines === 0) return undefined;
+    this.#count += lines;
+    if (this.#pending.length > 0) {
+      this.#addBytes(Buffer.from(this.#pending));
+      this.#pending = "";
+    }
+    this.#addBytes(bytes);
+    return this.#afterAdd();
+  }
+
+  #checkOpen(): void {
+    if (this.#failure) throw this.#failure;
+    if (this.#stream.destroyed || this.#stream.writableEnded) throw new DownstreamClosedError();
+  }
+
+  #addBytes(bytes: Buffer): void {
+    this.#pendingByteLength += bytes.length;
+    // A producer that fills one large buffer in pieces hands them over contiguous: one view of
+    // both, rather than a copy when they are sent.
+    const last = this.#pendingBytes.at(-1);
+    if (last && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
+      this.#pendingBytes[this.#pendingBytes.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + bytes.length);
+    } else this.#pendingBytes.push(bytes);
+  }
+
+  /** Sends what waits once there is a batch of it, or on the next turn of the event loop. */
+  #afterAdd(): Promise<void> | undefined {
     // The stream is full: the producer waits with it.
     if (this.#draining) return this.#draining;
-    if (this.#pending.length >= BATCH_BYTES) return this.#flush();
+    if (this.#pending.length + this.#pendingByteLength >= BATCH_BYTES) return this.#flush();
     // Lines a slow producer leaves behind go out on the next turn of the event loop.
     this.#scheduled ??= setImmediate(() => {
       this.#scheduled = undefined;
@@ -98,9 +138,16 @@ export class RecordWriter {
     this.#scheduled = undefined;
     // While the stream drains, lines wait here; the drain sends them.
     if (this.#draining) return this.#draining;
-    if (this.#pending.length === 0) return undefined;
-    const chunk = this.#pending;
-    this.#pending = "";
+    if (this.#pending.length === 0 && this.#pendingByteLength === 0) return undefined;
+    let chunk: string | Buffer;
+    if (this.#pendingByteLength > 0) {
+      chunk = this.#pendingBytes.length === 1 ? this.#pendingBytes[0]! : Buffer.concat(this.#pendingBytes, this.#pendingByteLength);
+      this.#pendingBytes = [];
+      this.#pendingByteLength = 0;
+    } else {
+      chunk = this.#pending;
+      this.#pending = "";
+    }
     let accepted = true;
     this.#written = new Promise((resolve) => {
       accepted = this.#stream.write(chunk, () => resolve());

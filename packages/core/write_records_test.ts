@@ -104,6 +104,57 @@ describe("RecordWriter under a slow reader", () => {
   });
 });
 
+describe("RecordWriter.writeEncoded()", () => {
+  test("keeps encoded lines and serialised ones in the order they were given", async () => {
+    const writes: Buffer[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { writes.push(Buffer.from(chunk)); done(); } });
+    const out = new RecordWriter(sink);
+    await out.write({ n: 1 });
+    await out.writeEncoded(Buffer.from('{"n":2}\n{"n":3}\n'), 2);
+    await out.write({ n: 4 });
+    await out.writeEncoded(Buffer.from('{"n":5}\n'), 1);
+    await out.end();
+    expect(Buffer.concat(writes).toString()).toBe('{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n{"n":5}\n');
+    expect(writes.length).toBe(1);
+    expect(out.count).toBe(5);
+  });
+
+  test("sends consecutive pieces of one buffer as one view of it, without a copy", async () => {
+    const writes: Buffer[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { writes.push(chunk as Buffer); done(); } });
+    const out = new RecordWriter(sink);
+    const text = '{"n":1}\n{"n":2}\n{"n":3}\n';
+    const slab = Buffer.allocUnsafeSlow(text.length);
+    slab.write(text);
+    await out.writeEncoded(slab.subarray(0, 8), 1);
+    await out.writeEncoded(slab.subarray(8, 24), 2);
+    await out.end();
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.buffer).toBe(slab.buffer);
+    expect(writes[0]!.toString()).toBe(text);
+  });
+
+  test("gathers small chunks into batches, every line whole, none lost under a slow reader", async () => {
+    const writes: Buffer[] = [];
+    const sink = new Writable({
+      highWaterMark: 1024,
+      write(chunk, _enc, done) {
+        writes.push(Buffer.from(chunk));
+        setTimeout(done, Math.random() < 0.1 ? 2 : 0);
+      },
+    });
+    const out = new RecordWriter(sink);
+    for (let i = 0; i < 10_000; i++) await out.writeEncoded(Buffer.from(`{"i":${i}}\n{"i":${i}}\n`), 2);
+    await out.end();
+    expect(writes.length).toBeGreaterThan(1);
+    expect(writes.length).toBeLessThan(100);
+    for (const chunk of writes) expect(chunk.at(-1)).toBe(10);
+    const lines = Buffer.concat(writes).toString().trim().split("\n");
+    expect(lines).toHaveLength(20_000);
+    expect(lines.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual(Array.from({ length: 20_000 }, (_, i) => i >> 1));
+  });
+});
+
 describe("RecordWriter.end()", () => {
   test("waits until the stream has written the last line out, not just accepted it", async () => {
     const received: string[] = [];

@@ -32,15 +32,17 @@ export class LambdaRowReader {
 
   /** Reads the row `text[start, end)` (no line break). */
   read(text: string, start: number, end: number): RowVerdict {
-    const first = text.indexOf(",", start);
+    // The usual row starts with a valid iD and its comma: no search for that comma. A valid iD
+    // holds no comma, so the one after it is the first.
+    const idFirst = start + 19 < end && text.charCodeAt(start + 19) === 44 && isValidOrcidIdAt(text, start);
+    const first = idFirst ? start + 19 : text.indexOf(",", start);
     if (first === -1 || first >= end) return "malformed";
     const second = text.indexOf(",", first + 1);
     if (second === -1 || second >= end) return "malformed";
     const third = text.indexOf(",", second + 1);
-    if (third === -1 || third >= end) return "malformed";
-    const fourth = text.indexOf(",", third + 1);
-    if ((fourth !== -1 && fourth < end) || !isLambdaDate(text, third + 1, end)) return "malformed";
-    if (first - start !== 19 || !isValidOrcidIdAt(text, start)) return "invalid-id";
+    // A fourth field would put a comma in the date, which isLambdaDate refuses.
+    if (third === -1 || third >= end || !isLambdaDate(text, third + 1, end)) return "malformed";
+    if (!idFirst) return "invalid-id";
     if (compareLambdaDate(text, third + 1, end, this.#cutoff) < 0) return "older";
     this.orcid = text.slice(start, first);
     return "changed";

@@ -35,6 +35,9 @@ describe("LambdaRowReader", () => {
   test.each([
     ["a column missing", `${ID},http://orcid.org/${ID},2021-08-02 15:00:00`],
     ["a column too many", `${row("2021-08-02 15:00:00")},x`],
+    ["a column too many, itself a date", `${row("2021-08-02 15:00:00")},2021-08-02 15:00:00`],
+    ["an iD alone", ID],
+    ["a wrong iD and a column missing", `0000-0002-1825-0098,http://orcid.org/${ID},2021-08-02 15:00:00`],
     ["a word for a date", row("yesterday")],
     ["seven fraction digits", row("2021-08-02 15:00:00.1234567")],
     ["a point without fraction digits", row("2021-08-02 15:00:00.")],
@@ -49,6 +52,9 @@ describe("LambdaRowReader", () => {
   test("calls a wrong check character or a short iD invalid", () => {
     expect(read(row("2021-08-02 15:00:00", "0000-0002-1825-0098"))).toEqual({ verdict: "invalid-id" });
     expect(read(row("2021-08-02 15:00:00", "0000-0002-1825-009"))).toEqual({ verdict: "invalid-id" });
+    // A valid iD with more before the comma is not the row's iD.
+    expect(read(row("2021-08-02 15:00:00", `${ID}7`))).toEqual({ verdict: "invalid-id" });
+    expect(read(row("2021-08-02 15:00:00", ` ${ID}`))).toEqual({ verdict: "invalid-id" });
   });
 
   test("refuses a cutoff without six fraction digits", () => {

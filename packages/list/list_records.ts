@@ -18,6 +18,7 @@ import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_change
 import { activitiesOf, foldersPerPage, type ListingContext, type RangePlan, rangeGroups } from "./listing.ts";
 import { objectChunks } from "./object_chunks.ts";
 import { folderInShard, type Shard } from "./shard.ts";
+import { SummaryLineEncoder } from "./summary_lines.ts";
 
 /** What to list and how. */
 export interface ListOptions {
@@ -80,6 +81,32 @@ export async function* listRecords(options: ListOptions, source: ListSource, sta
       else if (record.type === "checkpoint") stats.folders++;
     }
     yield group;
+  }
+}
+
+/** Lines already encoded, and how many. */
+export interface EncodedLines {
+  readonly bytes: Buffer;
+  readonly lines: number;
+}
+
+/**
+ * Summary keys alone, from the lambda file or given iDs: what `listRecords` yields for them, as
+ * encoded NDJSON lines (`SummaryLineEncoder`), one batch of iDs at a time, without an object or a
+ * string per key. For `-s` without `-a`, the common sync, whose 30-day window is ~670,000 keys.
+ *
+ * @example
+ * ```ts
+ * for await (const { bytes, lines } of summaryLines(options, { mode: "since", cutoff }, stats)) await out.writeEncoded(bytes, lines);
+ * ```
+ */
+export async function* summaryLines(options: ListOptions, source: ListSource, stats: ListStats = newListStats()): AsyncGenerator<EncodedLines> {
+  if (source.mode === "all") throw new Error("summaryLines() takes iDs, not a full listing");
+  const encoder = new SummaryLineEncoder(options.layout.summaries);
+  for await (const batch of idsOf(options, source, stats)) {
+    stats.ids += batch.length;
+    stats.keys += batch.length;
+    yield { bytes: encoder.encode(batch), lines: batch.length };
   }
 }
 

@@ -17,7 +17,7 @@ import {
 } from "@orcid-sync/core";
 import { CHECKPOINT_FILE, readCheckpoints, readReferenceTokens } from "@orcid-sync/state";
 import { type BucketLayout, DEFAULT_LAYOUT } from "./bucket_layout.ts";
-import { listRecords, type ListSource, newListStats, recordLine } from "./list_records.ts";
+import { listRecords, type ListSource, newListStats, recordLine, summaryLines } from "./list_records.ts";
 import { doneFromReference } from "./reference_resume.ts";
 import { parseShard } from "./shard.ts";
 
@@ -130,13 +130,15 @@ await runMain<ListArgs>({
     const stats = newListStats();
     ctx.progress.start(() => `${stats.ids} iDs, ${stats.keys} keys, ${stats.manifests} manifests, ${stats.folders} folders done`);
     try {
-      for await (const group of listRecords(
-        { s3, layout, summaries: Boolean(args.summaries), activities: Boolean(args.activities), concurrency: args.concurrency, pageSize: args.pageSize, signal: ctx.signal, ...(shard ? { shard } : {}) },
-        source,
-        stats,
-      )) {
-        if (args.count) continue;
-        await ctx.out.writeLines(group.map(recordLine));
+      const options = { s3, layout, summaries: Boolean(args.summaries), activities: Boolean(args.activities), concurrency: args.concurrency, pageSize: args.pageSize, signal: ctx.signal, ...(shard ? { shard } : {}) };
+      if (options.summaries && !options.activities && source.mode !== "all") {
+        for await (const { bytes, lines } of summaryLines(options, source, stats)) {
+          if (!args.count) await ctx.out.writeEncoded(bytes, lines);
+        }
+      } else {
+        for await (const group of listRecords(options, source, stats)) {
+          if (!args.count) await ctx.out.writeLines(group.map(recordLine));
+        }
       }
     } finally {
       await s3.close();

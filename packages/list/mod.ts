@@ -10,4 +10,5 @@ export * from "./list_records.ts";
 export * from "./listing.ts";
 export * from "./object_chunks.ts";
 export * from "./shard.ts";
+export * from "./summary_lines.ts";
 export * from "./reference_resume.ts";

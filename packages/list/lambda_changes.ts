@@ -32,6 +32,8 @@ const GUNZIP_CHUNK = 128 * 1024;
 const TEXT_WINDOW = 16 * 1024;
 /** Rows are about 110 bytes; no row of the lambda file comes near this. */
 const LONGEST_LINE = 64 * 1024;
+/** Text windows between turns of the event loop. */
+const YIELD_EVERY = 4;
 
 /**
  * Yields, in batches (one per decompressed chunk), the iDs of rows modified at or after `cutoff`
@@ -67,6 +69,7 @@ export async function* lambdaChanges(
       }
       const reader = new LambdaRowReader(cutoff);
       let line = 0;
+      let windows = 0;
       // Reads text[start, end) as a row; false at the first row older than the cutoff.
       const take = (text: string, start: number, end: number, batch: string[]): boolean => {
         line++;
@@ -107,6 +110,9 @@ export async function* lambdaChanges(
           start = end + 1;
         }
         if (batch.length > 0) yield batch;
+        // Text already buffered is read in microtasks, during which gunzip's completions wait and
+        // the thread pool idles: a turn of the event loop now and then lets it work ahead.
+        if (++windows % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       }
       return;
     }

@@ -36,7 +36,7 @@ const LONGEST_LINE = 64 * 1024;
 const YIELD_EVERY = 4;
 
 /**
- * Yields, in batches (one per decompressed chunk), the iDs of rows modified at or after `cutoff`
+ * Yields, in batches (one per 16 KiB text window), the iDs of rows modified at or after `cutoff`
  * (a `YYYY-MM-DD HH:MM:SS.ffffff` UTC string, see `formatLambdaMicros`). Stops at the first older
  * row and destroys the decompression; the caller aborts the download when the iteration ends.
  * Malformed rows and invalid iDs are counted in `stats`, never fatal.

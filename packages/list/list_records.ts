@@ -146,28 +146,11 @@ function summaryRecord(layout: BucketLayout, orcid: string): KeyRecord {
 }
 
 /**
- * A record as its NDJSON line. Summary keys built from a validated iD are serialised by hand:
- * their iD and key hold only digits, hyphens, `X`, `/` and `.`, so they need no escaping, and
- * JSON.stringify was a third of a 30-day listing's time (and half of what remained, for the
- * bucket name alone, until its JSON was kept).
+ * A record as its NDJSON line. Summary keys alone go through `SummaryLineEncoder` instead; with
+ * `-a` or `--all`, each iD or page costs a listing request, and JSON.stringify is not what counts.
  */
 export function recordLine(record: PipelineRecord): string {
-  if (record.type === "key" && record.kind === "summary" && record.size === undefined) {
-    return `${summaryLineHead(record.bucket)}${record.key}","orcid":"${record.orcid}","kind":"summary"}`;
-  }
   return JSON.stringify(record);
-}
-
-let headBucket: string | undefined;
-let head = "";
-
-/** The start of a summary key's line, up to its key; a run has one summaries bucket. */
-function summaryLineHead(bucket: string): string {
-  if (bucket !== headBucket) {
-    headBucket = bucket;
-    head = `{"type":"key","bucket":${JSON.stringify(bucket)},"key":"`;
-  }
-  return head;
 }
 
 /** Per iD: the summary key, then (listed) the activity keys and the manifest; in input order. */

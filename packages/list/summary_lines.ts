@@ -14,7 +14,7 @@ const PLACEHOLDER = "0000-0000-0000-0000";
 const SLAB = 256 * 1024;
 
 /**
- * Encodes the summary key records of iDs as NDJSON, the same bytes `recordLine` writes for
+ * Encodes the summary key records of iDs as NDJSON, the same bytes JSON.stringify writes for
  * `{ type: "key", bucket, key: "<last3>/<iD>.xml", orcid, kind: "summary" }`, one line each.
  *
  * @example

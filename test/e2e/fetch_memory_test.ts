@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { checkCharacter, summaryKey } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { syncStore } from "../generator/store.ts";
 import { type LocalS3, startLocalS3 } from "../s3/server.ts";
@@ -19,18 +20,14 @@ const folder = scratch("orcid-sync-big-");
 
 /** A valid iD per object, so the keys are well-formed summary keys. */
 function orcidOf(n: number): string {
-  const digits = `0000${String(1_000_000 + n).padStart(11, "0")}`;
-  let total = 0;
-  for (const digit of digits) total = (total + Number(digit)) * 2;
-  const check = (12 - (total % 11)) % 11;
-  const id = `${digits.slice(0, 4)}-${digits.slice(4, 8)}-${digits.slice(8, 12)}-${digits.slice(12)}${check === 10 ? "X" : check}`;
-  return id;
+  const base = `0000${String(1_000_000 + n).padStart(11, "0")}`;
+  return `${base.slice(0, 4)}-${base.slice(4, 8)}-${base.slice(8, 12)}-${base.slice(12)}${checkCharacter(base)}`;
 }
 
 beforeAll(async () => {
   const objects = Array.from({ length: OBJECTS }, (_, n) => {
     const line = `<work n="${n}">${"x".repeat(100)}</work>\n`;
-    return { bucket: BUCKET, key: `${orcidOf(n).slice(-3)}/${orcidOf(n)}.xml`, body: line.repeat(Math.ceil(SIZE / line.length)).slice(0, SIZE), lastModified: new Date("2026-11-01T00:00:00Z") };
+    return { bucket: BUCKET, key: summaryKey(orcidOf(n)), body: line.repeat(Math.ceil(SIZE / line.length)).slice(0, SIZE), lastModified: new Date("2026-11-01T00:00:00Z") };
   });
   syncStore(folder.dir, [BUCKET], objects);
   s3 = await startLocalS3({ directory: folder.dir });
@@ -60,7 +57,7 @@ async function fetchBehindStalledReader(args: readonly string[], waitMs: number)
   const child = spawn(join(BIN_DIR, "orcid-fetch"), ["-j", String(OBJECTS), ...args], { env: { ...process.env, ...s3.env }, stdio: ["pipe", "pipe", "inherit"] });
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, residentBytes(child.pid!))), 20);
-  const keys = Array.from({ length: OBJECTS }, (_, n) => JSON.stringify({ type: "key", bucket: BUCKET, key: `${orcidOf(n).slice(-3)}/${orcidOf(n)}.xml`, orcid: orcidOf(n), kind: "summary" }));
+  const keys = Array.from({ length: OBJECTS }, (_, n) => JSON.stringify({ type: "key", bucket: BUCKET, key: summaryKey(orcidOf(n)), orcid: orcidOf(n), kind: "summary" }));
   child.stdin.end(`${keys.join("\n")}\n`);
   child.stdout.pause();
   await new Promise((resolve) => setTimeout(resolve, waitMs));

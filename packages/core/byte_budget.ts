@@ -38,9 +38,13 @@ export class ByteBudget {
     return this.#used === 0 || this.#used + bytes <= this.limit || (urgent?.() ?? false);
   }
 
-  /** Takes `bytes` if they fit now (the rule of `acquire`); false, holding nothing, if they would have to wait. */
+  /**
+   * Takes `bytes` if they fit now (the rule of `acquire`); false, holding nothing, if they would
+   * have to wait. An urgent request passes those already waiting: the head of the line can arrive
+   * after later items filled the budget, and they give it back only once the head has moved on.
+   */
   tryAcquire(bytes: number, urgent?: () => boolean): boolean {
-    if (this.#waiting.length > 0 || !this.#admits(bytes, urgent)) return false;
+    if (!urgent?.() && (this.#waiting.length > 0 || !this.#admits(bytes, undefined))) return false;
     this.#used += bytes;
     return true;
   }

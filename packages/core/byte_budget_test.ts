@@ -65,3 +65,18 @@ describe("ByteBudget urgent requests", () => {
     expect(budget.used).toBe(100);
   });
 });
+
+describe("ByteBudget urgent requests that arrive late", () => {
+  test("pass requests already waiting, at once, even past the limit", async () => {
+    const budget = new ByteBudget(100);
+    await budget.acquire(100);
+    let otherIn = false;
+    void budget.acquire(50).then(() => (otherIn = true));
+    expect(budget.tryAcquire(50, () => true)).toBe(true);
+    let headIn = false;
+    void budget.acquire(50, () => true).then(() => (headIn = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([headIn, otherIn]).toEqual([true, false]);
+    expect(budget.used).toBe(200);
+  });
+});

@@ -3,7 +3,7 @@
  * several alternating runs each, medians and ratios measured in the same run. See README.md.
  */
 import { execFileSync, execSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -102,10 +102,27 @@ interface Run extends Measurement {
   readonly objects: number;
 }
 
+/**
+ * Earlier runs' folders wait here until the bench ends instead of being deleted before the next
+ * run: ext4 will not reuse an inode freed in the last minute or so, and its allocator scans past
+ * each one, so a run that creates files right after 4,726 were deleted spent seconds of system
+ * time in the kernel (recently_deleted under ext4_create in perf) — time that measured the
+ * previous contender's clean-up, not the tool (rclone 3.4 s of system time from a quiet disk, 5.3–6.2 s
+ * right after an rm -rf; orcid-sync 1.8 s and 6.3 s). A first download into an empty mirror does
+ * not follow a mass deletion.
+ */
+const retiredDir = join(work, "retired");
+let retired = 0;
+function retire(dir: string): void {
+  if (!existsSync(dir)) return;
+  mkdirSync(retiredDir, { recursive: true });
+  renameSync(dir, join(retiredDir, String(retired++)));
+}
+
 /** One measured run of a contender on an empty folder (or a copy of `from`). */
 async function runOnce(contender: Contender, job: Omit<DownloadJob, "dir" | "scratch" | "repo">, objectsCount: number, from?: string, endpoint?: string): Promise<Run> {
   const dir = join(work, "run");
-  rmSync(dir, { recursive: true, force: true });
+  retire(dir);
   if (from) cpSync(from, dir, { recursive: true, preserveTimestamps: true });
   else mkdirSync(dir, { recursive: true });
   const full: DownloadJob = { ...job, endpoint: endpoint ?? job.endpoint, dir, scratch: work, repo };

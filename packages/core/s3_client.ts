@@ -96,9 +96,8 @@ export function objectLocation(
   // A bucket-level request goes to `/bucket`, not `/bucket/`: S3 takes both, some compatible servers sign only the first.
   const keyPath = key === "" ? "" : `/${encodeKeyPath(key)}`;
   if (endpointUrl) {
-    const url = new URL(endpointUrl);
-    const base = url.pathname.replace(/\/+$/, "");
-    return { origin: url.origin, host: url.host, path: `${base}/${bucket}${keyPath}` };
+    const { origin, host, base } = parsedEndpoint(endpointUrl);
+    return { origin, host, path: `${base}/${bucket}${keyPath}` };
   }
   if (addressingStyle(bucket) === "path") {
     const host = `s3.${region}.amazonaws.com`;
@@ -106,6 +105,17 @@ export function objectLocation(
   }
   const host = `${bucket}.s3.${region}.amazonaws.com`;
   return { origin: `https://${host}`, host, path: keyPath || "/" };
+}
+
+/** The last endpoint parsed: every GET of a run goes to the same one, and a URL parse costs more than the rest of the location. */
+let lastEndpoint: { readonly url: string; readonly origin: string; readonly host: string; readonly base: string } | undefined;
+
+function parsedEndpoint(endpointUrl: string): { readonly origin: string; readonly host: string; readonly base: string } {
+  if (lastEndpoint?.url !== endpointUrl) {
+    const url = new URL(endpointUrl);
+    lastEndpoint = { url: endpointUrl, origin: url.origin, host: url.host, base: url.pathname.replace(/\/+$/, "") };
+  }
+  return lastEndpoint;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { describe, expect, test } from "vitest";
-import { addressingStyle, createS3Access, resolveEndpointUrl } from "./s3_client.ts";
+import { addressingStyle, createS3Access, objectLocation, resolveEndpointUrl } from "./s3_client.ts";
 
 const env = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret-example-key", AWS_REGION: "us-east-1" };
 
@@ -32,6 +32,14 @@ describe("addressingStyle()", () => {
     expect(addressingStyle("v3.0-activities-a")).toBe("path");
     expect(addressingStyle("orcid-lambda-file")).toBe("virtual");
     expect(addressingStyle("orcid-lambda-file", "http://127.0.0.1:4568")).toBe("path");
+  });
+});
+
+describe("objectLocation()", () => {
+  test("follows the endpoint it is given, one after another", () => {
+    expect(objectLocation("b", "097/x.xml", "us-east-1", "http://127.0.0.1:9000")).toEqual({ origin: "http://127.0.0.1:9000", host: "127.0.0.1:9000", path: "/b/097/x.xml" });
+    expect(objectLocation("b", "097/x.xml", "us-east-1", "https://store.example/s3/")).toEqual({ origin: "https://store.example", host: "store.example", path: "/s3/b/097/x.xml" });
+    expect(objectLocation("b", "", "us-east-1", "http://127.0.0.1:9000")).toEqual({ origin: "http://127.0.0.1:9000", host: "127.0.0.1:9000", path: "/b" });
   });
 });
 

@@ -1,5 +1,5 @@
 /** One GET: retries, integrity checks, and the record that says what happened. */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { isUtf8 } from "node:buffer";
 import {
   classifyError,
@@ -93,7 +93,7 @@ export async function fetchObject(s3: S3Access, record: KeyRecord, options: Fetc
         const etag = (header(response.headers, "etag") ?? "").replaceAll('"', "");
         // A single-part object's ETag is its MD5; a multipart one's (`<hex>-<parts>`) is not.
         if (/^[0-9a-f]{32}$/.test(etag)) {
-          const md5 = createHash("md5").update(body).digest("hex");
+          const md5 = hash("md5", body, "hex");
           if (md5 !== etag) throw new IntegrityError(`Body of s3://${record.bucket}/${record.key} does not match its ETag (MD5 ${md5})`);
         }
         const modified = header(response.headers, "last-modified");

@@ -58,4 +58,18 @@ describe("fetchObject()", () => {
       expect(reserved).toEqual([]);
     }
   });
+
+  test("retries a body that does not match its ETag, then reports it", async () => {
+    let gets = 0;
+    const s3 = {
+      async requestBuffered() {
+        gets++;
+        const body = Buffer.from("<record/>");
+        return { statusCode: 200, headers: { "content-length": String(body.length), etag: `"${createHash("md5").update("<other/>").digest("hex")}"` }, body };
+      },
+    } as unknown as S3Access;
+    const outcome = await fetchObject(s3, KEY, { attempts: 2, minDelayMs: 1 });
+    expect(outcome).toMatchObject({ type: "error", code: "Integrity", attempts: 2 });
+    expect(gets).toBe(2);
+  });
 });

@@ -9,11 +9,12 @@ describe("keepWasmOnBaselineCompiler()", () => {
   test("keeps WebAssembly on the baseline compiler whatever the Node version", () => {
     keepWasmOnBaselineCompiler();
     expect(setFlagsFromString).toHaveBeenCalledWith("--liftoff-only");
+    expect(setFlagsFromString).toHaveBeenCalledWith(expect.stringMatching(/^--wasm-tiering-budget=\d+$/));
   });
 
-  test("sets a flag this Node's V8 knows (an unknown one would print an error on every run)", () => {
+  test("sets flags this Node's V8 knows (an unknown one would print an error on every run)", () => {
     // In a child: the real V8, not the mock above.
-    const script = `import("node:v8").then((v8) => v8.setFlagsFromString("--liftoff-only"))`;
+    const script = `import("node:v8").then((v8) => { v8.setFlagsFromString("--liftoff-only"); v8.setFlagsFromString("--wasm-tiering-budget=2000000000"); })`;
     const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe("");

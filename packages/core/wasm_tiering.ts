@@ -1,6 +1,9 @@
 /** Keeping undici's HTTP parser on V8's baseline WebAssembly compiler. */
 import { setFlagsFromString } from "node:v8";
 
+/** A tier-up budget (roughly, work done in a function before it is optimised) no run reaches. */
+const NEVER = 2_000_000_000;
+
 /**
  * The first request compiles undici's HTTP parser (WebAssembly) with V8's baseline compiler; V8
  * then compiles it again with the optimising one on background threads. On Node 20 (V8 11.3) that
@@ -22,6 +25,3 @@ export function keepWasmOnBaselineCompiler(): void {
   setFlagsFromString("--liftoff-only");
   setFlagsFromString(`--wasm-tiering-budget=${NEVER}`);
 }
-
-/** A tier-up budget (roughly, work done in a function before it is optimised) no run reaches. */
-const NEVER = 2_000_000_000;

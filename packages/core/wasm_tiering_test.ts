@@ -13,8 +13,9 @@ describe("keepWasmOnBaselineCompiler()", () => {
   });
 
   test("sets flags this Node's V8 knows (an unknown one would print an error on every run)", () => {
-    // In a child: the real V8, not the mock above.
-    const script = `import("node:v8").then((v8) => { v8.setFlagsFromString("--liftoff-only"); v8.setFlagsFromString("--wasm-tiering-budget=2000000000"); })`;
+    // In a child: the real V8, not the mock above, and the module as built, as the tools load it.
+    const built = new URL("./dist/wasm_tiering.js", import.meta.url).href;
+    const script = `import(${JSON.stringify(built)}).then((m) => m.keepWasmOnBaselineCompiler())`;
     const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe("");

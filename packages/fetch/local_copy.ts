@@ -7,7 +7,7 @@
  * it takes microseconds, and a missing file costs no exception; through the thread pool each key
  * paid more in hand-offs than the file system spent (docs/architecture.md).
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type KeyRecord, mirrorPath } from "@orcid-sync/core";
@@ -43,7 +43,7 @@ export function localState(mirror: string, record: KeyRecord): LocalState {
     return info.size === record.size && sameTime ? { kind: "same" } : { kind: "absent" };
   }
   try {
-    return { kind: "md5", md5: createHash("md5").update(readFileSync(path)).digest("hex") };
+    return { kind: "md5", md5: hash("md5", readFileSync(path), "hex") };
   } catch {
     return { kind: "absent" };
   }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KeyRecord } from "@orcid-sync/core";
@@ -30,6 +30,24 @@ describe("localState()", () => {
     const mirror = mirrorWith("<x/>", mtime);
     expect(localState(mirror, record({ size: 5, lastModified: mtime.toISOString() }))).toEqual({ kind: "absent" });
     expect(localState(mirror, record({ size: 4, lastModified: "2026-11-20T10:00:01.000Z" }))).toEqual({ kind: "absent" });
+  });
+
+  test("is the same object when the size matches and the MD5 is the single-part ETag, and takes the LastModified as mtime", () => {
+    // A mirror seeded from an archive: the file's mtime is the archive's, its bytes the object's.
+    const mirror = mirrorWith("<x/>", new Date("2025-10-01T00:00:00.000Z"));
+    const etag = createHash("md5").update("<x/>").digest("hex");
+    expect(localState(mirror, record({ size: 4, etag, lastModified: "2026-11-20T10:00:00.400Z" }))).toEqual({ kind: "same" });
+    expect(statSync(join(mirror, "summaries", "097", `${ID}.xml`)).mtime.toISOString()).toBe("2026-11-20T10:00:00.400Z");
+  });
+
+  test("is different when the mtime differs and the MD5 is not the ETag, or the ETag is a multipart one", () => {
+    const old = new Date("2025-10-01T00:00:00.000Z");
+    const mirror = mirrorWith("<x/>", old);
+    const lastModified = "2026-11-20T10:00:00.000Z";
+    expect(localState(mirror, record({ size: 4, etag: createHash("md5").update("<y/>").digest("hex"), lastModified }))).toEqual({ kind: "absent" });
+    expect(localState(mirror, record({ size: 4, etag: `${createHash("md5").update("<x/>").digest("hex")}-2`, lastModified }))).toEqual({ kind: "absent" });
+    expect(localState(mirror, record({ size: 4, lastModified }))).toEqual({ kind: "absent" });
+    expect(statSync(join(mirror, "summaries", "097", `${ID}.xml`)).mtime).toEqual(old);
   });
 
   test("without listing data, gives the file's MD5 for a conditional GET", () => {

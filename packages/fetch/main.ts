@@ -34,7 +34,7 @@ await runMain<FetchArgs>({
     ["orcid-list --ids ids.txt -s | orcid-fetch | jq -r 'select(.type==\"object\") | .body'", "3. summaries to stdout"],
   ],
   epilog:
-    "Each object is one GET, retried with backoff on 5xx, SlowDown, resets and timeouts, and checked: its length against Content-Length, a single-part object's MD5 against its ETag. A 404 is normal (unclaimed records have no objects) and does not change the exit status. With --skip-unchanged DIR, a key whose listing gives the size and LastModified of its file in DIR is not requested, and a key without listing data is requested with If-None-Match (the file's MD5). Bad credentials or 403 stop the run (exit 3). Exit 1 when any item failed, here or upstream.",
+    "Each object is one GET, retried with backoff on 5xx, SlowDown, resets and timeouts, and checked: its length against Content-Length, a single-part object's MD5 against its ETag. A 404 is normal (unclaimed records have no objects) and does not change the exit status. With --skip-unchanged DIR, a key whose listing gives the size and LastModified of its file in DIR is not requested, nor one whose listing gives its size and, as a single-part ETag, its MD5 (a mirror seeded by orcid-unpack; the file then takes the LastModified as mtime), and a key without listing data is requested with If-None-Match (the file's MD5). Bad credentials or 403 stop the run (exit 3). Exit 1 when any item failed, here or upstream.",
   options: (argv) =>
     withAwsOptions(argv)
       .command("$0 [inputs..]", false, (y) =>

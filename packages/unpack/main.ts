@@ -77,7 +77,7 @@ await runMain<UnpackArgs>({
       const read = await readIds(args.ids === "-" ? ctx.stdin : createReadStream(args.ids)).catch((error: Error) => {
         throw new UsageError(`--ids: ${error.message}`);
       });
-      if (read.invalid.length > 0) ctx.log.warn(`--ids: ${read.invalid.length} lines are not valid iDs, e.g. ${read.invalid.slice(0, 3).join("; ")}`);
+      if (read.invalid.length > 0) ctx.log.warn(`--ids: skipped ${read.invalid.length} line(s) that are not valid iDs, e.g. ${read.invalid.slice(0, 3).join("; ")}`);
       ids = read.ids;
     }
     const filter: MemberFilter = { ...(args.only ? { only: args.only } : {}), ...(ids ? { ids } : {}), ...(shard ? { shard } : {}) };

@@ -337,6 +337,7 @@ try {
     say();
     results.pack = { bytes, packers: packResults };
   }
+  if (SCENARIOS.has("unpack")) await (await import("./unpack_scenario.ts")).unpackScenario({ work, repo, runs: RUNS, quick, env, say, results });
 } finally {
   await s3.stop();
 }

@@ -45,7 +45,7 @@ await runMain<UnpackArgs>({
     ["orcid-unpack week.tar.gz --ids ids.txt | jq -r 'select(.type==\"object\") | .body'", "4. a few records of an archive"],
   ],
   epilog:
-    "gzip is told by the file's first bytes, not its name. Members are matched by the end of their names — <last3>/<iD>.xml or <last3>/<iD>/<type>/<iD>_<type>_<put-code>.xml — under any folders (ORCID_2025_10_summaries/, ORCID_2025_10_activities_7/, summaries/ …), and given the bucket orcid-list would list them from. One member is held at a time (at most 256 MiB; a larger one is an error record), so memory does not grow with the archive. The summary on stderr ends with the newest member mtime: the cutoff for the first sync after seeding (README: why, and what overlap to add). A truncated or corrupt archive: the records before the damage, then exit 3 naming the member and offset. Exit 1 when any member was not an ORCID key.",
+    "gzip is told by the file's first bytes, not its name. Members are matched by the end of their names — <last3>/<iD>.xml or <last3>/<iD>/<type>/<iD>_<type>_<put-code>.xml — under any folders (ORCID_2025_10_summaries/, ORCID_2025_10_activities_7/, summaries/ …), and given the bucket orcid-list would list them from. One member is held at a time (at most 256 MiB; a larger one is an error record), so memory does not grow with the archive. The summary on stderr ends with the newest member mtime (with several archives, the oldest of their newest): the cutoff for the first sync after seeding (README: why, and what overlap to add). A truncated or corrupt archive: the records before the damage, then exit 3 naming the member and offset. Exit 1 when any member was not an ORCID key.",
   options: (argv) =>
     argv
       .command("$0 [inputs..]", false, (y) =>
@@ -85,20 +85,29 @@ await runMain<UnpackArgs>({
     const started = performance.now();
     const rate = () => (stats.tarBytes / 1e6 / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(1);
     ctx.progress.start(() => `${stats.members} members, ${(stats.tarBytes / 1e6).toFixed(0)} MB read (${rate()} MB/s), ${stats.objects} objects, ${stats.errors} errors`);
+    // Each archive is a snapshot of its own: the cutoff is the oldest of their newest mtimes, so a
+    // change made after any one of them was taken is still ahead of the first sync.
+    let cutoff: Date | undefined;
     for (const input of inputs) {
       const stream = input === "-" ? ctx.stdin : createReadStream(input, { highWaterMark: 1024 * 1024 });
       const source = input === "-" ? "stdin" : input;
       // Only the first shard reports members that are not ORCID keys: N shards report each once.
       const options = { layout, filter, source, reportInvalid: !shard || shard.index === 1 };
+      const objectsBefore = stats.objects;
+      stats.newest = undefined;
       for await (const item of unpackMembers(stream, options, stats)) {
         if (item.type === "member") await ctx.out.writeEncoded(encodeObjectLine(item.ref, item.bytes, item.mtime), 1);
         else await ctx.out.write(item);
       }
+      // (The loop above moved it: TypeScript keeps the undefined it was set to.)
+      const newest = stats.newest as Date | undefined;
+      if (inputs.length > 1) ctx.log.info(`${source}: ${stats.objects - objectsBefore} records, newest member mtime ${newest?.toISOString() ?? "none"}`);
+      if (newest && (!cutoff || newest < cutoff)) cutoff = newest;
     }
     const skipped = stats.skipped ? `, ${stats.skipped} skipped by --only/--ids/--shard` : "";
-    const newest = stats.newest ? stats.newest.toISOString() : "none";
+    const newest = `${inputs.length > 1 ? "the oldest archive's " : ""}newest member mtime ${cutoff?.toISOString() ?? "none"}`;
     ctx.summary(
-      `${stats.members} members read (${stats.folders} folders${skipped}), ${stats.objects} records emitted (${(stats.bytes / 1e6).toFixed(1)} MB), ${stats.errors} errors; newest member mtime ${newest} (the cutoff for the first sync)`,
+      `${stats.members} members read (${stats.folders} folders${skipped}), ${stats.objects} records emitted (${(stats.bytes / 1e6).toFixed(1)} MB), ${stats.errors} errors; ${newest} (the cutoff for the first sync)`,
     );
     return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
   },

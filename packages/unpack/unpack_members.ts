@@ -45,7 +45,7 @@ export interface UnpackStats {
   bytes: number;
   /** Error records yielded. */
   errors: number;
-  /** The newest mtime of the objects yielded: the cutoff for the first sync after seeding. */
+  /** The newest mtime of the objects yielded (set it to undefined to start over for the next archive). */
   newest: Date | undefined;
   /** Bytes of the tar stream read so far (after inflating). */
   tarBytes: number;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { runBin } from "./helpers.ts";
 
-const TOOLS = ["orcid-list", "orcid-fetch", "orcid-place", "orcid-pack", "orcid-state"];
+const TOOLS = ["orcid-list", "orcid-fetch", "orcid-place", "orcid-pack", "orcid-state", "orcid-unpack"];
 
 describe("every bin", () => {
   test.each(TOOLS)("%s --help prints its usage and exits 0", async (tool) => {

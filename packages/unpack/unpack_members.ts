@@ -92,7 +92,7 @@ export async function* unpackMembers(
   const tarAtStart = stats.tarBytes;
   // Where the reading is, for a message about damage: the member being read, or the last one read.
   let current: { name: string; offset: number } | undefined;
-  let done: { name: string; end: number } | undefined;
+  let done: string | undefined;
   const invalid = (message: string): ErrorRecord => {
     stats.errors++;
     return { type: "error", tool: TOOL, op: "unpack", message: `${source}: ${message}`, code: "InvalidKey", retryable: false, attempts: 1 };
@@ -103,7 +103,7 @@ export async function* unpackMembers(
       stats.members++;
       current = { name: header.name, offset: entry.offset };
       const item = await readMember(entry);
-      done = { name: header.name, end: position.tarBytes };
+      done = header.name;
       current = undefined;
       stats.tarBytes = tarAtStart + position.tarBytes;
       if (item) yield item;
@@ -115,7 +115,7 @@ export async function* unpackMembers(
     const where = current
       ? `in member '${current.name}' (its header at byte ${current.offset} of the tar stream`
       : done
-        ? `after member '${done.name}' (the tar stream read to byte ${position.tarBytes}`
+        ? `after member '${done}' (the tar stream read to byte ${position.tarBytes}`
         : `before its first member (the tar stream read to byte ${position.tarBytes}`;
     const input = position.gzip ? `, byte ${position.inputBytes} of the compressed file` : "";
     const what = error instanceof DamagedArchiveError ? error.message : `the tar data is cut short or corrupt (${(error as Error).message})`;

@@ -45,7 +45,7 @@ describe("objectRecord() and encodeObjectLine()", () => {
   });
 
   test("encode a body of several MiB, every control character, quote and multi-byte character included, into the same line", () => {
-    for (const size of [1024 * 1024 + 1, 3 * 1024 * 1024 + 5, 17 * 1024 * 1024]) {
+    for (const size of [1024 * 1024 + 1, 3 * 1024 * 1024 + 5]) {
       const bytes = text(size);
       const line = encodeObjectLine(ref, bytes, mtime);
       expect(line.toString() === fetchLine(bytes), `${size} bytes`).toBe(true);

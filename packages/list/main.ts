@@ -145,6 +145,8 @@ await runMain<ListArgs>({
         }
       } else {
         for await (const group of listRecords(options, source, stats)) {
+          // A failed listing is named on stderr too: the error record may end in a pipe nobody reads.
+          for (const record of group) if (record.type === "error" && stats.errors <= STRAY_LINES) ctx.log.warn(record.message);
           if (!args.count) await ctx.out.writeLines(group.map(recordLine));
         }
       }

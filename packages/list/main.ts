@@ -66,7 +66,7 @@ await runMain<ListArgs>({
     ["orcid-list --since 2026-11-01 -s --count", "6. how much would be synced"],
   ],
   epilog:
-    "--since takes a span back from now (30d, 12h, 90m), a date (2026-11-01, UTC), an ISO date-time, or what 'orcid-state get' prints. The lambda file is streamed and its download stopped at the first row older than the cutoff; malformed rows and invalid iDs are reported on stderr, never fatal. A manifest is emitted only after a complete listing of the iD's prefix. Exit 1 when a listing failed after retries; 3 when a bucket is missing or access is denied.",
+    "--since takes a span back from now (30d, 12h, 90m), a date (2026-11-01, UTC), an ISO date-time, or what 'orcid-state get' prints. The lambda file is streamed and its download stopped at the first row older than the cutoff; malformed rows and invalid iDs are reported on stderr, never fatal. A manifest is emitted only after a complete listing of the iD's prefix: a listing page that is not whole (cut short, no closing tag, truncated without a token, a wrong KeyCount, a token given again) is retried, then fails its listing. Keys that are not ORCID keys are named on stderr and skipped; an activity type not known yet is mirrored and named once. Exit 1 when a listing failed after retries or an unsafe key was refused; 3 when a bucket is missing or access is denied.",
   options: (argv) =>
     withAwsOptions(argv)
       .option("since", { type: "string", describe: "Records modified at or after this time (from the lambda file)" })

@@ -223,5 +223,5 @@ describe("hostile keys in a bucket", () => {
     } finally {
       dir.remove();
     }
-  });
+  }, 300_000);
 });

@@ -1,12 +1,12 @@
 // A type of activity ORCID adds upstream: mirrored like the others, named once, deleted when it
 // goes upstream; it never makes orcid-list fail (protocol version 2: `kind` is any
 // lowercase-and-hyphen word).
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { join } from "node:path";
-import { datasetObjects, folderOf } from "../generator/objects.ts";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expectedMirror } from "../generator/dataset_files.ts";
+import { activitiesBucketOf, datasetObjects, folderOf } from "../generator/objects.ts";
 import { syncStore } from "../generator/store.ts";
 import { expectedTree, readTree, runPipeline, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
-import { expectedMirror } from "../generator/dataset_files.ts";
 
 let s3: SeededS3;
 const work = scratch("orcid-sync-types-");
@@ -22,7 +22,7 @@ afterAll(async () => {
 
 /** A new-type object of an iD, as the writer would name it. */
 function patent(orcid: string, putCode: number) {
-  const bucket = ACTIVITIES.find((b) => b.endsWith(`-${"0123".includes(orcid.slice(-1)) ? "a" : "4567".includes(orcid.slice(-1)) ? "b" : "c"}`))!;
+  const bucket = activitiesBucketOf(orcid, "v3.0-activities");
   const key = `${folderOf(orcid)}/${orcid}/patents/${orcid}_patents_${putCode}.xml`;
   return { bucket, key, body: `<patent:patent put-code="${putCode}"/>`, lastModified: new Date("2026-11-19T10:00:00.000Z"), path: `activities/${key}` };
 }

@@ -56,7 +56,21 @@ function element(xml: string, name: string, from = 0, to = xml.length): string |
 }
 
 /**
- * Parses a ListObjectsV2 response body.
+ * Thrown for a listing page that is not whole: cut short, without its closing tag, truncated
+ * without a token, a KeyCount that disagrees with its keys, a continuation token seen before. Such
+ * a page is retried like a network error; a listing is never completed from it.
+ */
+export class IncompleteListingError extends Error {
+  override name = "IncompleteListingError";
+  /** The code in error records (retried by {@linkcode isRetriableError}). */
+  readonly code = "IncompleteListing";
+}
+
+/**
+ * Parses a ListObjectsV2 response body, refusing a page that is not whole
+ * ({@linkcode IncompleteListingError}): no closing `</ListBucketResult>` (a body cut after a
+ * `</Contents>`), no `<IsTruncated>`, `IsTruncated` true without a `NextContinuationToken`, or a
+ * `KeyCount` other than the number of keys (and common prefixes) the page holds.
  *
  * @example
  * ```ts
@@ -65,11 +79,13 @@ function element(xml: string, name: string, from = 0, to = xml.length): string |
  */
 export function parseListPage(xml: string): ListPage {
   if (!xml.includes("<ListBucketResult")) throw new SyntaxError(`Cannot parse a listing: not a ListBucketResult: '${xml.slice(0, 80)}'`);
+  const close = xml.lastIndexOf("</ListBucketResult>");
+  if (close === -1) throw new IncompleteListingError("Cannot use a listing page: it ends before </ListBucketResult> (cut short)");
   const objects: ListedObject[] = [];
   let at = xml.indexOf("<Contents>");
-  while (at !== -1) {
+  while (at !== -1 && at < close) {
     const end = xml.indexOf("</Contents>", at);
-    if (end === -1) throw new SyntaxError("Cannot parse a listing: unterminated <Contents>");
+    if (end === -1 || end > close) throw new IncompleteListingError("Cannot use a listing page: unterminated <Contents>");
     const key = element(xml, "Key", at, end);
     if (key === undefined) throw new SyntaxError("Cannot parse a listing: <Contents> without <Key>");
     objects.push({
@@ -80,9 +96,18 @@ export function parseListPage(xml: string): ListPage {
     });
     at = xml.indexOf("<Contents>", end);
   }
-  const truncated = element(xml, "IsTruncated") === "true";
-  const token = element(xml, "NextContinuationToken");
-  return { objects, next: truncated && token ? unescapeXml(token) : undefined };
+  const truncated = element(xml, "IsTruncated", 0, close);
+  if (truncated !== "true" && truncated !== "false") throw new IncompleteListingError("Cannot use a listing page: no <IsTruncated>true|false</IsTruncated>");
+  const keyCount = element(xml, "KeyCount", 0, close);
+  if (keyCount !== undefined) {
+    const prefixes = xml.split("<CommonPrefixes>").length - 1;
+    if (Number(keyCount) !== objects.length + prefixes) {
+      throw new IncompleteListingError(`Cannot use a listing page: KeyCount ${keyCount}, but it holds ${objects.length + prefixes} keys`);
+    }
+  }
+  const token = element(xml, "NextContinuationToken", 0, close);
+  if (truncated === "true" && !token) throw new IncompleteListingError("Cannot use a listing page: IsTruncated without a NextContinuationToken");
+  return { objects, next: truncated === "true" ? unescapeXml(token!) : undefined };
 }
 
 /**
@@ -101,6 +126,8 @@ export async function* listObjects(
   options: ListObjectsOptions = {},
 ): AsyncGenerator<ListedObject[]> {
   let token: string | undefined;
+  // Every token this listing was given: one given again would list the same pages for ever.
+  const seen = new Set<string>();
   do {
     const query: Record<string, string> = { "list-type": "2", prefix, "max-keys": String(options.pageSize ?? 1000) };
     if (token) query["continuation-token"] = token;
@@ -109,11 +136,16 @@ export async function* listObjects(
       async () => {
         const response = await s3.request(bucket, "", { query, ...(options.signal ? { signal: options.signal } : {}) });
         if (response.statusCode !== 200) throw await s3ErrorFrom(response, `Cannot list s3://${bucket}/${prefix}`);
-        return parseListPage(await response.body.text());
+        const parsed = parseListPage(await response.body.text());
+        if (parsed.next !== undefined && (seen.has(parsed.next) || parsed.next === token)) {
+          throw new IncompleteListingError("Cannot use a listing page: its NextContinuationToken was given before (the listing would loop)");
+        }
+        return parsed;
       },
       { attempts: options.attempts ?? 5, isRetriable: isRetriableError, ...(options.signal ? { signal: options.signal } : {}) },
     );
     yield page.objects;
+    if (token) seen.add(token);
     token = page.next;
   } while (token);
 }

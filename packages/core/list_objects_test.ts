@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { parseListPage } from "./list_objects.ts";
+import { IncompleteListingError, listObjects, parseListPage } from "./list_objects.ts";
+import type { S3Access } from "./s3_client.ts";
 
 const PAGE = `<?xml version="1.0" encoding="UTF-8"?>
 <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
@@ -24,5 +25,76 @@ describe("parseListPage()", () => {
   test("has no next page when not truncated, and refuses what is not a listing", () => {
     expect(parseListPage("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")).toEqual({ objects: [], next: undefined });
     expect(() => parseListPage("<Error><Code>AccessDenied</Code></Error>")).toThrow(SyntaxError);
+  });
+});
+
+const contents = (key: string) => `<Contents><Key>${key}</Key><LastModified>2026-11-20T10:00:00.000Z</LastModified><ETag>"e"</ETag><Size>1</Size></Contents>`;
+const page = (keys: string[], { truncated = false, token, keyCount = keys.length }: { truncated?: boolean; token?: string; keyCount?: number } = {}) =>
+  `<ListBucketResult>${token ? `<NextContinuationToken>${token}</NextContinuationToken>` : ""}<KeyCount>${keyCount}</KeyCount><IsTruncated>${truncated}</IsTruncated>${keys.map(contents).join("")}</ListBucketResult>`;
+
+describe("parseListPage() refuses a page that is not whole", () => {
+  const whole = page(["097/a.xml", "097/b.xml"], { truncated: true, token: "t1" });
+  test.each([
+    ["cut after a </Contents>", whole.slice(0, whole.indexOf("</Contents>") + "</Contents>".length)],
+    ["no closing </ListBucketResult>", whole.replace("</ListBucketResult>", "")],
+    ["IsTruncated without a token", page(["097/a.xml"], { truncated: true })],
+    ["a KeyCount above the keys", page(["097/a.xml"], { keyCount: 2 })],
+    ["a KeyCount below the keys", page(["097/a.xml", "097/b.xml"], { keyCount: 1 })],
+    ["no IsTruncated", "<ListBucketResult><KeyCount>0</KeyCount></ListBucketResult>"],
+  ])("%s", (_label, xml) => {
+    expect(() => parseListPage(xml)).toThrow(IncompleteListingError);
+  });
+
+  test("accepts the whole page", () => {
+    expect(parseListPage(whole).next).toBe("t1");
+    expect(parseListPage(whole).objects.map((o) => o.key)).toEqual(["097/a.xml", "097/b.xml"]);
+  });
+});
+
+/** An S3Access whose listings answer from `pages` by continuation token ("" for the first). */
+function stubS3(answer: (token: string) => string): { s3: S3Access; requests: string[] } {
+  const requests: string[] = [];
+  const s3 = {
+    request: async (_bucket: string, _key: string, options: { query?: Record<string, string> }) => {
+      const token = options.query?.["continuation-token"] ?? "";
+      requests.push(token);
+      return { statusCode: 200, body: { text: async () => answer(token) } };
+    },
+  } as unknown as S3Access;
+  return { s3, requests };
+}
+
+describe("listObjects()", () => {
+  test("follows tokens to the last page", async () => {
+    const { s3 } = stubS3((token) => (token === "" ? page(["097/a.xml"], { truncated: true, token: "t1" }) : page(["097/b.xml"])));
+    const keys: string[] = [];
+    for await (const objects of listObjects(s3, "b", "097/")) keys.push(...objects.map((o) => o.key));
+    expect(keys).toEqual(["097/a.xml", "097/b.xml"]);
+  });
+
+  test("a token given again ends the listing with an error after retries, not an endless loop", async () => {
+    // t1 → t2 → t1 …: every page is whole, but the listing would never end.
+    const { s3, requests } = stubS3((token) => page([`097/${token || "first"}.xml`], { truncated: true, token: token === "t1" ? "t2" : "t1" }));
+    const listing = (async () => {
+      for await (const _ of listObjects(s3, "b", "097/", { attempts: 3 })) {
+        if (requests.length > 50) throw new Error("the listing loops");
+      }
+    })();
+    await expect(listing).rejects.toMatchObject({ name: "RetryError", cause: { code: "IncompleteListing" } });
+    expect(requests).toEqual(["", "t1", "t2", "t2", "t2"]);
+  });
+
+  test("a page cut short is retried and the listing completes from the whole one", async () => {
+    let cut = true;
+    const { s3, requests } = stubS3(() => {
+      const xml = page(["097/a.xml", "097/b.xml"]);
+      if (!cut) return xml;
+      cut = false;
+      return xml.slice(0, xml.indexOf("</Contents>") + 11);
+    });
+    const keys: string[] = [];
+    for await (const objects of listObjects(s3, "b", "097/", { attempts: 3 })) keys.push(...objects.map((o) => o.key));
+    expect(keys).toEqual(["097/a.xml", "097/b.xml"]);
+    expect(requests).toHaveLength(2);
   });
 });

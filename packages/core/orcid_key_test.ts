@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ACTIVITY_TYPES, activityKey, InvalidKeyError, parseKey, summaryKey } from "./orcid_key.ts";
+import { ACTIVITY_TYPES, activityKey, InvalidKeyError, isKnownActivityType, isUnsafeKey, parseKey, summaryKey } from "./orcid_key.ts";
 
 const ID = "0000-0002-1825-0097";
 
@@ -20,6 +20,14 @@ describe("parseKey()", () => {
     }
   });
 
+  test("accepts an activity type it does not know yet: any lowercase-and-hyphen word", () => {
+    for (const type of ["patents", "research-outputs", "a-b-c"]) {
+      expect(parseKey(activityKey(ID, type, "3"))).toEqual({ orcid: ID, kind: type, putCode: "3" });
+      expect(isKnownActivityType(type)).toBe(false);
+    }
+    expect(isKnownActivityType("works")).toBe(true);
+  });
+
   const hostile: [string, string][] = [
     ["absolute path", "/097/0000-0002-1825-0097.xml"],
     ["parent folder", "../097/0000-0002-1825-0097.xml"],
@@ -29,7 +37,10 @@ describe("parseKey()", () => {
     ["NUL", "097/0000-0002-1825-0097.xml\0"],
     ["wrong folder", "098/0000-0002-1825-0097.xml"],
     ["bad check character", "098/0000-0002-1825-0098.xml"],
-    ["unknown type", `097/${ID}/patents/${ID}_patents_1.xml`],
+    ["a type with capitals", `097/${ID}/Works/${ID}_Works_1.xml`],
+    ["a type with an underscore", `097/${ID}/peer_reviews/${ID}_peer_reviews_1.xml`],
+    ["a type with a trailing hyphen", `097/${ID}/works-/${ID}_works-_1.xml`],
+    ["'summary' as a type", `097/${ID}/summary/${ID}_summary_1.xml`],
     ["type mismatch in file name", `097/${ID}/works/${ID}_fundings_1.xml`],
     ["other iD in file name", `097/${ID}/works/0000-0001-5109-3700_works_1.xml`],
     ["non-numeric put-code", `097/${ID}/works/${ID}_works_1a.xml`],
@@ -41,5 +52,14 @@ describe("parseKey()", () => {
   ];
   test.each(hostile)("refuses %s", (_label, key) => {
     expect(() => parseKey(key)).toThrow(InvalidKeyError);
+  });
+});
+
+describe("isUnsafeKey()", () => {
+  test.each(["", "/097/x.xml", "097/../x.xml", "097/./x.xml", "..", "097\\x.xml", "097/x.xml\0", "097/x\n.xml", "x".repeat(257)])("%j is unsafe", (key) => {
+    expect(isUnsafeKey(key)).toBe(true);
+  });
+  test.each(["997-old/x.xml", "097/0000-0002-1825-0098.xml", `097/${ID}/works/not-a-work.xml`, "README", "097/"])("%j is not an ORCID key but is safe", (key) => {
+    expect(isUnsafeKey(key)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
 import { type RecordKind, isRecordKind } from "./orcid_key.ts";
 
 /** The protocol version documented in docs/protocol.md. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The fields that name one object in a bucket. */
 export interface ObjectRef {

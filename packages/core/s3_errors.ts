@@ -24,6 +24,7 @@ const RETRYABLE_CODES = new Set([
   "TooManyRequestsException",
   "BandwidthLimitExceeded",
   "IntegrityError",
+  "IncompleteListing",
   "TimeoutError",
   "ECONNRESET",
   "ECONNREFUSED",

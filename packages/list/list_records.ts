@@ -15,7 +15,7 @@ import {
 import { checkpointId } from "@orcid-sync/state";
 import { activitiesBucket, type BucketLayout, LAMBDA_KEY } from "./bucket_layout.ts";
 import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_changes.ts";
-import { activitiesOf, foldersPerPage, type ListingContext, type RangePlan, rangeGroups } from "./listing.ts";
+import { activitiesOf, foldersPerPage, type ListingContext, type ListingNotice, type RangePlan, rangeGroups } from "./listing.ts";
 import { objectChunks } from "./object_chunks.ts";
 import { folderInShard, type Shard } from "./shard.ts";
 import { SummaryLineEncoder } from "./summary_lines.ts";
@@ -34,6 +34,8 @@ export interface ListOptions {
   readonly pageSize: number;
   readonly shard?: Shard;
   readonly signal?: AbortSignal;
+  /** Told of each stray key (skipped) and of each new activity type the first time it is listed. */
+  readonly onNotice?: (notice: ListingNotice) => void;
 }
 
 /** Where the iDs or folders come from. */
@@ -55,11 +57,30 @@ export interface ListStats {
   skippedFolders: number;
   /** Bytes of the lambda file read. */
   lambdaBytes: number;
+  /** Listed keys that are not ORCID keys, skipped. */
+  strayKeys: number;
+  /** Activity types listed that ACTIVITY_TYPES does not name. */
+  readonly newTypes: Set<string>;
   readonly lambda: LambdaStats;
 }
 
 export function newListStats(): ListStats {
-  return { ids: 0, keys: 0, manifests: 0, errors: 0, folders: 0, skippedFolders: 0, lambdaBytes: 0, lambda: newLambdaStats() };
+  return { ids: 0, keys: 0, manifests: 0, errors: 0, folders: 0, skippedFolders: 0, lambdaBytes: 0, strayKeys: 0, newTypes: new Set(), lambda: newLambdaStats() };
+}
+
+/** The listing context of a run: stray keys counted, each new type told once. */
+function listingContext(options: ListOptions, stats: ListStats): ListingContext {
+  return {
+    s3: options.s3,
+    pageSize: options.pageSize,
+    ...(options.signal ? { signal: options.signal } : {}),
+    notice: (notice) => {
+      if (notice.kind === "stray") stats.strayKeys++;
+      else if (stats.newTypes.has(notice.type)) return;
+      else stats.newTypes.add(notice.type);
+      options.onNotice?.(notice);
+    },
+  };
 }
 
 /**
@@ -163,7 +184,7 @@ async function* perId(options: ListOptions, batches: AsyncIterable<string[]>, st
     }
     return;
   }
-  const context: ListingContext = { s3: options.s3, pageSize: options.pageSize, ...(options.signal ? { signal: options.signal } : {}) };
+  const context = listingContext(options, stats);
   const ids = (async function* () {
     for await (const batch of batches) yield* batch;
   })();
@@ -181,7 +202,7 @@ async function* perId(options: ListOptions, batches: AsyncIterable<string[]>, st
  */
 async function* allFolders(options: ListOptions, done: ReadonlySet<string>, stats: ListStats): AsyncGenerator<PipelineRecord[]> {
   const { layout } = options;
-  const context: ListingContext = { s3: options.s3, pageSize: options.pageSize, ...(options.signal ? { signal: options.signal } : {}) };
+  const context = listingContext(options, stats);
   const activities = options.activities ? (folder: string) => activitiesBucket(layout, folder) : undefined;
   const needed = (folder: string) =>
     (options.summaries && !done.has(checkpointId(layout.summaries, folder))) || (activities !== undefined && !done.has(checkpointId(activities(folder), folder)));

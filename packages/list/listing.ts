@@ -7,6 +7,8 @@ import {
   type ErrorRecord,
   FatalError,
   InvalidKeyError,
+  isKnownActivityType,
+  isUnsafeKey,
   type KeyRecord,
   type ListedObject,
   listObjects,
@@ -18,12 +20,21 @@ import {
 
 const TOOL = "orcid-list";
 
+/** Something a listing met that is not a record: for a word on stderr. */
+export type ListingNotice =
+  /** A key that is not an ORCID key (`997-old/x.xml`): skipped. */
+  | { readonly kind: "stray"; readonly bucket: string; readonly key: string; readonly reason: string }
+  /** An activity key of a type not in ACTIVITY_TYPES: mirrored like the others. */
+  | { readonly kind: "new-type"; readonly bucket: string; readonly key: string; readonly type: string };
+
 /** What a listing needs. */
 export interface ListingContext {
   readonly s3: S3Access;
   /** Keys per page (the reference's `-n`). */
   readonly pageSize: number;
   readonly signal?: AbortSignal;
+  /** Told of each stray key and each key of a new activity type, as they are listed. */
+  readonly notice?: (notice: ListingNotice) => void;
 }
 
 /** A listing that retrying could not fix, as an error record; a fatal one (access, no bucket) is thrown. */
@@ -35,14 +46,22 @@ export function listingFailure(error: unknown, bucket: string, prefix: string, o
   return { type: "error", tool: TOOL, op: "list", message, code, retryable, attempts: 5, bucket, key: prefix, ...(orcid ? { orcid } : {}) };
 }
 
-/** A listed object as a key record, or an error record when its key is not a well-formed ORCID key. */
-export function keyRecordOf(bucket: string, object: ListedObject): KeyRecord | ErrorRecord {
+/**
+ * A listed object as a key record; an unsafe key (`isUnsafeKey`) as an error record; undefined for a
+ * stray key — one that is not an ORCID key but harms nothing — which `context.notice` hears of.
+ */
+export function keyRecordOf(bucket: string, object: ListedObject, context?: Pick<ListingContext, "notice">): KeyRecord | ErrorRecord | undefined {
   try {
     const { orcid, kind } = parseKey(object.key);
+    if (kind !== "summary" && !isKnownActivityType(kind)) context?.notice?.({ kind: "new-type", bucket, key: object.key, type: kind });
     return { type: "key", bucket, key: object.key, orcid, kind, size: object.size, etag: object.etag, lastModified: object.lastModified };
   } catch (error) {
     if (!(error instanceof InvalidKeyError)) throw error;
-    return { type: "error", tool: TOOL, op: "list", message: error.message, code: "InvalidKey", retryable: false, attempts: 1, bucket, key: object.key };
+    if (isUnsafeKey(object.key)) {
+      return { type: "error", tool: TOOL, op: "list", message: error.message, code: "InvalidKey", retryable: false, attempts: 1, bucket, key: object.key };
+    }
+    context?.notice?.({ kind: "stray", bucket, key: object.key, reason: error.message });
+    return undefined;
   }
 }
 
@@ -57,7 +76,8 @@ export async function activitiesOf(context: ListingContext, bucket: string, orci
   try {
     for await (const page of listObjects(context.s3, bucket, prefix, context)) {
       for (const object of page) {
-        const record = keyRecordOf(bucket, object);
+        const record = keyRecordOf(bucket, object, context);
+        if (record === undefined) continue;
         if (record.type === "key" && record.orcid !== orcid) {
           records.push({ ...keyMismatch(bucket, object.key, orcid) });
           continue;
@@ -102,14 +122,18 @@ const folderOfKey = (key: string) => {
 /** One bucket's keys from the start of folder `first` to the end of folder `last`, grouped by iD. */
 async function* groupedRange(context: ListingContext, bucket: string, first: string, last: string): AsyncGenerator<Grouped> {
   let current: { kind: "id"; folder: string; orcid: string; keys: KeyRecord[] } | undefined;
-  // One folder: its prefix. Several: start-after "097" starts at the first key of "097/", and the
-  // listing stops once past `last`.
+  // One folder: its prefix. Several: start-after "097" starts at the first key after "097" and the
+  // listing stops past the keys of `last/`. In S3's byte order a stray key such as "997-old/x.xml"
+  // comes before "997/…" ('-' < '/'): it is skipped, and only a key at or after "9970" — after
+  // every "997/…" key, since '0' follows '/' — ends the listing.
   const where = first === last ? { prefix: `${first}/`, options: {} } : { prefix: "", options: { startAfter: first } };
+  const past = `${last}0`;
   try {
     pages: for await (const page of listObjects(context.s3, bucket, where.prefix, { ...context, ...where.options })) {
       for (const object of page) {
-        if (folderOfKey(object.key) > last) break pages;
-        const record = keyRecordOf(bucket, object);
+        if (object.key >= past) break pages;
+        const record = keyRecordOf(bucket, object, context);
+        if (record === undefined) continue;
         if (record.type === "error") {
           yield { kind: "error", record, ends: false };
           continue;
@@ -152,8 +176,10 @@ export async function foldersPerPage(context: ListingContext, bucket: string): P
     const first = await listObjects(context.s3, bucket, "", context).next();
     const page = first.done ? [] : first.value;
     if (page.length < context.pageSize) return Number.POSITIVE_INFINITY;
-    const index = (key: string) => ALL_FOLDERS.indexOf(folderOfKey(key));
-    return Math.max(1, index(page.at(-1)!.key) - Math.max(0, index(page[0]!.key)));
+    // Stray keys (no folder of ours) do not count.
+    const indices = page.map((object) => ALL_FOLDERS.indexOf(folderOfKey(object.key))).filter((index) => index !== -1);
+    if (indices.length === 0) return 1;
+    return Math.max(1, indices.at(-1)! - indices[0]!);
   } catch (error) {
     listingFailure(error, bucket, "");
     return 1;

@@ -18,8 +18,11 @@ import {
 import { CHECKPOINT_FILE, readCheckpoints, readReferenceTokens } from "@orcid-sync/state";
 import { type BucketLayout, DEFAULT_LAYOUT } from "./bucket_layout.ts";
 import { listRecords, type ListSource, newListStats, recordLine, summaryLines } from "./list_records.ts";
-import { doneFromReference } from "./reference_resume.ts";
+import type { ListingNotice } from "./listing.ts";
 import { parseShard } from "./shard.ts";
+
+/** Stray keys named one by one on stderr; the rest are counted in the summary. */
+const STRAY_LINES = 20;
 
 interface ListArgs extends AwsArgs {
   readonly since?: string;
@@ -63,7 +66,7 @@ await runMain<ListArgs>({
     ["orcid-list --since 2026-11-01 -s --count", "6. how much would be synced"],
   ],
   epilog:
-    "--since takes a span back from now (30d, 12h, 90m), a date (2026-11-01, UTC), an ISO date-time, or what 'orcid-state get' prints. The lambda file is streamed and its download stopped at the first row older than the cutoff; malformed rows and invalid iDs are reported on stderr, never fatal. A manifest is emitted only after a complete listing of the iD's prefix. Exit 1 when a listing failed after retries; 3 when a bucket is missing or access is denied.",
+    "--since takes a span back from now (30d, 12h, 90m), a date (2026-11-01, UTC), an ISO date-time, or what 'orcid-state get' prints. The lambda file is streamed and its download stopped at the first row older than the cutoff; malformed rows and invalid iDs are reported on stderr, never fatal. A manifest is emitted only after a complete listing of the iD's prefix: a listing page that is not whole (cut short, no closing tag, truncated without a token, a wrong KeyCount, a token given again) is retried, then fails its listing. Keys that are not ORCID keys are named on stderr and skipped; an activity type not known yet is mirrored and named once. Exit 1 when a listing failed after retries or an unsafe key was refused; 3 when a bucket is missing or access is denied.",
   options: (argv) =>
     withAwsOptions(argv)
       .option("since", { type: "string", describe: "Records modified at or after this time (from the lambda file)" })
@@ -76,7 +79,7 @@ await runMain<ListArgs>({
       .option("shard", { type: "string", describe: "Only folders of shard K of N (K/N), a deterministic partition by <last3>" })
       .option("resume", {
         type: "boolean",
-        describe: "With --all: skip the folders the checkpoint journal lists as done (or, without one, that the reference's continuation files in this folder say it finished)",
+        describe: "With --all: skip the folders the checkpoint journal lists as done (the reference's continuation files skip nothing: every folder is listed)",
       })
       .option("checkpoints-file", { type: "string", default: CHECKPOINT_FILE, describe: "The checkpoint journal for --resume" })
       .option("summaries-bucket", { type: "string", default: DEFAULT_LAYOUT.summaries, describe: "Summaries bucket (the reference's -x)" })
@@ -111,16 +114,14 @@ await runMain<ListArgs>({
       let done = args.resume ? await readCheckpoints(args.checkpointsFile) : undefined;
       if (done) ctx.log.info(`resuming: ${done.size} bucket folders done in ${args.checkpointsFile}`);
       if (done?.size === 0) {
-        // Switching mid-download from the reference: its continuation files say where it stopped.
+        // Switching mid-download from the reference: its continuation files say where its listing
+        // stopped, but download.py logs and ignores the files it failed, so a folder it "finished"
+        // can lack files. No folder is skipped on its word: every one is listed, and orcid-fetch
+        // --skip-unchanged fetches only what is absent or different locally.
         const tokens = await readReferenceTokens(process.cwd());
-        if (tokens.summaries || tokens.activities) {
-          const s3 = createS3Access(s3OptionsFromArgs(args, { connections: 1 }));
-          try {
-            done = await doneFromReference(s3, layout, tokens);
-          } finally {
-            await s3.close();
-          }
-          ctx.log.info(`resuming from the reference's continuation files: ${done.size} bucket folders done`);
+        const found = [tokens.summaries, tokens.activities].filter((t) => t !== undefined);
+        if (found.length > 0) {
+          ctx.log.info(`found the reference's continuation files (${found.map((t) => t.bucket).join(", ")}): listing every folder again, since download.py skips the files it failed`);
         }
       }
       source = { mode: "all", ...(done ? { done } : {}) };
@@ -130,13 +131,22 @@ await runMain<ListArgs>({
     const stats = newListStats();
     ctx.progress.start(() => `${stats.ids} iDs, ${stats.keys} keys, ${stats.manifests} manifests, ${stats.folders} folders done`);
     try {
-      const options = { s3, layout, summaries: Boolean(args.summaries), activities: Boolean(args.activities), concurrency: args.concurrency, pageSize: args.pageSize, signal: ctx.signal, ...(shard ? { shard } : {}) };
+      const onNotice = (notice: ListingNotice) => {
+        if (notice.kind === "new-type") {
+          ctx.log.warn(`new activity type '${notice.type}' (first in s3://${notice.bucket}/${notice.key}): mirrored as activities/<last3>/<iD>/${notice.type}/`);
+        } else if (stats.strayKeys <= STRAY_LINES) {
+          ctx.log.warn(`skipped a key that is not an ORCID key: s3://${notice.bucket}/${notice.key}${stats.strayKeys === STRAY_LINES ? " (further ones are only counted)" : ""}`);
+        }
+      };
+      const options = { s3, layout, summaries: Boolean(args.summaries), activities: Boolean(args.activities), concurrency: args.concurrency, pageSize: args.pageSize, signal: ctx.signal, onNotice, ...(shard ? { shard } : {}) };
       if (options.summaries && !options.activities && source.mode !== "all") {
         for await (const { bytes, lines } of summaryLines(options, source, stats)) {
           if (!args.count) await ctx.out.writeEncoded(bytes, lines);
         }
       } else {
         for await (const group of listRecords(options, source, stats)) {
+          // A failed listing is named on stderr too: the error record may end in a pipe nobody reads.
+          for (const record of group) if (record.type === "error" && stats.errors <= STRAY_LINES) ctx.log.warn(record.message);
           if (!args.count) await ctx.out.writeLines(group.map(recordLine));
         }
       }
@@ -151,7 +161,8 @@ await runMain<ListArgs>({
     if (args.count) process.stdout.write(`${stats.ids} iDs, ${stats.keys} keys, ${stats.manifests} manifests\n`);
     const lambda = source.mode === "since" ? `, ${stats.lambda.rows} lambda rows (${(stats.lambdaBytes / 1e6).toFixed(1)} MB) read` : "";
     const folders = source.mode === "all" ? `, ${stats.folders} bucket folders done${stats.skippedFolders ? `, ${stats.skippedFolders} skipped as done` : ""}` : "";
-    ctx.summary(`${source.mode === "all" ? "full listing" : `${stats.ids} iDs ${what}`}: ${stats.keys} keys, ${stats.manifests} manifests, ${stats.errors} errors${lambda}${folders}`);
+    const strays = stats.strayKeys > 0 ? `, ${stats.strayKeys} stray keys skipped` : "";
+    ctx.summary(`${source.mode === "all" ? "full listing" : `${stats.ids} iDs ${what}`}: ${stats.keys} keys, ${stats.manifests} manifests, ${stats.errors} errors${lambda}${folders}${strays}`);
     return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
   },
 });

@@ -11,4 +11,3 @@ export * from "./listing.ts";
 export * from "./object_chunks.ts";
 export * from "./shard.ts";
 export * from "./summary_lines.ts";
-export * from "./reference_resume.ts";

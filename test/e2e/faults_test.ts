@@ -32,6 +32,9 @@ afterAll(async () => {
   // Only a complete run describes the suite (a run filtered with -t would write a partial table).
   if (rows.length < EXPECTED_ROWS) return;
   const table = rows.map((r) => `| ${r.fault} | ${r.behaviour} | \`${r.test}\` |`).join("\n");
+  // Sections other suites write (between their own markers) are kept.
+  const previous = readFileSync(join(ROOT, "docs", "reliability.md"), "utf8");
+  const kept = previous.slice(Math.max(0, previous.indexOf("<!-- listing faults:")));
   writeFileSync(
     join(ROOT, "docs", "reliability.md"),
     `# Reliability\n\nWritten by the fault suite (\`test/e2e/faults_test.ts\`) on its last run; do not edit by hand.\n\n` +
@@ -40,7 +43,8 @@ afterAll(async () => {
       `a permission error as a non-root user (\`disk_test.ts\`), hostile keys and symlinks inside the mirror (\`sync_test.ts\`), ` +
       `malformed lambda rows and invalid iDs (\`list_test.ts\`), malformed or empty state files (\`state_test.ts\`), unknown flags (\`bins_test.ts\`).\n\n` +
       `## Last run\n\n| faults injected | runs killed | files compared | files lost |\n| ---: | ---: | ---: | ---: |\n` +
-      `| ${figures.faultsInjected} | ${figures.runsKilled} | ${figures.filesCompared} | ${figures.filesLost} |\n`,
+      `| ${figures.faultsInjected} | ${figures.runsKilled} | ${figures.filesCompared} | ${figures.filesLost} |\n` +
+      (previous.includes("<!-- listing faults:") ? `\n${kept}` : ""),
   );
 });
 
@@ -201,10 +205,18 @@ describe("bad input to every tool", () => {
   const tools = ["orcid-fetch", "orcid-place", "orcid-pack", "orcid-state"];
   const argsFor = (tool: string) => (tool === "orcid-place" ? [join(work.dir, "bad-input-mirror")] : tool === "orcid-state" ? ["checkpoints", "record", "--checkpoints-file", join(work.dir, "j.ndjson")] : []);
   test.each(tools)("%s stops with exit 3 and one line naming stdin:LINE on malformed NDJSON, a truncated line or a wrong record shape", async (tool) => {
-    for (const input of ['{"type":"checkpoint","bucket":"b","folder":"097"}\n{"type":"key", "bucket"', '{"type":"object","bucket":"b"}\n', "[1,2]\n"]) {
+    const checkpoint = '{"type":"checkpoint","bucket":"b","folder":"097"}';
+    // [input, the line it must name]: blank lines and \r\n endings count as lines.
+    const inputs: [string, number][] = [
+      [`${checkpoint}\n{"type":"key", "bucket"`, 2],
+      ['{"type":"object","bucket":"b"}\n', 1],
+      ["[1,2]\n", 1],
+      [`${checkpoint}\r\n\r\n${checkpoint}\r\n{"type":"manifest","bucket":"b"}\r\n${checkpoint}\r\n`, 4],
+    ];
+    for (const [input, line] of inputs) {
       const result = await runBin(tool, argsFor(tool), { stdin: input, env });
       expect(result.code, `${tool} ${input}`).toBe(3);
-      expect(result.stderr).toMatch(new RegExp(`^${tool}: error: Cannot (parse|use) record on stdin:\\d+: `, "m"));
+      expect(result.stderr).toMatch(new RegExp(`^${tool}: error: Cannot (parse|use) record on stdin:${line}: `, "m"));
       expect(result.stderr).not.toContain("    at ");
     }
     rows.push({ fault: `malformed NDJSON into ${tool}`, behaviour: "exit 3, one line naming stdin:LINE, no stack trace", test: `faults_test.ts: ${tool} …malformed NDJSON` });

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatIsoMicros } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -211,29 +211,4 @@ describe("orcid-list reading a large lambda file", () => {
       dir.remove();
     }
   }, 60_000);
-});
-
-describe("orcid-list --all --resume after the reference's download.py", () => {
-  test("skips the folders before the reference's continuation token, and lists the rest", async () => {
-    const { createS3Access, parseListPage } = await import("@orcid-sync/core");
-    const access = createS3Access({ env: s3.env, connections: 1 });
-    const response = await access.request("v3.0-summaries", "", { query: { "list-type": "2", "max-keys": "60" } });
-    const page = parseListPage(await response.body.text());
-    await access.close();
-    expect(page.next).toBeDefined();
-    const cwd = scratch();
-    try {
-      writeFileSync(join(cwd.dir, "summary_next_continuation_token.config"), `bucket_name: v3.0-summaries\ncontinuation_token: ${page.next}\n`);
-      const result = await runBin("orcid-list", ["--all", "-s", "--resume", "--checkpoints-file", join(cwd.dir, "none.ndjson")], { env: s3.env, cwd: cwd.dir });
-      expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toContain("resuming from the reference's continuation files");
-      const keys = parse(result.stdout).filter((r) => r.type === "key").map((r) => r.key);
-      const all = [...datasetObjects(s3.dataset), ...goldenObjects()].filter((o) => o.bucket === "v3.0-summaries").map((o) => o.key).sort();
-      // The token points at the key after the page: its folder is the first the reference had not finished.
-      const firstUnfinished = all[all.indexOf(page.objects.at(-1)!.key) + 1]!.split("/")[0]!;
-      expect(keys.sort()).toEqual(all.filter((key) => key.split("/")[0]! >= firstUnfinished));
-    } finally {
-      cwd.remove();
-    }
-  });
 });

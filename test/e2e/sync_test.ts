@@ -1,5 +1,6 @@
 // list | fetch | place end to end: day 1 by a full listing, day 2 by --since, against the
 // generator's expected mirrors, with a proxy counting what goes over the wire.
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatIsoMicros } from "@orcid-sync/core";
@@ -191,19 +192,20 @@ describe("orcid-place safety", () => {
 });
 
 describe("hostile keys in a bucket", () => {
-  test("are refused by orcid-list with error records; everything else is placed, nothing lands outside", async () => {
+  test("orcid-list refuses unsafe keys with error records, skips stray ones with a word on stderr, mirrors a new type; nothing lands outside", async () => {
     const ID = "0000-0002-1825-0097";
-    const hostile = [
+    const unsafe = [["v3.0-summaries", "097/..\\..\\escape.xml"]] as const;
+    const stray = [
       ["v3.0-summaries", `098/${ID}.xml`],
       ["v3.0-summaries", "097/0000-0002-1825-0098.xml"],
-      ["v3.0-summaries", "097/..\\..\\escape.xml"],
-      ["v3.0-activities-b", `097/${ID}/patents/${ID}_patents_1.xml`],
       ["v3.0-activities-b", `097/${ID}/works/not-a-work.xml`],
     ] as const;
-    for (const [bucket, key] of hostile) {
+    const newType = ["v3.0-activities-b", `097/${ID}/patents/${ID}_patents_1.xml`] as const;
+    for (const [bucket, key] of [...unsafe, ...stray, newType]) {
       const path = join(s3.directory, bucket, `${key}._S3rver_object`);
       mkdirSync(join(path, ".."), { recursive: true });
       writeFileSync(path, "<evil/>");
+      writeFileSync(`${path}.md5`, createHash("md5").update("<evil/>").digest("hex"));
     }
     const dir = scratch();
     try {
@@ -211,12 +213,15 @@ describe("hostile keys in a bucket", () => {
       const result = await runPipeline(`orcid-list --all -s -a -j 16 | orcid-fetch | orcid-place "${target}"`, { env });
       expect(result.code).toBe(1);
       const errors = placed(result.stdout).filter((r) => r.type === "error");
-      expect(errors.map((e) => e.key).sort()).toEqual(hostile.map(([, key]) => key).sort());
+      expect(errors.map((e) => e.key)).toEqual(unsafe.map(([, key]) => key));
       expect(errors.every((e) => e.code === "InvalidKey")).toBe(true);
-      expect(treeDifferences(readTree(target), expectedTree(expectedMirror(s3.dataset)))).toEqual([]);
+      for (const [bucket, key] of stray) expect(result.stderr).toContain(`skipped a key that is not an ORCID key: s3://${bucket}/${key}`);
+      const want = expectedTree(expectedMirror(s3.dataset));
+      want.set(`activities/${newType[1]}`, Buffer.from("<evil/>"));
+      expect(treeDifferences(readTree(target), want)).toEqual([]);
       expect([...readTree(dir.dir).keys()].every((path) => path.startsWith("mirror/"))).toBe(true);
     } finally {
       dir.remove();
     }
-  });
+  }, 300_000);
 });

@@ -3,6 +3,7 @@
  * least busy worker; its answer is the batch's NDJSON lines as bytes.
  */
 import { Worker } from "node:worker_threads";
+import { DEFAULT_CLIENT_LABELS } from "./provenance.ts";
 import { type ExtractStats, type SummaryTask, SummaryTaskRunner } from "./summary_task.ts";
 
 /** What every worker is started with. */
@@ -113,7 +114,7 @@ export class ExtractPool {
   }
 
   #start(): PooledWorker {
-    const setup: WorkerSetup = { links: this.#options.links ?? false, clients: [...(this.#options.clients ?? new Map())] };
+    const setup: WorkerSetup = { links: this.#options.links ?? false, clients: [...(this.#options.clients ?? DEFAULT_CLIENT_LABELS)] };
     const worker = new Worker(this.#options.workerUrl ?? defaultWorkerUrl(), { workerData: setup });
     const pooled: PooledWorker = { worker, pending: new Map() };
     const fail = (error: Error) => {

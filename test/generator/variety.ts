@@ -97,9 +97,10 @@ function variedWork(
       ...(normalized ? { normalized: r.chance(0.1) ? "" : value.toLowerCase() } : {}),
       ...(relationship === undefined ? {} : { relationship }),
     });
-  add(doi, r.chance(0.1) ? undefined : "self", r.chance(0.6));
+  add(doi, r.pick(["self", "self", "self", "self", undefined, "part-of", "version-of"]), r.chance(0.6));
   if (r.chance(0.2)) add(`10.1234/JOURNAL.${r.int(1, 50)}`, "part-of", r.chance(0.5));
-  if (r.chance(0.1)) add(doi, r.chance(0.5) ? "version-of" : "part-of", r.chance(0.5));
+  // The same DOI again: which relationship wins.
+  if (r.chance(0.2)) add(doi, r.pick(["version-of", "part-of", "self", "funded-by"]), r.chance(0.5));
   if (r.chance(0.05)) ids.push({ type: "doi", value: "not available", relationship: "self" });
   if (r.chance(0.15)) ids.push({ type: r.pick(["isbn", "eid", "pmid"]), value: `${r.digits(9)}`, relationship: "self" });
   return { ...activity, source, externalIds: ids };

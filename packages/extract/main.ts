@@ -41,8 +41,9 @@ await runMain<ExtractArgs>({
     if (args.from !== undefined && args.mirror !== undefined) throw new UsageError("--from and --mirror cannot be used together");
     const files = args._.map(String);
     if (args.from !== undefined && files.length > 0) throw new UsageError("--from reads a folder: it takes no input files");
-    for (const [flag, dir] of [["--from", args.from], ["--mirror", args.mirror]] as const) {
-      if (dir !== undefined && !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${flag}: not a folder: '${dir}'`);
+    // --mirror may not exist yet: orcid-place, earlier in the pipe, creates it.
+    if (args.from !== undefined && !statSync(args.from, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--from: not a folder: '${args.from}'`);
     }
     const clients = args.clients === undefined
       ? DEFAULT_CLIENT_LABELS

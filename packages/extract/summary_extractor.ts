@@ -13,8 +13,9 @@ import type {
   PersonRecord,
   WorkRecord,
 } from "@orcid-sync/core";
-import { SaxesParser, type SaxesTagPlain } from "saxes";
+import { SaxesParser } from "saxes";
 import { doiOf, isDoiType, outranks } from "./doi.ts";
+import { type ScanHandler, scanXml } from "./fast_scanner.ts";
 import { classOf, DEFAULT_CLIENT_LABELS } from "./provenance.ts";
 
 /** What a summary becomes: its opener (`person` or `gone`) first, then its items. */
@@ -191,6 +192,11 @@ export class SummaryExtractor {
   #personId: { type: string | null; value: string | null; url: string | null } | null = null;
   #error!: { code: string | null; developerMessage: string | null; userMessage: string | null };
   #items: ExtractedRecord[] = [];
+  readonly #events: ScanHandler = {
+    open: (name, attributes) => this.#open(name, attributes),
+    close: () => this.#close(),
+    text: (text) => (this.#text += text),
+  };
 
   // The item being read.
   #item: Item | null = null;
@@ -210,8 +216,34 @@ export class SummaryExtractor {
     return this.#counts;
   }
 
-  /** Starts reading the summary of `orcid` (the iD its key names). */
+  /**
+   * Reads a whole summary of `orcid`: with the fast scanner when it can, else (or when it gives up)
+   * with saxes, which has the last word. Throws as {@linkcode SummaryExtractor.end} does.
+   */
+  extract(orcid: string, xml: string): ExtractedRecord[] {
+    this.#reset(orcid);
+    if (scanXml(xml, this.#events)) return this.#finish();
+    this.begin(orcid);
+    this.write(xml);
+    return this.end();
+  }
+
+  /** Starts reading the summary of `orcid` (the iD its key names) with saxes, fed by `write`. */
   begin(orcid: string): void {
+    this.#reset(orcid);
+    // A parser that failed is left mid-document: every summary gets a fresh one.
+    const parser = new SaxesParser<{ xmlns: false; position: boolean }>({ xmlns: false, position: this.#positions });
+    parser.on("opentag", (tag) => this.#open(tag.name, tag.attributes));
+    parser.on("closetag", () => this.#close());
+    parser.on("text", (text) => (this.#text += text));
+    parser.on("cdata", (text) => (this.#text += text));
+    parser.on("error", (error) => {
+      throw new XmlSyntaxError(error.message);
+    });
+    this.#parser = parser;
+  }
+
+  #reset(orcid: string): void {
     this.#orcid = orcid;
     this.#counts = { doiless: 0 };
     this.#depth = 0;
@@ -240,16 +272,6 @@ export class SummaryExtractor {
     this.#item = null;
     this.#sourceDepth = -1;
     this.#externalId = null;
-    // A parser that failed is left mid-document: every summary gets a fresh one.
-    const parser = new SaxesParser<{ xmlns: false; position: boolean }>({ xmlns: false, position: this.#positions });
-    parser.on("opentag", (tag) => this.#open(tag));
-    parser.on("closetag", () => this.#close());
-    parser.on("text", (text) => (this.#text += text));
-    parser.on("cdata", (text) => (this.#text += text));
-    parser.on("error", (error) => {
-      throw new XmlSyntaxError(error.message);
-    });
-    this.#parser = parser;
   }
 
   /** Feeds the next piece of the document. Throws {@linkcode SummaryError} for XML that is not well-formed. */
@@ -265,6 +287,10 @@ export class SummaryExtractor {
   end(): ExtractedRecord[] {
     this.#parser!.close();
     this.#parser = undefined;
+    return this.#finish();
+  }
+
+  #finish(): ExtractedRecord[] {
     if (this.#root === "error") return [this.#gone()];
     if (this.#root !== "record") throw new SummaryError(`Not an ORCID record summary: the root element is '${this.#root}'`);
     const own = this.#identifierPath ?? (this.#rootPath === null ? null : clean(this.#rootPath.replace(/^\//, "")));
@@ -302,14 +328,14 @@ export class SummaryExtractor {
     };
   }
 
-  #open(tag: SaxesTagPlain): void {
-    const name = localName(tag.name);
+  #open(qualifiedName: string, attributes: Record<string, string>): void {
+    const name = localName(qualifiedName);
     const depth = ++this.#depth;
     this.#names[depth] = name;
     this.#text = "";
     if (depth === 1) {
       this.#root = name;
-      this.#rootPath = tag.attributes.path ?? null;
+      this.#rootPath = attributes.path ?? null;
       return;
     }
     const item = this.#item;
@@ -329,7 +355,7 @@ export class SummaryExtractor {
     const section = this.#names[2];
     if (section === "activities-summary") {
       const kind = ITEMS.get(name);
-      if (kind !== undefined) this.#item = newItem(kind, depth, tag);
+      if (kind !== undefined) this.#item = newItem(kind, depth, attributes);
     } else if (section === "person" && depth === 4) {
       const group = this.#names[3];
       if (group === "researcher-urls" && name === "researcher-url") this.#personUrl = { name: null, url: null };
@@ -603,12 +629,12 @@ export class SummaryExtractor {
   }
 }
 
-function newItem(kind: Item["kind"], depth: number, tag: SaxesTagPlain): Item {
+function newItem(kind: Item["kind"], depth: number, attributes: Record<string, string>): Item {
   return {
     kind,
     depth,
-    putCode: toInteger(tag.attributes["put-code"]),
-    visibility: clean(tag.attributes.visibility ?? ""),
+    putCode: toInteger(attributes["put-code"]),
+    visibility: clean(attributes.visibility ?? ""),
     created: null,
     lastModified: null,
     title: null,

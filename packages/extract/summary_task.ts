@@ -131,19 +131,13 @@ export class SummaryTaskRunner {
 }
 
 function extractWith(extractor: SummaryExtractor, task: SummaryTask): { records: ExtractedRecord[]; bytes: number } {
-  extractor.begin(task.orcid);
-  let bytes: number;
-  if (task.path !== undefined) bytes = feedFile(extractor, task.path);
-  else if (task.base64) {
+  if (task.path !== undefined) return readFile(extractor, task.orcid, task.path);
+  if (task.base64) {
     const raw = Buffer.from(task.body ?? "", "base64");
-    bytes = raw.length;
-    extractor.write(raw.toString("utf8"));
-  } else {
-    const body = task.body ?? "";
-    bytes = task.size ?? body.length;
-    extractor.write(body);
+    return { records: extractor.extract(task.orcid, raw.toString("utf8")), bytes: raw.length };
   }
-  return { records: extractor.end(), bytes };
+  const body = task.body ?? "";
+  return { records: extractor.extract(task.orcid, body), bytes: task.size ?? body.length };
 }
 
 /** The error record of a summary that could not be extracted; undefined for a bug (rethrown). */
@@ -173,8 +167,8 @@ function failureOf(error: unknown, task: SummaryTask): ErrorRecord | undefined {
   };
 }
 
-/** Feeds a file to the extractor, whole when small, else in chunks; returns its size. */
-function feedFile(extractor: SummaryExtractor, path: string): number {
+/** Reads a summary file whole when it is small, else streams it through saxes in chunks. */
+function readFile(extractor: SummaryExtractor, orcid: string, path: string): { records: ExtractedRecord[]; bytes: number } {
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
@@ -186,9 +180,9 @@ function feedFile(extractor: SummaryExtractor, path: string): number {
         if (n === 0) break;
         read += n;
       }
-      extractor.write(bytes.toString("utf8", 0, read));
-      return read;
+      return { records: extractor.extract(orcid, bytes.toString("utf8", 0, read)), bytes: read };
     }
+    extractor.begin(orcid);
     const decoder = new StringDecoder("utf8");
     const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     let total = 0;
@@ -200,7 +194,7 @@ function feedFile(extractor: SummaryExtractor, path: string): number {
     }
     const rest = decoder.end();
     if (rest) extractor.write(rest);
-    return total;
+    return { records: extractor.end(), bytes: total };
   } finally {
     closeSync(fd);
   }

@@ -111,6 +111,13 @@ describe("orcid-extract", () => {
     expect([...types].sort()).toEqual(["checkpoint", "placed"]);
   });
 
+  test("exits quietly when its reader goes away", async () => {
+    const result = await runPipeline(`orcid-extract --from "${expected}" -j 2 | head -1`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(records(result.stdout)).toHaveLength(1);
+  });
+
   test("bad summaries: an error record each, the run goes on, exit 1", async () => {
     const result = await runBin("orcid-extract", ["--from", join(testdata, "bad")]);
     expect(result.code).toBe(1);

@@ -8,6 +8,7 @@
  * same variety on every day.
  */
 import type { Dataset, ExternalIdSpec, Source, SyntheticActivity, SyntheticRecord } from "./model.ts";
+import { randomOrcid } from "./orcid.ts";
 import { Random } from "./random.ts";
 
 /** Search-and-link tools: a client that adds a work for the person who asked (assertion origin). */
@@ -47,20 +48,19 @@ function hash(text: string): number {
 
 /** The dataset with variety added to its active records (unclaimed, deprecated, locked ones are as they were). */
 export function withVariety(dataset: Dataset): Dataset {
-  const active = dataset.records.filter((r) => r.state === "active").map((r) => r.orcid);
   const shared = Array.from({ length: 12 }, (_, k) => `10.5555/SHARED.${dataset.seed}.${k}`);
-  return { ...dataset, records: dataset.records.map((record) => (record.state === "active" ? varied(dataset.seed, record, active, shared) : record)) };
+  return { ...dataset, records: dataset.records.map((record) => (record.state === "active" ? varied(dataset.seed, record, shared) : record)) };
 }
 
-function varied(seed: number, record: SyntheticRecord, active: readonly string[], shared: readonly string[]): SyntheticRecord {
+// Everything below depends only on the seed, the iD and the put-code, never on the rest of the
+// dataset: an activity that did not change between two days must not change its bytes either
+// (a sync that finds its size and time unchanged does not fetch it again).
+function varied(seed: number, record: SyntheticRecord, shared: readonly string[]): SyntheticRecord {
   const random = new Random(seed ^ hash(record.orcid));
   const givenNames = random.chance(0.2) ? random.pick(TRICKY_NAMES) : record.givenNames;
-  const coAuthor = () => {
-    const other = random.pick(active);
-    return other === record.orcid ? "0000-0002-7869-831X" : other;
-  };
   const activities = record.activities.map((activity) => {
     const r = new Random(seed ^ hash(`${record.orcid}/${activity.putCode}`));
+    const coAuthor = () => randomOrcid(r);
     if (activity.type === "works") return variedWork(r, record.orcid, activity, coAuthor, shared);
     if (activity.type === "peer-reviews" || activity.type === "research-resources") return activity;
     const pick = r.int(0, ORG_IDS.length);

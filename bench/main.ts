@@ -13,6 +13,7 @@ import { datasetObjects } from "@orcid-sync/test-bed";
 import { type LocalS3, startLocalS3 } from "@orcid-sync/test-bed";
 import { concurrencyChart, type Series } from "./chart.ts";
 import { awsCli, type Contender, type DownloadJob, ORCID_PIPE, ORCID_SCRIPT, rclone } from "./contenders.ts";
+import { extractScenario } from "./extract_scenario.ts";
 import { startLatencyProxy } from "./latency_proxy.ts";
 import { machineJiffies, measure, type Measurement, processCpu } from "./measure.ts";
 
@@ -338,6 +339,7 @@ try {
     results.pack = { bytes, packers: packResults };
   }
   if (SCENARIOS.has("unpack")) await (await import("./unpack_scenario.ts")).unpackScenario({ work, repo, runs: RUNS, quick, env, say, results });
+  if (SCENARIOS.has("extract")) await extractScenario({ repo, work, records: RECORDS, runs: RUNS, env, say, results });
 } finally {
   await s3.stop();
 }

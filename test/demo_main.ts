@@ -56,7 +56,8 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(run, { recursive: true });
 // Day 1 is "now": the download's start time, saved in last_ran.config, falls before every day-2 change.
 const now = new Date();
-const options = { records: RECORDS, seed: 2026, now };
+// With variety: works carry DOIs in every form and from every kind of source, for the extract at the end.
+const options = { records: RECORDS, seed: 2026, now, variety: true };
 say(`orcid-sync demo: ${RECORDS} synthetic ORCID records on a local S3 server (no credentials needed)\n`);
 const day1 = buildDay({ ...options, day: 1 }).dataset;
 await seedStore(join(out, "s3-data"), day1);
@@ -81,6 +82,26 @@ try {
   say(`   state:    ${relative(process.cwd(), join(run, "last_ran.config"))} = ${readFileSync(join(run, "last_ran.config"), "utf8")}`);
   say(`   check:    ${differences.length === 0 ? "the mirror holds exactly the day-2 data" : `${differences.length} files differ from the day-2 data, e.g. ${differences.slice(0, 3).join(", ")}`}`);
   if (differences.length > 0) process.exitCode = 1;
+  await showExtracted();
 } finally {
   await s3.stop();
+}
+
+/** A few records orcid-extract makes of the mirror: a person, a gone record, DOI links. */
+async function showExtracted(): Promise<void> {
+  const extract = join(repo, "node_modules", ".bin", "orcid-extract");
+  const lines = await new Promise<string[]>((resolve, reject) => {
+    const child = spawn(extract, ["--from", mirror, "--links", "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
+    let text = "";
+    child.stdout.on("data", (chunk: Buffer) => (text += chunk));
+    child.on("error", reject);
+    child.on("close", () => resolve(text.trim().split("\n")));
+  });
+  const records = lines.filter(Boolean).map((line) => JSON.parse(line) as { type: string; [field: string]: unknown });
+  const person = records.find((r) => r.type === "person");
+  const gone = records.find((r) => r.type === "gone");
+  const links = records.filter((r) => r.type === "link" && r.orcid === records.find((l) => l.type === "link")?.orcid).slice(0, 3);
+  say(`\nExtracted (orcid-extract --from ${relative(process.cwd(), mirror)} --links): ${records.filter((r) => r.type === "person").length} persons, ${records.filter((r) => r.type === "link").length} links, ${records.filter((r) => r.type === "gone").length} gone`);
+  const short = (text: unknown) => (typeof text === "string" && text.length > 60 ? `${text.slice(0, 60)}…` : text);
+  for (const record of [person && { ...person, biography: short(person.biography) }, gone, ...links]) if (record) say(`   ${JSON.stringify(record)}`);
 }

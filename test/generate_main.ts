@@ -11,7 +11,7 @@ import { buildDay, expectedMirror, seedStore } from "./generator/dataset_files.t
 import { writeTree } from "./generator/store.ts";
 
 const USAGE = `usage: generate_main.js [--records N] [--seed S] [--now ISO] [--day N] [--noise] [--no-golden]
-                        [--store DIR] [--mirror DIR] [--changed]
+                        [--store DIR] [--mirror DIR] [--changed] [--variety]
   --records N   records on day 1 (default 5000)
   --seed S      seed (default 1)
   --now ISO     day 1's "now" (default 2026-11-20T00:00:00Z); day N is N-1 days later
@@ -20,7 +20,9 @@ const USAGE = `usage: generate_main.js [--records N] [--seed S] [--now ISO] [--d
   --no-golden   leave out the hand-written golden objects
   --store DIR   make the local S3 server's data folder DIR hold that day's buckets
   --mirror DIR  write the mirror a correct sync produces into DIR (emptied first)
-  --changed     print the iDs changed on that day, one a line`;
+  --changed     print the iDs changed on that day, one a line
+  --variety     every source kind, DOI form and disambiguation source, shared DOIs, tricky names
+                (what orcid-extract's tests and bench use)`;
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     store: { type: "string" },
     mirror: { type: "string" },
     changed: { type: "boolean", default: false },
+    variety: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -47,6 +50,7 @@ const { dataset, changed } = buildDay({
   seed: Number(values.seed),
   now: new Date(values.now),
   day: Number(values.day),
+  variety: values.variety,
 });
 const options = { noise: values.noise, golden: !values["no-golden"] };
 if (values.store) {

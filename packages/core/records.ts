@@ -99,6 +99,144 @@ export interface MismatchRecord {
   readonly detail?: string;
 }
 
+/** Who asserted an item of a record: its `common:source` (docs/protocol.md). */
+export interface ItemSource {
+  /** `orcid` for a `source-orcid`, `client` for a `source-client-id`, null when neither is given. */
+  readonly kind: "orcid" | "client" | null;
+  readonly id: string | null;
+  readonly name: string | null;
+  /** `assertion-origin-orcid` or `assertion-origin-client-id`. */
+  readonly originId: string | null;
+  readonly originName: string | null;
+}
+
+/** An external id of a work or funding, as written (text trimmed). */
+export interface ItemExternalId {
+  readonly type: string | null;
+  readonly value: string | null;
+  readonly normalized: string | null;
+  readonly url: string | null;
+  readonly relationship: string | null;
+}
+
+/**
+ * A researcher, from a summary (orcid-extract). Opens the records of its iD: a consumer replaces
+ * what it holds for the iD with this record and those that follow it. Absent values are null or [].
+ */
+export interface PersonRecord {
+  readonly type: "person";
+  readonly orcid: string;
+  readonly givenNames: string | null;
+  readonly familyName: string | null;
+  readonly creditName: string | null;
+  readonly otherNames: readonly string[];
+  readonly biography: string | null;
+  readonly keywords: readonly string[];
+  readonly researcherUrls: readonly { readonly name: string | null; readonly url: string | null }[];
+  readonly externalIds: readonly { readonly type: string | null; readonly value: string | null; readonly url: string | null }[];
+  readonly emails: readonly string[];
+  /** The history's submission date, as written. */
+  readonly created: string | null;
+  /** The history's last-modified date, as written. */
+  readonly lastModified: string | null;
+}
+
+/** One work summary of a record (orcid-extract). */
+export interface WorkRecord {
+  readonly type: "work";
+  readonly orcid: string;
+  readonly putCode: number | null;
+  readonly title: string | null;
+  readonly workType: string | null;
+  readonly journal: string | null;
+  readonly year: number | null;
+  readonly month: number | null;
+  readonly day: number | null;
+  readonly url: string | null;
+  readonly externalIds: readonly ItemExternalId[];
+  /** The DOIs of its external ids of type `doi`, each once, in order. */
+  readonly dois: readonly string[];
+  readonly source: ItemSource | null;
+  readonly created: string | null;
+  readonly lastModified: string | null;
+  readonly visibility: string | null;
+}
+
+/** The affiliation types of a summary, singular. */
+export type AffiliationType =
+  | "employment"
+  | "education"
+  | "qualification"
+  | "invited-position"
+  | "distinction"
+  | "membership"
+  | "service";
+
+/** One affiliation summary of a record (orcid-extract). Dates are `YYYY`, `YYYY-MM` or `YYYY-MM-DD` as given. */
+export interface AffiliationRecord {
+  readonly type: "affiliation";
+  readonly orcid: string;
+  readonly affiliationType: AffiliationType;
+  readonly putCode: number | null;
+  readonly department: string | null;
+  readonly role: string | null;
+  readonly startDate: string | null;
+  readonly endDate: string | null;
+  readonly orgName: string | null;
+  readonly orgCity: string | null;
+  readonly orgRegion: string | null;
+  readonly orgCountry: string | null;
+  /** RINGGOLD, GRID, ROR, FUNDREF, LEI… as written. */
+  readonly orgIdSource: string | null;
+  readonly orgId: string | null;
+  readonly source: ItemSource | null;
+}
+
+/** One funding summary of a record (orcid-extract). */
+export interface FundingRecord {
+  readonly type: "funding";
+  readonly orcid: string;
+  readonly putCode: number | null;
+  readonly title: string | null;
+  readonly fundingType: string | null;
+  readonly orgName: string | null;
+  readonly orgIdSource: string | null;
+  readonly orgId: string | null;
+  readonly externalIds: readonly ItemExternalId[];
+  readonly startDate: string | null;
+  readonly endDate: string | null;
+  readonly source: ItemSource | null;
+}
+
+/** A record whose summary is an `error:error` document (orcid-extract): it opens, and holds, nothing. */
+export interface GoneRecord {
+  readonly type: "gone";
+  readonly orcid: string;
+  /** `deprecated` (error code 9007), `locked` (9018), `deactivated` (9044), else `error`. */
+  readonly reason: "deprecated" | "locked" | "deactivated" | "error";
+  /** The iD a deprecated record points to, else null. */
+  readonly redirect: string | null;
+  readonly code: number | null;
+}
+
+/** One DOI a work of a record names (orcid-extract --links): one per (orcid, putCode, doi). */
+export interface LinkRecord {
+  readonly type: "link";
+  readonly doi: string;
+  readonly orcid: string;
+  readonly putCode: number | null;
+  /** `self` over `version-of` over `part-of` over others when the DOI appears twice; `self` if absent. */
+  readonly relationship: string;
+  /** Who asserted it: `self`, `other-person`, `self-via-member`, `crossref`, `datacite`, `member`, or a `--clients` label. */
+  readonly class: string;
+  readonly sourceId: string | null;
+  readonly sourceName: string | null;
+  readonly originId: string | null;
+  readonly originName: string | null;
+  readonly created: string | null;
+  readonly lastModified: string | null;
+}
+
 /** Every record type of the protocol. */
 export type PipelineRecord =
   | MismatchRecord
@@ -109,7 +247,13 @@ export type PipelineRecord =
   | UnchangedRecord
   | PlacedRecord
   | ErrorRecord
-  | CheckpointRecord;
+  | CheckpointRecord
+  | PersonRecord
+  | WorkRecord
+  | AffiliationRecord
+  | FundingRecord
+  | GoneRecord
+  | LinkRecord;
 
 /** A line whose `type` this version does not know: passed through untouched. */
 export interface UnknownRecord {
@@ -131,6 +275,16 @@ const isRelative: Check = (v) => isString(v) && !(v as string).startsWith("/");
 const isDate: Check = (v) => typeof v === "string" && !Number.isNaN(Date.parse(v)) && /^\d{4}-\d\d-\d\dT.*Z$/.test(v);
 const isKeyList: Check = (v) => Array.isArray(v) && v.every((k) => isString(k));
 const oneOf = (...values: string[]): Check => (v) => typeof v === "string" && values.includes(v);
+// The extracted types: absent values are null (scalars) or [] (lists), never "".
+const orNull = (check: Check): Check => (v) => v === null || check(v);
+const text = orNull(isString);
+const count = orNull((v) => Number.isSafeInteger(v));
+const listOf = (check: Check): Check => (v) => Array.isArray(v) && v.every(check);
+const strings = listOf(isString);
+const shaped = (fields: Readonly<Record<string, Check>>): Check => (v) =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && Object.entries(fields).every(([f, check]) => check((v as Record<string, unknown>)[f]));
+const itemSource = orNull(shaped({ kind: orNull(oneOf("orcid", "client")), id: text, name: text, originId: text, originName: text }));
+const itemExternalIds = listOf(shaped({ type: text, value: text, normalized: text, url: text, relationship: text }));
 
 interface FieldSpec {
   readonly required: Readonly<Record<string, Check>>;
@@ -170,6 +324,98 @@ const FIELDS: Readonly<Record<PipelineRecord["type"], FieldSpec>> = {
   mismatch: {
     required: { problem: oneOf("missing", "changed", "extra"), path: isRelative, orcid: isString },
     optional: { bucket: isString, key: isString, detail: isString },
+  },
+  person: {
+    required: {
+      orcid: isString,
+      givenNames: text,
+      familyName: text,
+      creditName: text,
+      otherNames: strings,
+      biography: text,
+      keywords: strings,
+      researcherUrls: listOf(shaped({ name: text, url: text })),
+      externalIds: listOf(shaped({ type: text, value: text, url: text })),
+      emails: strings,
+      created: text,
+      lastModified: text,
+    },
+    optional: {},
+  },
+  work: {
+    required: {
+      orcid: isString,
+      putCode: count,
+      title: text,
+      workType: text,
+      journal: text,
+      year: count,
+      month: count,
+      day: count,
+      url: text,
+      externalIds: itemExternalIds,
+      dois: strings,
+      source: itemSource,
+      created: text,
+      lastModified: text,
+      visibility: text,
+    },
+    optional: {},
+  },
+  affiliation: {
+    required: {
+      orcid: isString,
+      affiliationType: oneOf("employment", "education", "qualification", "invited-position", "distinction", "membership", "service"),
+      putCode: count,
+      department: text,
+      role: text,
+      startDate: text,
+      endDate: text,
+      orgName: text,
+      orgCity: text,
+      orgRegion: text,
+      orgCountry: text,
+      orgIdSource: text,
+      orgId: text,
+      source: itemSource,
+    },
+    optional: {},
+  },
+  funding: {
+    required: {
+      orcid: isString,
+      putCode: count,
+      title: text,
+      fundingType: text,
+      orgName: text,
+      orgIdSource: text,
+      orgId: text,
+      externalIds: itemExternalIds,
+      startDate: text,
+      endDate: text,
+      source: itemSource,
+    },
+    optional: {},
+  },
+  gone: {
+    required: { orcid: isString, reason: oneOf("deprecated", "locked", "deactivated", "error"), redirect: text, code: count },
+    optional: {},
+  },
+  link: {
+    required: {
+      doi: isString,
+      orcid: isString,
+      putCode: count,
+      relationship: isString,
+      class: isString,
+      sourceId: text,
+      sourceName: text,
+      originId: text,
+      originName: text,
+      created: text,
+      lastModified: text,
+    },
+    optional: {},
   },
 };
 

@@ -8,6 +8,7 @@ import { lambdaCsv, lambdaTarGz } from "./lambda.ts";
 import { type BucketNames, type Dataset, DEFAULT_BUCKETS, LAMBDA_KEY } from "./model.ts";
 import { datasetObjects } from "./objects.ts";
 import { type StoredObject, type StoreSync, syncStore } from "./store.ts";
+import { withVariety } from "./variety.ts";
 
 /** Options for {@linkcode buildDay}. */
 export interface DayOptions {
@@ -17,6 +18,8 @@ export interface DayOptions {
   readonly now: Date;
   /** 1 for the first dataset, 2 for it evolved once, … */
   readonly day: number;
+  /** Add the variety orcid-extract's tests need (generator/variety.ts). Default false. */
+  readonly variety?: boolean;
 }
 
 /** A dataset on a given day, with the iDs changed on that day (empty on day 1). */
@@ -24,7 +27,7 @@ export function buildDay(options: DayOptions): { dataset: Dataset; changed: read
   let dataset = generateDataset(options);
   let changed: readonly string[] = [];
   for (let day = 2; day <= options.day; day++) ({ dataset, changed } = evolveDataset(dataset));
-  return { dataset, changed };
+  return { dataset: options.variety ? withVariety(dataset) : dataset, changed };
 }
 
 /** The hand-written golden objects in test/golden/buckets (no code generated them). */

@@ -26,6 +26,16 @@ export interface Source {
   readonly kind: "orcid" | "client";
   readonly id: string;
   readonly name: string;
+  /** With variety: the person a client asserted the item for (`assertion-origin-orcid`). */
+  readonly origin?: { readonly id: string; readonly name: string };
+}
+
+/** With variety: one external id of a work, written as given (absent parts are left out). */
+export interface ExternalIdSpec {
+  readonly type: string;
+  readonly value: string;
+  readonly normalized?: string;
+  readonly relationship?: string;
 }
 
 export interface SyntheticActivity {
@@ -39,6 +49,10 @@ export interface SyntheticActivity {
   readonly source: Source;
   /** Works carry a DOI. */
   readonly doi?: string;
+  /** With variety: a work's external ids (in place of `doi`'s one), in its summary too. */
+  readonly externalIds?: readonly ExternalIdSpec[];
+  /** With variety: an affiliation's or funding's disambiguated organization, in its summary too. */
+  readonly org?: { readonly source: string; readonly id: string };
 }
 
 export interface SyntheticRecord {

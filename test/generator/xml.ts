@@ -50,10 +50,26 @@ function source(activity: SyntheticActivity, indent: string): string {
     s.kind === "orcid"
       ? `${indent}    <common:source-orcid>\n${indent}        <common:uri>https://orcid.org/${s.id}</common:uri>\n${indent}        <common:path>${s.id}</common:path>\n${indent}        <common:host>orcid.org</common:host>\n${indent}    </common:source-orcid>\n`
       : `${indent}    <common:source-client-id>\n${indent}        <common:uri>https://orcid.org/client/${s.id}</common:uri>\n${indent}        <common:path>${s.id}</common:path>\n${indent}        <common:host>orcid.org</common:host>\n${indent}    </common:source-client-id>\n${indent}    <common:source-name>${escape(s.name)}</common:source-name>\n`;
-  return `${indent}<common:source>\n${inner}${indent}</common:source>\n`;
+  const origin = s.origin
+    ? `${indent}    <common:assertion-origin-orcid>\n${indent}        <common:uri>https://orcid.org/${s.origin.id}</common:uri>\n${indent}        <common:path>${s.origin.id}</common:path>\n${indent}        <common:host>orcid.org</common:host>\n${indent}    </common:assertion-origin-orcid>\n${indent}    <common:assertion-origin-name>${escape(s.origin.name)}</common:assertion-origin-name>\n`
+    : "";
+  return `${indent}<common:source>\n${inner}${origin}${indent}</common:source>\n`;
 }
 
 function externalIds(activity: SyntheticActivity, indent: string): string {
+  if (activity.externalIds) {
+    if (activity.externalIds.length === 0) return `${indent}<common:external-ids/>\n`;
+    const ids = activity.externalIds.map(
+      (id) =>
+        `${indent}    <common:external-id>\n` +
+        `${indent}        <common:external-id-type>${escape(id.type)}</common:external-id-type>\n` +
+        `${indent}        <common:external-id-value>${escape(id.value)}</common:external-id-value>\n` +
+        (id.normalized === undefined ? "" : `${indent}        <common:external-id-normalized transient="true">${escape(id.normalized)}</common:external-id-normalized>\n`) +
+        (id.relationship === undefined ? "" : `${indent}        <common:external-id-relationship>${escape(id.relationship)}</common:external-id-relationship>\n`) +
+        `${indent}    </common:external-id>\n`,
+    );
+    return `${indent}<common:external-ids>\n${ids.join("")}${indent}</common:external-ids>\n`;
+  }
   if (!activity.doi) return `${indent}<common:external-ids/>\n`;
   return (
     `${indent}<common:external-ids>\n${indent}    <common:external-id>\n` +
@@ -66,10 +82,21 @@ function externalIds(activity: SyntheticActivity, indent: string): string {
   );
 }
 
-function body(activity: SyntheticActivity, indent: string): string {
-  const org =
+/** An activity's organization; with variety, disambiguated. */
+function organization(activity: SyntheticActivity, indent: string): string {
+  return (
     `${indent}<common:organization>\n${indent}    <common:name>${escape(activity.organization)}</common:name>\n` +
-    `${indent}    <common:address><common:city>City</common:city><common:country>GB</common:country></common:address>\n${indent}</common:organization>\n`;
+    `${indent}    <common:address><common:city>City</common:city><common:country>GB</common:country></common:address>\n` +
+    (activity.org
+      ? `${indent}    <common:disambiguated-organization>\n${indent}        <common:disambiguated-organization-identifier>${escape(activity.org.id)}</common:disambiguated-organization-identifier>\n` +
+        `${indent}        <common:disambiguation-source>${activity.org.source}</common:disambiguation-source>\n${indent}    </common:disambiguated-organization>\n`
+      : "") +
+    `${indent}</common:organization>\n`
+  );
+}
+
+function body(activity: SyntheticActivity, indent: string): string {
+  const org = organization(activity, indent);
   const year = `<common:year>${activity.year}</common:year>`;
   switch (activity.type) {
     case "works":
@@ -138,7 +165,7 @@ function activitySummaries(record: SyntheticRecord): string {
         `                    <common:created-date>${isoDate(activity.created)}</common:created-date>`,
         `                    <common:last-modified-date>${isoDate(activity.lastModified)}</common:last-modified-date>`,
         source(activity, "                    ").trimEnd(),
-        `                    <common:title>${escape(activity.title)}</common:title>`,
+        ...varietySummaryBody(activity),
         `                </${summary}>`,
         `            </activities:group>`,
       );
@@ -146,6 +173,33 @@ function activitySummaries(record: SyntheticRecord): string {
     lines.push(`        </${section}>`);
   }
   return lines.join("\n");
+}
+
+/**
+ * What a summary holds of an activity: its title; with variety, what ORCID's summaries hold — a
+ * work's title, external ids, type and date; an affiliation's or funding's dates and organization.
+ */
+function varietySummaryBody(activity: SyntheticActivity): string[] {
+  const indent = "                    ";
+  if (activity.type === "works" && activity.externalIds) {
+    return [
+      `${indent}<work:title>\n${indent}    <common:title>${escape(activity.title)}</common:title>\n${indent}</work:title>`,
+      externalIds(activity, indent).trimEnd(),
+      `${indent}<work:type>journal-article</work:type>`,
+      `${indent}<common:publication-date><common:year>${activity.year}</common:year></common:publication-date>`,
+    ];
+  }
+  if (activity.org && activity.type !== "peer-reviews" && activity.type !== "research-resources") {
+    const fundings = activity.type === "fundings";
+    return [
+      fundings
+        ? `${indent}<funding:title><common:title>${escape(activity.title)}</common:title></funding:title>`
+        : `${indent}<common:role-title>${escape(activity.title)}</common:role-title>`,
+      `${indent}<common:start-date><common:year>${activity.year}</common:year></common:start-date>`,
+      organization(activity, indent).trimEnd(),
+    ];
+  }
+  return [`${indent}<common:title>${escape(activity.title)}</common:title>`];
 }
 
 /** The record summary of an active record. */

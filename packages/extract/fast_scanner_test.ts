@@ -1,0 +1,122 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { SaxesParser } from "saxes";
+import { describe, expect, test } from "vitest";
+import { buildDay } from "../../test/generator/dataset_files.ts";
+import { datasetObjects } from "../../test/generator/objects.ts";
+import { scanXml } from "./fast_scanner.ts";
+import { SummaryExtractor } from "./summary_extractor.ts";
+
+/** Every event, as the scanner reports it, texts joined between tags; null when it gives up. */
+function scanned(xml: string): string[] | null {
+  const events: string[] = [];
+  let text = "";
+  const flush = () => {
+    if (text !== "") events.push(`text ${text}`);
+    text = "";
+  };
+  const ok = scanXml(xml, {
+    open: (name, attributes) => (flush(), events.push(`open ${name} ${JSON.stringify(attributes)}`)),
+    close: () => (flush(), events.push("close")),
+    text: (t) => (text += t),
+  });
+  flush();
+  return ok ? events : null;
+}
+
+/** The same from saxes, the oracle (text outside the root left out: the scanner reports none); an Error when it refuses. */
+function parsed(xml: string): string[] | Error {
+  const events: string[] = [];
+  let text = "";
+  let depth = 0;
+  const flush = () => {
+    if (text !== "" && depth > 0) events.push(`text ${text}`);
+    text = "";
+  };
+  const parser = new SaxesParser({ position: false });
+  parser.on("opentag", (tag) => (flush(), depth++, events.push(`open ${tag.name} ${JSON.stringify(tag.attributes)}`)));
+  parser.on("closetag", () => (flush(), depth--, events.push("close")));
+  parser.on("text", (t) => (text += t));
+  parser.on("cdata", (t) => (text += t));
+  parser.on("error", (error) => {
+    throw error;
+  });
+  try {
+    parser.write(xml).close();
+  } catch (error) {
+    return error as Error;
+  }
+  flush();
+  return events;
+}
+
+function files(folder: URL): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".xml"))
+    .map((entry) => readFileSync(`${entry.parentPath}/${entry.name}`, "utf8"));
+}
+
+const generated = [...datasetObjects(buildDay({ records: 300, seed: 5, now: new Date("2026-11-20T00:00:00Z"), day: 1, variety: true }).dataset)]
+  .filter((o) => o.mirrorPath.startsWith("summaries/"))
+  .map((o) => o.body);
+const fixtures = [...files(new URL("./testdata/summaries/", import.meta.url)), ...files(new URL("./testdata/orcid-model/", import.meta.url))];
+
+describe("scanXml()", () => {
+  test("reads every golden, sample and generated summary as saxes does, without giving up", () => {
+    for (const xml of [...fixtures, ...generated]) expect(scanned(xml)).toEqual(parsed(xml));
+  });
+
+  test.each([
+    ["a mismatched close tag", "<a><b></a></b>"],
+    ["an unclosed element", "<a><b></b>"],
+    ["text after the root", "<a/>x"],
+    ["two roots", "<a/><b/>"],
+    ["an undefined entity", "<a>&nbsp;</a>"],
+    ["a bare ampersand", "<a>fish & chips</a>"],
+    ["a reference to a forbidden character", "<a>&#1;</a>"],
+    ["a < in an attribute", '<a b="<"/>'],
+    ["a duplicate attribute", '<a b="1" b="2"/>'],
+    ["attributes without space between", '<a b="1"c="2"/>'],
+    ["an unquoted attribute", "<a b=1/>"],
+    ["]]> in text", "<a>x]]>y</a>"],
+    ["-- in a comment", "<a><!-- x -- y --></a>"],
+    ["a DOCTYPE", '<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'],
+    ["a processing instruction", "<a><?pi x?></a>"],
+    ["a carriage return", "<a>x\r\ny</a>"],
+    ["a control character", "<a>x\u0001</a>"],
+    ["a bad declaration", '<?xml version="2.0"?><a/>'],
+    ["nothing", ""],
+    ["whitespace only", "  \n "],
+    ["a non-ASCII name", "<ä>x</ä>"],
+    ["CDATA outside the root", "<![CDATA[x]]><a/>"],
+    ["a tab in an attribute", '<a b="x\ty"/>'],
+    ["character references", "<a b='&#x41;&#66;&quot;'>&lt;&#x1F600;&gt;&apos;</a>"],
+    ["a comment and CDATA", "<?xml version='1.0' encoding='UTF-8'?>\n<!-- c --><a><![CDATA[<x>&amp;]]> y</a>\n"],
+  ])("on %s, gives up or agrees with saxes", (_what, xml) => {
+    const mine = scanned(xml);
+    const oracle = parsed(xml);
+    if (mine !== null) expect(mine).toEqual(oracle);
+    else if (!(oracle instanceof Error)) expect(["<ä>x</ä>", "<a>x\r\ny</a>", '<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', "<a><?pi x?></a>"]).toContain(xml);
+  });
+
+  test("SummaryExtractor.extract() gives what saxes alone gives, records or refusal, on every summary and bad file", () => {
+    const bad = files(new URL("./testdata/bad/", import.meta.url));
+    const outcome = (run: () => unknown) => {
+      try {
+        return run();
+      } catch (error) {
+        return `${(error as Error).name}`;
+      }
+    };
+    const extractor = new SummaryExtractor({ links: true });
+    for (const xml of [...fixtures, ...generated, ...bad]) {
+      const orcid = /<common:path>(\d{4}-\d{4}-\d{4}-\d{3}[\dX])</.exec(xml)?.[1] ?? "0000-0002-1825-0097";
+      const fast = outcome(() => extractor.extract(orcid, xml));
+      const slow = outcome(() => {
+        extractor.begin(orcid);
+        extractor.write(xml);
+        return extractor.end();
+      });
+      expect(fast).toEqual(slow);
+    }
+  });
+});

@@ -108,10 +108,11 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
   const pid = options.pid ?? process.pid;
   const base = { host, ...(options.liveness ? { liveness: options.liveness } : {}), ...(options.breakLock ? { breakLock: true } : {}) };
   let made: string | undefined;
-  // A holder releasing may remove the folder between the mkdir and the gate: make it again.
+  // A holder releasing may remove the folders between the mkdir and the gate: make them again.
   for (let pass = 0; ; pass++) {
-    made ??= mkdirSync(folder, { recursive: true });
     try {
+      const created = mkdirSync(folder, { recursive: true });
+      made ??= created;
       takeLockFile(join(folder, GATE), { ...base, pid: process.pid, scope: "checking the mirror lock" });
       break;
     } catch (error) {

@@ -55,7 +55,7 @@ function describeHeld(path: string, holder: LockHolder | undefined, thisHost: st
   const who = `pid ${holder.pid} on ${holder.host}, since ${holder.since}${holder.scope ? `, ${holder.scope}` : ""}`;
   const advice =
     holder.host === thisHost ? "" : `; it is on another host, so whether it still runs cannot be checked from here: if it does not, pass --break-lock`;
-  return `Another run holds the lock (${who}): ${path}${advice}`;
+  return `Another sync is running (${who}): lock ${path}${advice}`;
 }
 
 /** Options for {@linkcode takeLockFile}. */

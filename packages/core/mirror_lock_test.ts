@@ -16,7 +16,7 @@ describe("acquireMirrorLock()", () => {
     const second = await acquireMirrorLock(root, { shard: parseShard("2/2") });
     const whole = await acquireMirrorLock(root).catch((e: unknown) => e);
     expect(whole).toBeInstanceOf(LockHeldError);
-    expect((whole as Error).message).toMatch(new RegExp(`^Another run holds the lock \\(pid ${process.pid} on .+, since .+, shard [12]/2\\): ${root}$`));
+    expect((whole as Error).message).toMatch(new RegExp(`^Another sync is running \\(pid ${process.pid} on .+, since .+, shard [12]/2\\): lock ${root}$`));
     const overlapping = await acquireMirrorLock(root, { shard: parseShard("2/3") }).catch((e: unknown) => e);
     expect(overlapping).toBeInstanceOf(LockHeldError);
     first.release();

@@ -148,7 +148,7 @@ await runMain<PlaceArgs>({
         if (error instanceof LockHeldError) throw new FatalError(`${error.message}${args.waitLock ? ` (waited ${args.waitLock} s)` : ""}`);
         throw error;
       }
-      for (const gone of lock.tookOver) ctx.log.warn(`took over the mirror lock of pid ${gone.pid} on ${gone.host} (since ${gone.since}), which is gone`);
+      for (const gone of lock.tookOver) ctx.log.warn(`took over a stale mirror lock of pid ${gone.pid} on ${gone.host} (since ${gone.since}): that process is gone`);
     }
     try {
       return await place(args, ctx, inputs, root, shard);

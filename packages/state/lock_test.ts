@@ -14,7 +14,7 @@ describe("acquireLock()", () => {
     await acquireLock(path, { pid: 100, host: "h", liveness: () => "alive" });
     const error = await acquireLock(path, { pid: 200, host: "h", liveness: () => "alive" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockHeldError);
-    expect((error as Error).message).toMatch(/^Another run holds the lock \(pid 100 on h, since .*\): .*last_ran.config.lock$/);
+    expect((error as Error).message).toMatch(/^Another sync is running \(pid 100 on h, since .*\): lock .*last_ran.config.lock$/);
   });
 
   test("takes over the lock of a dead process", async () => {

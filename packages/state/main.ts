@@ -140,7 +140,7 @@ await runMain<StateArgs>({
         case "lock": {
           if (!(Number.isFinite(args.waitLock) && args.waitLock >= 0)) throw new UsageError("--wait-lock takes a number of seconds ≥ 0");
           const { tookOver } = await acquireLock(lockFile, { pid: args.pid!, waitSeconds: args.waitLock, breakLock: args.breakLock });
-          if (tookOver) ctx.log.warn(`took over the lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}), which is gone`);
+          if (tookOver) ctx.log.warn(`took over a stale lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}): that process is gone`);
           ctx.summary(`${lockFile}: locked for pid ${args.pid}`);
           return;
         }

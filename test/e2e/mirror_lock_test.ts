@@ -61,7 +61,7 @@ describe("the mirror lock", () => {
         const second = await runBin("orcid-place", [mirror, ...args], { stdin: summaryLine(IN_SECOND), cwd: other });
         expect(second.code).toBe(3);
         expect(second.stderr).toMatch(
-          new RegExp(`^orcid-place: error: Another run holds the lock \\(pid ${held.pid} on ${hostname()}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z, the whole mirror\\): ${mirror}\\n$`),
+          new RegExp(`^orcid-place: error: Another sync is running \\(pid ${held.pid} on ${hostname()}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z, the whole mirror\\): lock ${mirror}\\n$`),
         );
         expect(existsSync(join(mirror, "summaries"))).toBe(false);
       }
@@ -81,7 +81,7 @@ describe("the mirror lock", () => {
       mkdirSync(cwd, { recursive: true });
       const result = await runCommand(join(ROOT, "scripts", "sync.sh"), ["-s", "-d", "30", "-p", root], { cwd, env: s3.env });
       expect(result.code).toBe(3);
-      expect(result.stderr).toContain(`orcid-place: error: Another run holds the lock (pid ${held.pid} on ${hostname()}`);
+      expect(result.stderr).toContain(`orcid-place: error: Another sync is running (pid ${held.pid} on ${hostname()}`);
       expect(existsSync(join(cwd, "last_ran.config"))).toBe(false);
       expect(existsSync(join(cwd, "last_ran.config.lock"))).toBe(false);
     } finally {
@@ -114,7 +114,7 @@ describe("the mirror lock", () => {
     const first = await holder(mirror, ["--shard", "1/2"]);
     try {
       const second = await runBin("orcid-place", [mirror, "--shard", "2/2"], { stdin: summaryLine(IN_SECOND) + summaryLine(IN_FIRST) });
-      expect(second.stderr).not.toContain("Another run");
+      expect(second.stderr).not.toContain("Another sync");
       expect(second.code).toBe(1);
       const records = second.stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string; code?: string; orcid: string });
       expect(records).toMatchObject([
@@ -134,7 +134,7 @@ describe("the mirror lock", () => {
     await once(killed, "close");
     const next = await runBin("orcid-place", [mirror], { stdin: summaryLine(IN_FIRST) });
     expect(next.code).toBe(0);
-    expect(next.stderr).toContain(`took over the mirror lock of pid ${killed.pid} on ${hostname()}`);
+    expect(next.stderr).toContain(`took over a stale mirror lock of pid ${killed.pid} on ${hostname()}`);
     const stopped = await holder(mirror);
     stopped.kill("SIGTERM");
     const [code] = await once(stopped, "close");

@@ -7,7 +7,7 @@
  * lock files ({@linkcode takeLockFile}); a holder proven dead loses its entry.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -113,6 +113,8 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
     try {
       const created = mkdirSync(folder, { recursive: true });
       made ??= created;
+      // Nothing of the lock is ever written outside the mirror.
+      if (!lstatSync(folder).isDirectory()) throw new Error(`Refusing to use '${folder}' for the mirror lock: it is not a folder (a symlink?)`);
       takeLockFile(join(folder, GATE), { ...base, pid: process.pid, scope: "checking the mirror lock" });
       break;
     } catch (error) {

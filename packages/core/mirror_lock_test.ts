@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -66,4 +66,15 @@ describe("acquireMirrorLock() across processes", () => {
       }
     }, 300_000);
   }
+});
+
+describe("acquireMirrorLock() and symlinks", () => {
+  test("refuses a lock folder that is a symlink: nothing is written outside the mirror", async () => {
+    const root = mirror();
+    const outside = mkdtempSync(join(tmpdir(), "outside-"));
+    mkdirSync(root);
+    symlinkSync(outside, join(root, MIRROR_LOCK_FOLDER));
+    await expect(acquireMirrorLock(root)).rejects.toThrow(/not a folder/);
+    expect(readdirSync(outside)).toEqual([]);
+  });
 });

@@ -31,4 +31,4 @@ mirror="${path%/}/ORCID_public_data_files"
 
 orcid-list --since "$since" --shard "$shard" "${list_flags[@]}" -j "$max" -n "$page" --log-level "$level" |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
-  orcid-place "$mirror" --log-level "$level" >/dev/null
+  orcid-place "$mirror" --shard "$shard" --log-level "$level" >/dev/null

@@ -6,6 +6,7 @@ import { setMaxListeners } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import yargs, { type Argv } from "yargs";
 import { createLogger, type Logger, LOG_LEVELS, parseLogLevel } from "./logger.ts";
+import { releaseHeldLocks } from "./mirror_lock.ts";
 import { Progress } from "./progress.ts";
 import { redact, registerSecret } from "./redact.ts";
 import { removeLiveTempFiles } from "./temp_files.ts";
@@ -213,6 +214,7 @@ export async function runMain<A>(spec: ToolSpec<A>): Promise<never> {
   const onSignal = (signal: NodeJS.Signals, code: number) => {
     controller.abort(new Error(`Interrupted by ${signal}`));
     removeLiveTempFiles();
+    releaseHeldLocks();
     process.stderr.write(`${spec.name}: interrupted by ${signal}\n`);
     process.exit(code);
   };
@@ -227,6 +229,7 @@ export async function runMain<A>(spec: ToolSpec<A>): Promise<never> {
   );
   // A run that stopped early may have writes in flight: their temp files go too.
   removeLiveTempFiles();
+  releaseHeldLocks();
   // Whatever a tool wrote to a pipe reaches its reader before the exit (a reader gone is fine).
   await streamFlushed(process.stdout).catch(() => {});
   process.exit(code);

@@ -1,7 +1,23 @@
 /** The orcid-place command line. */
 import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
-import { ExitCode, FatalError, packageVersion, readRecordInputs, runMain, type ToolContext, UsageError } from "@orcid-sync/core";
+import {
+  acquireMirrorLock,
+  asUsage,
+  ExitCode,
+  FatalError,
+  folderInShard,
+  last3,
+  LockHeldError,
+  type MirrorLock,
+  type Shard,
+  packageVersion,
+  parseShard,
+  readRecordInputs,
+  runMain,
+  type ToolContext,
+  UsageError,
+} from "@orcid-sync/core";
 import { MirrorFolders } from "./mirror_folders.ts";
 import { newPlaceStats, placeRecords } from "./place_records.ts";
 import { newVerifyStats, verifyRecords } from "./verify_records.ts";
@@ -15,6 +31,9 @@ interface PlaceArgs {
   readonly maxDelete?: number;
   readonly verify: boolean;
   readonly summariesBucket: string;
+  readonly shard?: string;
+  readonly waitLock: number;
+  readonly breakLock: boolean;
 }
 
 /** --verify: compare, report, change nothing; exit 1 when the mirror differs. */
@@ -35,6 +54,35 @@ async function verify(args: PlaceArgs, ctx: ToolContext, inputs: string[]): Prom
   return differs > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }
 
+/** Files the records into the mirror at `root`, whose lock the caller holds. */
+async function place(args: PlaceArgs, ctx: ToolContext, inputs: string[], root: string, shard: Shard | undefined): Promise<number> {
+  const folders = new MirrorFolders(root, { dryRun: Boolean(args.dryRun) });
+  const stats = newPlaceStats();
+  ctx.progress.start(() => `${stats.written} written, ${stats.unchanged} unchanged, ${stats.deleted} deleted, ${stats.errors} failed`);
+  const records = (async function* () {
+    for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
+  })();
+  for await (const record of placeRecords(
+    records,
+    {
+      folders,
+      concurrency: args.concurrency,
+      fsync: Boolean(args.fsync),
+      dryRun: Boolean(args.dryRun),
+      ...(args.maxDelete !== undefined ? { maxDelete: args.maxDelete } : {}),
+      ...(shard ? { owns: (orcid: string) => folderInShard(last3(orcid), shard), ownsWhat: `shard ${shard.index}/${shard.count} (--shard)` } : {}),
+    },
+    stats,
+  )) {
+    await ctx.out.write(record);
+  }
+  const orphans = folders.orphansRemoved ? `, ${folders.orphansRemoved} leftover temp files removed` : "";
+  ctx.summary(
+    `${args.dryRun ? "dry run: would have " : ""}${stats.written} written, ${stats.unchanged} unchanged, ${stats.deleted} deleted, ${stats.errors} failed${orphans} in ${root}`,
+  );
+  return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+}
+
 await runMain<PlaceArgs>({
   name: "orcid-place",
   version: packageVersion(import.meta.url),
@@ -45,9 +93,11 @@ await runMain<PlaceArgs>({
     ["… | orcid-place ./data --dry-run | jq -c 'select(.action==\"deleted\")'", "2. what a run would delete"],
     ["… | orcid-place ./data --max-delete 1000", "3. stop before a bad listing empties the mirror"],
     ["orcid-list --all -s -a | orcid-place ./data --verify", "4. check a mirror after an incident: missing, changed and extra files"],
+    ["orcid-list --since 2d -s -a --shard 2/8 | orcid-fetch | orcid-place ./data --shard 2/8", "5. one shard of a mirror that other shards write at the same time"],
+    ["… | orcid-place ./data --wait-lock 3600", "6. wait up to an hour for another run on this mirror to finish"],
   ],
   epilog:
-    "A manifest record deletes the iD's local activity files it does not list (and folders left empty); a summary that is an error:error document (deprecated or locked record) keeps its file and deletes all of the iD's activities. Without manifests nothing is deleted; a missing record leaves local files as they are. Keys that are not well-formed ORCID keys, and symlinks inside <dir>, are refused with an error record: nothing is written or deleted outside <dir>. Files are written to a temp file in their folder and renamed, so no file is ever partial; --fsync also makes them durable across a power loss (slower; off by default). A full disk or a permission error stops the run (exit 3).",
+    "A manifest record deletes the iD's local activity files it does not list (and folders left empty); a summary that is an error:error document (deprecated or locked record) keeps its file and deletes all of the iD's activities. Without manifests nothing is deleted; a missing record leaves local files as they are. Keys that are not well-formed ORCID keys, and symlinks inside <dir>, are refused with an error record: nothing is written or deleted outside <dir>. Files are written to a temp file in their folder and renamed, so no file is ever partial; --fsync also makes them durable across a power loss (slower; off by default). A full disk or a permission error stops the run (exit 3). While it runs, orcid-place holds the mirror's lock (in <dir>/.orcid-sync-lock/) for the whole mirror, or with --shard for that shard's folders only: another run that could touch the same iDs exits 3 at once naming the holder (pid, host, since when), or waits with --wait-lock. A holder proven gone (on this host: no process with its pid and start time) is taken over; one of another host needs --break-lock. --dry-run and --verify take no lock.",
   options: (argv) =>
     argv
       .command("$0 <dir> [inputs..]", false, (y) =>
@@ -64,6 +114,13 @@ await runMain<PlaceArgs>({
         default: false,
         describe: "Change nothing: compare <dir> with listings (orcid-list --all -s -a) and report missing, changed and extra files",
       })
+      .option("shard", { type: "string", describe: "Lock and change only the folders of shard K of N (K/N, as orcid-list --shard); other iDs get an error record" })
+      .option("wait-lock", { type: "number", default: 0, describe: "Wait up to this many seconds for another run holding the mirror (default: exit 3 at once)" })
+      .option("break-lock", {
+        type: "boolean",
+        default: false,
+        describe: "Take over a mirror lock whose holder cannot be checked (another host's): only when you know that run is over",
+      })
       .option("summaries-bucket", { type: "string", default: "v3.0-summaries", describe: "With --verify: the bucket whose checkpoints close a summaries folder" }) as never,
   main: async (args, ctx) => {
     const { dir } = args;
@@ -72,32 +129,31 @@ await runMain<PlaceArgs>({
     if (args.maxDelete !== undefined && !(Number.isInteger(args.maxDelete) && args.maxDelete >= 0)) {
       throw new UsageError("--max-delete takes a whole number ≥ 0");
     }
+    if (!(Number.isFinite(args.waitLock) && args.waitLock >= 0)) throw new UsageError("--wait-lock takes a number of seconds ≥ 0");
+    const shard = args.shard === undefined ? undefined : asUsage(() => parseShard(args.shard!), "--shard");
     if (args.verify) return verify(args, ctx, inputs);
-    // The mirror folder is made with its first file: a run that fails before writing leaves nothing.
+    // The mirror folder is made with the lock, and goes with it if nothing was written.
     const root = await realpath(dir).catch(() => resolve(dir));
-    const folders = new MirrorFolders(root, { dryRun: Boolean(args.dryRun) });
-    const stats = newPlaceStats();
-    ctx.progress.start(() => `${stats.written} written, ${stats.unchanged} unchanged, ${stats.deleted} deleted, ${stats.errors} failed`);
-    const records = (async function* () {
-      for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
-    })();
-    for await (const record of placeRecords(
-      records,
-      {
-        folders,
-        concurrency: args.concurrency,
-        fsync: Boolean(args.fsync),
-        dryRun: Boolean(args.dryRun),
-        ...(args.maxDelete !== undefined ? { maxDelete: args.maxDelete } : {}),
-      },
-      stats,
-    )) {
-      await ctx.out.write(record);
+    let lock: MirrorLock | undefined;
+    if (!args.dryRun) {
+      try {
+        lock = await acquireMirrorLock(root, {
+          ...(shard ? { shard } : {}),
+          waitSeconds: args.waitLock,
+          breakLock: args.breakLock,
+          signal: ctx.signal,
+          onWait: (held) => ctx.log.info(`waiting up to ${args.waitLock} s for the mirror: ${held.message}`),
+        });
+      } catch (error) {
+        if (error instanceof LockHeldError) throw new FatalError(`${error.message}${args.waitLock ? ` (waited ${args.waitLock} s)` : ""}`);
+        throw error;
+      }
+      for (const gone of lock.tookOver) ctx.log.warn(`took over a stale mirror lock of pid ${gone.pid} on ${gone.host} (since ${gone.since}): that process is gone`);
     }
-    const orphans = folders.orphansRemoved ? `, ${folders.orphansRemoved} leftover temp files removed` : "";
-    ctx.summary(
-      `${args.dryRun ? "dry run: would have " : ""}${stats.written} written, ${stats.unchanged} unchanged, ${stats.deleted} deleted, ${stats.errors} failed${orphans} in ${root}`,
-    );
-    return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+    try {
+      return await place(args, ctx, inputs, root, shard);
+    } finally {
+      lock?.release();
+    }
   },
 });

@@ -35,6 +35,13 @@ export interface PlaceOptions {
   readonly dryRun?: boolean;
   /** Stop (fatal) before the run deletes more than this many files. */
   readonly maxDelete?: number;
+  /**
+   * Which iDs this run may change (the shard whose mirror lock it holds); others get an error
+   * record. Default: all.
+   */
+  readonly owns?: (orcid: string) => boolean;
+  /** Says why `owns` refused an iD, for its error record. */
+  readonly ownsWhat?: string;
 }
 
 /** Counts for the summary line. */
@@ -70,6 +77,22 @@ function failure(error: unknown, op: string, record: { bucket?: string; key?: st
     ...(record.bucket ? { bucket: record.bucket } : {}),
     ...(record.key !== undefined ? { key: record.key } : {}),
     ...(record.orcid ? { orcid: record.orcid } : {}),
+  };
+}
+
+/** The error record of an iD outside the part of the mirror this run holds. */
+function notOwned(record: { bucket?: string; key?: string; orcid: string }, op: string, what: string): ErrorRecord {
+  return {
+    type: "error",
+    tool: TOOL,
+    op,
+    message: `Refusing to change ${record.orcid} in the mirror: its folder is not in ${what}`,
+    code: "NotInShard",
+    retryable: false,
+    attempts: 1,
+    ...(record.bucket ? { bucket: record.bucket } : {}),
+    ...(record.key !== undefined ? { key: record.key } : {}),
+    orcid: record.orcid,
   };
 }
 
@@ -121,28 +144,38 @@ export async function* placeRecords(
     return { type: "placed", action, path, orcid, ...(record ? { bucket: record.bucket, key: record.key } : {}) };
   };
 
+  // A dry run changes nothing on disk, so it keeps what the run would have changed, to report what
+  // the run would do: files it would have deleted (gone for a later manifest or write of the iD)
+  // and activity files it would have written (there for a later prune). Only a dry run holds them.
+  const wouldDelete = new Set<string>();
+  const wouldWrite = new Map<string, Set<string>>();
+  // <last3> folders in which a prune removed an iD's folder: removed at the end if empty.
+  const emptied = new Set<string>();
+
   /** Deletes the iD's activity files not in `keep` (all of them for an empty set). */
   const prune = (orcid: string, keep: ReadonlySet<string>): PipelineRecord[] => {
     const base = activitiesFolder(orcid);
-    const absolute = folders.existing(base);
-    if (!absolute) return [];
     const doomed: string[] = [];
-    for (const type of readdirSync(absolute)) {
-      if (!isActivityType(type)) continue;
-      const typeFolder = folders.existing(`${base}/${type}`);
-      if (!typeFolder) continue;
-      for (const name of readdirSync(typeFolder)) {
-        const path = `${base}/${type}/${name}`;
-        // Only well-formed activity files of this iD are ours to delete.
-        let parsed;
-        try {
-          parsed = parseKey(path.slice("activities/".length));
-        } catch {
-          continue;
+    const absolute = folders.existing(base);
+    if (absolute) {
+      for (const type of readdirSync(absolute)) {
+        if (!isActivityType(type)) continue;
+        const typeFolder = folders.existing(`${base}/${type}`);
+        if (!typeFolder) continue;
+        for (const name of readdirSync(typeFolder)) {
+          const path = `${base}/${type}/${name}`;
+          // Only well-formed activity files of this iD are ours to delete.
+          let parsed;
+          try {
+            parsed = parseKey(path.slice("activities/".length));
+          } catch {
+            continue;
+          }
+          if (parsed.orcid === orcid && !keep.has(path) && !wouldDelete.has(path)) doomed.push(path);
         }
-        if (parsed.orcid === orcid && !keep.has(path)) doomed.push(path);
       }
     }
+    for (const path of wouldWrite.get(orcid) ?? []) if (!keep.has(path) && !doomed.includes(path)) doomed.push(path);
     if (doomed.length === 0) return [];
     if (options.maxDelete !== undefined && deletions + doomed.length > options.maxDelete) {
       throw new FatalError(
@@ -152,7 +185,10 @@ export async function* placeRecords(
     deletions += doomed.length;
     const out: PipelineRecord[] = [];
     for (const path of doomed) {
-      if (!options.dryRun) {
+      if (options.dryRun) {
+        wouldDelete.add(path);
+        wouldWrite.get(orcid)?.delete(path);
+      } else {
         const info = lstatSync(join(folders.root, path));
         if (info.isFile() || info.isSymbolicLink()) unlinkSync(join(folders.root, path));
       }
@@ -163,6 +199,7 @@ export async function* placeRecords(
         // Only the iD's own folders: the <last3> folder above is shared with other iDs being written.
         if (removeFolder(join(folders.root, folder))) folders.forget(folder);
       }
+      emptied.add(dirname(base));
     }
     return out;
   };
@@ -174,6 +211,7 @@ export async function* placeRecords(
     } catch (error) {
       return [failure(error, "place", record)];
     }
+    if (options.owns && !options.owns(record.orcid)) return [notOwned(record, "place", options.ownsWhat ?? "this run's part of the mirror")];
     return inOrder(record.orcid, async () => {
       try {
         const body = Buffer.from(record.body, record.encoding === "base64" ? "base64" : "utf8");
@@ -182,11 +220,18 @@ export async function* placeRecords(
         const target = join(folder, path.slice(path.lastIndexOf("/") + 1));
         const mtime = record.lastModified ? new Date(record.lastModified) : undefined;
         const out: PipelineRecord[] = [];
-        if (sameContent(target, body)) {
+        if (!wouldDelete.has(path) && sameContent(target, body)) {
           if (mtime && !options.dryRun) utimesSync(target, mtime, mtime);
           out.push(placed("unchanged", path, record.orcid, record));
         } else {
           if (!options.dryRun) await atomicWrite(target, body, { fsync: options.fsync ?? false, ...(mtime ? { mtime } : {}) });
+          else {
+            wouldDelete.delete(path);
+            if (record.kind !== "summary") {
+              if (!wouldWrite.has(record.orcid)) wouldWrite.set(record.orcid, new Set());
+              wouldWrite.get(record.orcid)!.add(path);
+            }
+          }
           out.push(placed("written", path, record.orcid, record));
         }
         if (record.kind === "summary" && isErrorDocument(record.body)) out.push(...prune(record.orcid, new Set()));
@@ -198,8 +243,9 @@ export async function* placeRecords(
     });
   };
 
-  const placeManifest = (record: ManifestRecord): Promise<PipelineRecord[]> =>
-    inOrder(record.orcid, async () => {
+  const placeManifest = async (record: ManifestRecord): Promise<PipelineRecord[]> => {
+    if (options.owns && !options.owns(record.orcid)) return [notOwned(record, "delete", options.ownsWhat ?? "this run's part of the mirror")];
+    return inOrder(record.orcid, async () => {
       try {
         const keep = new Set<string>();
         for (const key of record.keys) {
@@ -213,6 +259,7 @@ export async function* placeRecords(
         return [failure(error, "delete", { bucket: record.bucket, orcid: record.orcid })];
       }
     });
+  };
 
   const placeUnchanged = async (record: UnchangedRecord): Promise<PipelineRecord[]> => {
     try {
@@ -226,23 +273,29 @@ export async function* placeRecords(
     }
   };
 
-  for await (const results of pooledMap(options.concurrency, records, async (record): Promise<(PipelineRecord | UnknownRecord)[]> => {
-    switch (record.type) {
-      case "object":
-        return placeObject(record as ObjectRecord);
-      case "manifest":
-        return placeManifest(record as ManifestRecord);
-      case "unchanged":
-        return placeUnchanged(record as UnchangedRecord);
-      default:
-        stats.passed++;
-        return [record];
+  try {
+    for await (const results of pooledMap(options.concurrency, records, async (record): Promise<(PipelineRecord | UnknownRecord)[]> => {
+      switch (record.type) {
+        case "object":
+          return placeObject(record as ObjectRecord);
+        case "manifest":
+          return placeManifest(record as ManifestRecord);
+        case "unchanged":
+          return placeUnchanged(record as UnchangedRecord);
+        default:
+          stats.passed++;
+          return [record];
+      }
+    })) {
+      for (const result of results) {
+        if (result.type === "error") stats.errors++;
+        yield result;
+      }
     }
-  })) {
-    for (const result of results) {
-      if (result.type === "error") stats.errors++;
-      yield result;
-    }
+  } finally {
+    // Users compare mirrors folder by folder: a <last3> folder whose last iD went goes too. At the
+    // end, when no write of this run can be making a folder in it any more.
+    for (const folder of emptied) if (removeFolder(join(folders.root, folder))) folders.forget(folder);
   }
 }
 

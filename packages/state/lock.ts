@@ -1,28 +1,12 @@
 /**
- * One sync at a time per state file: a lock file beside it naming the holder's pid and host. A
- * lock whose holder is gone (same host, no such process) is taken over.
+ * One sync at a time per state file: a lock file beside it naming the holder (pid, host, since when,
+ * and the process's start time). Core's lock file does the work, the same one a mirror's lock uses.
  */
 import { hostname } from "node:os";
-import { open, readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { tempPathFor } from "@orcid-sync/core";
+import { setTimeout as delay } from "node:timers/promises";
+import { type LockFileOptions, LockHeldError, type LockHolder, releaseLockFile, takeLockFile } from "@orcid-sync/core";
 
-/** Who holds a lock. */
-export interface LockHolder {
-  readonly pid: number;
-  readonly host: string;
-  /** ISO time the lock was taken. */
-  readonly since: string;
-}
-
-/** Thrown when another live process holds the lock. */
-export class LockHeldError extends Error {
-  override name = "LockHeldError";
-  readonly holder: LockHolder;
-  constructor(path: string, holder: LockHolder) {
-    super(`Another sync is running (pid ${holder.pid} on ${holder.host}, since ${holder.since}): lock ${path}`);
-    this.holder = holder;
-  }
-}
+export { LockHeldError, type LockHolder };
 
 /** Options for {@linkcode acquireLock}. */
 export interface LockOptions {
@@ -30,34 +14,18 @@ export interface LockOptions {
   readonly pid: number;
   /** Default: this host's name. */
   readonly host?: string;
-  /** Tells whether a pid runs on this host; replaceable for tests. */
-  readonly isAlive?: (pid: number) => boolean;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-async function readHolder(path: string): Promise<LockHolder | undefined> {
-  try {
-    const value = JSON.parse(await readFile(path, "utf8")) as Partial<LockHolder>;
-    if (typeof value.pid === "number" && typeof value.host === "string") {
-      return { pid: value.pid, host: value.host, since: String(value.since ?? "an unknown time") };
-    }
-  } catch {
-    // unreadable or half-written: nobody can be holding it meaningfully
-  }
-  return undefined;
+  /** Take over a holder that cannot be proven dead (on another host; an unreadable lock). */
+  readonly breakLock?: boolean;
+  /** Wait up to this many seconds for the holder to finish. Default 0. */
+  readonly waitSeconds?: number;
+  /** Tells whether a process of this host runs; replaceable for tests. */
+  readonly liveness?: LockFileOptions["liveness"];
 }
 
 /**
- * Takes the lock for `pid`, or throws {@linkcode LockHeldError} naming the live holder. Taking it
- * again for the same pid succeeds. Returns whether a stale lock was taken over.
+ * Takes the lock for `pid`, or throws {@linkcode LockHeldError} naming the holder. Taking it again
+ * for the same process succeeds. Returns the holder whose lock was taken over, if any (one proven
+ * dead, or broken with `breakLock`).
  *
  * @example
  * ```ts
@@ -65,33 +33,22 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
  * ```
  */
 export async function acquireLock(path: string, options: LockOptions): Promise<{ tookOver?: LockHolder }> {
-  const host = options.host ?? hostname();
-  const isAlive = options.isAlive ?? processIsAlive;
-  const mine: LockHolder = { pid: options.pid, host, since: new Date().toISOString() };
-  try {
-    const handle = await open(path, "wx");
-    await handle.writeFile(JSON.stringify(mine));
-    await handle.close();
-    return {};
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  const deadline = Date.now() + (options.waitSeconds ?? 0) * 1000;
+  const { waitSeconds: _, ...lockOptions } = options;
+  let pause = 50;
+  for (;;) {
+    try {
+      const { tookOver } = takeLockFile(path, lockOptions);
+      return tookOver ? { tookOver } : {};
+    } catch (error) {
+      if (!(error instanceof LockHeldError) || Date.now() >= deadline) throw error;
+    }
+    await delay(Math.min(pause, Math.max(10, deadline - Date.now())));
+    pause = Math.min(pause * 2, 1000);
   }
-  const holder = await readHolder(path);
-  if (holder && holder.pid === options.pid && holder.host === host) return {};
-  if (holder && (holder.host !== host || isAlive(holder.pid))) throw new LockHeldError(path, holder);
-  // Stale: replace it whole, then check we won against a concurrent taker.
-  const temp = tempPathFor(path);
-  await writeFile(temp, JSON.stringify(mine));
-  await rename(temp, path);
-  const now = await readHolder(path);
-  if (!now || now.pid !== options.pid || now.host !== host) throw new LockHeldError(path, now ?? mine);
-  return holder ? { tookOver: holder } : {};
 }
 
 /** Releases the lock if `pid` holds it; returns whether it did. */
 export async function releaseLock(path: string, pid: number, host: string = hostname()): Promise<boolean> {
-  const holder = await readHolder(path);
-  if (!holder || holder.pid !== pid || holder.host !== host) return false;
-  await unlink(path).catch(() => {});
-  return true;
+  return releaseLockFile(path, pid, host);
 }

@@ -24,6 +24,8 @@ interface StateArgs {
   readonly overlap: string;
   readonly time?: string;
   readonly pid?: number;
+  readonly waitLock: number;
+  readonly breakLock: boolean;
   readonly lockFile?: string;
   readonly checkpointsFile: string;
   readonly action?: string;
@@ -91,10 +93,11 @@ await runMain<StateArgs>({
     ["orcid-list --since \"$(orcid-state get --default 30d)\" -s", "1. sync what changed since the last run (or the last 30 days)"],
     ["started=$(date -u +%FT%T.%6NZ); …; orcid-state set --time \"$started\"", "2. after a run succeeded, save its start time"],
     ["orcid-state lock --pid $$ && trap 'orcid-state unlock --pid $$' EXIT", "3. one sync at a time"],
-    ["… | orcid-place DIR | orcid-state checkpoints record", "4. save the folders a full download finished, for orcid-list --all --resume"],
+    ["orcid-state lock --pid $$ --wait-lock 600", "4. wait up to 10 minutes for a running sync to finish"],
+    ["… | orcid-place DIR | orcid-state checkpoints record", "5. save the folders a full download finished, for orcid-list --all --resume"],
   ],
   epilog:
-    "get prints an ISO time in UTC (the saved local time less --overlap) that orcid-list --since reads. last_ran.config holds local time YYYY-MM-DD HH:MM:SS.ffffff without a newline, as the reference writes it.",
+    "get prints an ISO time in UTC (the saved local time less --overlap) that orcid-list --since reads. last_ran.config holds local time YYYY-MM-DD HH:MM:SS.ffffff without a newline, as the reference writes it. The lock (last_ran.config.lock) names its holder's pid, host, start time and when it took the lock; it is taken over only from a holder proven gone (on this host: no process with that pid and start time). A lock of another host needs --break-lock once you know that run is over; a holder that runs makes lock exit 3 naming it.",
   options: (argv) =>
     argv
       .command("get", "Print the cutoff for the next sync: the last run's start time less the overlap, in UTC", (y) =>
@@ -106,7 +109,14 @@ await runMain<StateArgs>({
         y.option("time", { type: "string", describe: "The time to save: ISO, a date, or a span back from now (default: now)" }),
       )
       .command("lock", "Take the lock beside the state file for a process, or fail if a live one holds it", (y) =>
-        y.option("pid", { type: "number", demandOption: true, describe: "The process holding the lock (a script's $$)" }),
+        y
+          .option("pid", { type: "number", demandOption: true, describe: "The process holding the lock (a script's $$)" })
+          .option("wait-lock", { type: "number", default: 0, describe: "Wait up to this many seconds for the holder to finish (default: fail at once)" })
+          .option("break-lock", {
+            type: "boolean",
+            default: false,
+            describe: "Take over a lock whose holder cannot be checked: one of another host, or a lock file that names nobody",
+          }),
       )
       .command("unlock", "Release the lock if the process holds it", (y) =>
         y.option("pid", { type: "number", demandOption: true, describe: "The process that took the lock" }),
@@ -128,8 +138,9 @@ await runMain<StateArgs>({
         case "set":
           return await set(args, ctx);
         case "lock": {
-          const { tookOver } = await acquireLock(lockFile, { pid: args.pid! });
-          if (tookOver) ctx.log.warn(`took over a stale lock of pid ${tookOver.pid} (since ${tookOver.since})`);
+          if (!(Number.isFinite(args.waitLock) && args.waitLock >= 0)) throw new UsageError("--wait-lock takes a number of seconds ≥ 0");
+          const { tookOver } = await acquireLock(lockFile, { pid: args.pid!, waitSeconds: args.waitLock, breakLock: args.breakLock });
+          if (tookOver) ctx.log.warn(`took over a stale lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}): that process is gone`);
           ctx.summary(`${lockFile}: locked for pid ${args.pid}`);
           return;
         }

@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ManifestRecord, ObjectRecord, PipelineRecord, UnknownRecord } from "@orcid-sync/core";
+import { describe, expect, test } from "vitest";
+import { MirrorFolders } from "./mirror_folders.ts";
+import { type PlaceOptions, placeRecords } from "./place_records.ts";
+
+const ID = "0000-0002-1825-0097";
+const OTHER = "0000-0001-5109-3700";
+const ERROR_DOC = '<?xml version="1.0"?><error:error xmlns:error="http://www.orcid.org/ns/error"><error:response-code>409</error:response-code></error:error>';
+
+const summary = (orcid: string, body: string): ObjectRecord => ({
+  type: "object",
+  bucket: "v3.0-summaries",
+  key: `${orcid.slice(-3)}/${orcid}.xml`,
+  orcid,
+  kind: "summary",
+  body,
+  etag: "e",
+  size: Buffer.byteLength(body),
+});
+const work = (orcid: string, n: number, body: string): ObjectRecord => ({
+  type: "object",
+  bucket: "v3.0-activities-b",
+  key: `${orcid.slice(-3)}/${orcid}/works/${orcid}_works_${n}.xml`,
+  orcid,
+  kind: "works",
+  body,
+  etag: "e",
+  size: Buffer.byteLength(body),
+});
+const manifest = (orcid: string, ...works: number[]): ManifestRecord => ({
+  type: "manifest",
+  bucket: "v3.0-activities-b",
+  orcid,
+  keys: works.map((n) => `${orcid.slice(-3)}/${orcid}/works/${orcid}_works_${n}.xml`),
+});
+
+/** A mirror holding works 1..n of an iD, each "old n". */
+function mirrorWithWorks(orcid: string, n: number): string {
+  const root = mkdtempSync(join(tmpdir(), "place-records-"));
+  const folder = join(root, "activities", orcid.slice(-3), orcid, "works");
+  mkdirSync(folder, { recursive: true });
+  for (let i = 1; i <= n; i++) writeFileSync(join(folder, `${orcid}_works_${i}.xml`), `old ${i}`);
+  return root;
+}
+
+async function run(root: string, input: PipelineRecord[], options: Partial<PlaceOptions> = {}): Promise<(PipelineRecord | UnknownRecord)[]> {
+  const out: (PipelineRecord | UnknownRecord)[] = [];
+  const folders = new MirrorFolders(root, { dryRun: options.dryRun ?? false });
+  for await (const record of placeRecords((async function* () { yield* input; })(), { folders, concurrency: 4, ...options })) out.push(record);
+  return out;
+}
+
+describe("placeRecords() --dry-run", () => {
+  // Each: what is on disk (works 1..3 of ID), the input, and the run's records.
+  const cases: [string, PipelineRecord[]][] = [
+    ["a deprecated iD: its error summary and its empty manifest delete each file once", [summary(ID, ERROR_DOC), manifest(ID)]],
+    ["an error summary, then a work identical to the deleted file: written again", [summary(ID, ERROR_DOC), work(ID, 2, "old 2"), manifest(ID, 2)]],
+    ["a new work, then an error summary: written, then deleted", [work(ID, 9, "new"), summary(ID, ERROR_DOC), manifest(ID)]],
+    ["a manifest twice", [manifest(ID, 1), manifest(ID)]],
+  ];
+  for (const [name, input] of cases) {
+    test(`reports exactly what the run does: ${name}`, async () => {
+      const dry = await run(mirrorWithWorks(ID, 3), input, { dryRun: true });
+      const real = await run(mirrorWithWorks(ID, 3), input);
+      expect(real.some((r) => r.type === "placed" && (r as { action: string }).action === "deleted")).toBe(true);
+      expect(dry).toEqual(real);
+    });
+  }
+
+  test("--max-delete counts as the run does", async () => {
+    const input = [summary(ID, ERROR_DOC), manifest(ID)];
+    const real = await run(mirrorWithWorks(ID, 3), input, { maxDelete: 3 });
+    const dry = await run(mirrorWithWorks(ID, 3), input, { dryRun: true, maxDelete: 3 });
+    expect(dry).toEqual(real);
+    await expect(run(mirrorWithWorks(ID, 3), input, { dryRun: true, maxDelete: 2 })).rejects.toThrow(/--max-delete/);
+  });
+});
+
+describe("placeRecords() pruning", () => {
+  test("removes a <last3> folder its last iD left, at the end of the run, and keeps one still in use", async () => {
+    const root = mirrorWithWorks(ID, 2);
+    const sibling = "0000-0003-1415-9097"; // the same <last3> folder, a work of its own
+    mkdirSync(join(root, "activities", "097", sibling, "works"), { recursive: true });
+    writeFileSync(join(root, "activities", "097", sibling, "works", `${sibling}_works_1.xml`), "kept");
+    const lonely = "0000-0001-5109-3700";
+    mkdirSync(join(root, "activities", "700", lonely, "works"), { recursive: true });
+    writeFileSync(join(root, "activities", "700", lonely, "works", `${lonely}_works_1.xml`), "old");
+    await run(root, [manifest(ID), manifest(OTHER)]);
+    expect(existsSync(join(root, "activities", "700"))).toBe(false);
+    expect(readdirSync(join(root, "activities", "097"))).toEqual([sibling]);
+  });
+});
+
+describe("placeRecords() with owns", () => {
+  test("refuses to change an iD outside the part of the mirror the run holds", async () => {
+    const root = mirrorWithWorks(ID, 1);
+    const out = await run(root, [manifest(ID), work(ID, 2, "x")], { owns: (orcid) => orcid !== ID, ownsWhat: "shard 1/2 (--shard)" });
+    expect(out).toMatchObject([
+      { type: "error", code: "NotInShard", op: "delete", orcid: ID },
+      { type: "error", code: "NotInShard", op: "place", orcid: ID },
+    ]);
+    expect(readdirSync(join(root, "activities", "097", ID, "works"))).toEqual([`${ID}_works_1.xml`]);
+  });
+});

@@ -4,6 +4,7 @@
  * CLI runner, S3 access, retries, a bounded pool, atomic writes and ORCID iD and key helpers.
  */
 export * from "./atomic_write.ts";
+export * from "./aws_advice.ts";
 export * from "./aws_cli_options.ts";
 export * from "./buffered_response.ts";
 export * from "./byte_budget.ts";
@@ -30,6 +31,7 @@ export * from "./s3_response_error.ts";
 export * from "./sigv4.ts";
 export * from "./temp_files.ts";
 export * from "./time.ts";
+export * from "./unreachable_error.ts";
 export * from "./undici_http_handler.ts";
 export * from "./wasm_tiering.ts";
 export * from "./write_records.ts";

@@ -6,6 +6,7 @@ import { type BufferedOptions, type BufferedResponse, dispatchBuffered } from ".
 import { credentialChain } from "./credentials.ts";
 import { createDispatcher } from "./http_dispatcher.ts";
 import { canonicalQuery, encodeKeyPath, signV4 } from "./sigv4.ts";
+import { asUnreachable } from "./unreachable_error.ts";
 
 /** How to reach S3; every field has the AWS CLI's meaning. */
 export interface S3Options {
@@ -172,13 +173,28 @@ export function createS3Access(options: S3Options = {}): S3Access {
       headers: { ...extra, ...headers },
     };
   };
-  const send = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) =>
-    dispatcher.request({
-      ...(await prepare(bucket, key, requestOptions, bucketRegion)),
-      ...(requestOptions.signal ? { signal: requestOptions.signal } : {}),
-    });
-  const sendBuffered = async (bucket: string, key: string, requestOptions: ObjectRequestOptions & BufferedOptions, bucketRegion: string) =>
-    dispatchBuffered(dispatcher, await prepare(bucket, key, requestOptions, bucketRegion), requestOptions);
+  // Until the server has answered once, a failed connection says what to check (UnreachableError).
+  let answered = false;
+  const send = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) => {
+    const prepared = await prepare(bucket, key, requestOptions, bucketRegion);
+    try {
+      const response = await dispatcher.request({ ...prepared, ...(requestOptions.signal ? { signal: requestOptions.signal } : {}) });
+      answered = true;
+      return response;
+    } catch (error) {
+      throw answered ? error : asUnreachable(error, prepared.origin, endpointUrl !== undefined);
+    }
+  };
+  const sendBuffered = async (bucket: string, key: string, requestOptions: ObjectRequestOptions & BufferedOptions, bucketRegion: string) => {
+    const prepared = await prepare(bucket, key, requestOptions, bucketRegion);
+    try {
+      const response = await dispatchBuffered(dispatcher, prepared, requestOptions);
+      answered = true;
+      return response;
+    } catch (error) {
+      throw answered ? error : asUnreachable(error, prepared.origin, endpointUrl !== undefined);
+    }
+  };
   /** The region a 301 names, when it is to be followed. */
   const movedTo = (statusCode: number, headers: Record<string, string | string[] | undefined>) => {
     const moved = headers["x-amz-bucket-region"];

@@ -85,7 +85,7 @@ export async function fetchObject(s3: S3Access, record: KeyRecord, options: Fetc
         });
         if (response.statusCode === 404) return { type: "missing", ...ref(record) } satisfies MissingRecord;
         if (response.statusCode === 304) return { type: "unchanged", ...ref(record) } satisfies UnchangedRecord;
-        if (response.statusCode !== 200) throw s3ErrorFromBody(response.statusCode, response.body, `Cannot get s3://${record.bucket}/${record.key}`);
+        if (response.statusCode !== 200) throw s3ErrorFromBody(response.statusCode, response.body, `Cannot get s3://${record.bucket}/${record.key}`, response.headers);
         const body = response.body;
         if (length !== undefined && body.length !== length) {
           throw new IntegrityError(`Body of s3://${record.bucket}/${record.key} has ${body.length} of ${length} bytes`);

@@ -1,6 +1,8 @@
 /** orcid-fetch's library: key records in, object/missing/unchanged/error records out, in order. */
 import {
   ByteBudget,
+  type ErrorRecord,
+  InvalidKeyError,
   type KeyRecord,
   type PipelineRecord,
   pooledMap,
@@ -50,6 +52,22 @@ export interface FetchResult {
 
 const nothing = () => {};
 
+/** A key that cannot be compared with the mirror: refused, not requested (orcid-place would refuse it too). */
+function invalidKey(record: KeyRecord, error: InvalidKeyError): ErrorRecord {
+  return {
+    type: "error",
+    tool: "orcid-fetch",
+    op: "get",
+    message: error.message,
+    code: "InvalidKey",
+    retryable: false,
+    attempts: 0,
+    bucket: record.bucket,
+    key: record.key,
+    orcid: record.orcid,
+  };
+}
+
 /**
  * Fetches the key records of a stream, `concurrency` at a time, and yields every record in input
  * order: an outcome for each key, every other record as it came. Memory is bounded by
@@ -76,7 +94,14 @@ export async function* fetchRecords(
   const fetchKey = async (record: KeyRecord, index: number): Promise<FetchResult> => {
     let ifNoneMatch: string | undefined;
     if (options.skipUnchanged) {
-      const local = localState(options.skipUnchanged, record);
+      let local;
+      try {
+        local = localState(options.skipUnchanged, record);
+      } catch (error) {
+        if (!(error instanceof InvalidKeyError)) throw error;
+        stats.errors++;
+        return { record: invalidKey(record, error), release: nothing };
+      }
       if (local.kind === "same") {
         stats.unchanged++;
         return { record: { type: "unchanged", bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind }, release: nothing };

@@ -56,10 +56,11 @@ export interface S3Access {
   request(bucket: string, key: string, options?: ObjectRequestOptions): Promise<Dispatcher.ResponseData>;
   /**
    * The same request with its whole body in one Buffer, without a stream: the per-object hot path
-   * (`dispatchBuffered`). `beforeBody` may hold the body back (a byte budget); it sees every final
+   * (`dispatchBuffered`). `beforeBody` may hold the body back (a byte budget), and `whileReading`
+   * a body of unknown size as it grows; `beforeBody` sees every final
    * status, a followed redirect's (301) too, and should hold back only the object's (200).
    */
-  requestBuffered(bucket: string, key: string, options?: ObjectRequestOptions & Pick<BufferedOptions, "beforeBody">): Promise<BufferedResponse>;
+  requestBuffered(bucket: string, key: string, options?: ObjectRequestOptions & Pick<BufferedOptions, "beforeBody" | "whileReading">): Promise<BufferedResponse>;
   /** The region requests are signed for. */
   region(): Promise<string>;
   /** Closes the pool. */

@@ -37,10 +37,12 @@ export interface FetchStats {
   errors: number;
   retries: number;
   passed: number;
+  /** Objects checked by length only: their ETag is not an MD5 (SSE-KMS, SSE-C, multipart). */
+  lengthOnly: number;
 }
 
 export function newFetchStats(): FetchStats {
-  return { objects: 0, bytes: 0, missing: 0, unchanged: 0, errors: 0, retries: 0, passed: 0 };
+  return { objects: 0, bytes: 0, missing: 0, unchanged: 0, errors: 0, retries: 0, passed: 0, lengthOnly: 0 };
 }
 
 /** A record to write, and the budget it holds until written. */
@@ -115,6 +117,7 @@ export async function* fetchRecords(
       ...(ifNoneMatch ? { ifNoneMatch } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onRetry: () => stats.retries++,
+      onLengthOnly: () => stats.lengthOnly++,
       reserve: (bytes) => {
         if (bytes <= held) return undefined;
         const urgent = () => index === head;

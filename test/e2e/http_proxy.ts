@@ -8,7 +8,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, 
 /** What to do to one request. */
 export type Fault =
   /** Answer with this status and an S3 error body instead of forwarding. */
-  | { readonly kind: "status"; readonly status: number; readonly code: string }
+  | { readonly kind: "status"; readonly status: number; readonly code: string; readonly region?: string }
   /** Forward, then destroy the connection after part of the body. */
   | { readonly kind: "reset" }
   /** Forward headers with the full Content-Length, send half the body, end the connection. */
@@ -109,8 +109,10 @@ export function startFaultProxy(target: string): Promise<FaultProxy> {
     if (fault?.kind === "status") {
       seen.status = fault.status;
       req.resume();
-      res.writeHead(fault.status, { "content-type": "application/xml" });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>Injected by the test proxy</Message></Error>`);
+      // A region error names the bucket's region, as S3 does (a header and <Region>).
+      res.writeHead(fault.status, { "content-type": "application/xml", ...(fault.region ? { "x-amz-bucket-region": fault.region } : {}) });
+      const region = fault.region ? `<Region>${fault.region}</Region>` : "";
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>Injected by the test proxy</Message>${region}</Error>`);
       return;
     }
     if (fault?.kind === "stall") {

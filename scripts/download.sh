@@ -69,7 +69,9 @@ orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
   orcid-place "$mirror" --log-level "$level" |
   orcid-state checkpoints record --log-level "$level" |
-  print_written
+  print_written ||
+  run_failed $?
+run_succeeded
 
 [ "$tar" = 1 ] && pack_mirror "$mirror"
 orcid-state set --time "$started" --log-level warn

@@ -67,7 +67,9 @@ orcid-list --since "$since" "${what[@]}" -j "$max" -n "$page" --summaries-bucket
   --activities-bucket-base "$activities_base" --lambda-bucket "$lambda_bucket" --log-level "$level" |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
   orcid-place "$mirror" --log-level "$level" |
-  print_written
+  print_written ||
+  run_failed $?
+run_succeeded
 
 [ "$tar" = 1 ] && pack_mirror "$mirror"
 orcid-state set --time "$started" --log-level warn

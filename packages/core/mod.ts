@@ -11,6 +11,7 @@ export * from "./byte_budget.ts";
 export * from "./cli_runner.ts";
 export * from "./credentials.ts";
 export * from "./http_dispatcher.ts";
+export * from "./item_errors.ts";
 export * from "./list_objects.ts";
 export * from "./logger.ts";
 export * from "./mirror_layout.ts";

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
+import { diskModeSection } from "./disk_mode.ts";
 import { type Fault, type FaultProxy, startFaultProxy } from "./http_proxy.ts";
 import { expectedTree, readTree, ROOT, runBin, runCommand, runPipeline, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
 
@@ -32,6 +33,8 @@ afterAll(async () => {
   // Only a complete run describes the suite (a run filtered with -t would write a partial table).
   if (rows.length < EXPECTED_ROWS) return;
   const table = rows.map((r) => `| ${r.fault} | ${r.behaviour} | \`${r.test}\` |`).join("\n");
+  // disk_test.ts's section (which mode the full-disk tests ran in) stays.
+  const diskMode = diskModeSection(readFileSync(join(ROOT, "docs", "reliability.md"), "utf8"));
   writeFileSync(
     join(ROOT, "docs", "reliability.md"),
     `# Reliability\n\nWritten by the fault suite (\`test/e2e/faults_test.ts\`) on its last run; do not edit by hand.\n\n` +
@@ -40,7 +43,8 @@ afterAll(async () => {
       `a permission error as a non-root user (\`disk_test.ts\`), hostile keys and symlinks inside the mirror (\`sync_test.ts\`), ` +
       `malformed lambda rows and invalid iDs (\`list_test.ts\`), malformed or empty state files (\`state_test.ts\`), unknown flags (\`bins_test.ts\`).\n\n` +
       `## Last run\n\n| faults injected | runs killed | files compared | files lost |\n| ---: | ---: | ---: | ---: |\n` +
-      `| ${figures.faultsInjected} | ${figures.runsKilled} | ${figures.filesCompared} | ${figures.filesLost} |\n`,
+      `| ${figures.faultsInjected} | ${figures.runsKilled} | ${figures.filesCompared} | ${figures.filesLost} |\n` +
+      (diskMode ? `\n${diskMode}\n` : ""),
   );
 });
 

@@ -111,12 +111,13 @@ describe("dispatchBuffered()", () => {
       done = true;
       return response;
     });
-    while (!release) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (!release && !done) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(release, "whileReading was never called").toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(done).toBe(false);
     const heldAt = seen.at(-1)!;
     expect(heldAt).toBeLessThan(BIG.length);
-    release();
+    release!();
     const response = await pending;
     expect(response.body.equals(BIG)).toBe(true);
     expect(seen.at(-1)).toBe(BIG.length);

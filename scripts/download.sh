@@ -28,7 +28,8 @@ time, written when it succeeds), the lock, and the resume checkpoints.
 Files already in the mirror with the object's size and time are not downloaded again. AWS access
 comes from the usual places (AWS_PROFILE, AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL for another store).
 Exit 0 when everything was downloaded; otherwise the state is not advanced and a rerun (with -r)
-picks up where this one stopped.
+picks up where this one stopped. The tools name the first failed items on stderr; every one is in
+orcid_sync_errors.ndjson in the current folder (removed by a run that succeeds).
 USAGE
 }
 
@@ -69,7 +70,9 @@ orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
   orcid-place "$mirror" --log-level "$level" |
   orcid-state checkpoints record --log-level "$level" |
-  print_written
+  print_written ||
+  run_failed $?
+run_succeeded
 
 [ "$tar" = 1 ] && pack_mirror "$mirror"
 orcid-state set --time "$started" --log-level warn

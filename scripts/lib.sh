@@ -34,13 +34,33 @@ take_lock() {
   trap 'orcid-state unlock --pid $$ --log-level warn' EXIT
 }
 
-# print_written: with -v, the path of every file written (from orcid-place's records).
+# The run's failed items, every error record of every stage, in the run folder (where
+# last_ran.config lives); written by each run, removed by a run that succeeds.
+errors_file="$PWD/orcid_sync_errors.ndjson"
+
+# print_written: with -v, the path of every file written (from orcid-place's records); error
+# records go to the errors file.
 print_written() {
   if [ "$verbose" = 1 ]; then
-    sed -n 's/^{"type":"placed","action":"written","path":"\([^"]*\)".*/\1/p'
+    sed -n -e "/^{\"type\":\"error\"/w $errors_file" -e 's/^{"type":"placed","action":"written","path":"\([^"]*\)".*/\1/p'
   else
-    cat >/dev/null
+    sed -n "/^{\"type\":\"error\"/w $errors_file"
   fi
+}
+
+# run_failed STATUS: a pipeline failed; say how many items failed and where they all are (the
+# tools named the first of them above), then exit with its status.
+run_failed() {
+  if [ -s "$errors_file" ]; then
+    echo "$script: $(wc -l <"$errors_file") items failed; every one (key, reason) is in $errors_file" >&2
+  fi
+  echo "$script: last_ran.config is unchanged; run again" >&2
+  exit "$1"
+}
+
+# run_succeeded: no item failed; an errors file of an earlier run is out of date.
+run_succeeded() {
+  rm -f "$errors_file"
 }
 
 # pack_mirror MIRROR: the reference's -t archives of what was synced, in the current folder.

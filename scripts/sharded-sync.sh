@@ -20,9 +20,11 @@ GNU parallel, and advance last_ran.config only when every shard succeeded.
 The cutoff is computed once, here (from -d, last_ran.config in the current folder, or 30 days), and
 given to every shard, so all shards sync the same window. last_ran.config and the lock live only on
 this (the coordinating) host. Each host writes its shards' folders into its own PATH (the same path
-on every host, where orcid-sync must be installed at the same place as here); a host's mirror then
-holds the folders of its shards, and the union over the hosts is the whole mirror
-(rsync -a host:PATH/ORCID_public_data_files/ gathers them: shards never share a file).
+on every host, where orcid-sync must be installed at the same place as here); the AWS settings
+(keys, session token, profile, region, endpoint, proxy) go to each host on ssh's stdin, never on a
+command line. A host's mirror then holds the folders of its shards, and the union over the hosts
+is the whole mirror (rsync -a host:PATH/ORCID_public_data_files/ gathers them: shards never share
+a file). The shards' failed items, from every host, are gathered in orcid_sync_errors.ndjson here.
 USAGE
 }
 
@@ -59,19 +61,39 @@ else
 fi
 echo "$script: $shards shards, records modified since $since" >&2
 
-remote=()
-if [ -n "$hosts" ]; then
-  # Credentials and the endpoint travel with the job; the tools are found at this path on each host.
-  remote=(-S "$hosts")
-  for name in AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_CA_BUNDLE HTTPS_PROXY NO_PROXY; do
-    [ -n "${!name-}" ] && remote+=(--env "$name")
+# settings: the AWS settings of this shell as NAME=VALUE lines (printf is a builtin: no process,
+# so no command line, ever holds them).
+settings_names=(AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_CA_BUNDLE HTTPS_PROXY NO_PROXY)
+settings() {
+  local name
+  for name in "${settings_names[@]}"; do
+    [ -n "${!name-}" ] && printf '%s=%s\n' "$name" "${!name}"
   done
-fi
+  return 0
+}
+for name in "${settings_names[@]}"; do
+  case "${!name-}" in *$'\n'*) die 2 "$name holds a line break: it cannot be passed to the hosts" ;; esac
+done
 
-parallel --will-cite --halt never --line-buffer -j "$shards" "${remote[@]}" \
-  "$here/sync-shard.sh" -p "$path" --since "$since" --shard "{}/$shards" "${shard_flags[@]}" \
-  -max "$max" -n "$page" -l "$level" ::: $(seq 1 "$shards") ||
-  die 1 "$? shards failed: last_ran.config is unchanged; run again"
+# run_shards: every shard, with GNU parallel; their error records on stdout.
+run_shards() {
+  local common=(--will-cite --halt never --line-buffer -j "$shards")
+  local shard=("$here/sync-shard.sh" -p "$path" --since "$since" --shard "{}/$shards" "${shard_flags[@]}" -max "$max" -n "$page" -l "$level")
+  if [ -z "$hosts" ]; then
+    parallel "${common[@]}" "${shard[@]}" ::: $(seq 1 "$shards") </dev/null
+    return
+  fi
+  # Credentials and the endpoint travel on ssh's stdin: parallel's --env would write them into
+  # ssh's command line, which ps shows on both hosts. --pipe --tee gives every shard a copy.
+  settings | parallel "${common[@]}" -S "$hosts" --pipe --tee "${shard[@]}" --settings-on-stdin ::: $(seq 1 "$shards")
+}
+
+run_shards >"$errors_file" || {
+  status=$?
+  echo "$script: $status shards failed" >&2
+  run_failed 1
+}
+run_succeeded
 
 orcid-state set --time "$started" --log-level warn
 echo "$script: done: all $shards shards" >&2

@@ -6,7 +6,7 @@ script=sync-shard.sh
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-path=./ since="" shard="" max=10 page=1000 level=INFO
+path=./ since="" shard="" max=10 page=1000 level=INFO settings_on_stdin=0
 summaries=0 activities=0
 list_flags=()
 while [ $# -gt 0 ]; do
@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
     -x) need_value "$1" "${2-}"; list_flags+=(--summaries-bucket "$2"); shift 2 ;;
     -y) need_value "$1" "${2-}"; list_flags+=(--activities-bucket-base "$2"); shift 2 ;;
     -z) need_value "$1" "${2-}"; list_flags+=(--lambda-bucket "$2"); shift 2 ;;
+    --settings-on-stdin) settings_on_stdin=1; shift ;;
     *) die 2 "unknown flag '$1'" ;;
   esac
 done
@@ -29,6 +30,21 @@ done
 [ "$summaries" = 1 ] || [ "$activities" = 1 ] || die 2 "choose -s, -a or both"
 mirror="${path%/}/ORCID_public_data_files"
 
-orcid-list --since "$since" --shard "$shard" "${list_flags[@]}" -j "$max" -n "$page" --log-level "$level" |
+# --settings-on-stdin: the AWS settings as NAME=VALUE lines on stdin, which sharded-sync.sh sends
+# over ssh's stdin so that no command line (ps, on either host) and no log holds a secret.
+if [ "$settings_on_stdin" = 1 ]; then
+  while IFS= read -r line; do
+    name=${line%%=*}
+    case "$name" in
+      AWS_PROFILE | AWS_REGION | AWS_DEFAULT_REGION | AWS_ACCESS_KEY_ID | AWS_SECRET_ACCESS_KEY | AWS_SESSION_TOKEN | \
+        AWS_ENDPOINT_URL | AWS_CA_BUNDLE | HTTPS_PROXY | NO_PROXY) export "$name=${line#*=}" ;;
+      *) die 2 "--settings-on-stdin: not a setting it takes: '$name'" ;;
+    esac
+  done
+fi
+
+# Only the error records go out (to sharded-sync.sh, which gathers them in the errors file).
+orcid-list --since "$since" --shard "$shard" "${list_flags[@]}" -j "$max" -n "$page" --log-level "$level" </dev/null |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
-  orcid-place "$mirror" --shard "$shard" --log-level "$level" >/dev/null
+  orcid-place "$mirror" --shard "$shard" --log-level "$level" |
+  sed -n '/^{"type":"error"/p'

@@ -27,7 +27,9 @@ if given, else last_ran.config in the current folder (less an hour of overlap), 
   -v          print each file name as it is written
 
 last_ran.config advances to this run's start time only when every stage succeeded (a missing
-object is not a failure); after a failure, run it again. A second sync while one runs is refused.
+object is not a failure); after a failure, run it again. The tools name the first failed items on
+stderr; every one is in orcid_sync_errors.ndjson in the current folder (removed by a run that
+succeeds). A second sync while one runs is refused.
 USAGE
 }
 
@@ -67,7 +69,9 @@ orcid-list --since "$since" "${what[@]}" -j "$max" -n "$page" --summaries-bucket
   --activities-bucket-base "$activities_base" --lambda-bucket "$lambda_bucket" --log-level "$level" |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
   orcid-place "$mirror" --log-level "$level" |
-  print_written
+  print_written ||
+  run_failed $?
+run_succeeded
 
 [ "$tar" = 1 ] && pack_mirror "$mirror"
 orcid-state set --time "$started" --log-level warn

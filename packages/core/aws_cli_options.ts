@@ -7,7 +7,8 @@ export interface AwsArgs {
   readonly endpointUrl?: string;
   readonly region?: string;
   readonly profile?: string;
-  readonly noSignRequest?: boolean;
+  /** false after `--no-sign-request`. */
+  readonly signRequest?: boolean;
 }
 
 /** Adds `--endpoint-url`, `--region`, `--profile` and `--no-sign-request` to a parser. */
@@ -19,9 +20,12 @@ export function withAwsOptions<T>(argv: Argv<T>): Argv<T & AwsArgs> {
     })
     .option("region", { type: "string", describe: "AWS region (default: AWS_REGION, the profile's, or us-east-1)" })
     .option("profile", { type: "string", describe: "Named profile from ~/.aws/config (default: AWS_PROFILE)" })
+    // yargs reads `--no-X` as X = false (boolean negation), and strict mode then refuses an X it
+    // does not know: the flag is `sign-request` (hidden), and `no-sign-request` only tells --help.
+    .option("sign-request", { type: "boolean", default: true, hidden: true })
     .option("no-sign-request", {
       type: "boolean",
-      describe: "Send anonymous requests: no credentials are looked up",
+      describe: "Send anonymous requests: no credentials are looked up (public buckets)",
     })
     .group(["endpoint-url", "region", "profile", "no-sign-request"], "AWS:") as Argv<T & AwsArgs>;
 }
@@ -32,7 +36,7 @@ export function s3OptionsFromArgs(args: AwsArgs, extra: Partial<S3Options> = {})
     ...(args.endpointUrl ? { endpointUrl: args.endpointUrl } : {}),
     ...(args.region ? { region: args.region } : {}),
     ...(args.profile ? { profile: args.profile } : {}),
-    signRequest: !args.noSignRequest,
+    signRequest: args.signRequest !== false,
     ...extra,
   };
 }

@@ -22,6 +22,12 @@ export interface BufferedOptions {
    * until the promise settles (a byte budget), and a rejection ends the request with its error.
    */
   readonly beforeBody?: (statusCode: number, headers: BufferedResponse["headers"]) => Promise<void> | undefined;
+  /**
+   * Called after each piece of a 200's body with the bytes received so far; the rest waits while
+   * the promise is pending. For a body whose size was not known in advance (no Content-Length):
+   * a byte budget grows with it, a piece at a time.
+   */
+  readonly whileReading?: (bytesSoFar: number) => Promise<void> | undefined;
 }
 
 const ERROR_BODY_BYTES = 64 * 1024;
@@ -45,6 +51,7 @@ export function dispatchBuffered(dispatcher: Dispatcher, request: Dispatcher.Dis
     let headers: BufferedResponse["headers"] = {};
     let chunks: Buffer[] = [];
     let bytes = 0;
+    let pending = 0;
     let controller: Dispatcher.DispatchController | undefined;
     const onAbort = () => controller?.abort(signal!.reason);
     const settle = () => signal?.removeEventListener("abort", onAbort);
@@ -68,10 +75,22 @@ export function dispatchBuffered(dispatcher: Dispatcher, request: Dispatcher.Dis
           (error: unknown) => started.abort(error instanceof Error ? error : new Error(String(error))),
         );
       },
-      onResponseData(_controller, chunk) {
+      onResponseData(started, chunk) {
         if (statusCode !== 200 && statusCode !== 206 && bytes >= ERROR_BODY_BYTES) return;
         chunks.push(chunk);
         bytes += chunk.length;
+        if (statusCode !== 200 || !options.whileReading) return;
+        const waiting = options.whileReading(bytes);
+        if (!waiting) return;
+        // Pieces may still arrive while paused: resume only once every wait is over.
+        pending++;
+        started.pause();
+        waiting.then(
+          () => {
+            if (--pending === 0) started.resume();
+          },
+          (error: unknown) => started.abort(error instanceof Error ? error : new Error(String(error))),
+        );
       },
       onResponseEnd() {
         settle();

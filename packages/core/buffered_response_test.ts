@@ -14,6 +14,10 @@ beforeAll(async () => {
     if (request.url === "/big") {
       response.writeHead(200, { "content-length": BIG.length, etag: '"e"' });
       response.end(BIG);
+    } else if (request.url === "/chunked") {
+      // No Content-Length: a chunked body, its size unknown until it ends.
+      response.writeHead(200, { etag: '"e"' });
+      response.end(BIG);
     } else if (request.url === "/denied") {
       response.writeHead(403, { "content-type": "application/xml" });
       response.end(`<Error><Code>AccessDenied</Code><Message>${"m".repeat(200_000)}</Message></Error>`);
@@ -87,4 +91,37 @@ describe("dispatchBuffered()", () => {
     await expect(stalled).rejects.toThrow("stop");
     await expect(dispatchBuffered(agent, { origin, path: "/big", method: "GET" }, { signal: controller.signal })).rejects.toThrow("stop");
   });
+
+  test("a body without Content-Length: whileReading sees it grow and holds the rest while its promise is pending", async () => {
+    const seen: number[] = [];
+    let release: (() => void) | undefined;
+    let done = false;
+    const pending = dispatchBuffered(
+      agent,
+      { origin, path: "/chunked", method: "GET" },
+      {
+        whileReading: (received) => {
+          seen.push(received);
+          // Hold the body once, at its first piece.
+          if (seen.length > 1) return undefined;
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+      },
+    ).then((response) => {
+      done = true;
+      return response;
+    });
+    while (!release && !done) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(release, "whileReading was never called").toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(done).toBe(false);
+    const heldAt = seen.at(-1)!;
+    expect(heldAt).toBeLessThan(BIG.length);
+    release!();
+    const response = await pending;
+    expect(response.body.equals(BIG)).toBe(true);
+    expect(seen.at(-1)).toBe(BIG.length);
+    expect(seen.every((n, i) => i === 0 || n > seen[i - 1]!)).toBe(true);
+  });
 });
+

@@ -5,6 +5,7 @@
 import { setMaxListeners } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import yargs, { type Argv } from "yargs";
+import { ItemErrorLog } from "./item_errors.ts";
 import { createLogger, type Logger, LOG_LEVELS, parseLogLevel } from "./logger.ts";
 import { releaseHeldLocks } from "./mirror_lock.ts";
 import { Progress } from "./progress.ts";
@@ -164,7 +165,9 @@ export async function runTool<A>(spec: ToolSpec<A>, io: ToolIo, signal: AbortSig
   registerSecret(io.env.AWS_SECRET_ACCESS_KEY);
   registerSecret(io.env.AWS_SESSION_TOKEN);
 
-  const out = new RecordWriter(io.stdout);
+  // A run that ends with failed items names the first of them here, not only in its records.
+  const itemErrors = new ItemErrorLog(spec.name, log);
+  const out = new RecordWriter(io.stdout, { onErrorLine: (line) => itemErrors.add(line) });
   let summary = "done";
   const context: ToolContext = { log, out, stdin: io.stdin, signal, progress, summary: (text) => (summary = text) };
   let code: number;
@@ -183,6 +186,7 @@ export async function runTool<A>(spec: ToolSpec<A>, io: ToolIo, signal: AbortSig
     return ExitCode.Fatal;
   }
   progress.stop();
+  itemErrors.finish();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   log.info(`${summary} in ${seconds} s`);
   return code;

@@ -111,4 +111,38 @@ describe("runTool()", () => {
     const result = await run({ main: async () => Promise.reject(new Error(`bad key ${secret}`)) }, []);
     expect(result.stderr).toBe("orcid-test: error: bad key ***\n");
   });
+
+  test("names the first five items the tool failed on, with key and reason, then counts the rest; an upstream tool's errors are its own to tell", async () => {
+    const error = (tool: string, n: number) => ({
+      type: "error",
+      tool,
+      op: "get",
+      message: `Body does not match its ETag (after 5 attempts) #${n}`,
+      code: "Integrity",
+      retryable: true,
+      attempts: 5,
+      bucket: "v3.0-summaries",
+      key: `097/key-${n}.xml`,
+    });
+    const result = await run(
+      {
+        main: async (_args, ctx) => {
+          await ctx.out.write(error("orcid-list", 0));
+          for (let n = 1; n <= 7; n++) await ctx.out.write(error("orcid-test", n));
+          await ctx.out.writeLines([JSON.stringify(error("orcid-test", 8))]);
+          return ExitCode.ItemsFailed;
+        },
+      },
+      [],
+    );
+    expect(result.code).toBe(ExitCode.ItemsFailed);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines.slice(0, 5)).toEqual(
+      [1, 2, 3, 4, 5].map((n) => `orcid-test: error: s3://v3.0-summaries/097/key-${n}.xml: Body does not match its ETag (after 5 attempts) #${n} [Integrity]`),
+    );
+    expect(lines[5]).toBe("orcid-test: error: … and 3 more failed items: 8 in all, each an error record on stdout");
+    expect(result.stderr).not.toContain("key-0");
+    expect(result.stdout.trim().split("\n")).toHaveLength(9);
+  });
 });
+

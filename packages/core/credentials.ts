@@ -1,6 +1,13 @@
 /** The AWS credential chain, loaded only when a request needs signing. */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { noCredentialsMessage } from "./aws_advice.ts";
 import { registerSecret } from "./redact.ts";
+
+/** No credentials anywhere in the chain; the message says what to do. Fatal (`classifyError`). */
+export class NoCredentialsError extends Error {
+  // The SDK's name for the condition, which classifyError already treats as fatal.
+  override name = "CredentialsProviderError";
+}
 
 /**
  * The AWS CLI's order: an explicit `--profile` first, then the environment's keys, then the SDK's
@@ -25,7 +32,13 @@ export function credentialChain(explicitProfile: string | undefined, env: NodeJS
     chain ??= import("@aws-sdk/credential-providers").then(({ fromNodeProviderChain }) =>
       fromNodeProviderChain(profile ? { profile } : {}),
     );
-    const identity = await (await chain)();
+    let identity: AwsCredentialIdentity;
+    try {
+      identity = await (await chain)();
+    } catch (error) {
+      if ((error as Error)?.name !== "CredentialsProviderError") throw error;
+      throw new NoCredentialsError(noCredentialsMessage((error as Error).message), { cause: error });
+    }
     registerSecret(identity.secretAccessKey);
     registerSecret(identity.sessionToken);
     return identity;

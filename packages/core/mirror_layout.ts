@@ -1,20 +1,38 @@
-/** Where a key lives in a mirror: the reference's layout under `ORCID_public_data_files/`. */
-import type { RecordKind } from "./orcid_key.ts";
+/**
+ * Where a key lives in a mirror: the reference's layout under `ORCID_public_data_files/`. Every
+ * key → path goes through here, and so through `parseKey`: a key that is not a well-formed ORCID
+ * key (`../`, absolute, another iD's folder) never becomes a path.
+ */
+import { isValidOrcidId } from "./orcid_id.ts";
+import { InvalidKeyError, parseKey, type RecordKind } from "./orcid_key.ts";
 
 /**
  * The path of a key in a mirror, relative to the mirror folder: `summaries/<key>` for summaries,
- * `activities/<key>` for activities. The key must have been checked with `parseKey`.
+ * `activities/<key>` for activities. Throws {@linkcode InvalidKeyError} for a key `parseKey`
+ * refuses, or one that does not hold `kind`.
  *
  * @example
  * ```ts
  * mirrorPath("summary", "097/0000-0002-1825-0097.xml"); // "summaries/097/0000-0002-1825-0097.xml"
+ * mirrorPath("summary", "../../etc/passwd"); // throws InvalidKeyError
  * ```
  */
 export function mirrorPath(kind: RecordKind, key: string): string {
+  const parsed = parseKey(key);
+  if (parsed.kind !== kind) throw new InvalidKeyError(`Invalid key: '${key}' holds ${parsed.kind === "summary" ? "a summary" : parsed.kind}, not ${kind}`);
   return `${kind === "summary" ? "summaries" : "activities"}/${key}`;
 }
 
-/** The folder holding all of an iD's activity files, relative to the mirror folder. */
+/**
+ * The folder holding all of an iD's activity files, relative to the mirror folder. Throws
+ * {@linkcode InvalidKeyError} for a string that is not a valid iD.
+ *
+ * @example
+ * ```ts
+ * activitiesFolder("0000-0002-1825-0097"); // "activities/097/0000-0002-1825-0097"
+ * ```
+ */
 export function activitiesFolder(orcid: string): string {
+  if (!isValidOrcidId(orcid)) throw new InvalidKeyError(`Invalid iD: ${JSON.stringify(orcid)} is not a valid ORCID iD`);
   return `activities/${orcid.slice(-3)}/${orcid}`;
 }

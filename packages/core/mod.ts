@@ -4,12 +4,14 @@
  * CLI runner, S3 access, retries, a bounded pool, atomic writes and ORCID iD and key helpers.
  */
 export * from "./atomic_write.ts";
+export * from "./aws_advice.ts";
 export * from "./aws_cli_options.ts";
 export * from "./buffered_response.ts";
 export * from "./byte_budget.ts";
 export * from "./cli_runner.ts";
 export * from "./credentials.ts";
 export * from "./http_dispatcher.ts";
+export * from "./item_errors.ts";
 export * from "./list_objects.ts";
 export * from "./lock_file.ts";
 export * from "./logger.ts";
@@ -34,6 +36,7 @@ export * from "./shard.ts";
 export * from "./sigv4.ts";
 export * from "./temp_files.ts";
 export * from "./time.ts";
+export * from "./unreachable_error.ts";
 export * from "./undici_http_handler.ts";
 export * from "./wasm_tiering.ts";
 export * from "./write_records.ts";

@@ -6,6 +6,7 @@ import { type BufferedOptions, type BufferedResponse, dispatchBuffered } from ".
 import { credentialChain } from "./credentials.ts";
 import { createDispatcher } from "./http_dispatcher.ts";
 import { canonicalQuery, encodeKeyPath, signV4 } from "./sigv4.ts";
+import { asUnreachable } from "./unreachable_error.ts";
 
 /** How to reach S3; every field has the AWS CLI's meaning. */
 export interface S3Options {
@@ -55,10 +56,11 @@ export interface S3Access {
   request(bucket: string, key: string, options?: ObjectRequestOptions): Promise<Dispatcher.ResponseData>;
   /**
    * The same request with its whole body in one Buffer, without a stream: the per-object hot path
-   * (`dispatchBuffered`). `beforeBody` may hold the body back (a byte budget); it sees every final
+   * (`dispatchBuffered`). `beforeBody` may hold the body back (a byte budget), and `whileReading`
+   * a body of unknown size as it grows; `beforeBody` sees every final
    * status, a followed redirect's (301) too, and should hold back only the object's (200).
    */
-  requestBuffered(bucket: string, key: string, options?: ObjectRequestOptions & Pick<BufferedOptions, "beforeBody">): Promise<BufferedResponse>;
+  requestBuffered(bucket: string, key: string, options?: ObjectRequestOptions & Pick<BufferedOptions, "beforeBody" | "whileReading">): Promise<BufferedResponse>;
   /** The region requests are signed for. */
   region(): Promise<string>;
   /** Closes the pool. */
@@ -172,13 +174,28 @@ export function createS3Access(options: S3Options = {}): S3Access {
       headers: { ...extra, ...headers },
     };
   };
-  const send = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) =>
-    dispatcher.request({
-      ...(await prepare(bucket, key, requestOptions, bucketRegion)),
-      ...(requestOptions.signal ? { signal: requestOptions.signal } : {}),
-    });
-  const sendBuffered = async (bucket: string, key: string, requestOptions: ObjectRequestOptions & BufferedOptions, bucketRegion: string) =>
-    dispatchBuffered(dispatcher, await prepare(bucket, key, requestOptions, bucketRegion), requestOptions);
+  // Until the server has answered once, a failed connection says what to check (UnreachableError).
+  let answered = false;
+  const send = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) => {
+    const prepared = await prepare(bucket, key, requestOptions, bucketRegion);
+    try {
+      const response = await dispatcher.request({ ...prepared, ...(requestOptions.signal ? { signal: requestOptions.signal } : {}) });
+      answered = true;
+      return response;
+    } catch (error) {
+      throw answered ? error : asUnreachable(error, prepared.origin, endpointUrl !== undefined);
+    }
+  };
+  const sendBuffered = async (bucket: string, key: string, requestOptions: ObjectRequestOptions & BufferedOptions, bucketRegion: string) => {
+    const prepared = await prepare(bucket, key, requestOptions, bucketRegion);
+    try {
+      const response = await dispatchBuffered(dispatcher, prepared, requestOptions);
+      answered = true;
+      return response;
+    } catch (error) {
+      throw answered ? error : asUnreachable(error, prepared.origin, endpointUrl !== undefined);
+    }
+  };
   /** The region a 301 names, when it is to be followed. */
   const movedTo = (statusCode: number, headers: Record<string, string | string[] | undefined>) => {
     const moved = headers["x-amz-bucket-region"];

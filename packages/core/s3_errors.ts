@@ -6,7 +6,10 @@ export interface ErrorClass {
   readonly code: string;
   /** Worth another attempt after a pause. */
   readonly retryable: boolean;
-  /** Ends the whole run (bad credentials, no such bucket): retrying or going on cannot help. */
+  /**
+   * Ends the whole run (bad credentials, no such bucket, a server that never answered): going on
+   * cannot help. With `retryable` too, only once the retries have run out.
+   */
   readonly fatal: boolean;
 }
 
@@ -66,12 +69,14 @@ interface ErrorLike {
   $metadata?: { httpStatusCode?: unknown };
   statusCode?: unknown;
   cause?: unknown;
+  unreachable?: unknown;
 }
 
 /**
  * Classifies an error from the SDK, undici or our own checks. Throttling, 5xx, resets, timeouts and
  * integrity failures retry; bad or expired credentials, 403 and a missing bucket are fatal; other
- * 4xx are permanent failures of one item.
+ * 4xx are permanent failures of one item. A connection failure to a server that never answered
+ * (`UnreachableError`) is retried, then fatal.
  *
  * @example
  * ```ts
@@ -85,8 +90,10 @@ export function classifyError(error: unknown): ErrorClass {
   const named = [e.code, e.Code, cause.code, e.name].find((v) => typeof v === "string" && v !== "Error" && v.length > 0);
   const code = typeof named === "string" ? named : Number.isNaN(status) ? "Unknown" : String(status);
   if (FATAL_CODES.has(code) || status === 403 || status === 401) return { code, retryable: false, fatal: true };
-  if (RETRYABLE_CODES.has(code) || status >= 500 || status === 429) return { code, retryable: true, fatal: false };
-  return { code, retryable: false, fatal: false };
+  // A server that has never answered (UnreachableError): the endpoint, region or network is wrong.
+  const unreachable = e.unreachable === true || cause.unreachable === true;
+  if (RETRYABLE_CODES.has(code) || status >= 500 || status === 429) return { code, retryable: true, fatal: unreachable };
+  return { code, retryable: false, fatal: unreachable };
 }
 
 /** Whether an error is worth another attempt; for `retry({ isRetriable })`. */

@@ -1,5 +1,6 @@
 /** Turning an S3 error response of a hand-built request into an error the classifier understands. */
 import type { Dispatcher } from "undici";
+import { regionAdvice } from "./aws_advice.ts";
 
 /** An S3 error: `name` is the S3 code (`AccessDenied`, `NoSuchKey`, `SlowDown`), with the HTTP status. */
 export class S3ResponseError extends Error {
@@ -41,20 +42,27 @@ export async function s3ErrorFrom(response: Dispatcher.ResponseData, what: strin
   } finally {
     response.body.destroy();
   }
-  return s3ErrorFromBody(response.statusCode, text, what);
+  return s3ErrorFromBody(response.statusCode, text, what, response.headers);
 }
 
 /**
- * The error of a response whose body has been read (`requestBuffered`).
+ * The error of a response whose body has been read (`requestBuffered`). An error that names the
+ * wrong region says which region to pass (`regionAdvice`).
  *
  * @example
  * ```ts
  * throw s3ErrorFromBody(403, "<Error><Code>AccessDenied</Code></Error>", "Cannot get s3://b/k");
  * ```
  */
-export function s3ErrorFromBody(statusCode: number, body: string | Buffer, what: string): S3ResponseError {
+export function s3ErrorFromBody(
+  statusCode: number,
+  body: string | Buffer,
+  what: string,
+  headers: Readonly<Record<string, string | string[] | undefined>> = {},
+): S3ResponseError {
   const text = typeof body === "string" ? body : body.toString("utf8", 0, Math.min(body.length, 65_536));
   const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? STATUS_CODES[statusCode] ?? `Http${statusCode}`;
   const detail = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
-  return new S3ResponseError(code, statusCode, `${what}: ${code}${detail ? ` (${detail})` : ""}`);
+  const advice = regionAdvice(code, text, headers);
+  return new S3ResponseError(code, statusCode, `${what}: ${code}${detail ? ` (${detail})` : ""}${advice ? `: ${advice}` : ""}`);
 }

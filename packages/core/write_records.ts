@@ -56,8 +56,12 @@ export class RecordWriter {
   /** Settles when the last chunk handed to the stream has been written out. */
   #written: Promise<void> = Promise.resolve();
 
-  constructor(stream: Writable) {
+  readonly #onErrorLine: ((line: string) => void) | undefined;
+
+  /** `onErrorLine` sees every error record written (its line), e.g. to tell the first on stderr. */
+  constructor(stream: Writable, options: { readonly onErrorLine?: (line: string) => void } = {}) {
     this.#stream = stream;
+    this.#onErrorLine = options.onErrorLine;
     stream.on("error", (error: NodeJS.ErrnoException) => {
       this.#failure = error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED" ? new DownstreamClosedError() : error;
     });
@@ -83,6 +87,8 @@ export class RecordWriter {
     this.#checkOpen();
     if (lines.length === 0) return undefined;
     this.#count += lines.length;
+    // Every record's line starts with its type (records are built type first).
+    if (this.#onErrorLine) for (const line of lines) if (line.startsWith('{"type":"error"')) this.#onErrorLine(line);
     const text = `${lines.join("\n")}\n`;
     if (this.#pendingByteLength > 0) this.#addBytes(Buffer.from(text));
     else this.#pending += text;

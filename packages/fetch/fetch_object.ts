@@ -40,6 +40,8 @@ export interface FetchObjectOptions {
    * once, or a promise that resolves when it may (the response waits, paused, meanwhile).
    */
   readonly reserve?: (bytes: number) => Promise<void> | undefined;
+  /** Called for an object whose ETag is not its MD5 (SSE-KMS, SSE-C, multipart): only its length was checked. */
+  readonly onLengthOnly?: () => void;
 }
 
 /** The outcome of one key. */
@@ -56,6 +58,17 @@ function declaredLength(headers: Record<string, string | string[] | undefined>):
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Whether S3's ETag of this response is the MD5 of its bytes. It is not for an object encrypted
+ * with a KMS key (`x-amz-server-side-encryption: aws:kms` or `aws:kms:dsse`) or with the
+ * customer's key (SSE-C: the customer-algorithm header), nor for a multipart one (`<hex>-<parts>`).
+ */
+function etagIsMd5(etag: string, headers: Record<string, string | string[] | undefined>): boolean {
+  if (!/^[0-9a-f]{32}$/.test(etag)) return false;
+  const sse = header(headers, "x-amz-server-side-encryption");
+  return !sse?.startsWith("aws:kms") && header(headers, "x-amz-server-side-encryption-customer-algorithm") === undefined;
 }
 
 /**
@@ -82,19 +95,23 @@ export async function fetchObject(s3: S3Access, record: KeyRecord, options: Fetc
             length = declaredLength(responseHeaders);
             return length !== undefined && options.reserve ? options.reserve(length) : undefined;
           },
+          // Without a Content-Length, the budget grows with the body as it arrives.
+          whileReading: (received) => (length === undefined && options.reserve ? options.reserve(received) : undefined),
         });
         if (response.statusCode === 404) return { type: "missing", ...ref(record) } satisfies MissingRecord;
         if (response.statusCode === 304) return { type: "unchanged", ...ref(record) } satisfies UnchangedRecord;
-        if (response.statusCode !== 200) throw s3ErrorFromBody(response.statusCode, response.body, `Cannot get s3://${record.bucket}/${record.key}`);
+        if (response.statusCode !== 200) throw s3ErrorFromBody(response.statusCode, response.body, `Cannot get s3://${record.bucket}/${record.key}`, response.headers);
         const body = response.body;
         if (length !== undefined && body.length !== length) {
           throw new IntegrityError(`Body of s3://${record.bucket}/${record.key} has ${body.length} of ${length} bytes`);
         }
         const etag = (header(response.headers, "etag") ?? "").replaceAll('"', "");
-        // A single-part object's ETag is its MD5; a multipart one's (`<hex>-<parts>`) is not.
-        if (/^[0-9a-f]{32}$/.test(etag)) {
+        if (etagIsMd5(etag, response.headers)) {
           const md5 = hash("md5", body, "hex");
           if (md5 !== etag) throw new IntegrityError(`Body of s3://${record.bucket}/${record.key} does not match its ETag (MD5 ${md5})`);
+        } else {
+          // SSE-KMS, SSE-C (an MD5-shaped ETag that is not one) or multipart: the length is all there is to check.
+          options.onLengthOnly?.();
         }
         const modified = header(response.headers, "last-modified");
         const utf8 = isUtf8(body);

@@ -72,4 +72,60 @@ describe("fetchObject()", () => {
     expect(outcome).toMatchObject({ type: "error", code: "Integrity", attempts: 2 });
     expect(gets).toBe(2);
   });
+
+  test.each([
+    ["SSE-KMS", { "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:eu-west-1:1:key/k" }],
+    ["SSE-KMS (dual-layer)", { "x-amz-server-side-encryption": "aws:kms:dsse" }],
+    ["SSE-C", { "x-amz-server-side-encryption-customer-algorithm": "AES256", "x-amz-server-side-encryption-customer-key-md5": "q1w2e3==" }],
+  ])("checks an object encrypted with %s by length only (its ETag is not an MD5), and counts it", async (_name, sse) => {
+    const body = Buffer.from("<record/>");
+    // An MD5-shaped ETag that is not the body's MD5, as S3 gives for these objects.
+    const etag = createHash("md5").update("something else").digest("hex");
+    const s3 = {
+      async requestBuffered() {
+        return { statusCode: 200, headers: { "content-length": String(body.length), etag: `"${etag}"`, ...sse }, body };
+      },
+    } as unknown as S3Access;
+    let lengthOnly = 0;
+    const outcome = await fetchObject(s3, KEY, { attempts: 2, minDelayMs: 1, onLengthOnly: () => lengthOnly++ });
+    expect(outcome).toMatchObject({ type: "object", etag, size: body.length, body: "<record/>" });
+    expect(lengthOnly).toBe(1);
+
+    // The length is still checked.
+    const short = {
+      async requestBuffered(_bucket: string, _key: string, options: { beforeBody?: (s: number, h: BufferedResponse["headers"]) => Promise<void> | undefined } = {}) {
+        const headers = { "content-length": String(body.length + 5), etag: `"${etag}"`, ...sse };
+        await options.beforeBody?.(200, headers);
+        return { statusCode: 200, headers, body };
+      },
+    } as unknown as S3Access;
+    expect(await fetchObject(short, KEY, { attempts: 2, minDelayMs: 1 })).toMatchObject({ type: "error", code: "Integrity" });
+  });
+
+  test("holds a body without Content-Length to the budget as it arrives", async () => {
+    const pieces = [Buffer.from("<rec"), Buffer.from("ord"), Buffer.from("/>")];
+    const events: string[] = [];
+    const s3 = {
+      async requestBuffered(_bucket: string, _key: string, options: { beforeBody?: (s: number, h: BufferedResponse["headers"]) => Promise<void> | undefined; whileReading?: (n: number) => Promise<void> | undefined } = {}) {
+        const headers = { etag: `"${createHash("md5").update("<record/>").digest("hex")}"` };
+        await options.beforeBody?.(200, headers);
+        let received = 0;
+        for (const piece of pieces) {
+          received += piece.length;
+          events.push(`piece ${received}`);
+          await options.whileReading?.(received);
+        }
+        return { statusCode: 200, headers, body: Buffer.concat(pieces) };
+      },
+    } as unknown as S3Access;
+    const outcome = await fetchObject(s3, KEY, {
+      reserve: (bytes) => {
+        events.push(`reserve ${bytes}`);
+        return Promise.resolve();
+      },
+    });
+    expect(outcome).toMatchObject({ type: "object", body: "<record/>" });
+    expect(events).toEqual(["piece 4", "reserve 4", "piece 7", "reserve 7", "piece 9", "reserve 9"]);
+  });
 });
+

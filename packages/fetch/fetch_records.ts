@@ -1,6 +1,8 @@
 /** orcid-fetch's library: key records in, object/missing/unchanged/error records out, in order. */
 import {
   ByteBudget,
+  type ErrorRecord,
+  InvalidKeyError,
   type KeyRecord,
   type PipelineRecord,
   pooledMap,
@@ -35,10 +37,12 @@ export interface FetchStats {
   errors: number;
   retries: number;
   passed: number;
+  /** Objects checked by length only: their ETag is not an MD5 (SSE-KMS, SSE-C, multipart). */
+  lengthOnly: number;
 }
 
 export function newFetchStats(): FetchStats {
-  return { objects: 0, bytes: 0, missing: 0, unchanged: 0, errors: 0, retries: 0, passed: 0 };
+  return { objects: 0, bytes: 0, missing: 0, unchanged: 0, errors: 0, retries: 0, passed: 0, lengthOnly: 0 };
 }
 
 /** A record to write, and the budget it holds until written. */
@@ -49,6 +53,22 @@ export interface FetchResult {
 }
 
 const nothing = () => {};
+
+/** A key that cannot be compared with the mirror: refused, not requested (orcid-place would refuse it too). */
+function invalidKey(record: KeyRecord, error: InvalidKeyError): ErrorRecord {
+  return {
+    type: "error",
+    tool: "orcid-fetch",
+    op: "get",
+    message: error.message,
+    code: "InvalidKey",
+    retryable: false,
+    attempts: 0,
+    bucket: record.bucket,
+    key: record.key,
+    orcid: record.orcid,
+  };
+}
 
 /**
  * Fetches the key records of a stream, `concurrency` at a time, and yields every record in input
@@ -76,7 +96,14 @@ export async function* fetchRecords(
   const fetchKey = async (record: KeyRecord, index: number): Promise<FetchResult> => {
     let ifNoneMatch: string | undefined;
     if (options.skipUnchanged) {
-      const local = localState(options.skipUnchanged, record);
+      let local;
+      try {
+        local = localState(options.skipUnchanged, record);
+      } catch (error) {
+        if (!(error instanceof InvalidKeyError)) throw error;
+        stats.errors++;
+        return { record: invalidKey(record, error), release: nothing };
+      }
       if (local.kind === "same") {
         stats.unchanged++;
         return { record: { type: "unchanged", bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind }, release: nothing };
@@ -90,6 +117,7 @@ export async function* fetchRecords(
       ...(ifNoneMatch ? { ifNoneMatch } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onRetry: () => stats.retries++,
+      onLengthOnly: () => stats.lengthOnly++,
       reserve: (bytes) => {
         if (bytes <= held) return undefined;
         const urgent = () => index === head;

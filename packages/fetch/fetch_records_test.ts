@@ -1,4 +1,7 @@
 import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { BufferedResponse, KeyRecord, PipelineRecord, S3Access } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { fetchRecords } from "./fetch_records.ts";
@@ -65,5 +68,24 @@ describe("fetchRecords()", () => {
       release();
     }
     expect(seen).toEqual(["key-0", "key-1", "key-2", "key-3"]);
+  });
+
+  test("with skipUnchanged, refuses a key that leads out of the mirror without a request: no MD5 of a file outside goes upstream", async () => {
+    const base = mkdtempSync(join(tmpdir(), "fetch-records-"));
+    const mirror = join(base, "mirror");
+    mkdirSync(join(mirror, "summaries"), { recursive: true });
+    writeFileSync(join(base, "secret.xml"), "a file outside the mirror");
+    const sent: { key: string; headers: Record<string, string> }[] = [];
+    const s3 = {
+      async requestBuffered(_bucket: string, key: string, options: { headers?: Record<string, string> } = {}) {
+        sent.push({ key, headers: options.headers ?? {} });
+        return { statusCode: 404, headers: {}, body: Buffer.alloc(0) };
+      },
+    } as unknown as S3Access;
+    const hostile: KeyRecord = { type: "key", bucket: "v3.0-summaries", key: "../../secret.xml", orcid: "0000-0002-1825-0097", kind: "summary" };
+    const out: PipelineRecord[] = [];
+    for await (const { record } of fetchRecords(from([hostile]), { s3, concurrency: 2, maxBytesInFlight: 1000, skipUnchanged: mirror })) out.push(record as PipelineRecord);
+    expect(sent).toEqual([]);
+    expect(out).toEqual([expect.objectContaining({ type: "error", tool: "orcid-fetch", code: "InvalidKey", key: "../../secret.xml" })]);
   });
 });

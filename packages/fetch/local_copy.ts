@@ -24,7 +24,10 @@ export type LocalState =
   | { readonly kind: "absent" };
 
 /**
- * Compares a key record with its file under `mirror` (the folder orcid-place writes to).
+ * Compares a key record with its file under `mirror` (the folder orcid-place writes to). The path
+ * comes from core's `mirrorPath`, the one gate from a key to a path: a key that is not a
+ * well-formed ORCID key (`../…`) throws `InvalidKeyError`, so no file outside the mirror is read
+ * and no MD5 of one is sent upstream.
  *
  * @example
  * ```ts

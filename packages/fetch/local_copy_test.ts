@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KeyRecord } from "@orcid-sync/core";
+import { InvalidKeyError, type KeyRecord } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { localState } from "./local_copy.ts";
 
@@ -57,5 +57,15 @@ describe("localState()", () => {
 
   test("is absent when there is no file", () => {
     expect(localState(mkdtempSync(join(tmpdir(), "local-copy-")), record())).toEqual({ kind: "absent" });
+  });
+
+  test("refuses a key that leads out of the mirror: the file there is not read", () => {
+    const base = mkdtempSync(join(tmpdir(), "local-copy-"));
+    const mirror = join(base, "mirror");
+    mkdirSync(mirror);
+    writeFileSync(join(base, "secret.xml"), "not the mirror's");
+    for (const key of ["../../secret.xml", "097/../../secret.xml", "../secret.xml"]) {
+      expect(() => localState(mirror, record({ key })), key).toThrow(InvalidKeyError);
+    }
   });
 });

@@ -34,7 +34,7 @@ await runMain<FetchArgs>({
     ["orcid-list --ids ids.txt -s | orcid-fetch | jq -r 'select(.type==\"object\") | .body'", "3. summaries to stdout"],
   ],
   epilog:
-    "Each object is one GET, retried with backoff on 5xx, SlowDown, resets and timeouts, and checked: its length against Content-Length, a single-part object's MD5 against its ETag. A 404 is normal (unclaimed records have no objects) and does not change the exit status. With --skip-unchanged DIR, a key whose listing gives the size and LastModified of its file in DIR is not requested, nor one whose listing gives its size and, as a single-part ETag, its MD5 (a mirror seeded by orcid-unpack; the file then takes the LastModified as mtime), and a key without listing data is requested with If-None-Match (the file's MD5). Bad credentials or 403 stop the run (exit 3). Exit 1 when any item failed, here or upstream.",
+    "Each object is one GET, retried with backoff on 5xx, SlowDown, resets and timeouts, and checked: its length against Content-Length, a single-part object's MD5 against its ETag (an object encrypted with SSE-KMS or SSE-C, whose ETag is not an MD5, by length only; the closing summary counts them). A 404 is normal (unclaimed records have no objects) and does not change the exit status. With --skip-unchanged DIR, a key whose listing gives the size and LastModified of its file in DIR is not requested, nor one whose listing gives its size and, as a single-part ETag, its MD5 (a mirror seeded by orcid-unpack; the file then takes the LastModified as mtime), and a key without listing data is requested with If-None-Match (the file's MD5). Bad credentials or 403 stop the run (exit 3). Exit 1 when any item failed, here or upstream.",
   options: (argv) =>
     withAwsOptions(argv)
       .command("$0 [inputs..]", false, (y) =>
@@ -80,8 +80,10 @@ await runMain<FetchArgs>({
     } finally {
       await s3.close();
     }
+    // Objects whose ETag is not an MD5 (SSE-KMS, SSE-C, multipart) are told apart: their bytes were checked by length only.
+    const lengthOnly = stats.lengthOnly > 0 ? `, ${stats.lengthOnly} checked by length only (ETag not an MD5: SSE-KMS, SSE-C or multipart)` : "";
     ctx.summary(
-      `${stats.objects} objects (${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s), ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed`,
+      `${stats.objects} objects (${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s), ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed${lengthOnly}`,
     );
     return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
   },

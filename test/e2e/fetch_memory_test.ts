@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { checkCharacter, summaryKey } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { syncStore } from "../generator/store.ts";
+import { startFaultProxy } from "./http_proxy.ts";
 import { type LocalS3, startLocalS3 } from "../s3/server.ts";
 import { BIN_DIR, scratch } from "./helpers.ts";
 
@@ -53,14 +54,26 @@ function residentBytes(pid: number): number {
  * records flow, serialising 4 MiB bodies leaves garbage that V8 collects in its own time) and the
  * records written.
  */
-async function fetchBehindStalledReader(args: readonly string[], waitMs: number): Promise<{ peak: number; code: number | null; records: { type: string; size?: number; body?: string }[] }> {
-  const child = spawn(join(BIN_DIR, "orcid-fetch"), ["-j", String(OBJECTS), ...args], { env: { ...process.env, ...s3.env }, stdio: ["pipe", "pipe", "inherit"] });
+async function fetchBehindStalledReader(
+  args: readonly string[],
+  waitMs: number,
+  endpoint = s3.endpoint,
+): Promise<{ peak: number; code: number | null; records: { type: string; size?: number; body?: string }[] }> {
+  const env = { ...process.env, ...s3.env, AWS_ENDPOINT_URL: endpoint };
+  const child = spawn(join(BIN_DIR, "orcid-fetch"), ["-j", String(OBJECTS), ...args], { env, stdio: ["pipe", "pipe", "inherit"] });
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, residentBytes(child.pid!))), 20);
   const keys = Array.from({ length: OBJECTS }, (_, n) => JSON.stringify({ type: "key", bucket: BUCKET, key: summaryKey(orcidOf(n)), orcid: orcidOf(n), kind: "summary" }));
   child.stdin.end(`${keys.join("\n")}\n`);
   child.stdout.pause();
+  // At least waitMs, then until the resident set has stopped growing: on a loaded machine the
+  // bodies can take longer than any fixed wait to arrive.
   await new Promise((resolve) => setTimeout(resolve, waitMs));
+  for (let last = peak, steady = 0; steady < 6 && residentBytes(child.pid!) > 0; ) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    steady = peak - last < MiB ? steady + 1 : 0;
+    last = peak;
+  }
   const stalledPeak = peak;
   const chunks: Buffer[] = [];
   child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -94,4 +107,25 @@ describe("orcid-fetch memory", () => {
     expect(unbounded.peak - bounded.peak, seen).toBeGreaterThan(all);
     expect(bounded.peak, seen).toBeLessThan(160 * MiB);
   }, 120_000);
+
+  test(`${OBJECTS} bodies of 4 MiB without Content-Length (chunked): still held up to --max-bytes-in-flight`, async () => {
+    // The proxy forwards each body as it comes, without its Content-Length: its size is known only at its end.
+    const proxy = await startFaultProxy(s3.endpoint);
+    proxy.setFaults(() => ({
+      kind: "headers",
+      edit: ({ "content-length": _dropped, ...rest }) => rest,
+    }));
+    try {
+      const bounded = await fetchBehindStalledReader(["--max-bytes-in-flight", "16M"], 3000, proxy.endpoint);
+      expect(bounded.code).toBe(0);
+      expect(bounded.records).toHaveLength(OBJECTS);
+      expect(bounded.records.every((record) => record.type === "object" && record.body?.length === SIZE)).toBe(true);
+      expect(proxy.objectGets(200).length).toBeGreaterThanOrEqual(OBJECTS);
+      // All bodies at once would be 160 MiB on top of the process itself.
+      expect(bounded.peak, `bounded ${(bounded.peak / MiB) | 0} MiB`).toBeLessThan(160 * MiB);
+    } finally {
+      await proxy.close();
+    }
+  }, 120_000);
 });
+

@@ -3,12 +3,12 @@
  * faults, driven per test: error statuses, connection resets mid-body, bodies cut short under a full
  * Content-Length, flipped bytes, stalls, and slow trickling.
  */
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 
 /** What to do to one request. */
 export type Fault =
   /** Answer with this status and an S3 error body instead of forwarding. */
-  | { readonly kind: "status"; readonly status: number; readonly code: string }
+  | { readonly kind: "status"; readonly status: number; readonly code: string; readonly region?: string }
   /** Forward, then destroy the connection after part of the body. */
   | { readonly kind: "reset" }
   /** Forward headers with the full Content-Length, send half the body, end the connection. */
@@ -18,7 +18,9 @@ export type Fault =
   /** Wait this long before answering. */
   | { readonly kind: "stall"; readonly ms: number }
   /** Forward the body in small pieces with pauses. */
-  | { readonly kind: "trickle"; readonly bytesPerTick: number; readonly tickMs: number };
+  | { readonly kind: "trickle"; readonly bytesPerTick: number; readonly tickMs: number }
+  /** Forward the body as is under headers changed by `edit` (drop Content-Length: a chunked body). */
+  | { readonly kind: "headers"; readonly edit: (headers: IncomingHttpHeaders) => IncomingHttpHeaders };
 
 /** A request as the proxy saw it. */
 export interface SeenRequest {
@@ -28,6 +30,8 @@ export interface SeenRequest {
   /** Status sent back (the fault's, or the server's). */
   status: number;
   readonly fault?: Fault["kind"];
+  /** The request's headers, as the client sent them. */
+  readonly headers: IncomingHttpHeaders;
 }
 
 export interface FaultProxy {
@@ -54,6 +58,11 @@ export function startFaultProxy(target: string): Promise<FaultProxy> {
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (response) => {
         seen.status = response.statusCode ?? 0;
+        if (fault?.kind === "headers" && response.statusCode === 200) {
+          res.writeHead(200, fault.edit({ ...response.headers }));
+          response.pipe(res);
+          return;
+        }
         res.writeHead(response.statusCode ?? 502, response.headers);
         if (!fault || response.statusCode !== 200) {
           response.pipe(res);
@@ -95,13 +104,15 @@ export function startFaultProxy(target: string): Promise<FaultProxy> {
   const server: Server = createServer((req, res) => {
     const index = requests.length;
     const fault = rule?.(req, index);
-    const seen: SeenRequest = { method: req.method ?? "", url: req.url ?? "", status: 0, ...(fault ? { fault: fault.kind } : {}) };
+    const seen: SeenRequest = { method: req.method ?? "", url: req.url ?? "", status: 0, ...(fault ? { fault: fault.kind } : {}), headers: req.headers };
     requests.push(seen);
     if (fault?.kind === "status") {
       seen.status = fault.status;
       req.resume();
-      res.writeHead(fault.status, { "content-type": "application/xml" });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>Injected by the test proxy</Message></Error>`);
+      // A region error names the bucket's region, as S3 does (a header and <Region>).
+      res.writeHead(fault.status, { "content-type": "application/xml", ...(fault.region ? { "x-amz-bucket-region": fault.region } : {}) });
+      const region = fault.region ? `<Region>${fault.region}</Region>` : "";
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>Injected by the test proxy</Message>${region}</Error>`);
       return;
     }
     if (fault?.kind === "stall") {

@@ -34,12 +34,14 @@ take_lock() {
   trap 'orcid-state unlock --pid $$ --log-level warn' EXIT
 }
 
-# print_written: with -v, the path of every file written (from orcid-place's records).
+# print_written [FILE]: with -v, the path of every file written (from orcid-place's records); the
+# lambda records (how far the lambda file reached, for orcid-state set --records) saved in FILE.
 print_written() {
+  local keep=${1:-/dev/null}
   if [ "$verbose" = 1 ]; then
-    sed -n 's/^{"type":"placed","action":"written","path":"\([^"]*\)".*/\1/p'
+    sed -n -e "/^{\"type\":\"lambda\",/w $keep" -e 's/^{"type":"placed","action":"written","path":"\([^"]*\)".*/\1/p'
   else
-    cat >/dev/null
+    sed -n "/^{\"type\":\"lambda\",/w $keep"
   fi
 }
 

@@ -10,7 +10,8 @@ usage() {
 usage: sharded-sync.sh -N SHARDS [-S HOSTS] -s|-a [-p PATH] [-d DAYS] [-l LEVEL] [-max N] [-n PAGE] [-x B] [-y B] [-z B]
 
 Run one sync as SHARDS shards (a partition by <last3> folder: every key in exactly one shard) with
-GNU parallel, and advance last_ran.config only when every shard succeeded.
+GNU parallel, and advance last_ran.config only when every shard succeeded (to the run's start, or
+the earliest newest row of the shards' lambda files if that is earlier).
 
   -N SHARDS   number of shards (default 2)
   -S HOSTS    GNU parallel's --sshlogin: run shards on these hosts (e.g. "8/host1,8/host2"; ":" is
@@ -50,6 +51,9 @@ done
 command -v parallel >/dev/null || die 3 "GNU parallel is not installed (Debian: apt-get install parallel)"
 
 take_lock
+# Each shard's lambda record: the state must not pass the newest row of any shard's lambda file.
+reach=$(mktemp "${TMPDIR:-/tmp}/orcid-sync-reach.XXXXXX")
+trap 'rm -f "$reach"; orcid-state unlock --pid $$ --log-level warn' EXIT
 started=$(now_utc)
 if [ -n "$days" ]; then
   # An absolute time, so shards that start at different moments sync the same window.
@@ -70,8 +74,8 @@ fi
 
 parallel --will-cite --halt never --line-buffer -j "$shards" "${remote[@]}" \
   "$here/sync-shard.sh" -p "$path" --since "$since" --shard "{}/$shards" "${shard_flags[@]}" \
-  -max "$max" -n "$page" -l "$level" ::: $(seq 1 "$shards") ||
+  -max "$max" -n "$page" -l "$level" ::: $(seq 1 "$shards") >"$reach" ||
   die 1 "$? shards failed: last_ran.config is unchanged; run again"
 
-orcid-state set --time "$started" --log-level warn
+orcid-state set --time "$started" --records "$reach" --log-level warn
 echo "$script: done: all $shards shards" >&2

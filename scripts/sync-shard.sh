@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One shard of a sharded sync (run by sharded-sync.sh on each host): the records of shard K of N
-# changed since a given time, into this host's mirror. Does not touch last_ran.config.
+# changed since a given time, into this host's mirror. Does not touch last_ran.config; prints the
+# lambda record (how far the lambda file reached) on stdout for the coordinator.
 set -euo pipefail
 script=sync-shard.sh
 # shellcheck source=scripts/lib.sh
@@ -31,4 +32,5 @@ mirror="${path%/}/ORCID_public_data_files"
 
 orcid-list --since "$since" --shard "$shard" "${list_flags[@]}" -j "$max" -n "$page" --log-level "$level" |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
-  orcid-place "$mirror" --log-level "$level" >/dev/null
+  orcid-place "$mirror" --log-level "$level" |
+  sed -n '/^{"type":"lambda",/p'

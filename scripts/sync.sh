@@ -26,8 +26,12 @@ if given, else last_ran.config in the current folder (less an hour of overlap), 
   -t          afterwards, write the reference's .tar.gz archives of the mirror here
   -v          print each file name as it is written
 
-last_ran.config advances to this run's start time only when every stage succeeded (a missing
-object is not a failure); after a failure, run it again. A second sync while one runs is refused.
+last_ran.config advances only when every stage succeeded (a missing object is not a failure;
+bad rows in the lambda file are, unless orcid-list --allow-bad-rows is raised); after a failure, run
+it again. It advances to this run's start time, or to the newest row of the lambda file read if
+that is earlier (ORCID regenerates the file on its own schedule), and says so when the lambda file
+is older than the last run. last_ran.config.utc beside it keeps the same instant in UTC.
+A second sync while one runs is refused.
 USAGE
 }
 
@@ -59,6 +63,9 @@ what=()
 [ "$activities" = 1 ] && what+=(-a)
 
 take_lock
+# The lambda records from the end of the pipe: the state must not pass the lambda file's newest row.
+reach=$(mktemp "${TMPDIR:-/tmp}/orcid-sync-reach.XXXXXX")
+trap 'rm -f "$reach"; orcid-state unlock --pid $$ --log-level warn' EXIT
 started=$(now_utc)
 if [ -n "$days" ]; then since="${days}d"; else since=$(orcid-state get --default 30d --log-level warn); fi
 echo "$script: syncing records modified since $since" >&2
@@ -67,8 +74,8 @@ orcid-list --since "$since" "${what[@]}" -j "$max" -n "$page" --summaries-bucket
   --activities-bucket-base "$activities_base" --lambda-bucket "$lambda_bucket" --log-level "$level" |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
   orcid-place "$mirror" --log-level "$level" |
-  print_written
+  print_written "$reach"
 
 [ "$tar" = 1 ] && pack_mirror "$mirror"
-orcid-state set --time "$started" --log-level warn
+orcid-state set --time "$started" --records "$reach" --log-level warn
 echo "$script: done: $mirror" >&2

@@ -133,6 +133,7 @@ await runMain<StateArgs>({
           .option("time", { type: "string", describe: "The time to save: ISO, a date, or a span back from now (default: now)" })
           .option("records", {
             type: "string",
+            nargs: 1,
             describe: "NDJSON records from the end of the pipe (a file, - for stdin): save no later than the newest row of the lambda file its lambda records name; none is fatal",
           }),
       )

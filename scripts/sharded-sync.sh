@@ -16,7 +16,7 @@ the earliest newest row of the shards' lambda files if that is earlier).
   -N SHARDS   number of shards (default 2)
   -S HOSTS    GNU parallel's --sshlogin: run shards on these hosts (e.g. "8/host1,8/host2"; ":" is
               this host). Without it, all shards run here, side by side, into one mirror.
-  other flags as sync.sh
+  other flags as sync.sh (--allow-bad-rows N counts each shard's bad rows)
 
 The cutoff is computed once, here (from -d, last_ran.config in the current folder, or 30 days), and
 given to every shard, so all shards sync the same window. last_ran.config and the lock live only on
@@ -42,6 +42,7 @@ while [ $# -gt 0 ]; do
     -max) need_value "$1" "${2-}"; need_number "$1" "$2"; max=$2; shift 2 ;;
     -n) need_value "$1" "${2-}"; need_number "$1" "$2"; page=$2; shift 2 ;;
     -x | -y | -z) need_value "$1" "${2-}"; shard_flags+=("$1" "$2"); shift 2 ;;
+    --allow-bad-rows) need_value "$1" "${2-}"; need_number "$1" "$2"; shard_flags+=("$1" "$2"); shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die 2 "unknown flag '$1' (see --help)" ;;
   esac

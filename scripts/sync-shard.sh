@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
     -x) need_value "$1" "${2-}"; list_flags+=(--summaries-bucket "$2"); shift 2 ;;
     -y) need_value "$1" "${2-}"; list_flags+=(--activities-bucket-base "$2"); shift 2 ;;
     -z) need_value "$1" "${2-}"; list_flags+=(--lambda-bucket "$2"); shift 2 ;;
+    --allow-bad-rows) need_value "$1" "${2-}"; list_flags+=(--allow-bad-rows "$2"); shift 2 ;;
     *) die 2 "unknown flag '$1'" ;;
   esac
 done

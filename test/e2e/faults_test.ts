@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
 import { type Fault, type FaultProxy, startFaultProxy } from "./http_proxy.ts";
 import { expectedTree, readTree, ROOT, runBin, runCommand, runPipeline, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
+import { keptSections } from "./reliability_doc.ts";
 
 let s3: SeededS3;
 let proxy: FaultProxy;
@@ -32,6 +33,7 @@ afterAll(async () => {
   // Only a complete run describes the suite (a run filtered with -t would write a partial table).
   if (rows.length < EXPECTED_ROWS) return;
   const table = rows.map((r) => `| ${r.fault} | ${r.behaviour} | \`${r.test}\` |`).join("\n");
+  const sections = keptSections();
   writeFileSync(
     join(ROOT, "docs", "reliability.md"),
     `# Reliability\n\nWritten by the fault suite (\`test/e2e/faults_test.ts\`) on its last run; do not edit by hand.\n\n` +
@@ -40,7 +42,8 @@ afterAll(async () => {
       `a permission error as a non-root user (\`disk_test.ts\`), hostile keys and symlinks inside the mirror (\`sync_test.ts\`), ` +
       `malformed lambda rows and invalid iDs (\`list_test.ts\`), malformed or empty state files (\`state_test.ts\`), unknown flags (\`bins_test.ts\`).\n\n` +
       `## Last run\n\n| faults injected | runs killed | files compared | files lost |\n| ---: | ---: | ---: | ---: |\n` +
-      `| ${figures.faultsInjected} | ${figures.runsKilled} | ${figures.filesCompared} | ${figures.filesLost} |\n`,
+      `| ${figures.faultsInjected} | ${figures.runsKilled} | ${figures.filesCompared} | ${figures.filesLost} |\n` +
+      (sections ? `\n${sections}` : ""),
   );
 });
 

@@ -96,7 +96,7 @@ describe("transient server faults: the run completes and the mirror is exact", (
     } finally {
       proxy.setFaults(undefined);
     }
-  });
+    }, 180_000);
 });
 
 describe("persistent faults", () => {
@@ -221,14 +221,12 @@ describe("kill -9 and rerun", () => {
     [
       "at a random record in fetch",
       () => {
+        // GETs past the n-th are held: orcid-fetch cannot finish before the kill.
         const n = somewhere(total());
         let gets = 0;
         return {
           arm: () => {
-            proxy.setFaults((req) => {
-              if (isObjectGet(req)) gets++;
-              return undefined;
-            });
+            proxy.setFaults((req) => (isObjectGet(req) && ++gets > n ? { kind: "stall", ms: 30_000 } : undefined));
             return () => gets >= n;
           },
           check: (group) => expect(groupCommands(group).some((c) => c.includes("orcid-fetch")), `orcid-fetch running at GET ${n}`).toBe(true),
@@ -239,11 +237,14 @@ describe("kill -9 and rerun", () => {
     [
       "at a random record in place",
       () => {
-        const n = somewhere(total());
+        // GETs past n + 8 are held: orcid-place gets at most that many objects and cannot finish.
+        const n = somewhere(total() - 8);
+        let gets = 0;
         let mirror = "";
         return {
           arm: (cwd) => {
             mirror = join(cwd, "ORCID_public_data_files");
+            proxy.setFaults((req) => (isObjectGet(req) && ++gets > n + 8 ? { kind: "stall", ms: 30_000 } : undefined));
             return () => countFiles(mirror) >= n;
           },
           check: (group) => expect(groupCommands(group).some((c) => c.includes("orcid-place")), `orcid-place running at file ${n}`).toBe(true),

@@ -109,5 +109,9 @@ describe("sharded-sync.sh", () => {
     expect(treeDifferences(readTree(join(sharded, "ORCID_public_data_files")), reference)).toEqual([]);
     expect(treeDifferences(readTree(join(remote, "ORCID_public_data_files")), reference)).toEqual([]);
     expect(readFileSync(join(sharded, "last_ran.config"), "utf8")).toMatch(LAST_RAN);
-  });
+    // Every shard read a lambda file whose newest row is before the run's start: the state is that row.
+    const newest = Math.max(...s3.dataset.records.map((r) => r.lastModified));
+    const iso = `${new Date(Math.floor(newest / 1000)).toISOString().slice(0, 19)}.${String(newest % 1_000_000).padStart(6, "0")}Z\n`;
+    for (const cwd of [plain, sharded, remote]) expect(readFileSync(join(cwd, "last_ran.config.utc"), "utf8"), cwd).toBe(iso);
+  }, 300_000);
 });

@@ -45,7 +45,8 @@ afterAll(async () => {
       `| ${figures.faultsInjected} | ${figures.runsKilled} | ${figures.filesCompared} | ${figures.filesLost} |\n` +
       (sections ? `\n${sections}` : ""),
   );
-});
+  // Removing a dozen mirrors takes a while on a loaded machine.
+}, 180_000);
 
 /** Faults for the first `times` requests of each of the first `limit` object GETs (and listings, with `listings`). */
 function everyObject(fault: Fault, times: number, listings = false, limit = Number.POSITIVE_INFINITY): (req: IncomingMessage) => Fault | undefined {

@@ -38,13 +38,16 @@ take_lock() {
 # last_ran.config lives); written by each run, removed by a run that succeeds.
 errors_file="$PWD/orcid_sync_errors.ndjson"
 
-# print_written: with -v, the path of every file written (from orcid-place's records); error
-# records go to the errors file.
+# print_written [FILE]: with -v, the path of every file written (from orcid-place's records); error
+# records go to the errors file, the lambda records (how far the lambda file reached, for
+# orcid-state set --records) to FILE.
 print_written() {
+  local keep=${1:-/dev/null}
   if [ "$verbose" = 1 ]; then
-    sed -n -e "/^{\"type\":\"error\"/w $errors_file" -e 's/^{"type":"placed","action":"written","path":"\([^"]*\)".*/\1/p'
+    sed -n -e "/^{\"type\":\"error\"/w $errors_file" -e "/^{\"type\":\"lambda\",/w $keep" \
+      -e 's/^{"type":"placed","action":"written","path":"\([^"]*\)".*/\1/p'
   else
-    sed -n "/^{\"type\":\"error\"/w $errors_file"
+    sed -n -e "/^{\"type\":\"error\"/w $errors_file" -e "/^{\"type\":\"lambda\",/w $keep"
   fi
 }
 

@@ -10,12 +10,13 @@ usage() {
 usage: sharded-sync.sh -N SHARDS [-S HOSTS] -s|-a [-p PATH] [-d DAYS] [-l LEVEL] [-max N] [-n PAGE] [-x B] [-y B] [-z B]
 
 Run one sync as SHARDS shards (a partition by <last3> folder: every key in exactly one shard) with
-GNU parallel, and advance last_ran.config only when every shard succeeded.
+GNU parallel, and advance last_ran.config only when every shard succeeded (to the run's start, or
+the earliest newest row of the shards' lambda files if that is earlier).
 
   -N SHARDS   number of shards (default 2)
   -S HOSTS    GNU parallel's --sshlogin: run shards on these hosts (e.g. "8/host1,8/host2"; ":" is
               this host). Without it, all shards run here, side by side, into one mirror.
-  other flags as sync.sh
+  other flags as sync.sh (--allow-bad-rows N counts each shard's bad rows)
 
 The cutoff is computed once, here (from -d, last_ran.config in the current folder, or 30 days), and
 given to every shard, so all shards sync the same window. last_ran.config and the lock live only on
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
     -max) need_value "$1" "${2-}"; need_number "$1" "$2"; max=$2; shift 2 ;;
     -n) need_value "$1" "${2-}"; need_number "$1" "$2"; page=$2; shift 2 ;;
     -x | -y | -z) need_value "$1" "${2-}"; shard_flags+=("$1" "$2"); shift 2 ;;
+    --allow-bad-rows) need_value "$1" "${2-}"; need_number "$1" "$2"; shard_flags+=("$1" "$2"); shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die 2 "unknown flag '$1' (see --help)" ;;
   esac
@@ -52,6 +54,9 @@ done
 command -v parallel >/dev/null || die 3 "GNU parallel is not installed (Debian: apt-get install parallel)"
 
 take_lock
+# Each shard's lambda record: the state must not pass the newest row of any shard's lambda file.
+reach=$(mktemp "${TMPDIR:-/tmp}/orcid-sync-reach.XXXXXX")
+trap 'rm -f "$reach"; orcid-state unlock --pid $$ --log-level warn' EXIT
 started=$(now_utc)
 if [ -n "$days" ]; then
   # An absolute time, so shards that start at different moments sync the same window.
@@ -75,7 +80,7 @@ for name in "${settings_names[@]}"; do
   case "${!name-}" in *$'\n'*) die 2 "$name holds a line break: it cannot be passed to the hosts" ;; esac
 done
 
-# run_shards: every shard, with GNU parallel; their error records on stdout.
+# run_shards: every shard, with GNU parallel; their error and lambda records on stdout.
 run_shards() {
   local common=(--will-cite --halt never --line-buffer -j "$shards")
   local shard=("$here/sync-shard.sh" -p "$path" --since "$since" --shard "{}/$shards" "${shard_flags[@]}" -max "$max" -n "$page" -l "$level")
@@ -88,12 +93,12 @@ run_shards() {
   settings | parallel "${common[@]}" -S "$hosts" --pipe --tee "${shard[@]}" --settings-on-stdin ::: $(seq 1 "$shards")
 }
 
-run_shards >"$errors_file" || {
+run_shards | sed -n -e "/^{\"type\":\"error\"/w $errors_file" -e "/^{\"type\":\"lambda\",/w $reach" || {
   status=$?
   echo "$script: $status shards failed" >&2
   run_failed 1
 }
 run_succeeded
 
-orcid-state set --time "$started" --log-level warn
+orcid-state set --time "$started" --records "$reach" --log-level warn
 echo "$script: done: all $shards shards" >&2

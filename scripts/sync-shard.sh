@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One shard of a sharded sync (run by sharded-sync.sh on each host): the records of shard K of N
-# changed since a given time, into this host's mirror. Does not touch last_ran.config.
+# changed since a given time, into this host's mirror. Does not touch last_ran.config; prints the
+# lambda record (how far the lambda file reached) on stdout for the coordinator.
 set -euo pipefail
 script=sync-shard.sh
 # shellcheck source=scripts/lib.sh
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
     -y) need_value "$1" "${2-}"; list_flags+=(--activities-bucket-base "$2"); shift 2 ;;
     -z) need_value "$1" "${2-}"; list_flags+=(--lambda-bucket "$2"); shift 2 ;;
     --settings-on-stdin) settings_on_stdin=1; shift ;;
+    --allow-bad-rows) need_value "$1" "${2-}"; list_flags+=(--allow-bad-rows "$2"); shift 2 ;;
     *) die 2 "unknown flag '$1'" ;;
   esac
 done
@@ -43,8 +45,9 @@ if [ "$settings_on_stdin" = 1 ]; then
   done
 fi
 
-# Only the error records go out (to sharded-sync.sh, which gathers them in the errors file).
+# Only the error records (gathered in the errors file) and the lambda record (how far the lambda
+# file reached) go out, to sharded-sync.sh.
 orcid-list --since "$since" --shard "$shard" "${list_flags[@]}" -j "$max" -n "$page" --log-level "$level" </dev/null |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
   orcid-place "$mirror" --shard "$shard" --log-level "$level" |
-  sed -n '/^{"type":"error"/p'
+  sed -n -e '/^{"type":"error"/p' -e '/^{"type":"lambda",/p'

@@ -8,6 +8,7 @@ script=sync.sh
 usage() {
   cat <<'USAGE'
 usage: sync.sh -s|-a [-p PATH] [-d DAYS] [-l LEVEL] [-max N] [-n PAGE] [-x BUCKET] [-y BASE] [-z BUCKET] [-t] [-v]
+               [--allow-bad-rows N]
 
 Bring PATH/ORCID_public_data_files/ up to date with the records changed since the last run, as the
 reference sync.py does — and, unlike it, remove activities deleted upstream. The cutoff is -d DAYS
@@ -25,15 +26,20 @@ if given, else last_ran.config in the current folder (less an hour of overlap), 
   -z BUCKET   lambda file bucket (default orcid-lambda-file)
   -t          afterwards, write the reference's .tar.gz archives of the mirror here
   -v          print each file name as it is written
+  --allow-bad-rows N
+              accept up to N bad rows in the lambda file (default 0: a bad row fails the run)
 
-last_ran.config advances to this run's start time only when every stage succeeded (a missing
-object is not a failure); after a failure, run it again. The tools name the first failed items on
-stderr; every one is in orcid_sync_errors.ndjson in the current folder (removed by a run that
-succeeds). A second sync while one runs is refused.
+last_ran.config advances only when every stage succeeded (a missing object is not a failure;
+bad rows in the lambda file are, beyond --allow-bad-rows N); after a failure, run
+it again. It advances to this run's start time, or to the newest row of the lambda file read if
+that is earlier (ORCID regenerates the file on its own schedule), and says so when the lambda file
+is older than the last run. last_ran.config.utc beside it keeps the same instant in UTC.
+The tools name the first failed items on stderr; every one is in orcid_sync_errors.ndjson in
+the current folder (removed by a run that succeeds). A second sync while one runs is refused.
 USAGE
 }
 
-path=./ summaries=0 activities=0 days="" level=INFO max=10 page=1000 tar=0 verbose=0
+path=./ summaries=0 activities=0 days="" level=INFO max=10 page=1000 tar=0 verbose=0 bad_rows=0
 summaries_bucket=v3.0-summaries activities_base=v3.0-activities lambda_bucket=orcid-lambda-file
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -49,6 +55,7 @@ while [ $# -gt 0 ]; do
     -z) need_value "$1" "${2-}"; lambda_bucket=$2; shift 2 ;;
     -t) tar=1; shift ;;
     -v) verbose=1; shift ;;
+    --allow-bad-rows) need_value "$1" "${2-}"; need_number "$1" "$2"; bad_rows=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die 2 "unknown flag '$1' (see --help)" ;;
   esac
@@ -61,18 +68,21 @@ what=()
 [ "$activities" = 1 ] && what+=(-a)
 
 take_lock
+# The lambda records from the end of the pipe: the state must not pass the lambda file's newest row.
+reach=$(mktemp "${TMPDIR:-/tmp}/orcid-sync-reach.XXXXXX")
+trap 'rm -f "$reach"; orcid-state unlock --pid $$ --log-level warn' EXIT
 started=$(now_utc)
 if [ -n "$days" ]; then since="${days}d"; else since=$(orcid-state get --default 30d --log-level warn); fi
 echo "$script: syncing records modified since $since" >&2
 
 orcid-list --since "$since" "${what[@]}" -j "$max" -n "$page" --summaries-bucket "$summaries_bucket" \
-  --activities-bucket-base "$activities_base" --lambda-bucket "$lambda_bucket" --log-level "$level" |
+  --activities-bucket-base "$activities_base" --lambda-bucket "$lambda_bucket" --allow-bad-rows "$bad_rows" --log-level "$level" |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
   orcid-place "$mirror" --log-level "$level" |
-  print_written ||
+  print_written "$reach" ||
   run_failed $?
 run_succeeded
 
 [ "$tar" = 1 ] && pack_mirror "$mirror"
-orcid-state set --time "$started" --log-level warn
+orcid-state set --time "$started" --records "$reach" --log-level warn
 echo "$script: done: $mirror" >&2

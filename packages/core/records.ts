@@ -88,6 +88,19 @@ export interface CheckpointRecord {
   readonly folder: string;
 }
 
+/**
+ * How far the lambda file reaches: orcid-list emits it once, after the keys of a `--since` run. The
+ * next run's cutoff must not pass `newest` (ORCID regenerates the file on its own schedule), so
+ * the scripts save the earlier of the run's start and `newest` (`orcid-state set --records`).
+ */
+export interface LambdaRecord {
+  readonly type: "lambda";
+  readonly bucket: string;
+  readonly key: string;
+  /** The newest `last_modified` of the rows read, ISO 8601 in UTC with six fraction digits. */
+  readonly newest: string;
+}
+
 /** A difference between a mirror and the buckets, found by `orcid-place --verify`. */
 export interface MismatchRecord {
   readonly type: "mismatch";
@@ -253,7 +266,8 @@ export type PipelineRecord =
   | AffiliationRecord
   | FundingRecord
   | GoneRecord
-  | LinkRecord;
+  | LinkRecord
+  | LambdaRecord;
 
 /** A line whose `type` this version does not know: passed through untouched. */
 export interface UnknownRecord {
@@ -321,6 +335,7 @@ const FIELDS: Readonly<Record<PipelineRecord["type"], FieldSpec>> = {
     optional: { bucket: isString, key: (v) => typeof v === "string", orcid: isString },
   },
   checkpoint: { required: { bucket: isString, folder: isString }, optional: {} },
+  lambda: { required: { bucket: isString, key: isString, newest: isDate }, optional: {} },
   mismatch: {
     required: { problem: oneOf("missing", "changed", "extra"), path: isRelative, orcid: isString },
     optional: { bucket: isString, key: isString, detail: isString },

@@ -33,7 +33,7 @@ describe("parseRecord()", () => {
 
   test("the golden valid fixture covers every known type", () => {
     const types = new Set(fixture("valid.ndjson").map((line) => JSON.parse(line).type));
-    for (const type of ["key", "manifest", "object", "missing", "unchanged", "placed", "error", "checkpoint", "mismatch", "person", "work", "affiliation", "funding", "gone", "link"]) {
+    for (const type of ["key", "manifest", "object", "missing", "unchanged", "placed", "error", "checkpoint", "lambda", "mismatch", "person", "work", "affiliation", "funding", "gone", "link"]) {
       expect(types.has(type), type).toBe(true);
       expect(isKnownType(type)).toBe(true);
     }

@@ -1,5 +1,6 @@
 /** Reading the lambda file's CSV rows: `orcid,path,date_created,last_modified`, newest first. */
-import { isValidOrcidIdAt } from "@orcid-sync/core";
+import { formatLambdaMicros, isValidOrcidId, isValidOrcidIdAt, parseDateTime } from "@orcid-sync/core";
+import { splitCsvFields } from "./csv_fields.ts";
 
 /** The header line of last_modified.csv. */
 export const LAMBDA_HEADER = "orcid,path,date_created,last_modified";
@@ -22,6 +23,11 @@ export type RowVerdict = "changed" | "older" | "malformed" | "invalid-id";
 export class LambdaRowReader {
   /** The iD of the last row read as `changed`. */
   orcid = "";
+  /**
+   * The newest `last_modified` of the valid rows read so far (`YYYY-MM-DD HH:MM:SS.ffffff` UTC), or
+   * `""` before the first: how far the file reaches, whatever the cutoff.
+   */
+  newest = "";
   readonly #cutoff: string;
 
   /** `cutoff`: a `YYYY-MM-DD HH:MM:SS.ffffff` UTC time (`formatLambdaMicros`); rows at or after it are changed. */
@@ -33,20 +39,46 @@ export class LambdaRowReader {
   /** Reads the row `text[start, end)` (no line break). */
   read(text: string, start: number, end: number): RowVerdict {
     // The usual row starts with a valid iD and its comma: no search for that comma. A valid iD
-    // holds no comma, so the one after it is the first.
-    const idFirst = start + 19 < end && text.charCodeAt(start + 19) === 44 && isValidOrcidIdAt(text, start);
-    const first = idFirst ? start + 19 : text.indexOf(",", start);
-    if (first === -1 || first >= end) return "malformed";
-    const second = text.indexOf(",", first + 1);
-    if (second === -1 || second >= end) return "malformed";
-    const third = text.indexOf(",", second + 1);
-    // A fourth field would put a comma in the date, which isLambdaDate refuses.
-    if (third === -1 || third >= end || !isLambdaDate(text, third + 1, end)) return "malformed";
-    if (!idFirst) return "invalid-id";
-    if (compareLambdaDate(text, third + 1, end, this.#cutoff) < 0) return "older";
-    this.orcid = text.slice(start, first);
+    // holds no comma, so the one after it is the first. A row in any other form (quotes, a `T`,
+    // a zone, an invalid iD) goes to the general reading.
+    if (start + 19 < end && text.charCodeAt(start + 19) === 44 && isValidOrcidIdAt(text, start)) {
+      const second = text.indexOf(",", start + 20);
+      const third = second === -1 || second >= end ? -1 : text.indexOf(",", second + 1);
+      // A fourth field would put a comma in the date, which isLambdaDate refuses.
+      if (third !== -1 && third < end && isLambdaDate(text, third + 1, end)) {
+        const from = third + 1;
+        // Newest first: after the first row this comparison ends at the first characters that differ.
+        if (this.newest === "" || compareLambdaDate(text, from, end, this.newest) > 0) this.newest = paddedLambdaDate(text, from, end);
+        if (compareLambdaDate(text, from, end, this.#cutoff) < 0) return "older";
+        this.orcid = text.slice(start, start + 19);
+        return "changed";
+      }
+    }
+    return this.#readGeneral(text, start, end);
+  }
+
+  /** Any row CSV and ISO 8601 allow: quoted fields, a `T`, a zone, more fraction digits. */
+  #readGeneral(text: string, start: number, end: number): RowVerdict {
+    const fields = splitCsvFields(text, start, end);
+    if (fields === undefined || fields.length !== 4) return "malformed";
+    const micros = ISO_DATE_TIME.test(fields[3]!) ? parseDateTime(fields[3]!, "utc") : undefined;
+    if (micros === undefined) return "malformed";
+    if (!isValidOrcidId(fields[0]!)) return "invalid-id";
+    const date = formatLambdaMicros(micros);
+    if (date > this.newest) this.newest = date;
+    if (date < this.#cutoff) return "older";
+    this.orcid = fields[0]!;
     return "changed";
   }
+}
+
+/** A date-time with seconds, `T` or a space between, up to 9 fraction digits, an optional zone. */
+const ISO_DATE_TIME = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d)?$/;
+
+/** A lambda date (`isLambdaDate`) padded to six fraction digits. */
+function paddedLambdaDate(text: string, from: number, to: number): string {
+  const date = text.slice(from, to);
+  return date.length === 19 ? `${date}.000000` : date.padEnd(26, "0");
 }
 
 /** Whether `text[from, to)` is `YYYY-MM-DD HH:MM:SS`, optionally with one to six fraction digits. */

@@ -39,14 +39,43 @@ describe("LambdaRowReader", () => {
     ["an iD alone", ID],
     ["a wrong iD and a column missing", `0000-0002-1825-0098,http://orcid.org/${ID},2021-08-02 15:00:00`],
     ["a word for a date", row("yesterday")],
-    ["seven fraction digits", row("2021-08-02 15:00:00.1234567")],
+    ["ten fraction digits", row("2021-08-02 15:00:00.1234567891")],
+    ["an unclosed quote", `"${ID},http://orcid.org/${ID},2014-08-02 15:00:00.000,2021-08-02 15:00:00`],
+    ["a quoted field with text after it", `"${ID}"x,http://orcid.org/${ID},2014-08-02 15:00:00.000,2021-08-02 15:00:00`],
+    ["a zone without hours", row("2021-08-02T15:00:00+1")],
     ["a point without fraction digits", row("2021-08-02 15:00:00.")],
     ["a date without time", row("2021-08-02")],
-    ["a T between date and time", row("2021-08-02T15:00:00")],
     ["a letter for a digit", row("2021-08-0x 15:00:00")],
     ["an empty line", ""],
   ])("calls %s malformed", (_label, line) => {
     expect(read(line)).toEqual({ verdict: "malformed" });
+  });
+
+  test.each([
+    ["a T between date and time", row("2021-08-02T15:00:00"), "2021-08-02 15:00:00.000000"],
+    ["a trailing Z", row("2021-08-02 15:00:00.25Z"), "2021-08-02 15:00:00.250000"],
+    ["a T and +00:00", row("2021-08-02T15:00:00.000001+00:00"), "2021-08-02 15:00:00.000001"],
+    ["another zone, converted to UTC", row("2021-08-02T17:00:00+02:00"), "2021-08-02 15:00:00.000000"],
+    ["seven fraction digits (kept to six)", row("2021-08-02 15:00:00.1234567"), "2021-08-02 15:00:00.123456"],
+    ["quoted fields", `"${ID}","http://orcid.org/${ID}","2014-08-02 15:00:00.000","2021-08-02 15:00:00"`, "2021-08-02 15:00:00.000000"],
+    ["some fields quoted, a T and a Z", `${ID},"http://orcid.org/${ID}",2014-08-02,"2021-08-02T15:00:00Z"`, "2021-08-02 15:00:00.000000"],
+  ])("reads %s: the iD, and the time in UTC as the newest", (_label, line, newest) => {
+    const reader = new LambdaRowReader("2021-08-02 15:00:00.000000");
+    expect(reader.read(line, 0, line.length)).toBe("changed");
+    expect(reader.orcid).toBe(ID);
+    expect(reader.newest).toBe(newest);
+  });
+
+  test("an hour later in +01:00 is the same instant: not older than a cutoff at it", () => {
+    expect(read(row("2021-08-02T16:00:00+01:00"), "2021-08-02 15:00:00.000000")).toEqual({ verdict: "changed", orcid: ID });
+    expect(read(row("2021-08-02T15:59:59+01:00"), "2021-08-02 15:00:00.000000")).toEqual({ verdict: "older" });
+  });
+
+  test("newest is the newest valid row read, older ones and bad ones included or not", () => {
+    const reader = new LambdaRowReader("2021-08-02 00:00:00.000000");
+    const rows = [row("2021-08-03 00:00:00.5"), row("2021-08-04 00:00:00", "0000-0002-1825-0098"), row("2021-08-03 12:00:00"), row("2021-08-01 00:00:00")];
+    expect(rows.map((line) => reader.read(line, 0, line.length))).toEqual(["changed", "invalid-id", "changed", "older"]);
+    expect(reader.newest).toBe("2021-08-03 12:00:00.000000");
   });
 
   test("calls a wrong check character or a short iD invalid", () => {

@@ -1,9 +1,11 @@
 /** orcid-list's library: from a source of iDs or folders to groups of key, manifest and checkpoint records. */
 import {
   ALL_FOLDERS,
+  type ErrorRecord,
   formatLambdaMicros,
   isValidOrcidId,
   type KeyRecord,
+  type LambdaRecord,
   last3,
   type Micros,
   type PipelineRecord,
@@ -160,6 +162,41 @@ async function* idsOf(options: ListOptions, source: ListSource, stats: ListStats
       if (folderInShard(last3(id), options.shard)) yield [id];
     }
   }
+}
+
+/**
+ * After a `--since` run: how far the lambda file reaches (its newest `last_modified` read), for
+ * the state; undefined when no valid row was read.
+ *
+ * @example
+ * ```ts
+ * const record = lambdaRecord(layout, stats); // {type: "lambda", …, newest: "2026-11-20T10:00:00.123456Z"}
+ * ```
+ */
+export function lambdaRecord(layout: BucketLayout, stats: ListStats): LambdaRecord | undefined {
+  const newest = stats.lambda.newest;
+  if (newest === "") return undefined;
+  return { type: "lambda", bucket: layout.lambda, key: LAMBDA_KEY, newest: `${newest.replace(" ", "T")}Z` };
+}
+
+/**
+ * An error record for the lambda file's bad rows (malformed, or an invalid iD) when there are more
+ * than `allowed`: the run is not complete, so the state must not move past it.
+ */
+export function badRowsError(layout: BucketLayout, stats: ListStats, allowed: number): ErrorRecord | undefined {
+  const bad = stats.lambda.malformed + stats.lambda.invalidIds;
+  if (bad <= allowed) return undefined;
+  return {
+    type: "error",
+    tool: "orcid-list",
+    op: "lambda",
+    message: `${bad} bad rows in the lambda file (${stats.lambda.malformed} malformed, ${stats.lambda.invalidIds} invalid iDs), more than --allow-bad-rows ${allowed}; first: ${stats.lambda.examples[0] ?? ""}`,
+    code: "BadLambdaRows",
+    retryable: false,
+    attempts: 1,
+    bucket: layout.lambda,
+    key: LAMBDA_KEY,
+  };
 }
 
 function summaryRecord(layout: BucketLayout, orcid: string): KeyRecord {

@@ -1,5 +1,29 @@
 import { describe, expect, test } from "vitest";
-import { recordLine } from "./list_records.ts";
+import { parseRecord } from "@orcid-sync/core";
+import { DEFAULT_LAYOUT } from "./bucket_layout.ts";
+import { badRowsError, lambdaRecord, newListStats, recordLine } from "./list_records.ts";
+
+describe("lambdaRecord()", () => {
+  test("names the lambda file and its newest row in ISO UTC, a valid record of the protocol", () => {
+    const stats = newListStats();
+    expect(lambdaRecord(DEFAULT_LAYOUT, stats)).toBeUndefined();
+    stats.lambda.newest = "2026-11-20 10:00:00.000001";
+    const record = lambdaRecord(DEFAULT_LAYOUT, stats)!;
+    expect(record).toEqual({ type: "lambda", bucket: "orcid-lambda-file", key: "last_modified.csv.tar", newest: "2026-11-20T10:00:00.000001Z" });
+    expect(parseRecord(JSON.parse(JSON.stringify(record)))).toEqual(record);
+  });
+});
+
+describe("badRowsError()", () => {
+  test("is an error record only past the allowance", () => {
+    const stats = newListStats();
+    stats.lambda.malformed = 2;
+    stats.lambda.invalidIds = 1;
+    stats.lambda.examples.push("row 4 (line 5): x");
+    expect(badRowsError(DEFAULT_LAYOUT, stats, 3)).toBeUndefined();
+    expect(badRowsError(DEFAULT_LAYOUT, stats, 2)).toMatchObject({ type: "error", op: "lambda", code: "BadLambdaRows", retryable: false, message: expect.stringContaining("row 4 (line 5): x") });
+  });
+});
 
 describe("recordLine()", () => {
   test("serialises a summary key exactly as JSON.stringify does", () => {

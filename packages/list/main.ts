@@ -7,6 +7,7 @@ import {
   createS3Access,
   ExitCode,
   formatIsoMicros,
+  formatLambdaMicros,
   nowMicros,
   packageVersion,
   parseWhen,
@@ -17,7 +18,7 @@ import {
 } from "@orcid-sync/core";
 import { CHECKPOINT_FILE, readCheckpoints, readReferenceTokens } from "@orcid-sync/state";
 import { type BucketLayout, DEFAULT_LAYOUT } from "./bucket_layout.ts";
-import { listRecords, type ListSource, newListStats, recordLine, summaryLines } from "./list_records.ts";
+import { badRowsError, lambdaRecord, listRecords, type ListSource, newListStats, recordLine, summaryLines } from "./list_records.ts";
 import type { ListingNotice } from "./listing.ts";
 import { parseShard } from "./shard.ts";
 
@@ -40,6 +41,7 @@ interface ListArgs extends AwsArgs {
   readonly activitiesBucket?: string;
   readonly lambdaBucket: string;
   readonly count?: boolean;
+  readonly allowBadRows: number;
 }
 
 /** Combinations yargs cannot check without also refusing --help. */
@@ -50,6 +52,7 @@ function checkArgs(args: ListArgs): void {
   if (args.resume && !args.all) throw new UsageError("--resume goes with --all");
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError("--concurrency takes a whole number ≥ 1");
   if (!Number.isInteger(args.pageSize) || args.pageSize < 1 || args.pageSize > 1000) throw new UsageError("--page-size takes 1 to 1000");
+  if (!Number.isInteger(args.allowBadRows) || args.allowBadRows < 0) throw new UsageError("--allow-bad-rows takes a whole number ≥ 0");
 }
 
 await runMain<ListArgs>({
@@ -64,9 +67,10 @@ await runMain<ListArgs>({
     ["orcid-list --all -s --resume | … | orcid-state checkpoints record", "4. resume a full listing that was interrupted"],
     ["cut -d, -f1 my-researchers.csv | orcid-list --ids - -s -a", "5. a chosen set of researchers"],
     ["orcid-list --since 2026-11-01 -s --count", "6. how much would be synced"],
+    ["orcid-list --since 7d -s --allow-bad-rows 3", "7. go on past up to 3 bad rows of the lambda file (reported on stderr)"],
   ],
   epilog:
-    "--since takes a span back from now (30d, 12h, 90m), a date (2026-11-01, UTC), an ISO date-time, or what 'orcid-state get' prints. The lambda file is streamed and its download stopped at the first row older than the cutoff; malformed rows and invalid iDs are reported on stderr, never fatal. A manifest is emitted only after a complete listing of the iD's prefix: a listing page that is not whole (cut short, no closing tag, truncated without a token, a wrong KeyCount, a token given again) is retried, then fails its listing. Keys that are not ORCID keys are named on stderr and skipped; an activity type not known yet is mirrored and named once. Exit 1 when a listing failed after retries or an unsafe key was refused; 3 when a bucket is missing or access is denied.",
+    "--since takes a span back from now (30d, 12h, 90m), a date (2026-11-01, UTC), an ISO date-time, or what 'orcid-state get' prints. The lambda file is streamed and its download stopped at the first row older than the cutoff; after the keys comes a lambda record with the newest last_modified it holds (the next cutoff must not pass it). A lambda file without last_modified.csv, with another header, without rows or without one usable row is fatal (exit 3). Rows may be quoted, with a T or a zone (Z, +00:00); a row that cannot be read or has an invalid iD is reported on stderr with its row number, and more of them than --allow-bad-rows make an error record and exit 1. A manifest is emitted only after a complete listing of the iD's prefix: a listing page that is not whole (cut short, no closing tag, truncated without a token, a wrong KeyCount, a token given again) is retried, then fails its listing. Keys that are not ORCID keys are named on stderr and skipped; an activity type not known yet is mirrored and named once. Exit 1 when a listing failed after retries, an unsafe key was refused or there were too many bad rows; 3 when a bucket is missing or access is denied.",
   options: (argv) =>
     withAwsOptions(argv)
       .option("since", { type: "string", describe: "Records modified at or after this time (from the lambda file)" })
@@ -90,6 +94,7 @@ await runMain<ListArgs>({
       })
       .option("activities-bucket", { type: "string", describe: "One unsplit activities bucket (the v2.0 generation)" })
       .option("lambda-bucket", { type: "string", default: DEFAULT_LAYOUT.lambda, describe: "Lambda file bucket (the reference's -z)" })
+      .option("allow-bad-rows", { type: "number", default: 0, describe: "With --since: bad rows of the lambda file to accept before the run counts as failed (exit 1)" })
       .option("count", { alias: "dry-run", type: "boolean", describe: "Print only how many iDs, keys and manifests would be emitted" }) as never,
   main: async (args, ctx) => {
     checkArgs(args);
@@ -155,8 +160,21 @@ await runMain<ListArgs>({
     }
     const bad = stats.lambda.malformed + stats.lambda.invalidIds;
     if (bad > 0) {
-      ctx.log.warn(`skipped ${stats.lambda.malformed} malformed rows and ${stats.lambda.invalidIds} invalid iDs, e.g.:`);
+      ctx.log.warn(`skipped ${stats.lambda.malformed} malformed rows and ${stats.lambda.invalidIds} invalid iDs${bad > stats.lambda.examples.length ? `, the first ${stats.lambda.examples.length}` : ""}:`);
       for (const example of stats.lambda.examples) ctx.log.warn(`  ${example}`);
+    }
+    if (source.mode === "since") {
+      const error = badRowsError(layout, stats, args.allowBadRows);
+      if (error) {
+        stats.errors++;
+        ctx.log.error(`${error.message} (pass --allow-bad-rows ${bad} to accept them)`);
+        if (!args.count) await ctx.out.write(error);
+      }
+      const reach = lambdaRecord(layout, stats);
+      if (reach && !args.count) await ctx.out.write(reach);
+      if (reach && stats.lambda.newest < formatLambdaMicros(source.cutoff)) {
+        ctx.log.warn(`the lambda file's newest row (${reach.newest}) is older than --since (${formatIsoMicros(source.cutoff)}): nothing new in it; ORCID has not regenerated it since`);
+      }
     }
     if (args.count) process.stdout.write(`${stats.ids} iDs, ${stats.keys} keys, ${stats.manifests} manifests\n`);
     const lambda = source.mode === "since" ? `, ${stats.lambda.rows} lambda rows (${(stats.lambdaBytes / 1e6).toFixed(1)} MB) read` : "";

@@ -4,6 +4,7 @@
  * parallel by folder, or given iDs; key records, a manifest per iD, checkpoints for resume.
  */
 export * from "./bucket_layout.ts";
+export * from "./csv_fields.ts";
 export * from "./lambda_changes.ts";
 export * from "./lambda_rows.ts";
 export * from "./list_records.ts";

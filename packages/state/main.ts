@@ -1,4 +1,5 @@
 /** The orcid-state command line. */
+import { createReadStream, existsSync } from "node:fs";
 import {
   asUsage,
   FatalError,
@@ -13,7 +14,8 @@ import {
   UsageError,
 } from "@orcid-sync/core";
 import { CHECKPOINT_FILE, CheckpointJournal, clearCheckpoints, readCheckpoints } from "./checkpoints.ts";
-import { LAST_RAN_FILE, readLastRan, StateFileError, writeLastRan } from "./last_ran.ts";
+import { lambdaReach } from "./lambda_reach.ts";
+import { LAST_RAN_FILE, readLastRan, readLastRanState, StateFileError, utcFileOf, writeLastRan } from "./last_ran.ts";
 import { acquireLock, LockHeldError, releaseLock } from "./lock.ts";
 import { type CheckpointCounts, recordCheckpoints } from "./record_checkpoints.ts";
 
@@ -23,6 +25,7 @@ interface StateArgs {
   readonly default?: string;
   readonly overlap: string;
   readonly time?: string;
+  readonly records?: string;
   readonly pid?: number;
   readonly waitLock: number;
   readonly breakLock: boolean;
@@ -33,7 +36,8 @@ interface StateArgs {
 
 async function get(args: StateArgs, ctx: ToolContext): Promise<void> {
   const overlap = asUsage(() => parseSpan(args.overlap), "--overlap");
-  const saved = await readLastRan(args.file);
+  const state = await readLastRanState(args.file);
+  const saved = state?.micros;
   if (saved === undefined) {
     if (args.default === undefined) {
       throw new FatalError(`No ${args.file}: no sync has finished here yet (pass --default 30d to start from a span)`);
@@ -43,13 +47,32 @@ async function get(args: StateArgs, ctx: ToolContext): Promise<void> {
     return;
   }
   process.stdout.write(`${formatIsoMicros(saved - overlap)}\n`);
-  ctx.summary(`${args.file}: last run started ${formatIsoMicros(saved)}`);
+  if (state?.from === "local" && existsSync(utcFileOf(args.file))) {
+    ctx.log.info(`${utcFileOf(args.file)} does not agree with ${args.file} (written or edited since): reading ${args.file} in local time`);
+  }
+  ctx.summary(`${args.file}: last run started ${formatIsoMicros(saved)}${state?.from === "utc" ? ` (${utcFileOf(args.file)})` : ""}`);
 }
 
 async function set(args: StateArgs, ctx: ToolContext): Promise<void> {
-  const time = args.time === undefined ? nowMicros() : asUsage(() => parseWhen(args.time!, nowMicros()), "--time");
+  const started = args.time === undefined ? nowMicros() : asUsage(() => parseWhen(args.time!, nowMicros()), "--time");
+  let time = started;
+  if (args.records !== undefined) {
+    const input = args.records === "-" ? ctx.stdin : createReadStream(args.records);
+    const source = args.records === "-" ? "stdin" : args.records;
+    const reach = await lambdaReach((async function* () {
+      for await (const { record } of readRecords(input, { source })) yield record;
+    })());
+    if (reach === undefined) {
+      throw new FatalError(`No lambda record in ${source}: cannot tell how far the lambda file reached; ${args.file} is unchanged`);
+    }
+    const previous = await readLastRan(args.file);
+    if (previous !== undefined && reach < previous) {
+      ctx.log.warn(`the lambda file's newest row (${formatIsoMicros(reach)}) is older than the last run (${formatIsoMicros(previous)}): ORCID has not regenerated it since; saving its time, so the next run reads from there`);
+    }
+    if (reach < time) time = reach;
+  }
   await writeLastRan(args.file, time);
-  ctx.summary(`${args.file}: saved ${formatIsoMicros(time)}`);
+  ctx.summary(`${args.file}: saved ${formatIsoMicros(time)}${time < started ? ` (the lambda file's newest row, before the run's start ${formatIsoMicros(started)})` : ""}`);
 }
 
 async function checkpoints(args: StateArgs, ctx: ToolContext): Promise<void> {
@@ -91,13 +114,16 @@ await runMain<StateArgs>({
     "$0 <command> [options]\n\nRead and write the sync state: last_ran.config (the reference's file, in the current directory), the lock that keeps a second sync out, and resume checkpoints.",
   examples: [
     ["orcid-list --since \"$(orcid-state get --default 30d)\" -s", "1. sync what changed since the last run (or the last 30 days)"],
-    ["started=$(date -u +%FT%T.%6NZ); …; orcid-state set --time \"$started\"", "2. after a run succeeded, save its start time"],
+    [
+      "set -o pipefail; started=$(date -u +%FT%T.%6NZ); orcid-list --since \"$(orcid-state get --default 30d)\" -s | orcid-fetch | orcid-place DIR | grep '^{\"type\":\"lambda\"' > reach.ndjson && orcid-state set --time \"$started\" --records reach.ndjson",
+      "2. after a run succeeded (pipefail: any failed stage fails the pipe), save its start time, or the lambda file's newest row if earlier",
+    ],
     ["orcid-state lock --pid $$ && trap 'orcid-state unlock --pid $$' EXIT", "3. one sync at a time"],
     ["orcid-state lock --pid $$ --wait-lock 600", "4. wait up to 10 minutes for a running sync to finish"],
     ["… | orcid-place DIR | orcid-state checkpoints record", "5. save the folders a full download finished, for orcid-list --all --resume"],
   ],
   epilog:
-    "get prints an ISO time in UTC (the saved local time less --overlap) that orcid-list --since reads. last_ran.config holds local time YYYY-MM-DD HH:MM:SS.ffffff without a newline, as the reference writes it. The lock (last_ran.config.lock) names its holder's pid, host, start time and when it took the lock; it is taken over only from a holder proven gone (on this host: no process with that pid and start time). A lock of another host needs --break-lock once you know that run is over; a holder that runs makes lock exit 3 naming it.",
+    "get prints an ISO time in UTC (the saved time less --overlap) that orcid-list --since reads. last_ran.config holds local time YYYY-MM-DD HH:MM:SS.ffffff without a newline, as the reference writes it; set also writes the same instant in UTC to last_ran.config.utc beside it, which get uses while it agrees with last_ran.config read in some zone (so a change of TZ opens no gap, and an edit of last_ran.config is obeyed). With --records, set saves the earlier of --time and the newest last_modified of the lambda file (the lambda records orcid-list emits), and warns when that file is older than the last run. The lock (last_ran.config.lock) names its holder's pid, host, start time and when it took the lock; it is taken over only from a holder proven gone (on this host: no process with that pid and start time). A lock of another host needs --break-lock once you know that run is over; a holder that runs makes lock exit 3 naming it.",
   options: (argv) =>
     argv
       .command("get", "Print the cutoff for the next sync: the last run's start time less the overlap, in UTC", (y) =>
@@ -105,8 +131,14 @@ await runMain<StateArgs>({
           .option("default", { type: "string", describe: "Print this time instead when there is no state file (e.g. 30d)" })
           .option("overlap", { type: "string", default: "1h", describe: "Safety margin subtracted from the saved time" }),
       )
-      .command("set", "Save a run's start time atomically (local time, 6 fraction digits)", (y) =>
-        y.option("time", { type: "string", describe: "The time to save: ISO, a date, or a span back from now (default: now)" }),
+      .command("set", "Save a run's start time atomically (local time, 6 fraction digits; UTC in FILE.utc)", (y) =>
+        y
+          .option("time", { type: "string", describe: "The time to save: ISO, a date, or a span back from now (default: now)" })
+          .option("records", {
+            type: "string",
+            nargs: 1,
+            describe: "NDJSON records from the end of the pipe (a file, - for stdin): save no later than the newest row of the lambda file its lambda records name; none is fatal",
+          }),
       )
       .command("lock", "Take the lock beside the state file for a process, or fail if a live one holds it", (y) =>
         y

@@ -4,6 +4,7 @@
  * keeps a second sync out, resume checkpoints, and the reference's own resume files.
  */
 export * from "./checkpoints.ts";
+export * from "./lambda_reach.ts";
 export * from "./last_ran.ts";
 export * from "./lock.ts";
 export * from "./record_checkpoints.ts";

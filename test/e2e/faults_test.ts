@@ -1,7 +1,7 @@
 // The fault suite: server faults through a proxy, kills, hostile input. Whatever happens, the mirror
 // never holds a partial or corrupt file, nothing is written outside it, the state never claims work
 // that did not finish, and a rerun converges to the exact mirror. Writes docs/reliability.md.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IncomingMessage } from "node:http";
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
 import { type Fault, type FaultProxy, startFaultProxy } from "./http_proxy.ts";
 import { expectedTree, readTree, ROOT, runBin, runCommand, runPipeline, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
+import { keptSections } from "./reliability_doc.ts";
 
 let s3: SeededS3;
 let proxy: FaultProxy;
@@ -17,8 +18,8 @@ let env: Record<string, string>;
 const work = scratch("orcid-sync-faults-");
 const figures = { faultsInjected: 0, runsKilled: 0, filesCompared: 0, filesLost: 0 };
 const rows: { fault: string; behaviour: string; test: string }[] = [];
-/** One row per test of this file: 7 transient faults, 2 persistent, 3 kill points, 4 malformed inputs, 4 closed pipes, 1 verify. */
-const EXPECTED_ROWS = 21;
+/** One row per test of this file: 7 transient faults, 2 persistent, 4 kill points, 4 malformed inputs, 4 closed pipes, 1 verify. */
+const EXPECTED_ROWS = 22;
 
 beforeAll(async () => {
   s3 = await startSeededS3({ records: 150, seed: 51, now: new Date() }, { golden: false });
@@ -33,9 +34,7 @@ afterAll(async () => {
   // Only a complete run describes the suite (a run filtered with -t would write a partial table).
   if (rows.length < EXPECTED_ROWS) return;
   const table = rows.map((r) => `| ${r.fault} | ${r.behaviour} | \`${r.test}\` |`).join("\n");
-  // Sections other suites write (between their own markers) are kept.
-  const previous = readFileSync(join(ROOT, "docs", "reliability.md"), "utf8");
-  const kept = previous.slice(Math.max(0, previous.indexOf("<!-- listing faults:")));
+  const sections = keptSections();
   writeFileSync(
     join(ROOT, "docs", "reliability.md"),
     `# Reliability\n\nWritten by the fault suite (\`test/e2e/faults_test.ts\`) on its last run; do not edit by hand.\n\n` +
@@ -45,9 +44,10 @@ afterAll(async () => {
       `malformed lambda rows and invalid iDs (\`list_test.ts\`), malformed or empty state files (\`state_test.ts\`), unknown flags (\`bins_test.ts\`).\n\n` +
       `## Last run\n\n| faults injected | runs killed | files compared | files lost |\n| ---: | ---: | ---: | ---: |\n` +
       `| ${figures.faultsInjected} | ${figures.runsKilled} | ${figures.filesCompared} | ${figures.filesLost} |\n` +
-      (previous.includes("<!-- listing faults:") ? `\n${kept}` : ""),
+      (sections ? `\n${sections}` : ""),
   );
-});
+  // Removing a dozen mirrors takes a while on a loaded machine.
+}, 180_000);
 
 /** Faults for the first `times` requests of each of the first `limit` object GETs (and listings, with `listings`). */
 function everyObject(fault: Fault, times: number, listings = false, limit = Number.POSITIVE_INFINITY): (req: IncomingMessage) => Fault | undefined {
@@ -98,7 +98,7 @@ describe("transient server faults: the run completes and the mirror is exact", (
     } finally {
       proxy.setFaults(undefined);
     }
-  });
+    }, 180_000);
 });
 
 describe("persistent faults", () => {
@@ -164,44 +164,141 @@ function countFiles(dir: string): number {
 
 describe("kill -9 and rerun", () => {
   /** Starts download.sh, kills its whole process group once `ready()` says so, returns when it is dead. */
-  async function killWhen(cwd: string, args: string[], ready: () => boolean): Promise<void> {
+  async function killWhen(cwd: string, args: string[], ready: () => boolean, check: (group: number) => void): Promise<void> {
     const child = spawn(join(ROOT, "scripts", "download.sh"), args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: "ignore" });
     const exited = new Promise((resolve) => child.on("exit", resolve));
-    for (let waited = 0; !ready() && waited < 60_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
-    process.kill(-child.pid!, "SIGKILL");
-    await exited;
+    for (let waited = 0; !ready() && waited < 120_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    try {
+      check(child.pid!);
+    } finally {
+      process.kill(-child.pid!, "SIGKILL");
+      await exited;
+    }
     figures.runsKilled++;
   }
 
-  const points: [string, (cwd: string) => () => boolean][] = [
-    ["during the listing", () => { const at = Date.now() + 150; return () => Date.now() > at; }],
-    ["mid-fetch and mid-place", (cwd) => () => countFiles(join(cwd, "ORCID_public_data_files")) > 200],
-    ["mid-pack", (cwd) => () => readdirSync(cwd).some((name) => name.includes(".tar.gz.orcid-sync-tmp."))],
+  /** The command lines of the live processes of a process group. */
+  function groupCommands(group: number): string[] {
+    const lines = execFileSync("ps", ["-eo", "pgid=,args="], { encoding: "utf8" }).split("\n");
+    return lines.filter((line) => Number(line.trim().split(/\s+/)[0]) === group).map((line) => line.trim());
+  }
+
+  const isObjectGet = (req: IncomingMessage) => req.method === "GET" && !(req.url ?? "").includes("list-type=") && /\.xml$/.test((req.url ?? "").split("?")[0]!);
+  const total = () => expectedTree(expectedMirror(s3.dataset, { golden: false })).size;
+  /** A record number in [1, n), drawn anew each run and named in the test's messages. */
+  const somewhere = (n: number) => 1 + Math.floor(Math.random() * (n - 1));
+
+  interface KillPoint {
+    /** Sets the proxy up and says when to kill. */
+    arm(cwd: string): () => boolean;
+    /** What must hold at the moment of the kill. */
+    check(group: number): void;
+    readonly note: () => string;
+  }
+
+  const points: [string, () => KillPoint][] = [
+    [
+      "during the listing",
+      () => {
+        // The first object GET means the first key record went down the pipe to orcid-fetch; from
+        // then on listings are held, so the listing is still under way when the kill lands.
+        let keyOnPipe = false;
+        return {
+          arm: () => {
+            proxy.setFaults((req) => {
+              if ((req.url ?? "").includes("list-type=")) return keyOnPipe ? { kind: "stall", ms: 30_000 } : undefined;
+              if (isObjectGet(req)) keyOnPipe = true;
+              return undefined;
+            });
+            return () => keyOnPipe;
+          },
+          check: (group) => {
+            expect(keyOnPipe, "a key record reached orcid-fetch").toBe(true);
+            expect(groupCommands(group).some((c) => c.includes("orcid-list")), "orcid-list still running").toBe(true);
+          },
+          note: () => "at the first key record on the pipe",
+        };
+      },
+    ],
+    [
+      "at a random record in fetch",
+      () => {
+        // GETs past the n-th are held: orcid-fetch cannot finish before the kill.
+        const n = somewhere(total());
+        let gets = 0;
+        return {
+          arm: () => {
+            proxy.setFaults((req) => (isObjectGet(req) && ++gets > n ? { kind: "stall", ms: 30_000 } : undefined));
+            return () => gets >= n;
+          },
+          check: (group) => expect(groupCommands(group).some((c) => c.includes("orcid-fetch")), `orcid-fetch running at GET ${n}`).toBe(true),
+          note: () => `at object GET ${n} of ${total()}`,
+        };
+      },
+    ],
+    [
+      "at a random record in place",
+      () => {
+        // GETs past n + 8 are held: orcid-place gets at most that many objects and cannot finish.
+        const n = somewhere(total() - 8);
+        let gets = 0;
+        let mirror = "";
+        return {
+          arm: (cwd) => {
+            mirror = join(cwd, "ORCID_public_data_files");
+            proxy.setFaults((req) => (isObjectGet(req) && ++gets > n + 8 ? { kind: "stall", ms: 30_000 } : undefined));
+            return () => countFiles(mirror) >= n;
+          },
+          check: (group) => expect(groupCommands(group).some((c) => c.includes("orcid-place")), `orcid-place running at file ${n}`).toBe(true),
+          note: () => `at file ${n} of ${total()}`,
+        };
+      },
+    ],
+    [
+      "mid-pack",
+      () => {
+        let cwd = "";
+        return {
+          arm: (dir) => {
+            cwd = dir;
+            return () => readdirSync(cwd).some((name) => name.includes(".tar.gz.orcid-sync-tmp."));
+          },
+          check: () => {},
+          note: () => "with an archive's temp file present",
+        };
+      },
+    ],
   ];
 
-  test.each(points)("killed %s, a rerun (-r) gives the exact mirror and state, fetching only what was missing", async (label, ready) => {
+  test.each(points)("killed %s, a rerun (-r) gives the exact mirror and state, fetching only what was missing", async (label, make) => {
     const cwd = join(work.dir, `kill-${label.replace(/\W+/g, "-")}`);
     await runCommand("mkdir", ["-p", cwd]);
-    await killWhen(cwd, ["-s", "-a", "-t", "-max", "4"], ready(cwd));
-    expect(existsSync(join(cwd, "last_ran.config"))).toBe(false);
+    const point = make();
+    try {
+      await killWhen(cwd, ["-s", "-a", "-t", "-max", "4"], point.arm(cwd), point.check);
+    } finally {
+      proxy.setFaults(undefined);
+    }
+    const where = point.note();
+    expect(existsSync(join(cwd, "last_ran.config")), where).toBe(false);
     const mirror = join(cwd, "ORCID_public_data_files");
     const before = existsSync(mirror) ? readTree(mirror) : new Map<string, Buffer>();
     const expected = expectedTree(expectedMirror(s3.dataset, { golden: false }));
     // Temp files and the killed run's mirror lock are what a kill leaves besides whole files.
     const leftover = (p: string) => p.includes(".orcid-sync-tmp.") || p.startsWith(`${MIRROR_LOCK_FOLDER}/`);
     for (const [path, body] of before) {
-      if (!leftover(path)) expect(body.equals(expected.get(path)!), `${path} is whole`).toBe(true);
+      if (!leftover(path)) expect(body.equals(expected.get(path)!), `${path} is whole (${where})`).toBe(true);
     }
     const complete = [...before.keys()].filter((p) => !leftover(p)).length;
     const rerun = await runCommand(join(ROOT, "scripts", "download.sh"), ["-s", "-a", "-t", "-r", "-max", "8"], { cwd, env });
-    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.code, `${where}\n${rerun.stderr}`).toBe(0);
     mirrorIsExact(mirror);
     expect([...readTree(cwd).keys()].filter((p) => p.includes(".orcid-sync-tmp."))).toEqual([]);
     expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
     const fetched = Number(/orcid-fetch: (\d+) objects/.exec(rerun.stderr)?.[1]);
-    expect(fetched).toBe(expected.size - complete);
+    expect(fetched, where).toBe(expected.size - complete);
     rows.push({ fault: `kill -9 ${label}`, behaviour: "no partial file; rerun with -r fetches only what is missing, removes temp files, mirror exact, state written", test: `faults_test.ts: killed ${label}` });
-  });
+  }, 240_000);
 });
 
 describe("bad input to every tool", () => {

@@ -22,7 +22,11 @@ interface Rec {
   folder: string;
 }
 
-const parse = (stdout: string): Rec[] => stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rec);
+/** The records of a run, less the lambda record that ends a --since run (tested on its own). */
+const parse = (stdout: string): Rec[] => records(stdout).filter((r) => r.type !== "lambda");
+const records = (stdout: string): Rec[] => stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rec);
+/** The seeded lambda file has 4 bad rows among its newest (2 malformed, 2 invalid iDs). */
+const NOISE = ["--allow-bad-rows", "4"];
 
 let s3: SeededS3;
 beforeAll(async () => {
@@ -32,7 +36,8 @@ afterAll(async () => {
   await s3?.close();
 });
 
-const list = (args: string[], env: Record<string, string> = {}) => runBin("orcid-list", args, { env: { ...s3.env, ...env } });
+const list = (args: string[], env: Record<string, string> = {}) =>
+  runBin("orcid-list", args[0] === "--since" ? [...args, ...NOISE] : args, { env: { ...s3.env, ...env } });
 
 /** iDs at or after a cutoff, newest first, as the lambda file orders them. */
 function changedSince(cutoff: number): string[] {
@@ -53,7 +58,36 @@ describe("orcid-list --since", () => {
       expect(records.every((r) => r.type === "key" && r.kind === "summary" && r.bucket === "v3.0-summaries")).toBe(true);
       expect(records.every((r) => r.key === `${r.orcid.slice(-3)}/${r.orcid}.xml`)).toBe(true);
       expect(result.stderr).toContain("skipped 2 malformed rows and 2 invalid iDs");
+      expect(result.stderr).toMatch(/^orcid-list: warning: {3}row \d+ \(line \d+\): 0000-0002-1825-009,/m);
     }
+  });
+
+  test("bad rows beyond --allow-bad-rows: each shown with its row number, an error record, exit 1, the keys still emitted", async () => {
+    const cutoff = s3.dataset.now - 7 * MICROS_PER_DAY;
+    for (const allowed of ["0", "3"]) {
+      const result = await runBin("orcid-list", ["--since", formatIsoMicros(cutoff), "-s", "--allow-bad-rows", allowed], { env: s3.env });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr.match(/^orcid-list: warning: {3}row \d+ \(line \d+\): /gm)).toHaveLength(4);
+      expect(result.stderr).toContain(`more than --allow-bad-rows ${allowed}`);
+      const out = records(result.stdout);
+      expect(out.filter((r) => r.type === "key").map((r) => r.orcid)).toEqual(changedSince(cutoff));
+      expect(out.filter((r) => r.type === "error")).toMatchObject([{ tool: "orcid-list", op: "lambda", code: "BadLambdaRows" }]);
+    }
+  });
+
+  test("ends with a lambda record holding the newest last_modified of the file, whatever the window", async () => {
+    const newest = Math.max(...s3.dataset.records.map((r) => r.lastModified));
+    for (const cutoff of [s3.dataset.now - 30 * MICROS_PER_DAY, newest + 1]) {
+      const result = await list(["--since", formatIsoMicros(cutoff), "-s", "-a", "-j", "8"]);
+      expect(result.code, result.stderr).toBe(0);
+      const out = records(result.stdout);
+      expect(out.at(-1)).toEqual({ type: "lambda", bucket: "orcid-lambda-file", key: "last_modified.csv.tar", newest: formatIsoMicros(newest) });
+      expect(out.filter((r) => r.type === "lambda")).toHaveLength(1);
+    }
+    // A window past the whole file: nothing new in it, and a word about it.
+    const past = await list(["--since", formatIsoMicros(newest + 1), "-s"]);
+    expect(parse(past.stdout)).toEqual([]);
+    expect(past.stderr).toContain("the lambda file's newest row");
   });
 
   test("includes a row exactly at the cutoff and excludes it one microsecond later", async () => {

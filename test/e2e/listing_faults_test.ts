@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
 import { activitiesBucketOf, datasetObjects, folderOf } from "../generator/objects.ts";
+import { writeSection } from "./reliability_doc.ts";
 import { type ListingFault, type ListingProxy, type ListingRequest, startListingProxy } from "./listing_proxy.ts";
 import { expectedTree, readTree, ROOT, runCommand, runPipeline, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
 
@@ -54,8 +55,9 @@ afterAll(async () => {
   // Tags in code spans, or Markdown would take them for HTML.
   const code = (text: string) => text.replace(/<\/?[A-Za-z]+>/g, (tag) => `\`${tag}\``);
   const table = rows.map((r) => `| ${code(r.fault)} | ${r.behaviour} | \`${r.test}\` |`).join("\n");
-  const section =
-    `${SECTION_START}\n## Listings\n\nWritten by \`test/e2e/listing_faults_test.ts\` on its last run. A proxy in front of the local S3 server answers ListObjectsV2 as S3 does ` +
+  writeSection(
+    "listings",
+    `## Listings\n\nWritten by \`test/e2e/listing_faults_test.ts\` on its last run. A proxy in front of the local S3 server answers ListObjectsV2 as S3 does ` +
     `(keys in byte order, so \`997-old/x.xml\` comes before \`997/…\`; continuation tokens; KeyCount) and breaks pages; every run ends with the mirror compared file by file.\n\n` +
     `| listing fault | what the tools do | test |\n| --- | --- | --- |\n${table}\n\n` +
     `Related: a switch from download.py with \`download.sh -r\` lists the folders its continuation files call finished and fetches what they lack (\`reference_resume_test.ts\`); ` +
@@ -63,16 +65,9 @@ afterAll(async () => {
     `| listing pages broken | files compared | files lost |\n| ---: | ---: | ---: |\n| ${figures.pagesBroken} | ${figures.filesCompared} | ${figures.filesLost} |\n\n` +
     `Not covered: a listing whose pages are each whole but leave keys out (S3 itself answering wrongly, e.g. during an outage) cannot be told from a true one; ` +
     `keys out of byte order within a listing are not checked (s3rver itself does not list in byte order); a stray key outside every listed run of folders ` +
-    `(before \`000\`, after \`99X/\`, or between two runs) is never listed, so never reported; listings of the v2.0 generation's single bucket are not under fault.\n${SECTION_END}\n`;
-  const path = join(ROOT, "docs", "reliability.md");
-  const text = readFileSync(path, "utf8");
-  const start = text.indexOf(SECTION_START);
-  const end = text.indexOf(SECTION_END);
-  writeFileSync(path, start === -1 || end === -1 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, start)}${section}${text.slice(end + SECTION_END.length + 1)}`);
+    `(before \`000\`, after \`99X/\`, or between two runs) is never listed, so never reported; listings of the v2.0 generation's single bucket are not under fault.\n`,
+  );
 }, 300_000);
-
-const SECTION_START = "<!-- listing faults: written by listing_faults_test.ts -->";
-const SECTION_END = "<!-- end of listing faults -->";
 
 const expected = () => expectedTree(expectedMirror(s3.dataset, { golden: false }));
 

@@ -66,7 +66,7 @@ describe("download.sh and sync.sh", () => {
     const secondRun = readFileSync(join(cwd, "last_ran.config"), "utf8");
     expect(secondRun).toMatch(LAST_RAN);
     expect(secondRun > firstRun).toBe(true);
-  });
+  }, 240_000);
 
   test("a sync whose fetch stage fails leaves last_ran.config unchanged", async () => {
     const cwd = folder("failing");
@@ -95,6 +95,7 @@ describe("download.sh and sync.sh", () => {
 
 describe("sharded-sync.sh", () => {
   test("with local jobs and through -S :, gives the same mirror as one sync, and advances the state", async () => {
+    const before = Date.now() * 1000;
     const plain = folder("plain");
     const sharded = folder("sharded");
     const remote = folder("remote");
@@ -109,5 +110,13 @@ describe("sharded-sync.sh", () => {
     expect(treeDifferences(readTree(join(sharded, "ORCID_public_data_files")), reference)).toEqual([]);
     expect(treeDifferences(readTree(join(remote, "ORCID_public_data_files")), reference)).toEqual([]);
     expect(readFileSync(join(sharded, "last_ran.config"), "utf8")).toMatch(LAST_RAN);
-  });
+    // The state is the earlier of the run's start and the newest row of the lambda file.
+    const newest = Math.max(...s3.dataset.records.map((r) => r.lastModified));
+    for (const cwd of [plain, sharded, remote]) {
+      const text = readFileSync(join(cwd, "last_ran.config.utc"), "utf8").trim();
+      const saved = Date.parse(text) * 1000 + (Number(text.slice(20, 26)) % 1000);
+      if (newest < before) expect(saved, cwd).toBe(newest);
+      else expect(saved >= before && saved <= Date.now() * 1000, `${cwd}: ${text}`).toBe(true);
+    }
+  }, 300_000);
 });

@@ -25,7 +25,50 @@ describe("orcid-state", () => {
     expect(get.code).toBe(0);
     expect(get.stdout).toBe("2026-11-20T08:00:00.500000Z\n");
     expect((await state(cwd, ["get", "--overlap", "0"])).stdout).toBe("2026-11-20T09:00:00.500000Z\n");
-    expect((await state(cwd, ["get", "--overlap", "30m"], "Asia/Kolkata")).stdout).toBe("2026-11-19T19:00:00.500000Z\n");
+    // Another zone reads the same instant through last_ran.config.utc.
+    expect((await state(cwd, ["get", "--overlap", "30m"], "Asia/Kolkata")).stdout).toBe("2026-11-20T08:30:00.500000Z\n");
+  });
+
+  test("saved under TZ=UTC, read under TZ=America/Los_Angeles: the cutoff is the saved instant less the overlap, no gap of hours", async () => {
+    const cwd = workdir();
+    expect((await state(cwd, ["set", "--time", "2026-12-02T17:04:05.123456Z"], "UTC")).code).toBe(0);
+    expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-12-02 17:04:05.123456");
+    expect(readFileSync(join(cwd, "last_ran.config.utc"), "utf8")).toBe("2026-12-02T17:04:05.123456Z\n");
+    const get = await state(cwd, ["get", "--overlap", "1h"], "America/Los_Angeles");
+    expect(get.stdout).toBe("2026-12-02T16:04:05.123456Z\n");
+  });
+
+  test("last_ran.config edited back by hand re-syncs that window: read in local time, the UTC file set aside", async () => {
+    const cwd = workdir();
+    await state(cwd, ["set", "--time", "2026-12-02T17:00:00Z"], "UTC");
+    writeFileSync(join(cwd, "last_ran.config"), "2026-11-25 08:00:00.000000");
+    const get = await state(cwd, ["get", "--overlap", "0", "--log-level", "info"], "America/Los_Angeles");
+    expect(get.stdout).toBe("2026-11-25T16:00:00.000000Z\n");
+    expect(get.stderr).toContain("last_ran.config.utc does not agree with last_ran.config");
+  });
+
+  test("set --records saves the earlier of --time and the lambda file's newest row, and says when that file is older than the last run", async () => {
+    const cwd = workdir();
+    const lambda = (newest: string) => `{"type":"placed","action":"written","path":"summaries/097/0000-0002-1825-0097.xml","orcid":"0000-0002-1825-0097"}\n{"type":"lambda","bucket":"orcid-lambda-file","key":"last_modified.csv.tar","newest":"${newest}"}\n`;
+    writeFileSync(join(cwd, "reach.ndjson"), lambda("2026-11-20T10:00:00.000001Z"));
+    expect((await state(cwd, ["set", "--time", "2026-11-20T12:00:00Z", "--records", "reach.ndjson"], "UTC")).code).toBe(0);
+    expect(readFileSync(join(cwd, "last_ran.config.utc"), "utf8")).toBe("2026-11-20T10:00:00.000001Z\n");
+    // A later run whose lambda file was not regenerated: the state stays at the file's time.
+    writeFileSync(join(cwd, "reach.ndjson"), lambda("2026-11-19T23:00:00.000000Z"));
+    const older = await state(cwd, ["set", "--time", "2026-11-21T12:00:00Z", "--records", "reach.ndjson"], "UTC");
+    expect(older.code).toBe(0);
+    expect(older.stderr).toContain("is older than the last run");
+    expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-11-19 23:00:00.000000");
+    // From stdin; the run's start when it is the earlier.
+    const stdin = await runBin("orcid-state", ["set", "--time", "2026-11-21T12:00:00Z", "--records", "-"], { cwd, env: { TZ: "UTC" }, stdin: lambda("2026-11-22T00:00:00.000000Z") });
+    expect(stdin.code).toBe(0);
+    expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-11-21 12:00:00.000000");
+    // No lambda record: fatal, nothing written.
+    writeFileSync(join(cwd, "reach.ndjson"), "");
+    const none = await state(cwd, ["set", "--records", "reach.ndjson"], "UTC");
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain("No lambda record in reach.ndjson");
+    expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-11-21 12:00:00.000000");
   });
 
   test("get reads the reference's fraction-less form", async () => {

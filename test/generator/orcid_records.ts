@@ -103,6 +103,11 @@ export function extractIdRecords(i: number, options: ExtractDayOptions): Extract
     const dois = random.chance(0.9) ? [`10.${1000 + (random.int(0, doiPool - 1) % 50)}/syn.${random.int(0, doiPool - 1)}`] : [];
     if (dois.length && random.chance(0.15)) dois.push(`10.5555/part.${random.int(0, doiPool - 1)}`);
     const relationships = dois.map((_, k) => (k === 0 ? (random.chance(0.1) ? "version-of" : "self") : "part-of"));
+    // Drawn in both modes, so a day's links are the same whichever records carry them.
+    const journal = random.chance(0.5) ? "J. Synth." : null;
+    const year = 2000 + random.int(0, 25);
+    const month = random.chance(0.5) ? random.int(1, 12) : null;
+    const pmid = random.chance(0.3);
     if (links) {
       dois.forEach((doi, k) => records.push({
         type: "link", doi, orcid, putCode, relationship: relationships[k], class: CLASS_OF(orcid, s), sourceId: s.id, sourceName: s.name,
@@ -111,11 +116,10 @@ export function extractIdRecords(i: number, options: ExtractDayOptions): Extract
       continue;
     }
     records.push({
-      type: "work", orcid, putCode, title: `Title ${i}.${w}`, workType: "journal-article", journal: random.chance(0.5) ? "J. Synth." : null,
-      year: 2000 + random.int(0, 25), month: random.chance(0.5) ? random.int(1, 12) : null, day: null, url: null,
+      type: "work", orcid, putCode, title: `Title ${i}.${w}`, workType: "journal-article", journal, year, month, day: null, url: null,
       externalIds: [
         ...dois.map((doi, k) => ({ type: "doi", value: doi.toUpperCase(), normalized: doi, url: `https://doi.org/${doi}`, relationship: relationships[k] })),
-        ...(random.chance(0.3) ? [{ type: "pmid", value: String(i * 10 + w), normalized: String(i * 10 + w), url: null, relationship: "self" }] : []),
+        ...(pmid ? [{ type: "pmid", value: String(i * 10 + w), normalized: String(i * 10 + w), url: null, relationship: "self" }] : []),
       ],
       dois, source: s, created: "2021-05-01T00:00:00.000Z", lastModified: stamp, visibility: "public",
     });

@@ -337,6 +337,7 @@ try {
     say();
     results.pack = { bytes, packers: packResults };
   }
+  if (SCENARIOS.has("db")) await (await import("./db_scenario.ts")).dbScenario({ work, repo, quick, say, results });
 } finally {
   await s3.stop();
 }

@@ -72,7 +72,7 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
         const holder = lock ? `process ${lock[2]} (${lock[1]})` : "another process";
         throw new DatabaseBusyError(`Database '${path}' is busy: ${holder} holds it (wait for it with --wait-lock SECONDS)`);
       }
-      if (/memory_limit|memory limit/i.test(message)) throw new RangeError(`Invalid memory limit '${config.memory_limit}': ${message}`);
+      if (/memory_limit|memory limit|Failed to set config/i.test(message)) throw new RangeError(`Invalid memory limit '${config.memory_limit}': ${message}`);
       throw new DatabaseOpenError(`Cannot open database '${path}': ${message.replace(/^IO Error: /, "")}`);
     }
   }

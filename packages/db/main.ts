@@ -26,7 +26,7 @@ import type { SqlEngine } from "./engine.ts";
 import { type Format, FORMATS, formatRecords } from "./format_records.ts";
 import { DEFAULT_BATCH_RECORDS, type LoadCounts, loadRecords, newLoadCounts } from "./loader.ts";
 import { openDatabase } from "./open_database.ts";
-import { doiLinks, exportLinks, linkChanges, orcidRecords } from "./queries.ts";
+import { type ChangesFrom, doiLinks, exportLinks, linkChanges, orcidRecords } from "./queries.ts";
 import { SchemaError } from "./schema.ts";
 
 interface DbArgs {
@@ -65,7 +65,6 @@ function describeLoad(c: LoadCounts): string {
 }
 
 async function load(engine: SqlEngine, args: DbArgs, ctx: ToolContext): Promise<number> {
-  if (!Number.isInteger(args.batch) || args.batch < 1) throw new UsageError("--batch takes a whole number ≥ 1");
   const counts = newLoadCounts();
   const input = { ended: false };
   const started = performance.now();
@@ -126,14 +125,35 @@ function orcidArg(text: string): string {
   return id;
 }
 
-async function query(engine: SqlEngine, command: string, args: DbArgs, ctx: ToolContext): Promise<void> {
+/** A query's arguments, checked before the database is opened (a usage error is exit 2 whatever the database). */
+interface QueryInput {
+  readonly dois: string[];
+  readonly ids: string[];
+  readonly from?: ChangesFrom;
+}
+
+function queryInput(command: string, args: DbArgs): QueryInput {
+  const dois = (args.dois ?? []).map((text) => {
+    const doi = normalizeDoi(text);
+    if (!doi) throw new UsageError(`No DOI in '${text}'`);
+    return doi;
+  });
+  const ids = (args.ids ?? []).map(orcidArg);
+  if (command !== "changes") return { dois, ids };
+  if ((args.since === undefined) === (args.after === undefined)) throw new UsageError("Give one of --since WHEN or --after SEQ");
+  if (args.after !== undefined && !(Number.isInteger(args.after) && args.after >= 0)) {
+    throw new UsageError("--after takes a whole number ≥ 0 (the last seq seen)");
+  }
+  const from = args.after !== undefined
+    ? { after: args.after }
+    : { since: new Date(Math.floor(asUsage(() => parseWhen(args.since!, nowMicros()), "--since") / 1000)).toISOString() };
+  return { dois, ids, from };
+}
+
+async function query(engine: SqlEngine, command: string, parsed: QueryInput, args: DbArgs, ctx: ToolContext): Promise<void> {
   switch (command) {
     case "doi": {
-      const dois = (args.dois ?? []).map((text) => {
-        const doi = normalizeDoi(text);
-        if (!doi) throw new UsageError(`No DOI in '${text}'`);
-        return doi;
-      });
+      const dois = parsed.dois;
       const found = await emit(
         (async function* () {
           for (const doi of dois) {
@@ -149,7 +169,7 @@ async function query(engine: SqlEngine, command: string, args: DbArgs, ctx: Tool
       return;
     }
     case "orcid": {
-      const ids = (args.ids ?? []).map(orcidArg);
+      const ids = parsed.ids;
       const found = await emit(
         (async function* () {
           for (const id of ids) {
@@ -165,14 +185,7 @@ async function query(engine: SqlEngine, command: string, args: DbArgs, ctx: Tool
       return;
     }
     case "changes": {
-      if ((args.since === undefined) === (args.after === undefined)) throw new UsageError("Give one of --since WHEN or --after SEQ");
-      if (args.after !== undefined && !(Number.isInteger(args.after) && args.after >= 0)) {
-        throw new UsageError("--after takes a whole number ≥ 0 (the last seq seen)");
-      }
-      const from = args.after !== undefined
-        ? { after: args.after }
-        : { since: new Date(Math.floor(asUsage(() => parseWhen(args.since!, nowMicros()), "--since") / 1000)).toISOString() };
-      const found = await emit(linkChanges(engine, from), args, ctx);
+      const found = await emit(linkChanges(engine, parsed.from!), args, ctx);
       ctx.summary(found ? `${found} changes` : "nothing found: no changes");
       return;
     }
@@ -233,6 +246,12 @@ await runMain<DbArgs>({
   main: async (args, ctx) => {
     const command = String(args._[0]);
     if (!(args.waitLock >= 0)) throw new UsageError("--wait-lock takes a number of seconds ≥ 0");
+    // DuckDB's units; checked here so a bad value is a usage error whatever the database.
+    if (!/^\d+(\.\d+)?\s*([KMGT]i?B|B)$/i.test(args.memoryLimit.trim())) {
+      throw new UsageError(`--memory-limit: Invalid memory limit '${args.memoryLimit}': use a size like 512MB or 2GB`);
+    }
+    if (command === "load" && !(Number.isInteger(args.batch) && args.batch >= 1)) throw new UsageError("--batch takes a whole number ≥ 1");
+    const parsed = command === "load" ? undefined : queryInput(command, args);
     let engine: SqlEngine;
     try {
       engine = await openDatabase(args.db, {
@@ -249,7 +268,7 @@ await runMain<DbArgs>({
     }
     try {
       if (command === "load") return await load(engine, args, ctx);
-      await query(engine, command, args, ctx);
+      await query(engine, command, parsed!, args, ctx);
       return ExitCode.Ok;
     } finally {
       await engine.close();

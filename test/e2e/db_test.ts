@@ -51,6 +51,30 @@ const events = (path: string) =>
   withDb(path, async (e) => (await e.all("SELECT seq, change, doi, orcid, put_code, relationship, class FROM link_events ORDER BY seq")).map((r) => JSON.stringify(r)));
 
 describe("orcid-db", () => {
+  test("--help, --version, and usage errors (exit 2) before the database is touched", async () => {
+    const help = await db(["--help"]);
+    expect([help.code, help.stderr]).toEqual([0, ""]);
+    for (const text of ["orcid-db load <db>", "orcid-db doi <db>", "orcid-db changes <db>", "--wait-lock", "--memory-limit", "Examples:"]) {
+      expect(help.stdout).toContain(text);
+    }
+    expect((await db(["--version"])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    const missing = join(workdir(), "missing.duckdb");
+    for (const [args, message] of [
+      [["changes", missing], "Give one of --since WHEN or --after SEQ"],
+      [["doi", missing, "not a doi"], "No DOI in 'not a doi'"],
+      [["orcid", missing, "0000-0002-1825-0098"], "Not an ORCID iD: '0000-0002-1825-0098'"],
+      [["load", missing, "--batch", "0"], "--batch takes a whole number"],
+      [["doi", missing, "10.1/x", "--memory-limit", "lots"], "--memory-limit: Invalid memory limit 'lots'"],
+      [["doi", missing, "10.1/x", "--format", "xml"], "Invalid values"],
+    ] as const) {
+      const result = await db([...args]);
+      expect([result.code, result.stdout], args.join(" ")).toEqual([2, ""]);
+      expect(result.stderr).toContain(message);
+    }
+    const query = await db(["doi", missing, "10.1/x"]);
+    expect([query.code, query.stderr]).toEqual([3, `orcid-db: error: Cannot open database '${missing}': no such file\n`]);
+  }, 120_000);
+
   test("load from a pipe, then doi, orcid, changes and export answer from the database", async () => {
     const dir = workdir();
     const path = join(dir, "orcid.duckdb");

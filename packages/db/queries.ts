@@ -52,18 +52,19 @@ export function linkRecord(row: Row): LinkRecord {
  * ```
  */
 export async function doiLinks(engine: SqlEngine, doi: string): Promise<NamedLinkRecord[]> {
-  const rows = await engine.all(
-    `SELECT ${LINK_LIST}, p.given_names, p.family_name, p.credit_name
-     FROM links l LEFT JOIN persons p ON p.orcid = l.orcid
-     WHERE l.doi = $1 ORDER BY ${LINK_ORDER}`,
-    [doi],
-  );
-  return rows.map((row) => ({
-    ...linkRecord(row),
-    givenNames: text(row.given_names),
-    familyName: text(row.family_name),
-    creditName: text(row.credit_name),
-  }));
+  // Two index lookups, not a join: a join would scan every person to answer one DOI.
+  const rows = await engine.all(`SELECT ${LINK_LIST} FROM links l WHERE l.doi = $1 ORDER BY ${LINK_ORDER}`, [doi]);
+  const names = new Map<string, Row | undefined>();
+  for (const row of rows) {
+    const orcid = String(row.orcid);
+    if (!names.has(orcid)) {
+      names.set(orcid, (await engine.all("SELECT given_names, family_name, credit_name FROM persons WHERE orcid = $1", [orcid]))[0]);
+    }
+  }
+  return rows.map((row) => {
+    const name = names.get(String(row.orcid));
+    return { ...linkRecord(row), givenNames: text(name?.given_names), familyName: text(name?.family_name), creditName: text(name?.credit_name) };
+  });
 }
 
 /**

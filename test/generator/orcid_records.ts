@@ -96,18 +96,29 @@ export function extractIdRecords(i: number, options: ExtractDayOptions): Extract
     externalIds: random.chance(0.2) ? [{ type: "Scopus Author ID", value: String(i), url: null }] : [],
     emails: [], created: "2020-01-01T00:00:00.000Z", lastModified: stamp,
   }];
-  const works = random.int(0, maxWorks);
-  for (let w = 0; w < works; w++) {
-    const putCode = 1000 + w * 3 + random.int(0, 2);
-    const s = source(random, orcid);
-    const dois = random.chance(0.9) ? [`10.${1000 + (random.int(0, doiPool - 1) % 50)}/syn.${random.int(0, doiPool - 1)}`] : [];
-    if (dois.length && random.chance(0.15)) dois.push(`10.5555/part.${random.int(0, doiPool - 1)}`);
-    const relationships = dois.map((_, k) => (k === 0 ? (random.chance(0.1) ? "version-of" : "self") : "part-of"));
+  // Works are the iD's lasting state (drawn from `base`), edited by each later version: some
+  // removed, some re-asserted by another source or with another relationship, some added.
+  const base = new Random(seed * 1_000_003 + i * 31);
+  const works = base.int(0, maxWorks);
+  const added = v > 0 ? random.int(0, 2) : 0;
+  for (let w = 0; w < works + added; w++) {
+    const draw = w < works ? base : random;
+    const putCode = w < works ? 1000 + w * 3 + draw.int(0, 2) : 3000 + v * 10 + w;
+    let s = source(draw, orcid);
+    const dois = draw.chance(0.9) ? [`10.${1000 + (draw.int(0, doiPool - 1) % 50)}/syn.${draw.int(0, doiPool - 1)}`] : [];
+    if (dois.length && draw.chance(0.15)) dois.push(`10.5555/part.${draw.int(0, doiPool - 1)}`);
+    const relationships = dois.map((_, k) => (k === 0 ? (draw.chance(0.1) ? "version-of" : "self") : "part-of"));
+    if (v > 0 && w < works) {
+      const edit = random.next();
+      if (edit < 0.1) continue;
+      if (edit < 0.25) s = source(random, orcid);
+      else if (edit < 0.35 && relationships.length) relationships[0] = relationships[0] === "self" ? "version-of" : "self";
+    }
     // Drawn in both modes, so a day's links are the same whichever records carry them.
-    const journal = random.chance(0.5) ? "J. Synth." : null;
-    const year = 2000 + random.int(0, 25);
-    const month = random.chance(0.5) ? random.int(1, 12) : null;
-    const pmid = random.chance(0.3);
+    const journal = draw.chance(0.5) ? "J. Synth." : null;
+    const year = 2000 + draw.int(0, 25);
+    const month = draw.chance(0.5) ? draw.int(1, 12) : null;
+    const pmid = draw.chance(0.3);
     if (links) {
       dois.forEach((doi, k) => records.push({
         type: "link", doi, orcid, putCode, relationship: relationships[k], class: CLASS_OF(orcid, s), sourceId: s.id, sourceName: s.name,

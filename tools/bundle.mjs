@@ -7,7 +7,7 @@
  *
  *   node ../../tools/bundle.mjs [--external PATTERN …]   (from a tool's package folder, after tsc)
  *
- * A package with a native binary (orcid-db's @duckdb/*) cannot be bundled: name it with --external
+ * A package with a native binary (orcid-db's @duckdb/node-bindings) cannot be bundled: name it with --external
  * and it is loaded from node_modules at run time.
  */
 import { rmSync } from "node:fs";

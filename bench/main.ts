@@ -340,6 +340,7 @@ try {
   }
   if (SCENARIOS.has("unpack")) await (await import("./unpack_scenario.ts")).unpackScenario({ work, repo, runs: RUNS, quick, env, say, results });
   if (SCENARIOS.has("extract")) await extractScenario({ repo, work, records: RECORDS, runs: RUNS, env, say, results });
+  if (SCENARIOS.has("db")) await (await import("./db_scenario.ts")).dbScenario({ work, repo, quick, say, results });
 } finally {
   await s3.stop();
 }

@@ -10,6 +10,7 @@ export * from "./generator/lambda.ts";
 export * from "./generator/model.ts";
 export * from "./generator/objects.ts";
 export * from "./generator/orcid.ts";
+export * from "./generator/orcid_records.ts";
 export * from "./generator/store.ts";
 export * from "./generator/xml.ts";
 export * from "./s3/server.ts";

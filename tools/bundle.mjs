@@ -5,7 +5,10 @@
  * when a run needs it (credential chain, profile region); our module that wraps it becomes a chunk
  * of its own for the same reason.
  *
- *   node ../../tools/bundle.mjs   (from a tool's package folder, after tsc)
+ *   node ../../tools/bundle.mjs [--external PATTERN …]   (from a tool's package folder, after tsc)
+ *
+ * A package with a native binary (orcid-db's @duckdb/node-bindings) cannot be bundled: name it with --external
+ * and it is loaded from node_modules at run time.
  */
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
@@ -33,6 +36,8 @@ export default function stringWidth(text, options) {
   },
 };
 
+const extraExternal = process.argv.slice(2).flatMap((arg, i, all) => (all[i - 1] === "--external" ? [arg] : []));
+
 // Chunk names carry a hash: last build's would stay behind.
 rmSync("dist/chunks", { recursive: true, force: true });
 
@@ -46,7 +51,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["@aws-sdk/*"],
+  external: ["@aws-sdk/*", ...extraExternal],
   // CommonJS dependencies (undici) call require() for Node's own modules.
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   plugins: [lazyStringWidth],

@@ -1,0 +1,107 @@
+/**
+ * The orcid-db scenario (`--scenarios db`): load rate and peak RSS of a load of synthetic
+ * orcid-extract records, `orcid-db doi` latency on a database of ≥ 1 M links (in-process over
+ * 1,000 random DOIs, and as a command including start-up), and the database's size per million
+ * links.
+ */
+import { execFileSync } from "node:child_process";
+import { createWriteStream, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { doiLinks, openDatabase } from "@orcid-sync/db";
+import { extractRecordsOfDay } from "@orcid-sync/test-bed";
+import { measure } from "./measure.ts";
+
+/** What the scenario needs from bench/main.ts. */
+export interface DbScenarioContext {
+  readonly work: string;
+  readonly repo: string;
+  readonly quick: boolean;
+  readonly say: (text?: string) => void;
+  readonly results: Record<string, unknown>;
+}
+
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+/** Writes the day's records as NDJSON, with backpressure; returns how many. */
+async function writeRecords(path: string, ids: number, links: boolean): Promise<number> {
+  const out = createWriteStream(path);
+  let count = 0;
+  let text = "";
+  for (const record of extractRecordsOfDay({ ids, links, seed: 19 })) {
+    count++;
+    text += `${JSON.stringify(record)}\n`;
+    if (text.length > 1 << 20) {
+      if (!out.write(text)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+      text = "";
+    }
+  }
+  await new Promise<void>((resolve, reject) => out.end(text, (error?: Error | null) => (error ? reject(error) : resolve())));
+  return count;
+}
+
+/** Runs the scenario and reports it as a markdown section. */
+export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
+  const { work, repo, say } = ctx;
+  const bin = join(repo, "node_modules", ".bin", "orcid-db");
+  // About 4.1 links per iD: 250,000 iDs give ≥ 1 M links (a tenth with --quick).
+  const ids = ctx.quick ? 25_000 : 250_000;
+  const dir = join(work, "db");
+  rmSync(dir, { recursive: true, force: true });
+  execFileSync("mkdir", ["-p", dir]);
+
+  // Work records (orcid-extract's default output: links derived in the loader) on a tenth of the iDs,
+  // then the big database from link records (orcid-extract --links).
+  const rows: { input: string; records: number; wall: number; cpu: number; rss: number; links: number; bytes: number }[] = [];
+  for (const [input, n, links] of [["work records", Math.round(ids / 10), false], ["link records (--links)", ids, true]] as const) {
+    const file = join(dir, `records-${links ? "links" : "works"}.ndjson`);
+    const records = await writeRecords(file, n, links);
+    const db = join(dir, `orcid-${links ? "links" : "works"}.duckdb`);
+    const m = await measure(`"${bin}" load "${db}" "${file}" --log-level warn`, { cwd: dir, env: process.env });
+    if (m.exitCode !== 0) throw new Error(`orcid-db load failed (${m.exitCode}): ${m.stderr}`);
+    const engine = await openDatabase(db);
+    const [row] = await engine.all("SELECT count(*) AS n FROM links");
+    await engine.close();
+    rows.push({ input, records, wall: m.wallSeconds, cpu: m.cpuSeconds, rss: m.peakRssMiB, links: Number(row!.n), bytes: statSync(db).size });
+    rmSync(file, { force: true });
+  }
+  const big = join(dir, "orcid-links.duckdb");
+  const links = rows[1]!.links;
+
+  // In-process: 1,000 random DOIs of the database, one query each, after a few to warm up.
+  const engine = await openDatabase(big);
+  const dois = (await engine.all("SELECT doi FROM links USING SAMPLE 1000 ROWS")).map((r) => String(r.doi));
+  for (const doi of dois.slice(0, 20)) await doiLinks(engine, doi);
+  const times: number[] = [];
+  let answered = 0;
+  for (const doi of dois) {
+    const started = performance.now();
+    answered += (await doiLinks(engine, doi)).length;
+    times.push(performance.now() - started);
+  }
+  await engine.close();
+
+  // As a command, start-up included.
+  const commands: number[] = [];
+  for (const doi of dois.slice(0, ctx.quick ? 5 : 20)) {
+    const m = await measure(`"${bin}" doi "${big}" "https://doi.org/${doi}" --log-level warn > /dev/null`, { cwd: dir, env: process.env });
+    commands.push(m.wallSeconds);
+  }
+
+  say(`## orcid-db (${links.toLocaleString("en")} links from ${ids.toLocaleString("en")} synthetic iDs)`);
+  say();
+  say("| load | records | wall s | records/s | CPU s | peak RSS MiB | links | DB MB per M links |");
+  say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const r of rows) {
+    say(`| ${r.input} | ${r.records.toLocaleString("en")} | ${r.wall.toFixed(1)} | ${Math.round(r.records / r.wall)} | ${r.cpu.toFixed(1)} | ${r.rss.toFixed(0)} | ${r.links.toLocaleString("en")} | ${((r.bytes / 1e6) * (1e6 / r.links)).toFixed(0)} |`);
+  }
+  say();
+  say(`\`orcid-db doi\` in-process over ${times.length} random DOIs (${answered} links): p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (target p99 ≤ 50 ms).`);
+  say(`As a command including start-up, ${commands.length} runs: median ${percentile(commands, 50).toFixed(2)} s, worst ${Math.max(...commands).toFixed(2)} s (target ≤ 0.5 s).`);
+  say();
+  ctx.results.db = {
+    links, loads: rows,
+    inProcessMs: { p50: percentile(times, 50), p99: percentile(times, 99), max: Math.max(...times) },
+    commandSeconds: { median: percentile(commands, 50), max: Math.max(...commands) },
+  };
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,192 @@
+/** {@linkcode SqlEngine} on DuckDB through @duckdb/node-api: one file, one writer process at a time. */
+import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBPreparedStatement,
+  type DuckDBValue,
+  LIST,
+  listValue,
+  VARCHAR,
+} from "@duckdb/node-api";
+import type { Row, SqlEngine, SqlValue } from "./engine.ts";
+import type { ColumnDef, ColumnKind } from "./tables.ts";
+
+/** The memory DuckDB may use unless told otherwise (`--memory-limit`). */
+export const DEFAULT_MEMORY_LIMIT = "512MB";
+
+/** Options for {@linkcode openDuckDb}. */
+export interface DuckDbOptions {
+  /** Open for queries only (several readers may share the file). Default false. */
+  readonly readOnly?: boolean;
+  /** DuckDB's memory limit, e.g. `512MB`, `2GB`. Default {@linkcode DEFAULT_MEMORY_LIMIT}. */
+  readonly memoryLimit?: string;
+  /** How long to wait for another process's lock on the file, in seconds. Default 0. */
+  readonly waitLockSeconds?: number;
+  /** DuckDB worker threads. Default: DuckDB's (every core). */
+  readonly threads?: number;
+}
+
+/** The database is held by another process (DuckDB allows one writer, or readers only). */
+export class DatabaseBusyError extends Error {
+  override name = "DatabaseBusyError";
+}
+
+/** The file cannot be opened as a DuckDB database (not one, unreadable, missing for a query). */
+export class DatabaseOpenError extends Error {
+  override name = "DatabaseOpenError";
+}
+
+const TYPES: Record<ColumnKind, string> = { text: "VARCHAR", int: "BIGINT", json: "JSON", "text[]": "VARCHAR[]" };
+const TEXT_LIST = LIST(VARCHAR);
+
+/**
+ * Opens (or, for writing, creates) a DuckDB file. While another process holds it, retries for up
+ * to `waitLockSeconds`, then throws a {@linkcode DatabaseBusyError} naming the holder.
+ *
+ * @example
+ * ```ts
+ * const engine = await openDuckDb("orcid.duckdb", { readOnly: true });
+ * ```
+ */
+export async function openDuckDb(path: string, options: DuckDbOptions = {}): Promise<SqlEngine> {
+  if (options.readOnly && !existsSync(path)) throw new DatabaseOpenError(`Cannot open database '${path}': no such file`);
+  const config: Record<string, string> = { memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT };
+  if (options.readOnly) config.access_mode = "READ_ONLY";
+  if (options.threads) config.threads = String(options.threads);
+  const deadline = performance.now() + (options.waitLockSeconds ?? 0) * 1000;
+  for (;;) {
+    try {
+      const instance = await DuckDBInstance.create(path, config);
+      return new DuckDbEngine(instance, await instance.connect());
+    } catch (error) {
+      const message = (error as Error).message;
+      const lock = /Conflicting lock is held in (.*) \(PID (\d+)\)/.exec(message);
+      if (lock || /Could not set lock/.test(message)) {
+        if (performance.now() < deadline) {
+          await sleep(200);
+          continue;
+        }
+        const holder = lock ? `process ${lock[2]} (${lock[1]})` : "another process";
+        throw new DatabaseBusyError(`Database '${path}' is busy: ${holder} holds it (wait for it with --wait-lock SECONDS)`);
+      }
+      if (/memory_limit|memory limit|Failed to set config/i.test(message)) throw new RangeError(`Invalid memory limit '${config.memory_limit}': ${message}`);
+      throw new DatabaseOpenError(`Cannot open database '${path}': ${message.replace(/^IO Error: /, "")}`);
+    }
+  }
+}
+
+function toDuckDb(value: SqlValue): DuckDBValue {
+  if (Array.isArray(value)) return listValue(value as string[]);
+  return value as DuckDBValue;
+}
+
+function fromDuckDb(value: unknown): SqlValue {
+  if (typeof value === "bigint") return Number(value);
+  if (Array.isArray(value)) return value.map(String);
+  if (value instanceof Date) return value.toISOString();
+  return value as SqlValue;
+}
+
+function toRow(row: Record<string, unknown>): Row {
+  const out: Record<string, SqlValue> = {};
+  for (const key of Object.keys(row)) out[key] = fromDuckDb(row[key]);
+  return out;
+}
+
+class DuckDbEngine implements SqlEngine {
+  readonly name = "duckdb";
+  readonly #instance: DuckDBInstance;
+  readonly #connection: DuckDBConnection;
+  // Queries run again and again (a DOI at a time) are prepared once.
+  readonly #prepared = new Map<string, DuckDBPreparedStatement>();
+
+  constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
+    this.#instance = instance;
+    this.#connection = connection;
+  }
+
+  typeOf(kind: ColumnKind): string {
+    return TYPES[kind];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+    await this.#connection.run(sql, params.length ? params.map(toDuckDb) : undefined);
+  }
+
+  async #statement(sql: string, params: readonly SqlValue[]): Promise<DuckDBPreparedStatement> {
+    let statement = this.#prepared.get(sql);
+    if (!statement) {
+      statement = await this.#connection.prepare(sql);
+      this.#prepared.set(sql, statement);
+    }
+    statement.clearBindings();
+    if (params.length) statement.bind(params.map(toDuckDb));
+    return statement;
+  }
+
+  async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    const reader = await (await this.#statement(sql, params)).runAndReadAll();
+    return reader.getRowObjectsJS().map(toRow);
+  }
+
+  async *stream(sql: string, params: readonly SqlValue[] = []): AsyncIterable<Row> {
+    const result = await this.#connection.stream(sql, params.length ? params.map(toDuckDb) : undefined);
+    for await (const rows of result.yieldRowObjectJs()) {
+      for (const row of rows) yield toRow(row);
+    }
+  }
+
+  async append(table: string, columns: readonly ColumnDef[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    // Staging tables are temporary (the connection's own, never written to the file).
+    const appender: DuckDBAppender = await this.#connection.createAppender(table, null, "temp");
+    try {
+      for (const row of rows) {
+        for (let i = 0; i < columns.length; i++) {
+          const value = row[i];
+          if (value === null || value === undefined) {
+            appender.appendNull();
+            continue;
+          }
+          switch (columns[i]!.kind) {
+            case "int":
+              appender.appendBigInt(BigInt(value as number));
+              break;
+            case "text[]":
+              appender.appendList(value as string[], TEXT_LIST);
+              break;
+            default:
+              appender.appendVarchar(String(value));
+          }
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.#connection.run("BEGIN TRANSACTION");
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      await this.#connection.run("ROLLBACK").catch(() => {});
+      throw error;
+    }
+    await this.#connection.run("COMMIT");
+    return result;
+  }
+
+  async close(): Promise<void> {
+    for (const statement of this.#prepared.values()) statement.destroySync();
+    this.#prepared.clear();
+    this.#connection.closeSync();
+    this.#instance.closeSync();
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The one interface between orcid-db and a SQL engine: the loader and the queries are written
+ * against it once, and each engine (DuckDB now, PostgreSQL next) implements it. SQL passed here
+ * uses `$1, $2, …` parameters and only what both engines understand; what differs (type names,
+ * bulk loading) is the engine's business.
+ */
+import type { ColumnDef, ColumnKind } from "./tables.ts";
+
+/** A value going into or coming out of the database. */
+export type SqlValue = string | number | boolean | null | readonly string[];
+
+/** A result row: column name → value (JSON columns come back as their text, lists as arrays). */
+export type Row = Readonly<Record<string, SqlValue>>;
+
+/** A SQL engine holding one orcid-db database. */
+export interface SqlEngine {
+  /** The engine's name, for messages: `duckdb`. */
+  readonly name: string;
+  /** The engine's type for a column kind. */
+  typeOf(kind: ColumnKind): string;
+  /** Runs statements (several may be separated by `;` when there are no parameters). */
+  run(sql: string, params?: readonly SqlValue[]): Promise<void>;
+  /** Runs a query and returns all its rows. */
+  all(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  /** Runs a query and yields its rows as they come, in bounded memory. */
+  stream(sql: string, params?: readonly SqlValue[]): AsyncIterable<Row>;
+  /** Bulk-loads rows into a (staging) table: DuckDB's appender, PostgreSQL's COPY. */
+  append(table: string, columns: readonly ColumnDef[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
+  /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+  /** Closes the database; everything committed stays. */
+  close(): Promise<void>;
+}

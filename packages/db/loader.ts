@@ -1,0 +1,310 @@
+/**
+ * `orcid-db load`: input records into the database in batches of whole iDs. Each batch is staged
+ * with the engine's bulk loader, then in one transaction its iDs' rows are deleted and inserted
+ * again from the staging tables, and the links that changed become link events. Records the loader
+ * does not consume wait until the batch that came before them has committed, then pass on.
+ */
+import type { SourcedRecord } from "@orcid-sync/core";
+import type { SqlEngine, SqlValue } from "./engine.ts";
+import { type InputRecord, isInputRecord, type LinkRecord, type WorkRecord } from "./input_records.ts";
+import { linksFromWork } from "./links_from_work.ts";
+import {
+  affiliationRow,
+  fundingRow,
+  goneRow,
+  linkRow,
+  personRow,
+  rejection,
+  type RowValues,
+  workIdRows,
+  workRow,
+} from "./rows.ts";
+import { createTableSql } from "./schema.ts";
+import { DATA_TABLES, LINK_COLUMNS } from "./tables.ts";
+
+/** Records per batch unless told otherwise (`--batch`). */
+export const DEFAULT_BATCH_RECORDS = 50_000;
+
+/** Options for {@linkcode loadRecords}. */
+export interface LoadOptions {
+  /** A batch closes at the first iD that opens after this many records. Default {@linkcode DEFAULT_BATCH_RECORDS}. */
+  readonly batchRecords?: number;
+  /** The load's time (stored in `loads` and as every event's `at`). Default: now. */
+  readonly now?: Date;
+}
+
+/** What a load did, updated as it goes (for progress) and complete when it ends. */
+export interface LoadCounts {
+  loadId: number;
+  batches: number;
+  /** Input records consumed (openers and items). */
+  records: number;
+  /** iDs replaced. */
+  ids: number;
+  persons: number;
+  gone: number;
+  works: number;
+  affiliations: number;
+  fundings: number;
+  links: number;
+  /** Error records written for input that could not be stored. */
+  errors: number;
+  added: number;
+  removed: number;
+  /** `complete` when the input ended cleanly, else `incomplete`. */
+  status: "running" | "complete" | "incomplete";
+  /** Why the input ended early (a line cut short, a malformed line, a read error). */
+  inputError?: Error;
+  /** The iD whose records the early end cut off (not replaced). */
+  cutOrcid?: string;
+}
+
+/** A fresh {@linkcode LoadCounts}. */
+export function newLoadCounts(): LoadCounts {
+  return {
+    loadId: 0, batches: 0, records: 0, ids: 0, persons: 0, gone: 0, works: 0, affiliations: 0, fundings: 0, links: 0,
+    errors: 0, added: 0, removed: 0, status: "running",
+  };
+}
+
+/** An error record, as every tool writes them. */
+export interface LoadErrorRecord {
+  readonly type: "error";
+  readonly tool: "orcid-db";
+  readonly op: "load";
+  readonly message: string;
+  readonly code: string;
+  readonly retryable: false;
+  readonly attempts: 1;
+  readonly orcid?: string;
+}
+
+/** An iD's records gathered for its replace. */
+interface IdGroup {
+  readonly orcid: string;
+  readonly rows: Map<string, RowValues[]>;
+  /** Links by identity, from `link` records. */
+  readonly links: Map<string, RowValues>;
+  /** Links by identity, from `work` records (used when the iD has no `link` records). */
+  readonly workLinks: Map<string, RowValues>;
+}
+
+const STAGE_IDS = "stage_ids";
+const stageName = (table: string) => `stage_${table}`;
+const linkKey = (link: LinkRecord) => `${link.doi.trim().toLowerCase()}\u0000${link.putCode}`;
+const LINK_LIST = LINK_COLUMNS.map((c) => c.name).join(", ");
+const sameLink = (a: string, b: string) =>
+  `${a}.doi = ${b}.doi AND ${a}.orcid = ${b}.orcid AND ${a}.put_code = ${b}.put_code AND ` +
+  `${a}.relationship IS NOT DISTINCT FROM ${b}.relationship AND ${a}.class IS NOT DISTINCT FROM ${b}.class`;
+
+// The links of the batch's iDs that are gone or changed (removed), then those new or changed
+// (added); numbered after the last event in (doi, orcid, put_code) order, a removal before the
+// addition of the same link.
+const EVENTS_SQL = `INSERT INTO link_events (seq, "at", change, ${LINK_LIST}, load_id)
+SELECT (SELECT coalesce(max(seq), 0) FROM link_events) + row_number() OVER (ORDER BY doi, orcid, put_code, change DESC),
+  $1, change, ${LINK_LIST}, $2
+FROM (
+  SELECT 'removed' AS change, ${LINK_LIST} FROM links o
+  WHERE o.orcid IN (SELECT orcid FROM ${STAGE_IDS})
+    AND NOT EXISTS (SELECT 1 FROM ${stageName("links")} n WHERE ${sameLink("n", "o")})
+  UNION ALL
+  SELECT 'added' AS change, ${LINK_LIST} FROM ${stageName("links")} n
+  WHERE NOT EXISTS (SELECT 1 FROM links o WHERE ${sameLink("o", "n")})
+) AS d`;
+
+/**
+ * Loads input records and yields what passes on: records of other types (checkpoints among them)
+ * and error records for input that cannot be stored, each only after the batch holding the
+ * records before it has committed. The `person` or `gone` record of an iD replaces everything
+ * stored for the iD with the records that follow it. `counts` is updated as batches commit.
+ *
+ * An input that fails (a line cut short by a dying producer, a malformed line) ends the load: the
+ * iD it cut off is not replaced, the iDs before it are committed, `counts.inputError` is set and
+ * the load is recorded as `incomplete`.
+ *
+ * @example
+ * ```ts
+ * const counts = newLoadCounts();
+ * for await (const record of loadRecords(engine, readRecords(process.stdin), counts)) await out.write(record);
+ * ```
+ */
+export async function* loadRecords(
+  engine: SqlEngine,
+  input: AsyncIterable<SourcedRecord>,
+  counts: LoadCounts,
+  options: LoadOptions = {},
+): AsyncGenerator<object> {
+  const batchRecords = options.batchRecords ?? DEFAULT_BATCH_RECORDS;
+  const at = (options.now ?? new Date()).toISOString();
+  await startLoad(engine, counts, at);
+  // A first build is not news: until a load has completed, no events are written.
+  const events = (await engine.all("SELECT 1 AS found FROM loads WHERE status = 'complete' LIMIT 1")).length > 0;
+
+  let batch = new Map<string, IdGroup>();
+  let batchSize = 0;
+  let waiting: object[] = [];
+  let open: IdGroup | undefined;
+
+  const commit = async () => {
+    if (batch.size > 0) await commitBatch(engine, batch, counts, { events, at });
+    batch = new Map();
+    batchSize = 0;
+    const out = waiting;
+    waiting = [];
+    return out;
+  };
+  const reject = (code: string, message: string, orcid?: string) => {
+    counts.errors++;
+    const error: LoadErrorRecord = { type: "error", tool: "orcid-db", op: "load", message, code, retryable: false, attempts: 1 };
+    waiting.push(orcid === undefined ? error : { ...error, orcid });
+  };
+
+  const iterator = input[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<SourcedRecord>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      // The input ended early: the iD it was in the middle of is not replaced.
+      counts.inputError = error as Error;
+      if (open && batch.get(open.orcid) === open) {
+        batch.delete(open.orcid);
+        counts.cutOrcid = open.orcid;
+      }
+      break;
+    }
+    if (next.done) break;
+    const { record, source, line } = next.value;
+    if (!isInputRecord(record)) {
+      waiting.push(record);
+      continue;
+    }
+    const item = record as InputRecord;
+    counts.records++;
+    const problem = rejection(item);
+    if (item.type === "person" || item.type === "gone") {
+      if (batchSize >= batchRecords) yield* await commit();
+      if (problem) {
+        open = undefined;
+        reject(problem.code, `${source}:${line}: ${problem.message}`, typeof item.orcid === "string" ? item.orcid : undefined);
+        continue;
+      }
+      open = { orcid: item.orcid, rows: new Map(), links: new Map(), workLinks: new Map() };
+      // The same iD twice in a batch: the later records are its state.
+      batch.delete(item.orcid);
+      batch.set(item.orcid, open);
+      add(open, item.type === "person" ? "persons" : "gone", item.type === "person" ? personRow(item) : goneRow(item));
+      batchSize++;
+      continue;
+    }
+    if (problem) {
+      reject(problem.code, `${source}:${line}: ${problem.message}`, typeof item.orcid === "string" ? item.orcid : undefined);
+      continue;
+    }
+    if (!open || open.orcid !== item.orcid) {
+      reject("NotOpened", `${source}:${line}: A ${item.type} record of ${item.orcid} does not follow a person or gone record of its iD`, item.orcid);
+      continue;
+    }
+    addItem(open, item);
+    batchSize++;
+  }
+  yield* await commit();
+  counts.status = counts.inputError ? "incomplete" : "complete";
+  await engine.run("UPDATE loads SET status = $1, ended = $2 WHERE id = $3", [counts.status, new Date().toISOString(), counts.loadId]);
+}
+
+function add(group: IdGroup, table: string, row: RowValues): void {
+  let rows = group.rows.get(table);
+  if (!rows) group.rows.set(table, (rows = []));
+  rows.push(row);
+}
+
+function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "gone" }>): void {
+  switch (item.type) {
+    case "work":
+      add(group, "works", workRow(item));
+      for (const row of workIdRows(item)) add(group, "work_ids", row);
+      for (const link of linksFromWork(item as WorkRecord)) group.workLinks.set(linkKey(link), linkRow(link));
+      return;
+    case "link":
+      group.links.set(linkKey(item), linkRow(item));
+      return;
+    case "affiliation":
+      add(group, "affiliations", affiliationRow(item));
+      return;
+    case "funding":
+      add(group, "fundings", fundingRow(item));
+  }
+}
+
+async function startLoad(engine: SqlEngine, counts: LoadCounts, at: string): Promise<void> {
+  // A load still `running` was killed: only one writer opens the database at a time.
+  await engine.run("UPDATE loads SET status = 'interrupted' WHERE status = 'running'");
+  const [row] = await engine.all("SELECT coalesce(max(id), 0) + 1 AS id FROM loads");
+  counts.loadId = Number(row!.id);
+  await engine.run(
+    `INSERT INTO loads (id, started, status, batches, records, ids, persons, gone, works, affiliations, fundings, links, errors, added, removed)
+     VALUES ($1, $2, 'running', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
+    [counts.loadId, at],
+  );
+  await engine.run(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE_IDS} (orcid ${engine.typeOf("text")})`);
+  for (const table of DATA_TABLES) {
+    await engine.run(`DROP TABLE IF EXISTS ${stageName(table.name)}`);
+    await engine.run(createTableSql(engine, table, { temp: true, name: stageName(table.name) }));
+  }
+}
+
+async function commitBatch(
+  engine: SqlEngine,
+  batch: Map<string, IdGroup>,
+  counts: LoadCounts,
+  options: { readonly events: boolean; readonly at: string },
+): Promise<void> {
+  const staged = new Map<string, RowValues[]>(DATA_TABLES.map((t) => [t.name, []]));
+  for (const group of batch.values()) {
+    for (const [table, rows] of group.rows) staged.get(table)!.push(...rows);
+    staged.get("links")!.push(...(group.links.size > 0 ? group.links : group.workLinks).values());
+  }
+  await engine.append(STAGE_IDS, [{ name: "orcid", kind: "text" }], [...batch.keys()].map((orcid): SqlValue[] => [orcid]));
+  for (const table of DATA_TABLES) await engine.append(stageName(table.name), table.columns, staged.get(table.name)!);
+
+  const n = (table: string) => staged.get(table)!.length;
+  const { added, removed } = await engine.transaction(async () => {
+    let added = 0;
+    let removed = 0;
+    if (options.events) {
+      const [last] = await engine.all("SELECT coalesce(max(seq), 0) AS seq FROM link_events");
+      await engine.run(EVENTS_SQL, [options.at, counts.loadId]);
+      for (const row of await engine.all("SELECT change, count(*) AS n FROM link_events WHERE seq > $1 GROUP BY change", [last?.seq ?? 0])) {
+        if (row.change === "added") added = Number(row.n);
+        else removed = Number(row.n);
+      }
+    }
+    for (const table of DATA_TABLES) {
+      await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
+      await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
+    }
+    await engine.run(
+      `UPDATE loads SET batches = $1, records = $2, ids = $3, persons = $4, gone = $5, works = $6, affiliations = $7,
+         fundings = $8, links = $9, errors = $10, added = $11, removed = $12 WHERE id = $13`,
+      [
+        counts.batches + 1, counts.records, counts.ids + batch.size, counts.persons + n("persons"), counts.gone + n("gone"),
+        counts.works + n("works"), counts.affiliations + n("affiliations"), counts.fundings + n("fundings"),
+        counts.links + n("links"), counts.errors, counts.added + added, counts.removed + removed, counts.loadId,
+      ],
+    );
+    return { added, removed };
+  });
+  counts.added += added;
+  counts.removed += removed;
+  counts.batches++;
+  counts.ids += batch.size;
+  counts.persons += n("persons");
+  counts.gone += n("gone");
+  counts.works += n("works");
+  counts.affiliations += n("affiliations");
+  counts.fundings += n("fundings");
+  counts.links += n("links");
+  await engine.run(`DELETE FROM ${STAGE_IDS}`);
+  for (const table of DATA_TABLES) await engine.run(`DELETE FROM ${stageName(table.name)}`);
+}

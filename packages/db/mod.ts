@@ -1,0 +1,18 @@
+/**
+ * @module
+ * orcid-db: orcid-extract's records in a database that follows every sync — iDs replaced whole,
+ * links from DOI to iD with who asserted them, and a feed of the links added and removed. The
+ * engine sits behind one small interface (engine.ts); DuckDB is the first.
+ */
+export * from "./doi.ts";
+export * from "./duckdb_engine.ts";
+export * from "./engine.ts";
+export * from "./format_records.ts";
+export * from "./input_records.ts";
+export * from "./links_from_work.ts";
+export * from "./loader.ts";
+export * from "./open_database.ts";
+export * from "./queries.ts";
+export * from "./rows.ts";
+export * from "./schema.ts";
+export * from "./tables.ts";

@@ -1,0 +1,140 @@
+/** The read verbs: links of a DOI, an iD's record, the change feed and the export, as records. */
+import type { Row, SqlEngine } from "./engine.ts";
+import type { GoneRecord, LinkRecord, PersonRecord } from "./input_records.ts";
+import { LINK_COLUMNS } from "./tables.ts";
+
+/** A link with its iD's names, as `orcid-db doi` answers. */
+export interface NamedLinkRecord extends LinkRecord {
+  readonly givenNames: string | null;
+  readonly familyName: string | null;
+  readonly creditName: string | null;
+}
+
+/** A link added or removed, as `orcid-db changes` answers. */
+export interface LinkChangeRecord extends LinkRecord {
+  readonly change: "added" | "removed";
+  readonly seq: number;
+  readonly at: string;
+}
+
+const LINK_LIST = LINK_COLUMNS.map((c) => `l.${c.name}`).join(", ");
+const LINK_ORDER = "l.doi, l.orcid, l.put_code";
+
+const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+const parsed = (value: unknown): never[] => (typeof value === "string" ? JSON.parse(value) : []);
+
+/** A `links` row as a `link` record. */
+export function linkRecord(row: Row): LinkRecord {
+  return {
+    type: "link",
+    doi: String(row.doi),
+    orcid: String(row.orcid),
+    putCode: Number(row.put_code),
+    relationship: text(row.relationship),
+    class: text(row.class),
+    sourceId: text(row.source_id),
+    sourceName: text(row.source_name),
+    originId: text(row.origin_id),
+    originName: text(row.origin_name),
+    created: text(row.created),
+    lastModified: text(row.last_modified),
+  };
+}
+
+/**
+ * The current links of a DOI (in its stored form: see `normalizeDoi`), each with its iD's names,
+ * ordered by iD and put code.
+ *
+ * @example
+ * ```ts
+ * for (const link of await doiLinks(engine, "10.5438/3dfw-z4kq")) console.log(link.orcid, link.class);
+ * ```
+ */
+export async function doiLinks(engine: SqlEngine, doi: string): Promise<NamedLinkRecord[]> {
+  // Two index lookups, not a join: a join would scan every person to answer one DOI.
+  const rows = await engine.all(`SELECT ${LINK_LIST} FROM links l WHERE l.doi = $1 ORDER BY ${LINK_ORDER}`, [doi]);
+  const names = new Map<string, Row | undefined>();
+  for (const row of rows) {
+    const orcid = String(row.orcid);
+    if (!names.has(orcid)) {
+      names.set(orcid, (await engine.all("SELECT given_names, family_name, credit_name FROM persons WHERE orcid = $1", [orcid]))[0]);
+    }
+  }
+  return rows.map((row) => {
+    const name = names.get(String(row.orcid));
+    return { ...linkRecord(row), givenNames: text(name?.given_names), familyName: text(name?.family_name), creditName: text(name?.credit_name) };
+  });
+}
+
+/**
+ * What the database holds of an iD: its `person` record then its `link` records, or its `gone`
+ * record (with `redirect`) when it is deprecated, locked or deactivated; empty when it holds
+ * nothing.
+ *
+ * @example
+ * ```ts
+ * const [first] = await orcidRecords(engine, "0000-0002-1825-0097"); // a person or gone record
+ * ```
+ */
+export async function orcidRecords(engine: SqlEngine, orcid: string): Promise<(PersonRecord | GoneRecord | LinkRecord)[]> {
+  const gone = await engine.all("SELECT orcid, reason, redirect, code FROM gone WHERE orcid = $1", [orcid]);
+  if (gone[0]) {
+    const row = gone[0];
+    return [{ type: "gone", orcid, reason: String(row.reason), redirect: text(row.redirect), code: row.code === null ? null : Number(row.code) }];
+  }
+  const persons = await engine.all("SELECT * FROM persons WHERE orcid = $1", [orcid]);
+  const row = persons[0];
+  if (!row) return [];
+  const person: PersonRecord = {
+    type: "person",
+    orcid,
+    givenNames: text(row.given_names),
+    familyName: text(row.family_name),
+    creditName: text(row.credit_name),
+    otherNames: list(row.other_names),
+    biography: text(row.biography),
+    keywords: list(row.keywords),
+    researcherUrls: parsed(row.researcher_urls),
+    externalIds: parsed(row.external_ids),
+    emails: list(row.emails),
+    created: text(row.created),
+    lastModified: text(row.last_modified),
+  };
+  const links = await engine.all(`SELECT ${LINK_LIST} FROM links l WHERE l.orcid = $1 ORDER BY ${LINK_ORDER}`, [orcid]);
+  return [person, ...links.map(linkRecord)];
+}
+
+/** Which changes {@linkcode linkChanges} reads: after an event number, or since a time. */
+export type ChangesFrom = { readonly after: number } | { readonly since: string };
+
+/**
+ * Links added and removed, ordered by (seq, doi, orcid, putCode): those with a `seq` above
+ * `after` (the safe way to poll: keep the last seq), or recorded at or after `since` (ISO UTC).
+ *
+ * @example
+ * ```ts
+ * for await (const change of linkChanges(engine, { after: 41 })) console.log(change.seq, change.change, change.doi);
+ * ```
+ */
+export async function* linkChanges(engine: SqlEngine, from: ChangesFrom): AsyncGenerator<LinkChangeRecord> {
+  const [where, param] = "after" in from ? ["l.seq > $1", from.after] : ['l."at" >= $1', from.since];
+  for await (const row of engine.stream(
+    `SELECT l.seq, l."at", l.change, ${LINK_LIST} FROM link_events l WHERE ${where} ORDER BY l.seq, ${LINK_ORDER}`,
+    [param],
+  )) {
+    yield { ...linkRecord(row), change: row.change as "added" | "removed", seq: Number(row.seq), at: String(row.at) };
+  }
+}
+
+/**
+ * Every current link, sorted by (doi, orcid, putCode), streamed.
+ *
+ * @example
+ * ```ts
+ * for await (const link of exportLinks(engine)) out.write(link);
+ * ```
+ */
+export async function* exportLinks(engine: SqlEngine): AsyncGenerator<LinkRecord> {
+  for await (const row of engine.stream(`SELECT ${LINK_LIST} FROM links l ORDER BY ${LINK_ORDER}`)) yield linkRecord(row);
+}

@@ -54,7 +54,8 @@ describe("memberRef()", () => {
       `ORCID/${ID}.xml`,
       "ORCID/097/0000-0002-1825-0098.xml",
       `ORCID/098/${ID}.xml`,
-      `ORCID/097/${ID}/poems/${ID}_poems_1.xml`,
+      `ORCID/097/${ID}/Poems/${ID}_Poems_1.xml`,
+      `ORCID/097/${ID}/poems-/${ID}_poems-_1.xml`,
       `ORCID/097/${ID}/works/${ID}_works_abc.xml`,
       `ORCID/097/${ID}/works/${X_ID}_works_1.xml`,
       `${ID}/works/${ID}_works_1.xml`,
@@ -62,6 +63,11 @@ describe("memberRef()", () => {
       `ORCID/097/${ID}.xml.gz`,
     ];
     for (const name of refused) expect(() => memberRef(name, DEFAULT_LAYOUT), name).toThrow(InvalidKeyError);
+  });
+
+  test("maps an activity type not known yet, as orcid-list mirrors it (protocol version 2)", () => {
+    const poem = `097/${ID}/poems/${ID}_poems_1.xml`;
+    expect(memberRef(`ORCID/${poem}`, DEFAULT_LAYOUT)).toEqual({ bucket: "v3.0-activities-b", key: poem, orcid: ID, kind: "poems" });
   });
 
   test("names the member in its message", () => {

@@ -146,7 +146,7 @@ export function extractIdRecords(i: number, options: ExtractDayOptions): Extract
     if (random.chance(0.3)) {
       records.push({
         type: "funding", orcid, putCode: 9000, title: "A grant", fundingType: "grant", orgName: "Funder", orgIdSource: "FUNDREF",
-        orgId: "10.13039/501100000780", externalIds: [{ type: "grant_number", value: `G${i}`, url: null, relationship: "self" }],
+        orgId: "10.13039/501100000780", externalIds: [{ type: "grant_number", value: `G${i}`, normalized: null, url: null, relationship: "self" }],
         startDate: "2020", endDate: "2024-12-31", source: source(random, orcid),
       });
     }

@@ -1,7 +1,8 @@
 /**
  * @module
  * The shared plumbing of the orcid-sync tools: the record protocol, NDJSON input and output, the
- * CLI runner, S3 access, retries, a bounded pool, atomic writes and ORCID iD and key helpers.
+ * CLI runner, S3 access, retries, a bounded pool, atomic writes, ORCID iD and key helpers, and
+ * ORCID's link rules (DOI normaliser, provenance classes, relationship precedence).
  */
 export * from "./atomic_write.ts";
 export * from "./aws_advice.ts";
@@ -10,8 +11,11 @@ export * from "./buffered_response.ts";
 export * from "./byte_budget.ts";
 export * from "./cli_runner.ts";
 export * from "./credentials.ts";
+export * from "./doi.ts";
 export * from "./http_dispatcher.ts";
 export * from "./item_errors.ts";
+export * from "./link_class.ts";
+export * from "./link_relationship.ts";
 export * from "./list_objects.ts";
 export * from "./lock_file.ts";
 export * from "./logger.ts";

@@ -1,11 +1,14 @@
 /** DOIs as users paste them, made into the form stored (orcid-extract's normalized DOI). */
-
-// ORCID's DOINormalizer, as orcid-extract applies it: a DOI inside any text, trailing punctuation dropped.
-const DOI_IN_TEXT = /(10\.[0-9a-zA-Z]+\/(?:(?!["&'])\S)+)\b/;
+import { findDoi } from "@orcid-sync/core";
 
 /**
  * The stored form of a DOI given in any form users paste: `https://doi.org/…`,
  * `http://dx.doi.org/…`, `doi:…`, `DOI: …`, upper case. Undefined when the text holds no DOI.
+ *
+ * It is core's `findDoi` (ORCID's `DOINormalizer`, as orcid-extract applies it) with one step more,
+ * for queries only: a resolver URL is percent-decoded first, since browsers copy
+ * `https://doi.org/10.1000%2Fabc`. orcid-extract does not decode: ORCID's records are read as
+ * ORCID reads them.
  *
  * @example
  * ```ts
@@ -13,14 +16,13 @@ const DOI_IN_TEXT = /(10\.[0-9a-zA-Z]+\/(?:(?!["&'])\S)+)\b/;
  * ```
  */
 export function normalizeDoi(text: string): string | undefined {
-  let value = text.trim().toLowerCase();
-  // A resolver URL may carry a percent-encoded DOI (10.1000%2Fabc).
-  if (/^https?:\/\//.test(value) && value.includes("%")) {
+  let value = text.trim();
+  if (/^https?:\/\//i.test(value) && value.includes("%")) {
     try {
       value = decodeURIComponent(value);
     } catch {
       // Not valid percent-encoding: read it as it is.
     }
   }
-  return DOI_IN_TEXT.exec(value)?.[1];
+  return findDoi(value) ?? undefined;
 }

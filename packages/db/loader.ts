@@ -4,9 +4,9 @@
  * again from the staging tables, and the links that changed become link events. Records the loader
  * does not consume wait until the batch that came before them has committed, then pass on.
  */
-import type { SourcedRecord } from "@orcid-sync/core";
+import type { LinkRecord, SourcedRecord, WorkRecord } from "@orcid-sync/core";
 import type { SqlEngine, SqlValue } from "./engine.ts";
-import { type InputRecord, isInputRecord, type LinkRecord, type WorkRecord } from "./input_records.ts";
+import { type InputRecord, isInputRecord } from "./input_records.ts";
 import { linksFromWork } from "./links_from_work.ts";
 import {
   affiliationRow,

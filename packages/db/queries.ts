@@ -1,6 +1,6 @@
 /** The read verbs: links of a DOI, an iD's record, the change feed and the export, as records. */
+import type { GoneRecord, LinkRecord, PersonRecord } from "@orcid-sync/core";
 import type { Row, SqlEngine } from "./engine.ts";
-import type { GoneRecord, LinkRecord, PersonRecord } from "./input_records.ts";
 import { LINK_COLUMNS } from "./tables.ts";
 
 /** A link with its iD's names, as `orcid-db doi` answers. */
@@ -24,15 +24,18 @@ const text = (value: unknown): string | null => (value === null || value === und
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 const parsed = (value: unknown): never[] => (typeof value === "string" ? JSON.parse(value) : []);
 
-/** A `links` row as a `link` record. */
+/**
+ * A `links` row as a `link` record. Its relationship and class are never null: the loader stores
+ * link records that passed the protocol's checks and those `linksFromWork` makes.
+ */
 export function linkRecord(row: Row): LinkRecord {
   return {
     type: "link",
     doi: String(row.doi),
     orcid: String(row.orcid),
     putCode: Number(row.put_code),
-    relationship: text(row.relationship),
-    class: text(row.class),
+    relationship: String(row.relationship),
+    class: String(row.class),
     sourceId: text(row.source_id),
     sourceName: text(row.source_name),
     originId: text(row.origin_id),
@@ -81,7 +84,9 @@ export async function orcidRecords(engine: SqlEngine, orcid: string): Promise<(P
   const gone = await engine.all("SELECT orcid, reason, redirect, code FROM gone WHERE orcid = $1", [orcid]);
   if (gone[0]) {
     const row = gone[0];
-    return [{ type: "gone", orcid, reason: String(row.reason), redirect: text(row.redirect), code: row.code === null ? null : Number(row.code) }];
+    // Stored from a gone record that passed the protocol's checks, so one of its reasons.
+    const reason = String(row.reason) as GoneRecord["reason"];
+    return [{ type: "gone", orcid, reason, redirect: text(row.redirect), code: row.code === null ? null : Number(row.code) }];
   }
   const persons = await engine.all("SELECT * FROM persons WHERE orcid = $1", [orcid]);
   const row = persons[0];

@@ -1,16 +1,16 @@
 /** Input records as table rows, in the column order of tables.ts, and the checks they pass first. */
-import { isValidOrcidId } from "@orcid-sync/core";
+import {
+  type AffiliationRecord,
+  type FundingRecord,
+  type GoneRecord,
+  type ItemSource,
+  isValidOrcidId,
+  type LinkRecord,
+  type PersonRecord,
+  type WorkRecord,
+} from "@orcid-sync/core";
 import type { SqlValue } from "./engine.ts";
-import type {
-  AffiliationRecord,
-  FundingRecord,
-  GoneRecord,
-  InputRecord,
-  LinkRecord,
-  PersonRecord,
-  SourceObject,
-  WorkRecord,
-} from "./input_records.ts";
+import type { InputRecord } from "./input_records.ts";
 
 /** A row of values in a table's column order. */
 export type RowValues = SqlValue[];
@@ -29,7 +29,7 @@ const int = (value: unknown): number | null => {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   return typeof n === "number" && Number.isSafeInteger(n) ? n : null;
 };
-const sourceValues = (source: SourceObject | null | undefined): SqlValue[] => [
+const sourceValues = (source: ItemSource | null | undefined): SqlValue[] => [
   str(source?.kind), str(source?.id), str(source?.name), str(source?.originId), str(source?.originName),
 ];
 

@@ -1,9 +1,9 @@
 /** The orcid-extract command line. */
 import { readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { asUsage, ExitCode, packageVersion, readRecordInputs, runMain, UsageError } from "@orcid-sync/core";
+import { asUsage, DEFAULT_CLIENT_LABELS, ExitCode, packageVersion, readRecordInputs, runMain, UsageError } from "@orcid-sync/core";
+import { parseClientLabels } from "./client_table.ts";
 import { extractInputs, type ExtractOutput, recordInputs } from "./extract_records.ts";
-import { DEFAULT_CLIENT_LABELS, parseClientLabels } from "./provenance.ts";
 import { summaryFileInputs } from "./summary_files.ts";
 import { emptyStats } from "./summary_task.ts";
 

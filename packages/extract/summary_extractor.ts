@@ -13,10 +13,10 @@ import type {
   PersonRecord,
   WorkRecord,
 } from "@orcid-sync/core";
+// The link rules alone: a worker thread runs this module and need not load the rest of core.
+import { addDoiRelationships, classOf, DEFAULT_CLIENT_LABELS } from "@orcid-sync/core/link_rules";
 import { SaxesParser } from "saxes";
-import { doiOf, isDoiType, outranks } from "./doi.ts";
 import { type ScanHandler, scanXml } from "./fast_scanner.ts";
-import { classOf, DEFAULT_CLIENT_LABELS } from "./provenance.ts";
 
 /** What a summary becomes: its opener (`person` or `gone`) first, then its items. */
 export type ExtractedRecord = PersonRecord | WorkRecord | AffiliationRecord | FundingRecord | GoneRecord | LinkRecord;
@@ -540,17 +540,7 @@ export class SummaryExtractor {
     const source: ItemSource | null = item.source;
     if (item.kind === "work") {
       const dois = new Map<string, string>();
-      for (const id of item.externalIds) {
-        if (!isDoiType(id.type)) continue;
-        const doi = doiOf(id.value, id.normalized);
-        if (doi === null) {
-          this.#counts.doiless++;
-          continue;
-        }
-        const relationship = id.relationship?.toLowerCase() ?? "self";
-        const held = dois.get(doi);
-        if (held === undefined || outranks(relationship, held)) dois.set(doi, relationship);
-      }
+      this.#counts.doiless += addDoiRelationships(item.externalIds, dois);
       if (this.#links) {
         const klass = classOf(orcid, source, this.#clients);
         for (const [doi, relationship] of dois) {

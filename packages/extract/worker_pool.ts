@@ -3,7 +3,7 @@
  * least busy worker; its answer is the batch's NDJSON lines as bytes.
  */
 import { Worker } from "node:worker_threads";
-import { DEFAULT_CLIENT_LABELS } from "./provenance.ts";
+import { DEFAULT_CLIENT_LABELS } from "@orcid-sync/core";
 import { type ExtractStats, type SummaryTask, SummaryTaskRunner } from "./summary_task.ts";
 
 /** What every worker is started with. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { doiOf, isDoiType, outranks } from "./doi.ts";
+import { doiOf, findDoi, isDoiType } from "./doi.ts";
 
 describe("doiOf()", () => {
   test.each([
@@ -29,20 +29,16 @@ describe("doiOf()", () => {
   });
 });
 
+describe("findDoi()", () => {
+  test("finds the DOI in text, lowercased, and null when there is none", () => {
+    expect(findDoi("DOI: 10.5438/3DFW-Z4KQ.")).toBe("10.5438/3dfw-z4kq");
+    expect(findDoi("10.abc")).toBeNull();
+  });
+});
+
 describe("isDoiType()", () => {
   test("accepts doi in any case and nothing else", () => {
     expect(["doi", "DOI", "Doi"].map(isDoiType)).toEqual([true, true, true]);
     expect(["isbn", "doi2", "", null].map(isDoiType)).toEqual([false, false, false, false]);
-  });
-});
-
-describe("outranks()", () => {
-  test("self over version-of over part-of over anything else; a tie keeps the first", () => {
-    expect(outranks("self", "version-of")).toBe(true);
-    expect(outranks("version-of", "part-of")).toBe(true);
-    expect(outranks("part-of", "funded-by")).toBe(true);
-    expect(outranks("part-of", "self")).toBe(false);
-    expect(outranks("funded-by", "constructor")).toBe(false);
-    expect(outranks("self", "self")).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-/** The DOI of an external id, as ORCID itself finds it. */
+/** DOIs as ORCID finds them: one normaliser for orcid-extract's records and orcid-db's queries. */
 
 /**
  * ORCID's `DOINormalizer` pattern (ORCID-Source, orcid-core): a `10.` prefix, a registrant code, a
@@ -8,9 +8,24 @@
 export const DOI_PATTERN: RegExp = /(10\.[0-9a-zA-Z]+\/(?:(?!["&'])\S)+)\b/;
 
 /**
+ * The DOI inside any text, as ORCID's `DOINormalizer` finds it: what {@linkcode DOI_PATTERN} finds
+ * in the lowercased text (so a resolver prefix, `doi:` and trailing punctuation are dropped), else
+ * `null`.
+ *
+ * @example
+ * ```ts
+ * findDoi("https://doi.org/10.1000/XYZ."); // "10.1000/xyz"
+ * findDoi("nothing here"); // null
+ * ```
+ */
+export function findDoi(text: string): string | null {
+  const match = DOI_PATTERN.exec(text.toLowerCase());
+  return match ? match[1]! : null;
+}
+
+/**
  * The DOI an external id of type `doi` names: `external-id-normalized` when present and non-empty
- * (lowercased, as ORCID writes it), otherwise what {@linkcode DOI_PATTERN} finds in the lowercased
- * value, otherwise `null`.
+ * (lowercased, as ORCID writes it), otherwise {@linkcode findDoi} of the value, otherwise `null`.
  *
  * @example
  * ```ts
@@ -22,25 +37,10 @@ export const DOI_PATTERN: RegExp = /(10\.[0-9a-zA-Z]+\/(?:(?!["&'])\S)+)\b/;
 export function doiOf(value: string | null, normalized: string | null): string | null {
   if (normalized) return normalized.toLowerCase();
   if (!value) return null;
-  const match = DOI_PATTERN.exec(value.toLowerCase());
-  return match ? match[1]! : null;
+  return findDoi(value);
 }
 
 /** Whether an external id's type names a DOI (`doi` in any case). */
 export function isDoiType(type: string | null): boolean {
   return type !== null && type.length === 3 && type.toLowerCase() === "doi";
-}
-
-const RELATIONSHIP_RANK: ReadonlyMap<string, number> = new Map([
-  ["self", 0],
-  ["version-of", 1],
-  ["part-of", 2],
-]);
-
-/**
- * Whether relationship `a` wins over `b` when one DOI appears twice in a work:
- * `self` over `version-of` over `part-of` over anything else; the first seen wins a tie.
- */
-export function outranks(a: string, b: string): boolean {
-  return (RELATIONSHIP_RANK.get(a) ?? 3) < (RELATIONSHIP_RANK.get(b) ?? 3);
 }

@@ -5,6 +5,7 @@ import {
   acquireMirrorLock,
   asUsage,
   ExitCode,
+  describeError,
   FatalError,
   folderInShard,
   last3,
@@ -146,6 +147,8 @@ await runMain<PlaceArgs>({
         });
       } catch (error) {
         if (error instanceof LockHeldError) throw new FatalError(`${error.message}${args.waitLock ? ` (waited ${args.waitLock} s)` : ""}`);
+        // A mirror it may not write (or a full disk) fails at the lock: the same message as at a file.
+        if ((error as NodeJS.ErrnoException).code) throw new FatalError(`Cannot place in the mirror: ${describeError(error)}`);
         throw error;
       }
       for (const gone of lock.tookOver) ctx.log.warn(`took over a stale mirror lock of pid ${gone.pid} on ${gone.host} (since ${gone.since}): that process is gone`);

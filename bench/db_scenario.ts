@@ -10,15 +10,10 @@ import { join } from "node:path";
 import { doiLinks, openDatabase } from "@orcid-sync/db";
 import { extractRecordsOfDay } from "@orcid-sync/test-bed";
 import { measure } from "./measure.ts";
+import type { ScenarioContext } from "./scenario.ts";
 
 /** What the scenario needs from bench/main.ts. */
-export interface DbScenarioContext {
-  readonly work: string;
-  readonly repo: string;
-  readonly quick: boolean;
-  readonly say: (text?: string) => void;
-  readonly results: Record<string, unknown>;
-}
+export type DbScenarioContext = Pick<ScenarioContext, "work" | "repo" | "quick" | "say" | "results">;
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 

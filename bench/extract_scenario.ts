@@ -9,22 +9,16 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { buildDay, datasetObjects, writeTree } from "@orcid-sync/test-bed";
 import { measure, type Measurement } from "./measure.ts";
+import { median, type ScenarioContext } from "./scenario.ts";
 
-/** What the scenario needs from the bench. */
-export interface ExtractScenarioContext {
-  readonly repo: string;
-  readonly work: string;
+/** What the scenario needs: the bench's context and the number of records to generate. */
+export interface ExtractScenarioContext extends Omit<ScenarioContext, "quick"> {
   readonly records: number;
-  readonly runs: number;
-  readonly env: NodeJS.ProcessEnv;
-  readonly say: (text?: string) => void;
-  readonly results: Record<string, unknown>;
 }
 
 /** The yearly summaries file holds about this much XML. */
 const YEARLY_MB = 500_000;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 /** Runs the scenario and reports it through `say`. */
 export async function extractScenario(ctx: ExtractScenarioContext): Promise<void> {

@@ -15,6 +15,7 @@ import { concurrencyChart, type Series } from "./chart.ts";
 import { awsCli, type Contender, type DownloadJob, ORCID_PIPE, ORCID_SCRIPT, rclone } from "./contenders.ts";
 import { extractScenario } from "./extract_scenario.ts";
 import { startLatencyProxy } from "./latency_proxy.ts";
+import { median } from "./scenario.ts";
 import { machineJiffies, measure, type Measurement, processCpu } from "./measure.ts";
 
 const { values } = parseArgs({
@@ -62,7 +63,6 @@ const say = (text = "") => {
 };
 /** Text for a markdown table cell: a contender's name such as `list|fetch|place` must not split the row. */
 const cell = (text: string) => text.replaceAll("|", "\\|");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const version = (command: string) => {
   try {
     return execSync(command, { stdio: ["ignore", "pipe", "ignore"] }).toString().split("\n")[0]!.trim();

@@ -10,21 +10,7 @@ import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path";
 import { buildDay, datasetObjects } from "@orcid-sync/test-bed";
 import { measure, type Measurement } from "./measure.ts";
-
-/** What the scenario needs from the bench. */
-export interface UnpackScenarioContext {
-  /** The bench's scratch folder. */
-  readonly work: string;
-  /** The repository's root. */
-  readonly repo: string;
-  readonly runs: number;
-  readonly quick: boolean;
-  readonly env: NodeJS.ProcessEnv;
-  readonly say: (text?: string) => void;
-  readonly results: Record<string, unknown>;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+import { median, type ScenarioContext } from "./scenario.ts";
 
 /** The real yearly summaries file, for the projection: ORCID's figures (docs/orcid-data.md). */
 const REAL = { compressedGB: 40, expandedTB: 0.5, summaries: 26_000_000 };
@@ -33,7 +19,7 @@ const REAL = { compressedGB: 40, expandedTB: 0.5, summaries: 26_000_000 };
  * Builds the archive (about 300 MB of summaries by default; `UNPACK_RECORDS` records if set),
  * measures each reader `runs` times, and reports medians with a projection for the real file.
  */
-export async function unpackScenario(ctx: UnpackScenarioContext): Promise<void> {
+export async function unpackScenario(ctx: ScenarioContext): Promise<void> {
   const records = Number(process.env.UNPACK_RECORDS ?? (ctx.quick ? 3000 : 24_000));
   const dir = join(ctx.work, "unpack");
   const tree = join(dir, "tree");

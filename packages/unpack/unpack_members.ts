@@ -115,8 +115,8 @@ export async function* unpackMembers(
     const where = current
       ? `in member '${current.name}' (its header at byte ${current.offset} of the tar stream`
       : done
-        ? `after member '${done}' (the tar stream read to byte ${position.tarBytes}`
-        : `before its first member (the tar stream read to byte ${position.tarBytes}`;
+        ? `after member '${done}' (read to byte ${position.tarBytes} of the tar stream`
+        : `before its first member (read to byte ${position.tarBytes} of the tar stream`;
     const input = position.gzip ? `, byte ${position.inputBytes} of the compressed file` : "";
     const what = error instanceof DamagedArchiveError ? error.message : `the tar data is cut short or corrupt (${(error as Error).message})`;
     throw new FatalError(`Cannot read ${source}: ${what}, ${where}${input})`, { cause: error });

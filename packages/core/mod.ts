@@ -44,3 +44,4 @@ export * from "./unreachable_error.ts";
 export * from "./undici_http_handler.ts";
 export * from "./wasm_tiering.ts";
 export * from "./write_records.ts";
+export * from "./files/mod.ts";

@@ -47,6 +47,11 @@ function processInfo(pid: number): { startedMs: number; zombie: boolean } | unde
   }
 }
 
+/** Whether a file name is one of our temp files (a write in progress, or one a killed run left). */
+export function isTempName(name: string): boolean {
+  return name.includes(`${MARK}.`);
+}
+
 /**
  * Whether a temp file's writer is certainly gone: written on this host, and no process has its pid
  * — or the one that has it is a zombie, or started after the file was last changed (`changedMs`, its

@@ -4,10 +4,12 @@ import {
   type ErrorRecord,
   InvalidKeyError,
   type KeyRecord,
+  Mirror,
   type PipelineRecord,
   pooledMap,
   type S3Access,
   type UnknownRecord,
+  UnsafePathError,
 } from "@orcid-sync/core";
 import { fetchObject } from "./fetch_object.ts";
 import { localState } from "./local_copy.ts";
@@ -55,13 +57,13 @@ export interface FetchResult {
 const nothing = () => {};
 
 /** A key that cannot be compared with the mirror: refused, not requested (orcid-place would refuse it too). */
-function invalidKey(record: KeyRecord, error: InvalidKeyError): ErrorRecord {
+function invalidKey(record: KeyRecord, error: InvalidKeyError | UnsafePathError): ErrorRecord {
   return {
     type: "error",
     tool: "orcid-fetch",
     op: "get",
     message: error.message,
-    code: "InvalidKey",
+    code: error instanceof UnsafePathError ? error.code : "InvalidKey",
     retryable: false,
     attempts: 0,
     bucket: record.bucket,
@@ -87,6 +89,8 @@ export async function* fetchRecords(
   stats: FetchStats = newFetchStats(),
 ): AsyncGenerator<FetchResult> {
   const budget = new ByteBudget(options.maxBytesInFlight);
+  // fetch only reads the mirror (and sets an mtime the rule proved): orcid-place sweeps temp files.
+  const mirror = options.skipUnchanged ? new Mirror(options.skipUnchanged, { sweep: false }) : undefined;
   let head = 0;
   let sequence = 0;
   const numbered = (async function* () {
@@ -98,9 +102,9 @@ export async function* fetchRecords(
     if (options.skipUnchanged) {
       let local;
       try {
-        local = localState(options.skipUnchanged, record);
+        local = localState(mirror!, record);
       } catch (error) {
-        if (!(error instanceof InvalidKeyError)) throw error;
+        if (!(error instanceof InvalidKeyError || error instanceof UnsafePathError)) throw error;
         stats.errors++;
         return { record: invalidKey(record, error), release: nothing };
       }

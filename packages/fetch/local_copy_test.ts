@@ -2,9 +2,11 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InvalidKeyError, type KeyRecord } from "@orcid-sync/core";
+import { InvalidKeyError, type KeyRecord, Mirror } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
-import { localState } from "./local_copy.ts";
+import { localState as localStateOf } from "./local_copy.ts";
+
+const localState = (root: string, record: KeyRecord) => localStateOf(new Mirror(root, { sweep: false }), record);
 
 const ID = "0000-0002-1825-0097";
 const record = (extra: Partial<KeyRecord> = {}): KeyRecord => ({ type: "key", bucket: "v3.0-summaries", key: `097/${ID}.xml`, orcid: ID, kind: "summary", ...extra });

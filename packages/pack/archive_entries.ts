@@ -1,12 +1,11 @@
 /** What goes into an archive: files of a mirror folder in sorted order, or object records. */
-import { lstatSync, readdirSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import {
   type ErrorRecord,
   InvalidKeyError,
-  mirrorPath,
+  keyPath,
+  mirrorFiles,
   type ObjectRecord,
-  parseKey,
   type PipelineRecord,
   type UnknownRecord,
 } from "@orcid-sync/core";
@@ -21,43 +20,25 @@ export interface ArchiveEntry {
   readonly folder: string;
 }
 
-/** Orders names as bytes, the way S3 and `LC_ALL=C ls` do, so archives do not depend on a locale. */
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /**
- * The files under a mirror folder (the root, or its `summaries` or `activities` folder), depth
- * first, every folder's entries sorted by name: the same mirror always gives the same order.
- * Names in the archive start at `summaries/` or `activities/`. Temp files and symlinks are skipped.
+ * The files under a mirror folder (the root, or its `summaries` or `activities` folder) in the
+ * mirror's stable order ({@linkcode mirrorFiles}). Names in the archive start at `summaries/` or
+ * `activities/`.
  */
 export async function* folderEntries(folder: string): AsyncGenerator<ArchiveEntry> {
   const top = basename(folder);
   const prefix = top === "summaries" || top === "activities" ? `${top}/` : "";
-  // Synchronous reads, as tar does: a mirror is millions of small files, and a round trip through
-  // the thread pool per call cost more than the reads (the pool is left to the compressors).
-  function* walk(path: string, name: string): Generator<ArchiveEntry> {
-    for (const child of readdirSync(path, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name))) {
-      if (child.name.includes(".orcid-sync-tmp.")) continue;
-      const childPath = join(path, child.name);
-      const childName = name ? `${name}/${child.name}` : child.name;
-      if (child.isDirectory()) yield* walk(childPath, childName);
-      else if (child.isFile()) {
-        const full = `${prefix}${childName}`;
-        yield { name: full, body: readFileSync(childPath), mtime: lstatSync(childPath).mtime, folder: full.split("/")[1] ?? "" };
-      }
-    }
+  for (const file of mirrorFiles(folder)) {
+    const name = `${prefix}${file.name}`;
+    yield { name, body: file.body, mtime: file.mtime, folder: name.split("/")[1] ?? "" };
   }
-  yield* walk(folder, "");
 }
 
 /** An object record as an entry, or an error record when its key is not a well-formed ORCID key. */
 export function recordEntry(record: ObjectRecord): ArchiveEntry | ErrorRecord {
   try {
-    const parsed = parseKey(record.key);
-    if (parsed.orcid !== record.orcid) throw new InvalidKeyError(`Invalid key: '${record.key}' does not belong to ${record.orcid}`);
     return {
-      name: mirrorPath(parsed.kind, record.key),
+      name: keyPath(record),
       body: Buffer.from(record.body, record.encoding === "base64" ? "base64" : "utf8"),
       mtime: record.lastModified ? new Date(record.lastModified) : new Date(0),
       folder: record.key.split("/")[0]!,

@@ -10,6 +10,7 @@ import {
   folderInShard,
   last3,
   LockHeldError,
+  Mirror,
   type MirrorLock,
   type Shard,
   packageVersion,
@@ -19,7 +20,6 @@ import {
   type ToolContext,
   UsageError,
 } from "@orcid-sync/core";
-import { MirrorFolders } from "./mirror_folders.ts";
 import { newPlaceStats, placeRecords } from "./place_records.ts";
 import { newVerifyStats, verifyRecords } from "./verify_records.ts";
 
@@ -47,7 +47,7 @@ async function verify(args: PlaceArgs, ctx: ToolContext, inputs: string[]): Prom
   const records = (async function* () {
     for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
   })();
-  for await (const record of verifyRecords(records, root, args.summariesBucket, stats)) {
+  for await (const record of verifyRecords(records, new Mirror(root, { dryRun: true }), args.summariesBucket, stats)) {
     if (record.type === "mismatch") await ctx.out.write(record);
   }
   const differs = stats.missing + stats.changed + stats.extra;
@@ -57,7 +57,11 @@ async function verify(args: PlaceArgs, ctx: ToolContext, inputs: string[]): Prom
 
 /** Files the records into the mirror at `root`, whose lock the caller holds. */
 async function place(args: PlaceArgs, ctx: ToolContext, inputs: string[], root: string, shard: Shard | undefined): Promise<number> {
-  const folders = new MirrorFolders(root, { dryRun: Boolean(args.dryRun) });
+  const mirror = new Mirror(root, {
+    dryRun: Boolean(args.dryRun),
+    fsync: Boolean(args.fsync),
+    ...(args.maxDelete !== undefined ? { maxDelete: args.maxDelete } : {}),
+  });
   const stats = newPlaceStats();
   ctx.progress.start(() => `${stats.written} written, ${stats.unchanged} unchanged, ${stats.deleted} deleted, ${stats.errors} failed`);
   const records = (async function* () {
@@ -66,18 +70,15 @@ async function place(args: PlaceArgs, ctx: ToolContext, inputs: string[], root: 
   for await (const record of placeRecords(
     records,
     {
-      folders,
+      mirror,
       concurrency: args.concurrency,
-      fsync: Boolean(args.fsync),
-      dryRun: Boolean(args.dryRun),
-      ...(args.maxDelete !== undefined ? { maxDelete: args.maxDelete } : {}),
       ...(shard ? { owns: (orcid: string) => folderInShard(last3(orcid), shard), ownsWhat: `shard ${shard.index}/${shard.count} (--shard)` } : {}),
     },
     stats,
   )) {
     await ctx.out.write(record);
   }
-  const orphans = folders.orphansRemoved ? `, ${folders.orphansRemoved} leftover temp files removed` : "";
+  const orphans = mirror.orphansRemoved ? `, ${mirror.orphansRemoved} leftover temp files removed` : "";
   ctx.summary(
     `${args.dryRun ? "dry run: would have " : ""}${stats.written} written, ${stats.unchanged} unchanged, ${stats.deleted} deleted, ${stats.errors} failed${orphans} in ${root}`,
   );

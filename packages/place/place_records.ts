@@ -1,17 +1,12 @@
 /** orcid-place's library: object, unchanged and manifest records in, placed records out. */
-import { lstatSync, readdirSync, readFileSync, rmdirSync, unlinkSync, utimesSync } from "node:fs";
-import { dirname, join } from "node:path";
 import {
-  activitiesFolder,
-  atomicWrite,
   classifyError,
   describeError,
   type ErrorRecord,
   FatalError,
   InvalidKeyError,
-  isActivityType,
   type ManifestRecord,
-  mirrorPath,
+  type Mirror,
   type ObjectRecord,
   parseKey,
   type PipelineRecord,
@@ -19,22 +14,17 @@ import {
   pooledMap,
   type UnchangedRecord,
   type UnknownRecord,
+  UnsafePathError,
 } from "@orcid-sync/core";
-import { type MirrorFolders, UnsafePathError } from "./mirror_folders.ts";
 
 const TOOL = "orcid-place";
 
 /** How to place. */
 export interface PlaceOptions {
-  readonly folders: MirrorFolders;
+  /** The mirror, which decides fsync, dry run and the delete limit. */
+  readonly mirror: Mirror;
   /** Files waiting on fsync at once (different iDs; one iD's operations run in order). */
   readonly concurrency: number;
-  /** fsync files and folders before a file counts as placed. */
-  readonly fsync?: boolean;
-  /** Report what would be written and deleted; change nothing. */
-  readonly dryRun?: boolean;
-  /** Stop (fatal) before the run deletes more than this many files. */
-  readonly maxDelete?: number;
   /**
    * Which iDs this run may change (the shard whose mirror lock it holds); others get an error
    * record. Default: all.
@@ -57,11 +47,15 @@ export function newPlaceStats(): PlaceStats {
   return { written: 0, unchanged: 0, deleted: 0, errors: 0, passed: 0 };
 }
 
+/** What an error record names. */
+type ErrorSubject = { readonly bucket?: string; readonly key?: string; readonly orcid?: string };
+
 // Failures of the disk or of permissions end the run: every later file would fail the same way.
 const FATAL_ERRNOS = new Set(["ENOSPC", "EDQUOT", "EACCES", "EPERM", "EROFS", "EIO"]);
 
 /** An error record for an item that cannot be placed, or a thrown FatalError for a condition that ends the run. */
-function failure(error: unknown, op: string, record: { bucket?: string; key?: string; orcid?: string }): ErrorRecord {
+function failure(error: unknown, op: string, record: ErrorSubject): ErrorRecord {
+  if (error instanceof FatalError) throw error;
   const errno = (error as NodeJS.ErrnoException).code;
   if (errno && FATAL_ERRNOS.has(errno)) throw new FatalError(`Cannot ${op} in the mirror: ${describeError(error)}`);
   const code =
@@ -101,177 +95,79 @@ export function isErrorDocument(body: string): boolean {
   return body.slice(0, 400).includes("<error:error");
 }
 
-/** The key's mirror path, after checking the key and that the record's iD and kind agree with it. */
-function checkedPath(record: { key: string; orcid: string; kind: string }): string {
-  const parsed = parseKey(record.key);
-  if (parsed.orcid !== record.orcid || parsed.kind !== record.kind) {
-    throw new InvalidKeyError(`Invalid key: '${record.key}' does not belong to ${record.orcid} (${record.kind})`);
-  }
-  return mirrorPath(parsed.kind, record.key);
-}
-
 /**
  * Files records into the mirror and yields, in input order, what happened: `placed` records for
- * objects (`written`, or `unchanged` when the file already held those bytes), for `unchanged`
- * records, and for deletions; error records for what could not be placed; every other record as it
- * came. A manifest deletes the iD's local activity files it does not list; an error-document
- * summary deletes all of the iD's activities. One iD's operations run in order, so a deletion never
- * races a write.
+ * objects (`written`, or `unchanged` when the file already holds the object by the mirror's rule),
+ * for `unchanged` records, and for deletions; error records for what could not be placed; every
+ * other record as it came. A manifest deletes the iD's local activity files it does not list; an
+ * error-document summary deletes all of the iD's activities. One iD's operations run in order, so a
+ * deletion never races a write. Every change (and the dry run) is the mirror's: see {@linkcode Mirror}.
  */
 export async function* placeRecords(
   records: AsyncIterable<PipelineRecord | UnknownRecord>,
   options: PlaceOptions,
   stats: PlaceStats = newPlaceStats(),
 ): AsyncGenerator<PipelineRecord | UnknownRecord> {
-  const { folders } = options;
-  const chains = new Map<string, Promise<unknown>>();
-  let deletions = 0;
-
-  /** Runs `op` after the iD's earlier operations. */
-  const inOrder = <T>(orcid: string, op: () => Promise<T>): Promise<T> => {
-    const previous = chains.get(orcid) ?? Promise.resolve();
-    const result = previous.then(op, op);
-    const settled = result.catch(() => {});
-    chains.set(orcid, settled);
-    void settled.then(() => {
-      if (chains.get(orcid) === settled) chains.delete(orcid);
-    });
-    return result;
-  };
-
+  const { mirror } = options;
+  const inOrder = perKeyChain();
+  const owned = (orcid: string) => !options.owns || options.owns(orcid);
+  const ownsWhat = options.ownsWhat ?? "this run's part of the mirror";
   const placed = (action: PlacedRecord["action"], path: string, orcid: string, record?: { bucket: string; key: string }): PlacedRecord => {
-    stats[action === "written" ? "written" : action === "deleted" ? "deleted" : "unchanged"]++;
+    stats[action]++;
     return { type: "placed", action, path, orcid, ...(record ? { bucket: record.bucket, key: record.key } : {}) };
   };
-
-  // A dry run changes nothing on disk, so it keeps what the run would have changed, to report what
-  // the run would do: files it would have deleted (gone for a later manifest or write of the iD)
-  // and activity files it would have written (there for a later prune). Only a dry run holds them.
-  const wouldDelete = new Set<string>();
-  const wouldWrite = new Map<string, Set<string>>();
-  // <last3> folders in which a prune removed an iD's folder: removed at the end if empty.
-  const emptied = new Set<string>();
-
-  /** Deletes the iD's activity files not in `keep` (all of them for an empty set). */
-  const prune = (orcid: string, keep: ReadonlySet<string>): PipelineRecord[] => {
-    const base = activitiesFolder(orcid);
-    const doomed: string[] = [];
-    const absolute = folders.existing(base);
-    if (absolute) {
-      for (const type of readdirSync(absolute)) {
-        if (!isActivityType(type)) continue;
-        const typeFolder = folders.existing(`${base}/${type}`);
-        if (!typeFolder) continue;
-        for (const name of readdirSync(typeFolder)) {
-          const path = `${base}/${type}/${name}`;
-          // Only well-formed activity files of this iD are ours to delete.
-          let parsed;
-          try {
-            parsed = parseKey(path.slice("activities/".length));
-          } catch {
-            continue;
-          }
-          if (parsed.orcid === orcid && !keep.has(path) && !wouldDelete.has(path)) doomed.push(path);
-        }
-      }
-    }
-    for (const path of wouldWrite.get(orcid) ?? []) if (!keep.has(path) && !doomed.includes(path)) doomed.push(path);
-    if (doomed.length === 0) return [];
-    if (options.maxDelete !== undefined && deletions + doomed.length > options.maxDelete) {
-      throw new FatalError(
-        `Refusing to delete more than ${options.maxDelete} files (--max-delete): ${orcid} would take the count to ${deletions + doomed.length}; check the listing, or raise the limit`,
-      );
-    }
-    deletions += doomed.length;
-    const out: PipelineRecord[] = [];
-    for (const path of doomed) {
-      if (options.dryRun) {
-        wouldDelete.add(path);
-        wouldWrite.get(orcid)?.delete(path);
-      } else {
-        const info = lstatSync(join(folders.root, path));
-        if (info.isFile() || info.isSymbolicLink()) unlinkSync(join(folders.root, path));
-      }
-      out.push(placed("deleted", path, orcid));
-    }
-    if (!options.dryRun) {
-      for (const folder of [...new Set(doomed.map((p) => dirname(p))), base]) {
-        // Only the iD's own folders: the <last3> folder above is shared with other iDs being written.
-        if (removeFolder(join(folders.root, folder))) folders.forget(folder);
-      }
-      emptied.add(dirname(base));
-    }
-    return out;
-  };
-
-  const placeObject = async (record: ObjectRecord): Promise<PipelineRecord[]> => {
-    let path: string;
+  const deleted = (orcid: string, paths: string[]) => paths.map((path) => placed("deleted", path, orcid));
+  /** Runs `op`, turning what it throws into an error record (a FatalError ends the run). */
+  const guarded = async (op: string, record: ErrorSubject, run: () => Promise<PipelineRecord[]> | PipelineRecord[]): Promise<PipelineRecord[]> => {
     try {
-      path = checkedPath(record);
+      return await run();
     } catch (error) {
-      return [failure(error, "place", record)];
+      return [failure(error, op, record)];
     }
-    if (options.owns && !options.owns(record.orcid)) return [notOwned(record, "place", options.ownsWhat ?? "this run's part of the mirror")];
-    return inOrder(record.orcid, async () => {
-      try {
-        const body = Buffer.from(record.body, record.encoding === "base64" ? "base64" : "utf8");
-        if (body.length !== record.size) throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
-        const folder = folders.ensure(dirname(path));
-        const target = join(folder, path.slice(path.lastIndexOf("/") + 1));
-        const mtime = record.lastModified ? new Date(record.lastModified) : undefined;
-        const out: PipelineRecord[] = [];
-        if (!wouldDelete.has(path) && sameContent(target, body)) {
-          if (mtime && !options.dryRun) utimesSync(target, mtime, mtime);
-          out.push(placed("unchanged", path, record.orcid, record));
-        } else {
-          if (!options.dryRun) await atomicWrite(target, body, { fsync: options.fsync ?? false, ...(mtime ? { mtime } : {}) });
-          else {
-            wouldDelete.delete(path);
-            if (record.kind !== "summary") {
-              if (!wouldWrite.has(record.orcid)) wouldWrite.set(record.orcid, new Set());
-              wouldWrite.get(record.orcid)!.add(path);
-            }
-          }
-          out.push(placed("written", path, record.orcid, record));
-        }
-        if (record.kind === "summary" && isErrorDocument(record.body)) out.push(...prune(record.orcid, new Set()));
-        return out;
-      } catch (error) {
-        if (error instanceof FatalError) throw error;
-        return [failure(error, "place", record)];
-      }
-    });
   };
 
-  const placeManifest = async (record: ManifestRecord): Promise<PipelineRecord[]> => {
-    if (options.owns && !options.owns(record.orcid)) return [notOwned(record, "delete", options.ownsWhat ?? "this run's part of the mirror")];
-    return inOrder(record.orcid, async () => {
-      try {
+  const placeObject = (record: ObjectRecord) =>
+    guarded("place", record, () => {
+      const path = mirror.pathOf(record);
+      if (!owned(record.orcid)) return [notOwned(record, "place", ownsWhat)];
+      return inOrder(record.orcid, () =>
+        guarded("place", record, async () => {
+          const body = Buffer.from(record.body, record.encoding === "base64" ? "base64" : "utf8");
+          if (body.length !== record.size) throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
+          const out: PipelineRecord[] = [];
+          if (mirror.compare(path, record).kind === "same") out.push(placed("unchanged", path, record.orcid, record));
+          else {
+            await mirror.write(path, body, record.lastModified ? { mtime: new Date(record.lastModified) } : {});
+            out.push(placed("written", path, record.orcid, record));
+          }
+          if (record.kind === "summary" && isErrorDocument(record.body)) out.push(...deleted(record.orcid, mirror.prune(record.orcid, new Set())));
+          return out;
+        }),
+      );
+    });
+
+  const placeManifest = (record: ManifestRecord) => {
+    if (!owned(record.orcid)) return Promise.resolve([notOwned(record, "delete", ownsWhat)]);
+    return inOrder(record.orcid, () =>
+      guarded("delete", { bucket: record.bucket, orcid: record.orcid }, () => {
         const keep = new Set<string>();
         for (const key of record.keys) {
           const parsed = parseKey(key);
           if (parsed.orcid !== record.orcid) throw new InvalidKeyError(`Invalid key: '${key}' does not belong to ${record.orcid}`);
-          keep.add(mirrorPath(parsed.kind, key));
+          keep.add(mirror.pathOf({ key, orcid: record.orcid, kind: parsed.kind }));
         }
-        return prune(record.orcid, keep);
-      } catch (error) {
-        if (error instanceof FatalError) throw error;
-        return [failure(error, "delete", { bucket: record.bucket, orcid: record.orcid })];
-      }
-    });
+        return deleted(record.orcid, mirror.prune(record.orcid, keep));
+      }),
+    );
   };
 
-  const placeUnchanged = async (record: UnchangedRecord): Promise<PipelineRecord[]> => {
-    try {
-      const path = checkedPath(record);
+  const placeUnchanged = (record: UnchangedRecord) =>
+    guarded("place", record, () => {
+      const path = mirror.pathOf(record);
       // Touching the folder sweeps temp files a killed run left there.
-      folders.existing(dirname(path));
+      mirror.touchFolder(path);
       return [placed("unchanged", path, record.orcid, record)];
-    } catch (error) {
-      if (error instanceof FatalError) throw error;
-      return [failure(error, "place", record)];
-    }
-  };
+    });
 
   try {
     for await (const results of pooledMap(options.concurrency, records, async (record): Promise<(PipelineRecord | UnknownRecord)[]> => {
@@ -295,27 +191,21 @@ export async function* placeRecords(
   } finally {
     // Users compare mirrors folder by folder: a <last3> folder whose last iD went goes too. At the
     // end, when no write of this run can be making a folder in it any more.
-    for (const folder of emptied) if (removeFolder(join(folders.root, folder))) folders.forget(folder);
+    mirror.finish();
   }
 }
 
-/** Whether `path` is a file holding exactly `body`. */
-function sameContent(path: string, body: Buffer): boolean {
-  try {
-    const info = lstatSync(path, { throwIfNoEntry: false });
-    if (!info?.isFile() || info.size !== body.length) return false;
-    return readFileSync(path).equals(body);
-  } catch {
-    return false;
-  }
-}
-
-/** Removes a folder if it is empty; whether it did. */
-function removeFolder(path: string): boolean {
-  try {
-    rmdirSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** Runs each key's operations in order, one after the other; different keys' at once. */
+function perKeyChain(): <T>(key: string, op: () => Promise<T>) => Promise<T> {
+  const chains = new Map<string, Promise<unknown>>();
+  return <T>(key: string, op: () => Promise<T>): Promise<T> => {
+    const previous = chains.get(key) ?? Promise.resolve();
+    const result = previous.then(op, op);
+    const settled = result.catch(() => {});
+    chains.set(key, settled);
+    void settled.then(() => {
+      if (chains.get(key) === settled) chains.delete(key);
+    });
+    return result;
+  };
 }

@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ManifestRecord, ObjectRecord, PipelineRecord, UnknownRecord } from "@orcid-sync/core";
+import { type ManifestRecord, Mirror, type MirrorOptions, type ObjectRecord, type PipelineRecord, type UnknownRecord } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
-import { MirrorFolders } from "./mirror_folders.ts";
-import { type PlaceOptions, placeRecords } from "./place_records.ts";
+import { isErrorDocument, type PlaceOptions, placeRecords } from "./place_records.ts";
 
 const ID = "0000-0002-1825-0097";
 const OTHER = "0000-0001-5109-3700";
@@ -46,10 +45,10 @@ function mirrorWithWorks(orcid: string, n: number): string {
   return root;
 }
 
-async function run(root: string, input: PipelineRecord[], options: Partial<PlaceOptions> = {}): Promise<(PipelineRecord | UnknownRecord)[]> {
+async function run(root: string, input: PipelineRecord[], options: Partial<PlaceOptions> & MirrorOptions = {}): Promise<(PipelineRecord | UnknownRecord)[]> {
   const out: (PipelineRecord | UnknownRecord)[] = [];
-  const folders = new MirrorFolders(root, { dryRun: options.dryRun ?? false });
-  for await (const record of placeRecords((async function* () { yield* input; })(), { folders, concurrency: 4, ...options })) out.push(record);
+  const mirror = new Mirror(root, options);
+  for await (const record of placeRecords((async function* () { yield* input; })(), { mirror, concurrency: 4, ...options })) out.push(record);
   return out;
 }
 
@@ -103,5 +102,12 @@ describe("placeRecords() with owns", () => {
       { type: "error", code: "NotInShard", op: "place", orcid: ID },
     ]);
     expect(readdirSync(join(root, "activities", "097", ID, "works"))).toEqual([`${ID}_works_1.xml`]);
+  });
+});
+
+describe("isErrorDocument()", () => {
+  test("tells an error document from a record summary", () => {
+    expect(isErrorDocument('<?xml version="1.0"?>\n<error:error xmlns:error="http://www.orcid.org/ns/error">')).toBe(true);
+    expect(isErrorDocument('<?xml version="1.0"?>\n<record:record path="/0000-0002-1825-0097">')).toBe(false);
   });
 });

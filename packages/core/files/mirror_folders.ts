@@ -7,7 +7,7 @@
  */
 import { lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { removeIfOrphanedTemp } from "@orcid-sync/core";
+import { isTempName, removeIfOrphanedTemp } from "../temp_files.ts";
 
 /** A path in the mirror that is a symlink or not a folder where a folder must be. */
 export class UnsafePathError extends Error {
@@ -15,10 +15,19 @@ export class UnsafePathError extends Error {
   readonly code = "UnsafePath";
 }
 
+/** Options for {@linkcode MirrorFolders}. */
+export interface MirrorFoldersOptions {
+  /** Make no folder. Default false. */
+  readonly dryRun?: boolean;
+  /** Remove temp files of dead writers from each folder touched. Default: not a dry run. */
+  readonly sweep?: boolean;
+}
+
 /** Checked access to the folders of one mirror. */
 export class MirrorFolders {
   readonly root: string;
   readonly #dryRun: boolean;
+  readonly #sweep: boolean;
   readonly #checked = new Set<string>();
   #orphansRemoved = 0;
   #rootMade = false;
@@ -26,11 +35,13 @@ export class MirrorFolders {
   /**
    * `root` is an absolute path, resolved if it exists (the mirror itself may be a symlink); a root
    * that does not exist yet is made with the first folder, so a run that writes nothing leaves
-   * nothing behind.
+   * nothing behind. A dry run makes nothing; `sweep` (default: not a dry run) removes dead writers'
+   * temp files from each folder the run touches.
    */
-  constructor(root: string, options: { readonly dryRun?: boolean } = {}) {
+  constructor(root: string, options: MirrorFoldersOptions = {}) {
     this.root = root;
     this.#dryRun = options.dryRun ?? false;
+    this.#sweep = options.sweep ?? !this.#dryRun;
   }
 
   /** Temp files of dead writers removed so far. */
@@ -86,7 +97,7 @@ export class MirrorFolders {
         }
         if (info.isSymbolicLink()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is a symlink`);
         if (!info.isDirectory()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is not a folder`);
-        if (!this.#dryRun) this.#removeOrphans(absolute);
+        if (this.#sweep) this.#removeOrphans(absolute);
       }
       this.#checked.add(current);
     }
@@ -95,7 +106,7 @@ export class MirrorFolders {
 
   #removeOrphans(folder: string): void {
     for (const name of readdirSync(folder)) {
-      if (name.includes(".orcid-sync-tmp.") && removeIfOrphanedTemp(join(folder, name))) this.#orphansRemoved++;
+      if (isTempName(name) && removeIfOrphanedTemp(join(folder, name))) this.#orphansRemoved++;
     }
   }
 }

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { MirrorFolders, UnsafePathError } from "./mirror_folders.ts";
-import { isErrorDocument } from "./place_records.ts";
 
 const root = () => mkdtempSync(join(tmpdir(), "mirror-folders-"));
 
@@ -30,12 +29,5 @@ describe("MirrorFolders", () => {
     expect(new MirrorFolders(dir).existing("summaries/097")).toBeUndefined();
     new MirrorFolders(dir, { dryRun: true }).ensure("summaries/097");
     expect(existsSync(join(dir, "summaries"))).toBe(false);
-  });
-});
-
-describe("isErrorDocument()", () => {
-  test("tells an error document from a record summary", () => {
-    expect(isErrorDocument('<?xml version="1.0"?>\n<error:error xmlns:error="http://www.orcid.org/ns/error">')).toBe(true);
-    expect(isErrorDocument('<?xml version="1.0"?>\n<record:record path="/0000-0002-1825-0097">')).toBe(false);
   });
 });

@@ -1,0 +1,18 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { mirrorFiles } from "./mirror_files.ts";
+
+describe("mirrorFiles()", () => {
+  test("walks depth first in byte order, leaving out temp files and symlinks", () => {
+    const root = mkdtempSync(join(tmpdir(), "mirror-files-"));
+    for (const folder of ["b", "a", "B"]) mkdirSync(join(root, folder));
+    writeFileSync(join(root, "a", "2.xml"), "2");
+    writeFileSync(join(root, "a", "10.xml"), "10");
+    writeFileSync(join(root, "B", "x.xml"), "x");
+    writeFileSync(join(root, "b", ".y.xml.orcid-sync-tmp.host.1.0"), "partial");
+    symlinkSync(join(root, "a", "2.xml"), join(root, "b", "link.xml"));
+    expect([...mirrorFiles(root)].map((f) => `${f.name}=${f.body.toString()}`)).toEqual(["B/x.xml=x", "a/10.xml=10", "a/2.xml=2"]);
+  });
+});

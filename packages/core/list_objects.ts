@@ -3,8 +3,7 @@
  * SDK spent about 3 ms of client CPU per page here (its middleware and XML parser); a listing is a
  * hot path (a full download lists thousands of pages), and this page format is small and fixed.
  */
-import { retry } from "./retry.ts";
-import { isRetriableError } from "./s3_errors.ts";
+import { retryS3 } from "./s3_retry.ts";
 import type { S3Access } from "./s3_client.ts";
 import { s3ErrorFrom } from "./s3_response_error.ts";
 
@@ -23,7 +22,7 @@ export interface ListObjectsOptions {
   /** Keys per page, at most 1000. Default 1000. */
   readonly pageSize?: number;
   readonly signal?: AbortSignal;
-  /** Attempts per page. Default 5. */
+  /** Attempts per page. Default {@linkcode DEFAULT_ATTEMPTS}. */
   readonly attempts?: number;
   /** Start after this key (S3 `start-after`): `"097"` starts at the first key of folder `097/`. */
   readonly startAfter?: string;
@@ -132,7 +131,7 @@ export async function* listObjects(
     const query: Record<string, string> = { "list-type": "2", prefix, "max-keys": String(options.pageSize ?? 1000) };
     if (token) query["continuation-token"] = token;
     else if (options.startAfter) query["start-after"] = options.startAfter;
-    const page = await retry(
+    const page = await retryS3(
       async () => {
         const response = await s3.request(bucket, "", { query, ...(options.signal ? { signal: options.signal } : {}) });
         if (response.statusCode !== 200) throw await s3ErrorFrom(response, `Cannot list s3://${bucket}/${prefix}`);
@@ -142,7 +141,7 @@ export async function* listObjects(
         }
         return parsed;
       },
-      { attempts: options.attempts ?? 5, isRetriable: isRetriableError, ...(options.signal ? { signal: options.signal } : {}) },
+      { ...(options.attempts ? { attempts: options.attempts } : {}), ...(options.signal ? { signal: options.signal } : {}) },
     );
     yield page.objects;
     if (token) seen.add(token);

@@ -1,8 +1,11 @@
 /** Retrying an async operation with exponential backoff and full jitter. */
 
+/** The retry policy of every S3 request the tools make: attempts in all, the first included. */
+export const DEFAULT_ATTEMPTS = 5;
+
 /** Options for {@linkcode retry}. */
 export interface RetryOptions {
-  /** Attempts in all, the first included. Default 5. */
+  /** Attempts in all, the first included. Default {@linkcode DEFAULT_ATTEMPTS}. */
   readonly attempts?: number;
   /** Ceiling of the first backoff in ms. Default 100. */
   readonly minDelayMs?: number;
@@ -52,20 +55,42 @@ export function backoffDelay(attempt: number, options: RetryOptions = {}): numbe
  * ```
  */
 export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = options.attempts ?? 5;
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
     try {
       return await fn(attempt);
     } catch (error) {
-      if (options.signal?.aborted) throw error;
-      if (!(options.isRetriable?.(error) ?? true)) throw error;
+      if (options.signal?.aborted || !(options.isRetriable?.(error) ?? true)) throw noteAttempts(error, attempt);
       if (attempt >= attempts) throw new RetryError(error, attempt);
       const delay = backoffDelay(attempt, options);
       options.onRetry?.(error, attempt, delay);
       await sleep(delay, options.signal);
     }
   }
+}
+
+const attemptsOf = new WeakMap<object, number>();
+
+/** Notes on an error how many attempts ended in it, for {@linkcode attemptsMade}. */
+function noteAttempts(error: unknown, attempts: number): unknown {
+  if (typeof error === "object" && error !== null) attemptsOf.set(error, attempts);
+  return error;
+}
+
+/**
+ * How many attempts {@linkcode retry} made before it threw `error`: a RetryError's count, the
+ * attempt a non-retriable error came on, or 1 for an error that did not come through `retry`. What
+ * error records state as `attempts`.
+ *
+ * @example
+ * ```ts
+ * try { await retry(get); } catch (error) { record.attempts = attemptsMade(error); }
+ * ```
+ */
+export function attemptsMade(error: unknown): number {
+  if (error instanceof RetryError) return error.attempts;
+  return (typeof error === "object" && error !== null ? attemptsOf.get(error) : undefined) ?? 1;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { backoffDelay, retry, RetryError } from "./retry.ts";
+import { attemptsMade, backoffDelay, retry, RetryError } from "./retry.ts";
 
 describe("retry()", () => {
   test("retries retriable errors until success", async () => {
@@ -59,5 +59,19 @@ describe("backoffDelay()", () => {
     expect(backoffDelay(4, { random: top })).toBe(799);
     expect(backoffDelay(20, { random: top })).toBe(9999);
     expect(backoffDelay(4, { random: () => 0 })).toBe(0);
+  });
+});
+
+describe("attemptsMade()", () => {
+  test("counts the attempts retry() made before it threw", async () => {
+    const flaky = new Error("flaky");
+    const fatal = new Error("fatal");
+    const exhausted = await retry(() => Promise.reject(flaky), { attempts: 3, minDelayMs: 0 }).catch((error: unknown) => error);
+    expect(attemptsMade(exhausted)).toBe(3);
+    let calls = 0;
+    const refused = await retry(() => Promise.reject(++calls < 2 ? flaky : fatal), { attempts: 5, minDelayMs: 0, isRetriable: (e) => e === flaky }).catch((error: unknown) => error);
+    expect(refused).toBe(fatal);
+    expect(attemptsMade(refused)).toBe(2);
+    expect(attemptsMade(new Error("never retried"))).toBe(1);
   });
 });

@@ -7,25 +7,45 @@
 /** Microseconds since 1970-01-01T00:00:00Z. */
 export type Micros = number;
 
-const UNIT_MICROS: Record<string, number> = {
-  s: 1e6,
-  m: 60e6,
-  h: 3600e6,
-  d: 86_400e6,
-  w: 7 * 86_400e6,
-};
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?)?(Z|[+-]\d\d:?\d\d)?$/;
 
+/** Options for {@linkcode parseDuration}. */
+export interface DurationOptions {
+  /** The unit of a bare number (`5` → 5 s). Default: none, a unit is required. */
+  readonly bareUnit?: "ms" | "s";
+  /** Accept `0` (no duration). Default false: a duration is > 0. */
+  readonly allowZero?: boolean;
+}
+
+/** Milliseconds of `<number><unit>`, or undefined when `text` is not one. */
+function durationMs(text: string, bareUnit?: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)?$/.exec(text.trim());
+  const unit = match?.[2] ?? bareUnit;
+  return match && unit ? Number(match[1]) * UNIT_MS[unit]! : undefined;
+}
+
 /**
- * Parses a span: a whole number and a unit, `s`, `m`, `h`, `d` or `w` (`90m`, `1h`, `30d`); `0` is
- * no span.
+ * The one duration parser: a number and a unit, `ms`, `s`, `m`, `h`, `d` or `w` (`500ms`, `30s`,
+ * `90m`, `1.5h`, `30d`), in milliseconds. Throws RangeError for anything else.
+ *
+ * @example
+ * ```ts
+ * parseDuration("30s"); // 30000
+ * parseDuration("5", { bareUnit: "s" }); // 5000
+ * ```
  */
+export function parseDuration(text: string, options: DurationOptions = {}): number {
+  if (options.allowZero && text.trim() === "0") return 0;
+  const ms = durationMs(text, options.bareUnit);
+  if (ms === undefined || !(ms > 0)) throw new RangeError(`Invalid duration '${text}': use a number and a unit (ms, s, m, h, d or w), like 30s, 90m or 30d`);
+  return ms;
+}
+
+/** {@linkcode parseDuration} in microseconds, with `0` for no span (`--overlap 0`). */
 export function parseSpan(text: string): Micros {
-  if (text.trim() === "0") return 0;
-  const match = /^(\d+)([smhdw])$/.exec(text.trim());
-  if (!match) throw new RangeError(`Invalid span '${text}': use a number and a unit, like 90m, 1h or 30d`);
-  return Number(match[1]) * UNIT_MICROS[match[2]!]!;
+  return Math.round(parseDuration(text, { allowZero: true }) * 1000);
 }
 
 /** The current time. */
@@ -47,7 +67,8 @@ export function nowMicros(): Micros {
 export function parseWhen(text: string, now: Micros): Micros {
   const value = text.trim();
   if (value === "now") return now;
-  if (/^\d+[smhdw]$/.test(value)) return now - parseSpan(value);
+  const span = durationMs(value);
+  if (span !== undefined) return now - Math.round(span * 1000);
   const micros = parseDateTime(value, "utc");
   if (micros === undefined) {
     throw new RangeError(`Invalid time '${text}': use a span like 30d or 12h, a date like 2026-11-01, or an ISO date-time`);

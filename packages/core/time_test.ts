@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { formatIsoMicros, formatLambdaMicros, formatLocalMicros, parseDateTime, parseWhen } from "./time.ts";
+import { formatIsoMicros, formatLambdaMicros, formatLocalMicros, parseDateTime, parseDuration, parseSpan, parseWhen } from "./time.ts";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0) * 1000 + 123456; // 2026-11-20T12:00:00.123456Z
 
@@ -47,5 +47,31 @@ describe("local time (last_ran.config)", () => {
     const text = formatLocalMicros(NOW);
     expect(text).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.123456$/);
     expect(parseDateTime(text, "local")).toBe(NOW);
+  });
+});
+
+describe("parseDuration()", () => {
+  test("reads ms, s, m, h, d and w into milliseconds; a bare number takes the bare unit", () => {
+    expect(parseDuration("30s")).toBe(30_000);
+    expect(parseDuration("500ms")).toBe(500);
+    expect(parseDuration("2m")).toBe(120_000);
+    expect(parseDuration("1.5h")).toBe(5_400_000);
+    expect(parseDuration("2w")).toBe(14 * 86_400_000);
+    expect(parseDuration("5", { bareUnit: "s" })).toBe(5000);
+  });
+
+  test("refuses nonsense, a bare number without a bare unit, and 0 unless allowed", () => {
+    expect(() => parseDuration("soon")).toThrow(/Invalid duration/);
+    expect(() => parseDuration("5")).toThrow(/Invalid duration/);
+    expect(() => parseDuration("0s")).toThrow(/Invalid duration/);
+    expect(parseDuration("0", { allowZero: true })).toBe(0);
+  });
+});
+
+describe("parseSpan()", () => {
+  test("is parseDuration in microseconds, with 0 for no span", () => {
+    expect(parseSpan("90m")).toBe(90 * 60e6);
+    expect(parseSpan("0")).toBe(0);
+    expect(() => parseSpan("90")).toThrow(RangeError);
   });
 });

@@ -4,12 +4,14 @@ import { isUtf8 } from "node:buffer";
 import {
   classifyError,
   describeError,
+  attemptsMade,
   type ErrorRecord,
+  errorRecord,
   FatalError,
   type KeyRecord,
   type MissingRecord,
   type ObjectRecord,
-  retry,
+  retryS3,
   RetryError,
   type S3Access,
   s3ErrorFromBody,
@@ -26,7 +28,7 @@ export class IntegrityError extends Error {
 
 /** Options for {@linkcode fetchObject}. */
 export interface FetchObjectOptions {
-  /** Attempts in all. Default 5. */
+  /** Attempts in all. Default: the S3 retry policy's (core `DEFAULT_ATTEMPTS`). */
   readonly attempts?: number;
   /** Smallest backoff ceiling in ms. Default 100. */
   readonly minDelayMs?: number;
@@ -78,12 +80,9 @@ function etagIsMd5(etag: string, headers: Record<string, string | string[] | und
  * {@linkcode FatalError}: retrying or going on cannot help.
  */
 export async function fetchObject(s3: S3Access, record: KeyRecord, options: FetchObjectOptions = {}): Promise<FetchOutcome> {
-  const attempts = options.attempts ?? 5;
-  let tries = 0;
   try {
-    return await retry(
+    return await retryS3(
       async () => {
-        tries++;
         const headers: Record<string, string> = options.ifNoneMatch ? { "if-none-match": `"${options.ifNoneMatch}"` } : {};
         let length: number | undefined;
         const response = await s3.requestBuffered(record.bucket, record.key, {
@@ -126,9 +125,8 @@ export async function fetchObject(s3: S3Access, record: KeyRecord, options: Fetc
         } satisfies ObjectRecord;
       },
       {
-        attempts,
+        ...(options.attempts ? { attempts: options.attempts } : {}),
         minDelayMs: options.minDelayMs ?? 100,
-        isRetriable: (error) => classifyError(error).retryable,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       },
@@ -138,15 +136,9 @@ export async function fetchObject(s3: S3Access, record: KeyRecord, options: Fetc
     const { code, retryable, fatal } = classifyError(cause);
     if (fatal) throw new FatalError(describeError(cause));
     if (options.signal?.aborted) throw error;
-    return {
-      type: "error",
-      tool: TOOL,
-      op: "get",
-      message: `${describeError(cause)}${tries > 1 ? ` (after ${tries} attempts)` : ""}`,
-      code: code === "IntegrityError" ? "Integrity" : code,
-      retryable,
-      attempts: tries,
-      ...ref(record),
-    };
+    const attempts = attemptsMade(error);
+    const message = `${describeError(cause)}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`;
+    // The error names the object as fetch's other records do (its kind included).
+    return { ...errorRecord({ tool: TOOL, op: "get", message, code: code === "IntegrityError" ? "Integrity" : code, retryable, attempts }), ...ref(record) };
   }
 }

@@ -2,6 +2,7 @@
 import {
   ByteBudget,
   type ErrorRecord,
+  errorRecord,
   InvalidKeyError,
   type KeyRecord,
   Mirror,
@@ -23,7 +24,7 @@ export interface FetchOptions {
   readonly maxBytesInFlight: number;
   /** The mirror folder: skip keys whose file there is unchanged (see local_copy.ts). */
   readonly skipUnchanged?: string;
-  /** Attempts per object. Default 5. */
+  /** Attempts per object. Default: the S3 retry policy's (core `DEFAULT_ATTEMPTS`). */
   readonly attempts?: number;
   /** Smallest backoff ceiling in ms. Default 100. */
   readonly minDelayMs?: number;
@@ -58,18 +59,8 @@ const nothing = () => {};
 
 /** A key that cannot be compared with the mirror: refused, not requested (orcid-place would refuse it too). */
 function invalidKey(record: KeyRecord, error: InvalidKeyError | UnsafePathError): ErrorRecord {
-  return {
-    type: "error",
-    tool: "orcid-fetch",
-    op: "get",
-    message: error.message,
-    code: error instanceof UnsafePathError ? error.code : "InvalidKey",
-    retryable: false,
-    attempts: 0,
-    bucket: record.bucket,
-    key: record.key,
-    orcid: record.orcid,
-  };
+  const code = error instanceof UnsafePathError ? error.code : "InvalidKey";
+  return errorRecord({ tool: "orcid-fetch", op: "get", message: error.message, code, attempts: 0, bucket: record.bucket, key: record.key, orcid: record.orcid });
 }
 
 /**

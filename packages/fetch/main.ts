@@ -3,16 +3,18 @@ import {
   asUsage,
   type AwsArgs,
   createS3Access,
+  DEFAULT_ATTEMPTS,
   ExitCode,
   packageVersion,
+  parseDuration,
   readRecordInputs,
   runMain,
   s3OptionsFromArgs,
-  UsageError,
+  wholeNumberFlag,
   withAwsOptions,
 } from "@orcid-sync/core";
 import { fetchRecords, newFetchStats } from "./fetch_records.ts";
-import { parseBytes, parseDuration } from "./units.ts";
+import { parseBytes } from "./units.ts";
 
 interface FetchArgs extends AwsArgs {
   readonly inputs?: string[];
@@ -43,13 +45,13 @@ await runMain<FetchArgs>({
       .option("concurrency", { alias: "j", type: "number", default: 64, describe: "GETs at once (and connections kept open)" })
       .option("max-bytes-in-flight", { type: "string", default: "256M", describe: "Bodies held in memory at once (K, M, G)" })
       .option("skip-unchanged", { type: "string", describe: "The mirror folder: do not download what it already holds" })
-      .option("retries", { type: "number", default: 4, describe: "Retries per object after the first attempt" })
+      .option("retries", { type: "number", default: DEFAULT_ATTEMPTS - 1, describe: "Retries per object after the first attempt" })
       .option("timeout", { type: "string", default: "60s", describe: "Time to wait for headers or the next bytes of a body" }) as never,
   main: async (args, ctx) => {
-    if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError("--concurrency takes a whole number ≥ 1");
-    if (!Number.isInteger(args.retries) || args.retries < 0) throw new UsageError("--retries takes a whole number ≥ 0");
+    wholeNumberFlag("--concurrency", args.concurrency, 1);
+    wholeNumberFlag("--retries", args.retries, 0);
     const maxBytesInFlight = asUsage(() => parseBytes(args.maxBytesInFlight), "--max-bytes-in-flight");
-    const timeoutMs = asUsage(() => parseDuration(args.timeout), "--timeout");
+    const timeoutMs = asUsage(() => parseDuration(args.timeout, { bareUnit: "s" }), "--timeout");
     const s3 = createS3Access(s3OptionsFromArgs(args, { connections: args.concurrency, timeoutMs }));
     const stats = newFetchStats();
     const started = performance.now();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { parseBytes, parseDuration } from "./units.ts";
+import { parseBytes } from "./units.ts";
 
 describe("parseBytes()", () => {
   test("reads binary units", () => {
@@ -11,17 +11,5 @@ describe("parseBytes()", () => {
   });
   test.each(["", "0", "-1M", "lots", "1T"])("refuses %j", (text) => {
     expect(() => parseBytes(text)).toThrow(/Invalid size/);
-  });
-});
-
-describe("parseDuration()", () => {
-  test("reads ms, s and m; a bare number is seconds", () => {
-    expect(parseDuration("30s")).toBe(30_000);
-    expect(parseDuration("500ms")).toBe(500);
-    expect(parseDuration("2m")).toBe(120_000);
-    expect(parseDuration("5")).toBe(5000);
-  });
-  test("refuses nonsense", () => {
-    expect(() => parseDuration("soon")).toThrow(/Invalid duration/);
   });
 });

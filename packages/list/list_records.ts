@@ -1,7 +1,13 @@
 /** orcid-list's library: from a source of iDs or folders to groups of key, manifest and checkpoint records. */
 import {
+  activitiesBucket,
   ALL_FOLDERS,
+  type BucketLayout,
+  folderInShard,
+  LAMBDA_KEY,
+  type Shard,
   type ErrorRecord,
+  errorRecord,
   formatLambdaMicros,
   isValidOrcidId,
   type KeyRecord,
@@ -15,11 +21,9 @@ import {
   summaryKey,
 } from "@orcid-sync/core";
 import { checkpointId } from "@orcid-sync/state";
-import { activitiesBucket, type BucketLayout, LAMBDA_KEY } from "./bucket_layout.ts";
 import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_changes.ts";
 import { activitiesOf, foldersPerPage, type ListingContext, type ListingNotice, type RangePlan, rangeGroups } from "./listing.ts";
 import { objectChunks } from "./object_chunks.ts";
-import { folderInShard, type Shard } from "./shard.ts";
 import { SummaryLineEncoder } from "./summary_lines.ts";
 
 /** What to list and how. */
@@ -186,17 +190,8 @@ export function lambdaRecord(layout: BucketLayout, stats: ListStats): LambdaReco
 export function badRowsError(layout: BucketLayout, stats: ListStats, allowed: number): ErrorRecord | undefined {
   const bad = stats.lambda.malformed + stats.lambda.invalidIds;
   if (bad <= allowed) return undefined;
-  return {
-    type: "error",
-    tool: "orcid-list",
-    op: "lambda",
-    message: `${bad} bad rows in the lambda file (${stats.lambda.malformed} malformed, ${stats.lambda.invalidIds} invalid iDs), more than --allow-bad-rows ${allowed}; first: ${stats.lambda.examples[0] ?? ""}`,
-    code: "BadLambdaRows",
-    retryable: false,
-    attempts: 1,
-    bucket: layout.lambda,
-    key: LAMBDA_KEY,
-  };
+  const message = `${bad} bad rows in the lambda file (${stats.lambda.malformed} malformed, ${stats.lambda.invalidIds} invalid iDs), more than --allow-bad-rows ${allowed}; first: ${stats.lambda.examples[0] ?? ""}`;
+  return errorRecord({ tool: "orcid-list", op: "lambda", message, code: "BadLambdaRows", bucket: layout.lambda, key: LAMBDA_KEY });
 }
 
 function summaryRecord(layout: BucketLayout, orcid: string): KeyRecord {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { parseRecord } from "@orcid-sync/core";
-import { DEFAULT_LAYOUT } from "./bucket_layout.ts";
+import { DEFAULT_LAYOUT } from "@orcid-sync/core";
 import { badRowsError, lambdaRecord, newListStats, recordLine } from "./list_records.ts";
 
 describe("lambdaRecord()", () => {

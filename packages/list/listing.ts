@@ -2,9 +2,11 @@
 import {
   activitiesPrefix,
   ALL_FOLDERS,
+  attemptsMade,
   classifyError,
   describeError,
   type ErrorRecord,
+  errorRecord,
   FatalError,
   InvalidKeyError,
   isKnownActivityType,
@@ -43,7 +45,7 @@ export function listingFailure(error: unknown, bucket: string, prefix: string, o
   const detail = describeError(error);
   const message = detail.startsWith("Cannot list") ? detail : `Cannot list s3://${bucket}/${prefix}: ${code}${detail === code ? "" : ` (${detail})`}`;
   if (fatal) throw new FatalError(message);
-  return { type: "error", tool: TOOL, op: "list", message, code, retryable, attempts: 5, bucket, key: prefix, ...(orcid ? { orcid } : {}) };
+  return errorRecord({ tool: TOOL, op: "list", message, code, retryable, attempts: attemptsMade(error), bucket, key: prefix, orcid });
 }
 
 /**
@@ -58,7 +60,7 @@ export function keyRecordOf(bucket: string, object: ListedObject, context?: Pick
   } catch (error) {
     if (!(error instanceof InvalidKeyError)) throw error;
     if (isUnsafeKey(object.key)) {
-      return { type: "error", tool: TOOL, op: "list", message: error.message, code: "InvalidKey", retryable: false, attempts: 1, bucket, key: object.key };
+      return errorRecord({ tool: TOOL, op: "list", message: error.message, code: "InvalidKey", bucket, key: object.key });
     }
     context?.notice?.({ kind: "stray", bucket, key: object.key, reason: error.message });
     return undefined;
@@ -95,17 +97,8 @@ export async function activitiesOf(context: ListingContext, bucket: string, orci
 }
 
 function keyMismatch(bucket: string, key: string, orcid: string): ErrorRecord {
-  return {
-    type: "error",
-    tool: TOOL,
-    op: "list",
-    message: `Invalid key: '${key}' is listed under ${orcid}'s prefix but names another iD`,
-    code: "InvalidKey",
-    retryable: false,
-    attempts: 1,
-    bucket,
-    key,
-  };
+  const message = `Invalid key: '${key}' is listed under ${orcid}'s prefix but names another iD`;
+  return errorRecord({ tool: TOOL, op: "list", message, code: "InvalidKey", bucket, key });
 }
 
 /** Keys of one listing grouped by iD (listings come sorted, so an iD's keys are contiguous). */

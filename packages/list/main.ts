@@ -2,6 +2,9 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import {
+  type BucketLayout,
+  DEFAULT_LAYOUT,
+  parseShard,
   asUsage,
   type AwsArgs,
   createS3Access,
@@ -14,13 +17,12 @@ import {
   runMain,
   s3OptionsFromArgs,
   UsageError,
+  wholeNumberFlag,
   withAwsOptions,
 } from "@orcid-sync/core";
 import { CHECKPOINT_FILE, readCheckpoints, readReferenceTokens } from "@orcid-sync/state";
-import { type BucketLayout, DEFAULT_LAYOUT } from "./bucket_layout.ts";
 import { badRowsError, lambdaRecord, listRecords, type ListSource, newListStats, recordLine, summaryLines } from "./list_records.ts";
 import type { ListingNotice } from "./listing.ts";
-import { parseShard } from "./shard.ts";
 
 /** Stray keys named one by one on stderr; the rest are counted in the summary. */
 const STRAY_LINES = 20;
@@ -50,9 +52,9 @@ function checkArgs(args: ListArgs): void {
   if (modes !== 1) throw new UsageError("Choose exactly one of --since, --all and --ids");
   if (!args.summaries && !args.activities) throw new UsageError("Choose what to list: -s (summaries), -a (activities) or both");
   if (args.resume && !args.all) throw new UsageError("--resume goes with --all");
-  if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError("--concurrency takes a whole number ≥ 1");
-  if (!Number.isInteger(args.pageSize) || args.pageSize < 1 || args.pageSize > 1000) throw new UsageError("--page-size takes 1 to 1000");
-  if (!Number.isInteger(args.allowBadRows) || args.allowBadRows < 0) throw new UsageError("--allow-bad-rows takes a whole number ≥ 0");
+  wholeNumberFlag("--concurrency", args.concurrency, 1);
+  wholeNumberFlag("--page-size", args.pageSize, 1, 1000);
+  wholeNumberFlag("--allow-bad-rows", args.allowBadRows, 0);
 }
 
 await runMain<ListArgs>({

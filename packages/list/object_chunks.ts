@@ -3,12 +3,12 @@
  * again for the rest (`Range`, pinned to the first ETag with `If-Match`) and carries on where it
  * stopped, so a long download never starts over.
  */
-import { classifyError, isRetriableError, retry, type S3Access, s3ErrorFrom } from "@orcid-sync/core";
+import { classifyError, DEFAULT_ATTEMPTS, retryS3, type S3Access, s3ErrorFrom } from "@orcid-sync/core";
 
 /** Options for {@linkcode objectChunks}. */
 export interface ObjectChunksOptions {
   readonly signal?: AbortSignal;
-  /** Attempts per request. Default 5. */
+  /** Attempts per request. Default {@linkcode DEFAULT_ATTEMPTS}. */
   readonly attempts?: number;
   /** Called with the running byte count (for progress and measurements). */
   readonly onBytes?: (total: number) => void;
@@ -23,17 +23,18 @@ export async function* objectChunks(
   options: ObjectChunksOptions = {},
 ): AsyncGenerator<Uint8Array> {
   const what = `s3://${bucket}/${key}`;
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
   let received = 0;
   let etag: string | undefined;
   for (let resumed = 0; ; resumed++) {
-    const response = await retry(
+    const response = await retryS3(
       async () => {
         const headers: Record<string, string> = received > 0 ? { range: `bytes=${received}-`, ...(etag ? { "if-match": etag } : {}) } : {};
         const r = await s3.request(bucket, key, { headers, ...(options.signal ? { signal: options.signal } : {}) });
         if (r.statusCode === 200 || r.statusCode === 206) return r;
         throw await s3ErrorFrom(r, `Cannot read ${what}`);
       },
-      { attempts: options.attempts ?? 5, isRetriable: isRetriableError, ...(options.signal ? { signal: options.signal } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) },
+      { attempts, ...(options.signal ? { signal: options.signal } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) },
     );
     if (received > 0 && response.statusCode !== 206) {
       response.body.destroy();
@@ -48,7 +49,7 @@ export async function* objectChunks(
       }
       return;
     } catch (error) {
-      if (options.signal?.aborted || !classifyError(error).retryable || resumed + 1 >= (options.attempts ?? 5)) {
+      if (options.signal?.aborted || !classifyError(error).retryable || resumed + 1 >= attempts) {
         throw error;
       }
       options.onRetry?.(error);

@@ -2,6 +2,7 @@
 import { basename } from "node:path";
 import {
   type ErrorRecord,
+  errorRecord,
   InvalidKeyError,
   keyPath,
   mirrorFiles,
@@ -45,7 +46,7 @@ export function recordEntry(record: ObjectRecord): ArchiveEntry | ErrorRecord {
     };
   } catch (error) {
     if (!(error instanceof InvalidKeyError)) throw error;
-    return { type: "error", tool: "orcid-pack", op: "pack", message: error.message, code: "InvalidKey", retryable: false, attempts: 1, bucket: record.bucket, key: record.key, orcid: record.orcid };
+    return errorRecord({ tool: "orcid-pack", op: "pack", message: error.message, code: "InvalidKey", bucket: record.bucket, key: record.key, orcid: record.orcid });
   }
 }
 

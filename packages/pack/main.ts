@@ -10,6 +10,7 @@ import {
   runMain,
   type UnknownRecord,
   UsageError,
+  wholeNumberFlag,
 } from "@orcid-sync/core";
 import { type ArchiveEntry, folderEntries, isObjectRecord, recordEntry } from "./archive_entries.ts";
 import { partName, referenceName, splitIndex, splitRanges } from "./split.ts";
@@ -46,11 +47,9 @@ await runMain<PackArgs>({
       .option("threads", { alias: "j", type: "number", default: availableParallelism(), describe: "Blocks compressed at once" })
       .option("level", { type: "number", default: 6, describe: "gzip level, 1 (fast) to 9 (small)" }) as never,
   main: async (args, ctx) => {
-    if (!Number.isInteger(args.threads) || args.threads < 1) throw new UsageError("--threads takes a whole number ≥ 1");
-    if (!Number.isInteger(args.level) || args.level < 1 || args.level > 9) throw new UsageError("--level takes 1 to 9");
-    if (args.split !== undefined && !(Number.isInteger(args.split) && args.split >= 1 && args.split <= 1100)) {
-      throw new UsageError("--split takes a whole number from 1 to 1100");
-    }
+    wholeNumberFlag("--threads", args.threads, 1);
+    wholeNumberFlag("--level", args.level, 1, 9);
+    if (args.split !== undefined) wholeNumberFlag("--split", args.split, 1, 1100);
     let output = args.output;
     if (args.referenceName) {
       if (!args.from) throw new UsageError("--reference-name needs --from: it names the archive after what is packed");

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import {
   acquireMirrorLock,
   asUsage,
+  DEFAULT_LAYOUT,
   ExitCode,
   describeError,
   FatalError,
@@ -18,7 +19,8 @@ import {
   readRecordInputs,
   runMain,
   type ToolContext,
-  UsageError,
+  secondsFlag,
+  wholeNumberFlag,
 } from "@orcid-sync/core";
 import { newPlaceStats, placeRecords } from "./place_records.ts";
 import { newVerifyStats, verifyRecords } from "./verify_records.ts";
@@ -123,15 +125,13 @@ await runMain<PlaceArgs>({
         default: false,
         describe: "Take over a mirror lock whose holder cannot be checked (another host's): only when you know that run is over",
       })
-      .option("summaries-bucket", { type: "string", default: "v3.0-summaries", describe: "With --verify: the bucket whose checkpoints close a summaries folder" }) as never,
+      .option("summaries-bucket", { type: "string", default: DEFAULT_LAYOUT.summaries, describe: "With --verify: the bucket whose checkpoints close a summaries folder" }) as never,
   main: async (args, ctx) => {
     const { dir } = args;
     const inputs = args.inputs ?? [];
-    if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError("--concurrency takes a whole number ≥ 1");
-    if (args.maxDelete !== undefined && !(Number.isInteger(args.maxDelete) && args.maxDelete >= 0)) {
-      throw new UsageError("--max-delete takes a whole number ≥ 0");
-    }
-    if (!(Number.isFinite(args.waitLock) && args.waitLock >= 0)) throw new UsageError("--wait-lock takes a number of seconds ≥ 0");
+    wholeNumberFlag("--concurrency", args.concurrency, 1);
+    if (args.maxDelete !== undefined) wholeNumberFlag("--max-delete", args.maxDelete, 0);
+    secondsFlag("--wait-lock", args.waitLock);
     const shard = args.shard === undefined ? undefined : asUsage(() => parseShard(args.shard!), "--shard");
     if (args.verify) return verify(args, ctx, inputs);
     // The mirror folder is made with the lock, and goes with it if nothing was written.

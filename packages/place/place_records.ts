@@ -3,6 +3,7 @@ import {
   classifyError,
   describeError,
   type ErrorRecord,
+  errorRecord,
   FatalError,
   InvalidKeyError,
   type ManifestRecord,
@@ -60,34 +61,13 @@ function failure(error: unknown, op: string, record: ErrorSubject): ErrorRecord 
   if (errno && FATAL_ERRNOS.has(errno)) throw new FatalError(`Cannot ${op} in the mirror: ${describeError(error)}`);
   const code =
     error instanceof InvalidKeyError ? "InvalidKey" : error instanceof UnsafePathError ? error.code : (errno ?? classifyError(error).code);
-  return {
-    type: "error",
-    tool: TOOL,
-    op,
-    message: describeError(error),
-    code,
-    retryable: false,
-    attempts: 1,
-    ...(record.bucket ? { bucket: record.bucket } : {}),
-    ...(record.key !== undefined ? { key: record.key } : {}),
-    ...(record.orcid ? { orcid: record.orcid } : {}),
-  };
+  return errorRecord({ tool: TOOL, op, message: describeError(error), code, bucket: record.bucket, key: record.key, orcid: record.orcid });
 }
 
 /** The error record of an iD outside the part of the mirror this run holds. */
 function notOwned(record: { bucket?: string; key?: string; orcid: string }, op: string, what: string): ErrorRecord {
-  return {
-    type: "error",
-    tool: TOOL,
-    op,
-    message: `Refusing to change ${record.orcid} in the mirror: its folder is not in ${what}`,
-    code: "NotInShard",
-    retryable: false,
-    attempts: 1,
-    ...(record.bucket ? { bucket: record.bucket } : {}),
-    ...(record.key !== undefined ? { key: record.key } : {}),
-    orcid: record.orcid,
-  };
+  const message = `Refusing to change ${record.orcid} in the mirror: its folder is not in ${what}`;
+  return errorRecord({ tool: TOOL, op, message, code: "NotInShard", bucket: record.bucket, key: record.key, orcid: record.orcid });
 }
 
 /** Whether a summary body is an `error:error` document (a deprecated or locked record). */

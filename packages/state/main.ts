@@ -11,6 +11,7 @@ import {
   readRecords,
   runMain,
   type ToolContext,
+  secondsFlag,
   UsageError,
 } from "@orcid-sync/core";
 import { CHECKPOINT_FILE, CheckpointJournal, clearCheckpoints, readCheckpoints } from "./checkpoints.ts";
@@ -170,7 +171,7 @@ await runMain<StateArgs>({
         case "set":
           return await set(args, ctx);
         case "lock": {
-          if (!(Number.isFinite(args.waitLock) && args.waitLock >= 0)) throw new UsageError("--wait-lock takes a number of seconds ≥ 0");
+          secondsFlag("--wait-lock", args.waitLock);
           const { tookOver } = await acquireLock(lockFile, { pid: args.pid!, waitSeconds: args.waitLock, breakLock: args.breakLock });
           if (tookOver) ctx.log.warn(`took over a stale lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}): that process is gone`);
           ctx.summary(`${lockFile}: locked for pid ${args.pid}`);

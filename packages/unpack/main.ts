@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { asUsage, ExitCode, isValidOrcidId, packageVersion, runMain, UsageError } from "@orcid-sync/core";
-import { type BucketLayout, DEFAULT_LAYOUT, parseShard } from "@orcid-sync/list";
+import { type BucketLayout, DEFAULT_LAYOUT, parseShard } from "@orcid-sync/core";
 import type { MemberFilter } from "./member_filter.ts";
 import { encodeObjectLine } from "./object_line.ts";
 import { newUnpackStats, unpackMembers } from "./unpack_members.ts";

@@ -1,6 +1,6 @@
 /** Which members a run files: `--only`, `--ids` and `--shard`. */
 import { last3, type ObjectRef } from "@orcid-sync/core";
-import { folderInShard, type Shard } from "@orcid-sync/list";
+import { folderInShard, type Shard } from "@orcid-sync/core";
 
 /** What to keep; every field left out keeps everything. */
 export interface MemberFilter {

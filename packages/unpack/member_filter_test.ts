@@ -1,5 +1,5 @@
 import { ALL_FOLDERS, type ObjectRef } from "@orcid-sync/core";
-import { folderInShard } from "@orcid-sync/list";
+import { folderInShard } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { memberWanted } from "./member_filter.ts";
 

@@ -5,7 +5,7 @@
  * summary) or four (an activity) components must be a key that core's `parseKey` accepts.
  */
 import { InvalidKeyError, type ObjectRef, parseKey } from "@orcid-sync/core";
-import { activitiesBucket, type BucketLayout } from "@orcid-sync/list";
+import { activitiesBucket, type BucketLayout } from "@orcid-sync/core";
 
 /**
  * The bucket, key, iD and kind of a member, the bucket chosen by the key as orcid-list chooses it.

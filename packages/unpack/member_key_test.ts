@@ -1,5 +1,5 @@
 import { InvalidKeyError } from "@orcid-sync/core";
-import { DEFAULT_LAYOUT } from "@orcid-sync/list";
+import { DEFAULT_LAYOUT } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { memberRef } from "./member_key.ts";
 

@@ -4,7 +4,7 @@
  */
 import { Readable } from "node:stream";
 import { type ErrorRecord, FatalError, InvalidKeyError, type ObjectRef } from "@orcid-sync/core";
-import type { BucketLayout } from "@orcid-sync/list";
+import type { BucketLayout } from "@orcid-sync/core";
 import { type Extract, extract } from "tar-stream";
 import { memberRef } from "./member_key.ts";
 import { type MemberFilter, memberWanted } from "./member_filter.ts";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { type ErrorRecord, FatalError } from "@orcid-sync/core";
-import { DEFAULT_LAYOUT } from "@orcid-sync/list";
+import { DEFAULT_LAYOUT } from "@orcid-sync/core";
 import { pack } from "tar-stream";
 import { describe, expect, test } from "vitest";
 import { newUnpackStats, type UnpackedObject, unpackMembers, type UnpackOptions } from "./unpack_members.ts";

@@ -1,5 +1,5 @@
 /** Which bucket holds what: the current generation's split activities, or one unsplit bucket. */
-import { activitiesBucketFor } from "@orcid-sync/core";
+import { activitiesBucketFor } from "./orcid_id.ts";
 
 /** Bucket names, overridable with the reference's meanings. */
 export interface BucketLayout {

@@ -1,6 +1,5 @@
 /** orcid-fetch's library: key records in, object/missing/unchanged/error records out, in order. */
 import {
-  ByteBudget,
   type ErrorRecord,
   errorRecord,
   InvalidKeyError,
@@ -12,6 +11,7 @@ import {
   type UnknownRecord,
   UnsafePathError,
 } from "@orcid-sync/core";
+import { ByteBudget } from "./byte_budget.ts";
 import { fetchObject } from "./fetch_object.ts";
 import { localState } from "./local_copy.ts";
 

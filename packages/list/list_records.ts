@@ -1,5 +1,6 @@
 /** orcid-list's library: from a source of iDs or folders to groups of key, manifest and checkpoint records. */
 import {
+  checkpointId,
   activitiesBucket,
   ALL_FOLDERS,
   type BucketLayout,
@@ -16,14 +17,13 @@ import {
   type Micros,
   type PipelineRecord,
   pooledMap,
-  pooledMerge,
   type S3Access,
   summaryKey,
 } from "@orcid-sync/core";
-import { checkpointId } from "@orcid-sync/state";
 import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_changes.ts";
 import { activitiesOf, foldersPerPage, type ListingContext, type ListingNotice, type RangePlan, rangeGroups } from "./listing.ts";
 import { objectChunks } from "./object_chunks.ts";
+import { pooledMerge } from "./pooled_merge.ts";
 import { SummaryLineEncoder } from "./summary_lines.ts";
 
 /** What to list and how. */

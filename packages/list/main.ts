@@ -2,6 +2,9 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import {
+  CHECKPOINT_FILE,
+  readCheckpoints,
+  readReferenceTokens,
   type BucketLayout,
   DEFAULT_LAYOUT,
   parseShard,
@@ -20,7 +23,6 @@ import {
   wholeNumberFlag,
   withAwsOptions,
 } from "@orcid-sync/core";
-import { CHECKPOINT_FILE, readCheckpoints, readReferenceTokens } from "@orcid-sync/state";
 import { badRowsError, lambdaRecord, listRecords, type ListSource, newListStats, recordLine, summaryLines } from "./list_records.ts";
 import type { ListingNotice } from "./listing.ts";
 

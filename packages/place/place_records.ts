@@ -1,6 +1,7 @@
 /** orcid-place's library: object, unchanged and manifest records in, placed records out. */
 import {
   classifyError,
+  DeleteLimitError,
   describeError,
   type ErrorRecord,
   errorRecord,
@@ -57,6 +58,7 @@ const FATAL_ERRNOS = new Set(["ENOSPC", "EDQUOT", "EACCES", "EPERM", "EROFS", "E
 /** An error record for an item that cannot be placed, or a thrown FatalError for a condition that ends the run. */
 function failure(error: unknown, op: string, record: ErrorSubject): ErrorRecord {
   if (error instanceof FatalError) throw error;
+  if (error instanceof DeleteLimitError) throw new FatalError(error.message);
   const errno = (error as NodeJS.ErrnoException).code;
   if (errno && FATAL_ERRNOS.has(errno)) throw new FatalError(`Cannot ${op} in the mirror: ${describeError(error)}`);
   const code =

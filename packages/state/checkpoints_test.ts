@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PipelineRecord } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
-import { CheckpointJournal, clearCheckpoints, readCheckpoints } from "./checkpoints.ts";
 import { recordCheckpoints } from "./record_checkpoints.ts";
-import { parseReferenceToken, readReferenceTokens } from "./reference_tokens.ts";
+import { CheckpointJournal, clearCheckpoints, parseReferenceToken, readCheckpoints, readReferenceTokens } from "@orcid-sync/core";
 
 const journalPath = () => join(mkdtempSync(join(tmpdir(), "checkpoints-")), "journal.ndjson");
 

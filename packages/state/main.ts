@@ -1,6 +1,10 @@
 /** The orcid-state command line. */
 import { createReadStream, existsSync } from "node:fs";
 import {
+  CHECKPOINT_FILE,
+  CheckpointJournal,
+  clearCheckpoints,
+  readCheckpoints,
   asUsage,
   FatalError,
   formatIsoMicros,
@@ -14,7 +18,6 @@ import {
   secondsFlag,
   UsageError,
 } from "@orcid-sync/core";
-import { CHECKPOINT_FILE, CheckpointJournal, clearCheckpoints, readCheckpoints } from "./checkpoints.ts";
 import { lambdaReach } from "./lambda_reach.ts";
 import { LAST_RAN_FILE, readLastRan, readLastRanState, StateFileError, utcFileOf, writeLastRan } from "./last_ran.ts";
 import { acquireLock, LockHeldError, releaseLock } from "./lock.ts";

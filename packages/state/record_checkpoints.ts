@@ -1,6 +1,6 @@
 /** Saving the checkpoints that reach the end of the pipe, unless work of their folder failed. */
 import { last3, type PipelineRecord, type UnknownRecord } from "@orcid-sync/core";
-import { type CheckpointJournal, checkpointId } from "./checkpoints.ts";
+import { type CheckpointJournal, checkpointId } from "@orcid-sync/core";
 
 /** Counts of what {@linkcode recordCheckpoints} did. */
 export interface CheckpointCounts {

@@ -8,11 +8,9 @@
  */
 import { lstatSync, readdirSync, rmdirSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { activitiesFolder, mirrorPath } from "../mirror_layout.ts";
-import { InvalidKeyError, isActivityType, parseKey, type RecordKind } from "../orcid_key.ts";
-import { atomicWrite } from "../atomic_write.ts";
-import { isTempName } from "../temp_files.ts";
-import { FatalError } from "../cli_runner.ts";
+import { activitiesFolder, InvalidKeyError, isActivityType, mirrorPath, parseKey, type RecordKind } from "../orcid/mod.ts";
+import { atomicWrite } from "./atomic_write.ts";
+import { isTempName } from "./temp_files.ts";
 import { MirrorFolders } from "./mirror_folders.ts";
 import { type Comparison, compareFile, type ObjectFacts } from "./same_object.ts";
 
@@ -22,10 +20,15 @@ export interface MirrorOptions {
   readonly dryRun?: boolean;
   /** fsync each file and its folder before a write counts as done. Default false. */
   readonly fsync?: boolean;
-  /** Throw a FatalError before the run deletes more than this many files. Default: no limit. */
+  /** Throw a {@linkcode DeleteLimitError} before the run deletes more than this many files. Default: no limit. */
   readonly maxDelete?: number;
   /** Remove dead writers' temp files from folders the run touches. Default: not a dry run. */
   readonly sweep?: boolean;
+}
+
+/** A prune that would take the run's deletions past `maxDelete`: nothing of it was deleted. */
+export class DeleteLimitError extends Error {
+  override name = "DeleteLimitError";
 }
 
 /** A record naming an object of one iD. */
@@ -171,15 +174,15 @@ export class Mirror {
 
   /**
    * Deletes the iD's well-formed activity files not in `keep` (all of them for an empty set), then
-   * the iD's folders left empty; returns the deleted paths. Throws a FatalError, before deleting
-   * anything, when the run would pass `maxDelete`.
+   * the iD's folders left empty; returns the deleted paths. Throws a {@linkcode DeleteLimitError},
+   * before deleting anything, when the run would pass `maxDelete`.
    */
   prune(orcid: string, keep: ReadonlySet<string>): string[] {
     const doomed = this.activityFiles(orcid, { wellFormed: true }).filter((path) => !keep.has(path));
     if (doomed.length === 0) return [];
     const { maxDelete } = this.#options;
     if (maxDelete !== undefined && this.#deletions + doomed.length > maxDelete) {
-      throw new FatalError(
+      throw new DeleteLimitError(
         `Refusing to delete more than ${maxDelete} files (--max-delete): ${orcid} would take the count to ${this.#deletions + doomed.length}; check the listing, or raise the limit`,
       );
     }

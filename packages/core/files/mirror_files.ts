@@ -1,7 +1,7 @@
 /** The files of a mirror folder, in an order that depends on nothing but their names. */
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isTempName } from "../temp_files.ts";
+import { isTempName } from "./temp_files.ts";
 
 /** One file of a mirror folder. */
 export interface MirrorFile {

@@ -7,7 +7,7 @@
  */
 import { lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { isTempName, removeIfOrphanedTemp } from "../temp_files.ts";
+import { isTempName, removeIfOrphanedTemp } from "./temp_files.ts";
 
 /** A path in the mirror that is a symlink or not a folder where a folder must be. */
 export class UnsafePathError extends Error {

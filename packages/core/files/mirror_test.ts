@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { InvalidKeyError } from "../orcid_key.ts";
+import { InvalidKeyError } from "../orcid/mod.ts";
 import { keyPath, Mirror } from "./mirror.ts";
 import { UnsafePathError } from "./mirror_folders.ts";
 

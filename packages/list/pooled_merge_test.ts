@@ -1,6 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { pooledMerge } from "./pooled_merge.ts";
-import { collect } from "./testdata/collect.ts";
+
+/** Every item of an async iterable, in order. */
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 /** A link's `relationship`: which one a DOI keeps when a work names it more than once. */
 import { doiOf, isDoiType } from "./doi.ts";
-import type { ItemExternalId } from "./records.ts";
+import type { ItemExternalId } from "../pipe/mod.ts";
 
 const RELATIONSHIP_RANK: ReadonlyMap<string, number> = new Map([
   ["self", 0],

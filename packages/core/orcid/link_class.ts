@@ -1,5 +1,5 @@
 /** Who asserted a link: ORCID's provenance classes, shared by orcid-extract and orcid-db. */
-import type { ItemSource } from "./records.ts";
+import type { ItemSource } from "../pipe/mod.ts";
 
 /** Crossref's auto-update client. */
 export const CROSSREF_CLIENT = "0000-0001-9884-1913";

@@ -4,7 +4,7 @@
  * mid-write) is ignored, so the file is never wrong, at worst one folder short.
  */
 import { open, readFile, unlink } from "node:fs/promises";
-import type { CheckpointRecord } from "@orcid-sync/core";
+import type { CheckpointRecord } from "../pipe/mod.ts";
 
 /** The default journal, in the current directory beside last_ran.config. */
 export const CHECKPOINT_FILE = "orcid_sync_checkpoints.ndjson";

@@ -1,7 +1,7 @@
 /** The AWS credential chain, loaded only when a request needs signing. */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { noCredentialsMessage } from "./aws_advice.ts";
-import { registerSecret } from "./redact.ts";
+import { registerSecret } from "../pipe/mod.ts";
 
 /** No credentials anywhere in the chain; the message says what to do. Fatal (`classifyError`). */
 export class NoCredentialsError extends Error {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { classOf, CROSSREF_CLIENT, DATACITE_CLIENT, DEFAULT_CLIENT_LABELS } from "./link_class.ts";
-import type { ItemSource } from "./records.ts";
+import type { ItemSource } from "../pipe/mod.ts";
 
 const ME = "0000-0002-1825-0097";
 const OTHER = "0000-0002-7869-831X";

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { raceLocks } from "./testdata/race_locks.ts";
+import { raceLocks } from "../testdata/race_locks.ts";
 import { LockHeldError } from "./lock_file.ts";
 import { acquireMirrorLock, MIRROR_LOCK_FOLDER } from "./mirror_lock.ts";
-import { parseShard } from "./shard.ts";
+import { parseShard } from "../orcid/mod.ts";
 
 const mirror = () => join(mkdtempSync(join(tmpdir(), "mirror-lock-")), "ORCID_public_data_files");
 
@@ -54,7 +54,7 @@ describe("acquireMirrorLock()", () => {
 });
 
 describe("acquireMirrorLock() across processes", () => {
-  const built = new URL("./dist/mod.js", import.meta.url).href;
+  const built = new URL("../dist/mod.js", import.meta.url).href;
   // The whole mirror against a shard, and two shards that share folders (whole against whole is the same path).
   for (const shards of [[undefined, "2/3"], ["1/2", "1/3"]]) {
     test(`two processes (${shards.map((s) => s ?? "whole").join(" and ")}) × 200 rounds, holders dying among them, never hold it at once`, async () => {

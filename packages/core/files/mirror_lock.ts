@@ -12,7 +12,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { type LockHolder, LockHeldError, type LockFileOptions, readLockHolder, releaseLockFile, takeLockFile } from "./lock_file.ts";
-import { type Shard, shardsOverlap } from "./shard.ts";
+import { type Shard, shardsOverlap } from "../orcid/mod.ts";
 
 /** The folder inside a mirror that holds its lock. */
 export const MIRROR_LOCK_FOLDER = ".orcid-sync-lock";

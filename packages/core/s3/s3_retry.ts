@@ -1,5 +1,5 @@
 /** The one retry policy of S3 requests: {@linkcode DEFAULT_ATTEMPTS} attempts, backoff with full jitter, retrying what `classifyError` calls retryable. */
-import { retry, type RetryOptions } from "./retry.ts";
+import { retry, type RetryOptions } from "../async/mod.ts";
 import { isRetriableError } from "./s3_errors.ts";
 
 /** Options for {@linkcode retryS3}: the policy's knobs, without the classifier. */

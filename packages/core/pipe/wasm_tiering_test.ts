@@ -14,7 +14,7 @@ describe("keepWasmOnBaselineCompiler()", () => {
 
   test("sets flags this Node's V8 knows (an unknown one would print an error on every run)", () => {
     // In a child: the real V8, not the mock above, and the module as built, as the tools load it.
-    const built = new URL("./dist/wasm_tiering.js", import.meta.url).href;
+    const built = new URL("../dist/pipe/wasm_tiering.js", import.meta.url).href;
     const script = `import(${JSON.stringify(built)}).then((m) => m.keepWasmOnBaselineCompiler())`;
     const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
     expect(run.status).toBe(0);

@@ -7,10 +7,9 @@ import type { Readable, Writable } from "node:stream";
 import yargs, { type Argv } from "yargs";
 import { ItemErrorLog } from "./item_errors.ts";
 import { createLogger, type Logger, LOG_LEVELS, parseLogLevel } from "./logger.ts";
-import { releaseHeldLocks } from "./mirror_lock.ts";
 import { Progress } from "./progress.ts";
 import { redact, registerSecret } from "./redact.ts";
-import { removeLiveTempFiles } from "./temp_files.ts";
+import { releaseHeldLocks, removeLiveTempFiles } from "../files/mod.ts";
 import { keepWasmOnBaselineCompiler } from "./wasm_tiering.ts";
 import { DownstreamClosedError, RecordWriter, streamFlushed } from "./write_records.ts";
 

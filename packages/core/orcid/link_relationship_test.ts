@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { addDoiRelationships, outranks } from "./link_relationship.ts";
-import type { ItemExternalId } from "./records.ts";
+import type { ItemExternalId } from "../pipe/mod.ts";
 
 describe("outranks()", () => {
   test("self over version-of over part-of over anything else; a tie keeps the first", () => {

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { readLines } from "./read_lines.ts";
 import { readRecords, RecordSyntaxError } from "./read_records.ts";
-import { collect } from "./testdata/collect.ts";
+import { collect } from "../testdata/collect.ts";
 
 
 describe("readLines()", () => {

@@ -4,8 +4,8 @@ import { describe, expect, test } from "vitest";
 import { InvalidRecordError, isKnownType, parseRecord } from "./records.ts";
 
 const fixture = (name: string) =>
-  readFileSync(new URL(`./testdata/protocol/${name}`, import.meta.url), "utf8").trim().split("\n");
-const schema = JSON.parse(readFileSync(new URL("./schema/records.schema.json", import.meta.url), "utf8"));
+  readFileSync(new URL(`../testdata/protocol/${name}`, import.meta.url), "utf8").trim().split("\n");
+const schema = JSON.parse(readFileSync(new URL("../schema/records.schema.json", import.meta.url), "utf8"));
 const validateWithSchema = new Ajv2020({ strict: false }).compile(schema);
 
 describe("parseRecord()", () => {

@@ -2,7 +2,7 @@
  * The records that flow between the tools, one JSON object a line (docs/protocol.md). Each has a
  * `type`; a tool consumes the types it knows and passes every other line through, in order.
  */
-import { type RecordKind, isRecordKind } from "./orcid_key.ts";
+import { type RecordKind, isRecordKind } from "../orcid/mod.ts";
 
 /** The protocol version documented in docs/protocol.md. */
 export const PROTOCOL_VERSION = 2;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { pooledMap } from "./pooled_map.ts";
-import { collect } from "./testdata/collect.ts";
+import { collect } from "../testdata/collect.ts";
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -7,3 +7,4 @@ export * from "./fetch_object.ts";
 export * from "./fetch_records.ts";
 export * from "./local_copy.ts";
 export * from "./units.ts";
+export * from "./run_fetch.ts";

@@ -10,3 +10,4 @@ export * from "./list_records.ts";
 export * from "./listing.ts";
 export * from "./object_chunks.ts";
 export * from "./summary_lines.ts";
+export * from "./run_list.ts";

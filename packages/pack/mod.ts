@@ -7,3 +7,4 @@ export * from "./archive_entries.ts";
 export * from "./parallel_gzip.ts";
 export * from "./split.ts";
 export * from "./tar_gz_writer.ts";
+export * from "./run_pack.ts";

@@ -5,3 +5,4 @@
  */
 export * from "./place_records.ts";
 export * from "./verify_records.ts";
+export * from "./run_place.ts";

@@ -67,9 +67,8 @@ export async function* lambdaChanges(
   stats: LambdaStats = newLambdaStats(),
 ): AsyncGenerator<string[]> {
   const source = Readable.from(compressed, { objectMode: false });
-  // Large chunks: each is a round trip to the thread pool, and with the default 16 KiB ones the
-  // main thread waited on the decompression for 40% of a 30-day window (1.69 s against 1.39 s
-  // with 128 KiB; 256 KiB added 18 MB of RSS).
+  // Large chunks: each is a round trip to the thread pool, on which the main thread waits with
+  // small ones; larger than GUNZIP_CHUNK only adds memory (docs/architecture.md, "The hot path").
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   const tar = extract();
   const fail = (error: Error) => tar.destroy(error);

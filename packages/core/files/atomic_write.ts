@@ -23,8 +23,8 @@ export interface AtomicWriteOptions {
  * it was. The folder must exist. Errors like ENOSPC and EACCES are permanent; callers should not retry.
  *
  * The open, write, utimes, close and rename are synchronous: on a local disk each takes microseconds,
- * and sending them through the thread pool cost orcid-place more CPU in futex hand-offs than the
- * file system spent (4,726 files: 5.3 s of CPU against 1.4 s). Only fsync, which waits on the
+ * and sending them through the thread pool costs more CPU in hand-offs than the file system spends
+ * (docs/architecture.md, "The hot path"). Only fsync, which waits on the
  * device, goes to the pool, so that several files can wait at once.
  *
  * @example

@@ -1,7 +1,8 @@
 /**
- * Listing a bucket prefix page by page with ListObjectsV2 on the shared pool and our signer. The
- * SDK spent about 3 ms of client CPU per page here (its middleware and XML parser); a listing is a
- * hot path (a full download lists thousands of pages), and this page format is small and fixed.
+ * Listing a bucket prefix page by page with ListObjectsV2 on the shared pool and our signer. A
+ * listing is a hot path (a full download lists thousands of pages), the SDK's middleware and XML
+ * parser cost more than the page (docs/architecture.md, "The hot path"), and this page format is
+ * small and fixed.
  */
 import { retryS3 } from "./s3_retry.ts";
 import type { S3Access } from "./s3_client.ts";

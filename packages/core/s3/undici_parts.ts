@@ -1,7 +1,7 @@
 /**
  * The two dispatchers the tools use, taken from undici's own modules rather than its index: the
- * index loads all of undici (fetch, WebSocket, caches, mocks), about 40 ms of every tool's start-up
- * here, paid by each process of a pipe. undici is pinned to 7.x (package.json); the index does the
+ * index loads all of undici (fetch, WebSocket, caches, mocks), start-up that each process of a pipe
+ * pays (docs/node-versions.md). undici is pinned to 7.x (package.json); the index does the
  * same `Object.assign` to give dispatchers their `request()`.
  */
 import type * as Undici from "undici";

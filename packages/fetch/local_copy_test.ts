@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InvalidKeyError, type KeyRecord, Mirror } from "@orcid-sync/core";
+import { InvalidKeyError, type KeyRecord, Mirror, UnsafePathError } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { localState as localStateOf } from "./local_copy.ts";
 
@@ -69,5 +69,21 @@ describe("localState()", () => {
     for (const key of ["../../secret.xml", "097/../../secret.xml", "../secret.xml"]) {
       expect(() => localState(mirror, record({ key })), key).toThrow(InvalidKeyError);
     }
+  });
+
+  test("refuses a folder of the mirror that is a symlink: the file behind it is neither read nor touched", () => {
+    const base = mkdtempSync(join(tmpdir(), "local-copy-"));
+    const outside = join(base, "outside");
+    mkdirSync(outside);
+    const seeded = new Date("2025-10-01T00:00:00.000Z");
+    writeFileSync(join(outside, `${ID}.xml`), "<x/>");
+    utimesSync(join(outside, `${ID}.xml`), seeded, seeded);
+    const mirror = join(base, "mirror");
+    mkdirSync(join(mirror, "summaries"), { recursive: true });
+    symlinkSync(outside, join(mirror, "summaries", "097"));
+    const etag = createHash("md5").update("<x/>").digest("hex");
+    expect(() => localState(mirror, record({ size: 4, etag, lastModified: "2026-11-20T10:00:00.000Z" }))).toThrow(UnsafePathError);
+    expect(() => localState(mirror, record())).toThrow(UnsafePathError);
+    expect(statSync(join(outside, `${ID}.xml`)).mtime).toEqual(seeded);
   });
 });

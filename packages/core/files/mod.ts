@@ -4,14 +4,38 @@
  * process identity they check, and the one owner of a mirror folder (checked paths, the rule for
  * "the file holds the object", writes, deletes, prunes and the dry run).
  */
-export * from "./atomic_write.ts";
-export * from "./checkpoints.ts";
-export * from "./lock_file.ts";
-export * from "./mirror.ts";
-export * from "./mirror_files.ts";
+
+export { atomicWrite } from "./atomic_write.ts";
+export {
+  CHECKPOINT_FILE,
+  checkpointId,
+  CheckpointJournal,
+  clearCheckpoints,
+  readCheckpoints,
+} from "./checkpoints.ts";
+export {
+  type LockFileOptions,
+  LockHeldError,
+  type LockHolder,
+  releaseLockFile,
+  takeLockFile,
+} from "./lock_file.ts";
+export { DeleteLimitError, keyPath, Mirror, type MirrorOptions } from "./mirror.ts";
+export { mirrorFiles } from "./mirror_files.ts";
+export {
+  acquireMirrorLock,
+  MIRROR_LOCK_FOLDER,
+  MirrorLock,
+  releaseHeldLocks,
+} from "./mirror_lock.ts";
+export { processStart } from "./process_identity.ts";
+export { parseReferenceToken, readReferenceTokens } from "./reference_tokens.ts";
+export { fileMd5 } from "./same_object.ts";
+export {
+  removeIfOrphanedTemp,
+  removeLiveTempFiles,
+  tempPathFor,
+  trackTempFile,
+  untrackTempFile,
+} from "./temp_files.ts";
 export { UnsafePathError } from "./mirror_folders.ts";
-export * from "./mirror_lock.ts";
-export * from "./process_identity.ts";
-export * from "./reference_tokens.ts";
-export * from "./same_object.ts";
-export * from "./temp_files.ts";

@@ -4,12 +4,55 @@
  * signals, exit codes, progress and logging on stderr), shared flag checks, and times and durations
  * as people type them.
  */
-export * from "./cli_runner.ts";
-export * from "./error_record.ts";
-export * from "./flag_checks.ts";
-export * from "./package_version.ts";
-export * from "./read_records.ts";
-export * from "./records.ts";
-export * from "./redact.ts";
-export * from "./time.ts";
-export * from "./write_records.ts";
+
+export {
+  asUsage,
+  describeError,
+  ExitCode,
+  FatalError,
+  runMain,
+  type ToolContext,
+  UsageError,
+} from "./cli_runner.ts";
+export { errorRecord } from "./error_record.ts";
+export { secondsFlag, wholeNumberFlag } from "./flag_checks.ts";
+export { packageVersion } from "./package_version.ts";
+export { readRecordInputs, readRecords, type SourcedRecord } from "./read_records.ts";
+export {
+  type AffiliationRecord,
+  type AffiliationType,
+  type CheckpointRecord,
+  type ErrorRecord,
+  type FundingRecord,
+  type GoneRecord,
+  type ItemExternalId,
+  type ItemSource,
+  type KeyRecord,
+  type LambdaRecord,
+  type LinkRecord,
+  type ManifestRecord,
+  type MismatchRecord,
+  type MissingRecord,
+  type ObjectRecord,
+  type ObjectRef,
+  parseRecord,
+  type PersonRecord,
+  type PipelineRecord,
+  type PlacedRecord,
+  type UnchangedRecord,
+  type UnknownRecord,
+  type WorkRecord,
+} from "./records.ts";
+export { registerSecret } from "./redact.ts";
+export {
+  formatIsoMicros,
+  formatLambdaMicros,
+  formatLocalMicros,
+  type Micros,
+  nowMicros,
+  parseDateTime,
+  parseDuration,
+  parseSpan,
+  parseWhen,
+} from "./time.ts";
+export { DownstreamClosedError, RecordWriter, streamFlushed } from "./write_records.ts";

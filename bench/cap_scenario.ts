@@ -1,4 +1,5 @@
 /** The `cap` scenario: the local server's own limit, measured with the cheapest client there is. */
+import { DEFAULT_BUCKETS } from "@orcid-sync/test-bed";
 import { Agent, request } from "undici";
 import type { DownloadBench } from "./download_bench.ts";
 import { processCpu } from "./measure.ts";
@@ -7,7 +8,7 @@ import { processCpu } from "./measure.ts";
 export async function capScenario(bench: DownloadBench): Promise<void> {
   const { s3, ctx } = bench;
   const agent = new Agent({ connections: 64 });
-  const keys = bench.objects.filter((o) => o.bucket === "v3.0-summaries").map((o) => `/${o.bucket}/${o.key}`);
+  const keys = bench.objects.filter((o) => o.bucket === DEFAULT_BUCKETS.summaries).map((o) => `/${o.bucket}/${o.key}`);
   const before = processCpu(s3.pid);
   const started = performance.now();
   let next = 0;

@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildDay, datasetObjects, seedStore, startLocalS3 } from "@orcid-sync/test-bed";
+import { buildDay, datasetObjects, DEFAULT_BUCKETS, seedStore, startLocalS3 } from "@orcid-sync/test-bed";
 import { concurrencyChart, type Series } from "./chart.ts";
 import { ORCID_PIPE } from "./contenders.ts";
 import { cell, type DownloadBench } from "./download_bench.ts";
@@ -24,7 +24,7 @@ export async function concurrencyScenario(bench: DownloadBench, options: SweepOp
   const sweepDir = join(ctx.work, "sweep-s3");
   const sweepDay = buildDay({ records: options.records, seed: 11, now: new Date("2026-11-20T00:00:00Z"), day: 1 }).dataset;
   await seedStore(sweepDir, sweepDay, { golden: false });
-  const sweepCount = [...datasetObjects(sweepDay)].filter((o) => o.bucket === "v3.0-summaries").length;
+  const sweepCount = [...datasetObjects(sweepDay)].filter((o) => o.bucket === DEFAULT_BUCKETS.summaries).length;
   const sweep = await startLocalS3({ directory: sweepDir });
   const series: { title: string; series: Series[] }[] = [];
   for (const rtt of [0, options.rtt]) {

@@ -1,6 +1,7 @@
 /** The commands each contender runs for the same job, at the same concurrency. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_BUCKETS } from "@orcid-sync/test-bed";
 
 /** A download job: these buckets into an empty folder. */
 export interface DownloadJob {
@@ -25,8 +26,8 @@ export interface Contender {
 }
 
 const BUCKETS = (job: DownloadJob) => [
-  ...(job.summaries ? ["v3.0-summaries"] : []),
-  ...(job.activities ? ["v3.0-activities-a", "v3.0-activities-b", "v3.0-activities-c"] : []),
+  ...(job.summaries ? [DEFAULT_BUCKETS.summaries] : []),
+  ...(job.activities ? ["a", "b", "c"].map((part) => `${DEFAULT_BUCKETS.activitiesBase}-${part}`) : []),
 ];
 
 const bin = (job: DownloadJob, tool: string) => join(job.repo, "node_modules", ".bin", tool);

@@ -4,7 +4,7 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { type BucketObject, buildDay, type Dataset, datasetObjects, type LocalS3, seedStore, startLocalS3 } from "@orcid-sync/test-bed";
+import { type BucketObject, buildDay, type Dataset, datasetObjects, DEFAULT_BUCKETS, type LocalS3, seedStore, startLocalS3 } from "@orcid-sync/test-bed";
 import type { Contender, DownloadJob } from "./contenders.ts";
 import { measure, type Measurement, processCpu } from "./measure.ts";
 import { median, type ScenarioContext } from "./scenario.ts";
@@ -97,7 +97,7 @@ export async function startDownloadBench(ctx: ScenarioContext, options: Download
     day1,
     day2,
     objects,
-    summaryCount: objects.filter((o) => o.bucket === "v3.0-summaries").length,
+    summaryCount: objects.filter((o) => o.bucket === DEFAULT_BUCKETS.summaries).length,
     peers: options.peers,
     base: { endpoint: s3.endpoint, concurrency: options.concurrency },
     runOnce,

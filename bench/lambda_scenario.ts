@@ -1,6 +1,6 @@
 /** The `lambda` scenario: planning a sync from a big lambda file, for two windows. */
 import { join } from "node:path";
-import { type LocalS3, startLocalS3, syncStore, syntheticLambda } from "@orcid-sync/test-bed";
+import { DEFAULT_BUCKETS, LAMBDA_KEY, type LocalS3, startLocalS3, syncStore, syntheticLambda } from "@orcid-sync/test-bed";
 import { measure, type Measurement } from "./measure.ts";
 import { median, type ScenarioContext } from "./scenario.ts";
 
@@ -9,7 +9,7 @@ export async function lambdaScenario(ctx: ScenarioContext, rows: number): Promis
   const lambdaDir = join(ctx.work, "lambda-s3");
   const chunks: Buffer[] = [];
   for await (const chunk of syntheticLambda({ rows, seed: 3, now: new Date("2026-11-20T00:00:00Z"), days: 90 })) chunks.push(chunk);
-  syncStore(lambdaDir, ["orcid-lambda-file"], [{ bucket: "orcid-lambda-file", key: "last_modified.csv.tar", body: Buffer.concat(chunks), lastModified: new Date() }]);
+  syncStore(lambdaDir, [DEFAULT_BUCKETS.lambda], [{ bucket: DEFAULT_BUCKETS.lambda, key: LAMBDA_KEY, body: Buffer.concat(chunks), lastModified: new Date() }]);
   const server: LocalS3 = await startLocalS3({ directory: lambdaDir });
   try {
     ctx.say(`## Planning from the lambda file (${rows.toLocaleString("en")} rows over 90 days, summaries only, output to /dev/null)`);

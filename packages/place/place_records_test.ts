@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ManifestRecord, Mirror, type MirrorOptions, type ObjectRecord, type PipelineRecord, type UnknownRecord } from "@orcid-sync/core";
@@ -102,6 +103,21 @@ describe("placeRecords() with owns", () => {
       { type: "error", code: "NotInShard", op: "place", orcid: ID },
     ]);
     expect(readdirSync(join(root, "activities", "097", ID, "works"))).toEqual([`${ID}_works_1.xml`]);
+  });
+});
+
+describe("placeRecords() and the mirror's rule", () => {
+  test("leaves a seeded file with the object's bytes as it is, giving it the LastModified; rewrites one whose MD5 differs", async () => {
+    const root = mirrorWithWorks(ID, 2);
+    const seeded = join(root, "activities", "097", ID, "works", `${ID}_works_1.xml`);
+    const lastModified = "2026-11-20T10:00:00.000Z";
+    const etag = (body: string) => createHash("md5").update(body).digest("hex");
+    const same = { ...work(ID, 1, "old 1"), etag: etag("old 1"), lastModified };
+    const other = { ...work(ID, 2, "new 2"), etag: etag("new 2"), lastModified };
+    const out = await run(root, [same, other]);
+    expect(out.map((r) => (r as { action?: string }).action)).toEqual(["unchanged", "written"]);
+    expect(statSync(seeded).mtime.toISOString()).toBe(lastModified);
+    expect(readFileSync(join(root, "activities", "097", ID, "works", `${ID}_works_2.xml`), "utf8")).toBe("new 2");
   });
 });
 

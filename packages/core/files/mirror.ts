@@ -7,8 +7,8 @@
  * exactly what a real run does.
  */
 import { lstatSync, readdirSync, rmdirSync, unlinkSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { activitiesFolder, InvalidKeyError, isActivityType, mirrorPath, parseKey, type RecordKind } from "../orcid/mod.ts";
+import { dirname, join, resolve } from "node:path";
+import { activitiesFolder, isActivityType, mirrorPath, parseKey, type RecordKind } from "../orcid/mod.ts";
 import { atomicWrite } from "./atomic_write.ts";
 import { isTempName } from "./temp_files.ts";
 import { MirrorFolders } from "./mirror_folders.ts";
@@ -49,11 +49,7 @@ export interface KeyOf {
  * ```
  */
 export function keyPath(record: KeyOf): string {
-  const parsed = parseKey(record.key);
-  if (parsed.orcid !== record.orcid || parsed.kind !== record.kind) {
-    throw new InvalidKeyError(`Invalid key: '${record.key}' does not belong to ${record.orcid} (${record.kind})`);
-  }
-  return mirrorPath(parsed.kind, record.key);
+  return mirrorPath(record.kind, record.key, record.orcid);
 }
 
 /**
@@ -80,7 +76,7 @@ export class Mirror {
   #deletions = 0;
 
   constructor(root: string, options: MirrorOptions = {}) {
-    this.root = root;
+    this.root = resolve(root);
     this.dryRun = options.dryRun ?? false;
     this.#options = options;
     this.#folders = new MirrorFolders(root, { dryRun: this.dryRun, sweep: options.sweep ?? !this.dryRun });
@@ -98,8 +94,9 @@ export class Mirror {
 
   /** The absolute path of a mirror path whose folders exist and are real; undefined if one is missing. */
   existing(path: string): string | undefined {
-    const folder = this.#folders.existing(dirname(path));
-    return folder === undefined ? undefined : join(folder, path.slice(path.lastIndexOf("/") + 1));
+    const slash = path.lastIndexOf("/");
+    const folder = this.#folders.existing(path.slice(0, slash));
+    return folder === undefined ? undefined : `${folder}${path.slice(slash)}`;
   }
 
   /**

@@ -67,6 +67,7 @@ export class MirrorFolders {
   }
 
   #walk(relative: string, create: boolean): string | undefined {
+    if (this.#checked.has(relative)) return join(this.root, relative);
     if (create && !this.#dryRun && !this.#rootMade) {
       mkdirSync(this.root, { recursive: true });
       this.#rootMade = true;

@@ -9,7 +9,7 @@ import { InvalidKeyError, parseKey, type RecordKind } from "./orcid_key.ts";
 /**
  * The path of a key in a mirror, relative to the mirror folder: `summaries/<key>` for summaries,
  * `activities/<key>` for activities. Throws {@linkcode InvalidKeyError} for a key `parseKey`
- * refuses, or one that does not hold `kind`.
+ * refuses, or one that does not hold `kind` (or, when given, `orcid`).
  *
  * @example
  * ```ts
@@ -17,8 +17,11 @@ import { InvalidKeyError, parseKey, type RecordKind } from "./orcid_key.ts";
  * mirrorPath("summary", "../../etc/passwd"); // throws InvalidKeyError
  * ```
  */
-export function mirrorPath(kind: RecordKind, key: string): string {
+export function mirrorPath(kind: RecordKind, key: string, orcid?: string): string {
   const parsed = parseKey(key);
+  if (orcid !== undefined && (parsed.orcid !== orcid || parsed.kind !== kind)) {
+    throw new InvalidKeyError(`Invalid key: '${key}' does not belong to ${orcid} (${kind})`);
+  }
   if (parsed.kind !== kind) throw new InvalidKeyError(`Invalid key: '${key}' holds ${parsed.kind === "summary" ? "a summary" : parsed.kind}, not ${kind}`);
   return `${kind === "summary" ? "summaries" : "activities"}/${key}`;
 }

@@ -51,7 +51,8 @@ export interface TaskResult {
 
 /** Files larger than this are read and parsed in chunks, never whole. */
 export const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
-const CHUNK_BYTES = 1024 * 1024;
+/** Files are read in pieces of this size; a file smaller is read whole in one piece. */
+export const CHUNK_BYTES = 1024 * 1024;
 
 /** Zeroed counts. */
 export function emptyStats(): ExtractStats {
@@ -167,35 +168,59 @@ function failureOf(error: unknown, task: SummaryTask): ErrorRecord | undefined {
   };
 }
 
-/** Reads a summary file whole when it is small, else streams it through saxes in chunks. */
+/** Reused for every summary file that fits: most do, so most cost no allocation. */
+let shared: Buffer | undefined;
+
+/** Reads `fd` into `buffer` from `at` until the buffer is full or the file ends; how many bytes it holds then. */
+function fill(fd: number, buffer: Buffer, at: number): number {
+  while (at < buffer.length) {
+    const n = readSync(fd, buffer, at, buffer.length - at, null);
+    if (n === 0) break;
+    at += n;
+  }
+  return at;
+}
+
+/**
+ * Reads a summary file whole when it is small (into a reused buffer, without asking its size
+ * first), else streams it through saxes in chunks.
+ */
 function readFile(extractor: SummaryExtractor, orcid: string, path: string): { records: ExtractedRecord[]; bytes: number } {
   const fd = openSync(path, "r");
   try {
+    shared ??= Buffer.allocUnsafe(CHUNK_BYTES);
+    const first = fill(fd, shared, 0);
+    if (first < shared.length) return { records: extractor.extractBytes(orcid, shared.subarray(0, first)), bytes: first };
     const size = fstatSync(fd).size;
     if (size <= WHOLE_FILE_LIMIT) {
-      const bytes = Buffer.allocUnsafe(size);
-      let read = 0;
-      while (read < size) {
-        const n = readSync(fd, bytes, read, size - read, read);
-        if (n === 0) break;
-        read += n;
-      }
-      return { records: extractor.extract(orcid, bytes.toString("utf8", 0, read)), bytes: read };
+      // One byte more than fstat says: a read that fills it shows the file grew.
+      const whole = Buffer.allocUnsafe(Math.max(size, first) + 1);
+      shared.copy(whole, 0, 0, first);
+      // Grown past it: what does not fit is streamed.
+      const read = fill(fd, whole, first);
+      if (read < whole.length) return { records: extractor.extractBytes(orcid, whole.subarray(0, read)), bytes: read };
+      return streamFile(extractor, orcid, fd, whole);
     }
-    extractor.begin(orcid);
-    const decoder = new StringDecoder("utf8");
-    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    let total = 0;
-    for (;;) {
-      const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
-      if (n === 0) break;
-      total += n;
-      extractor.write(decoder.write(chunk.subarray(0, n)));
-    }
-    const rest = decoder.end();
-    if (rest) extractor.write(rest);
-    return { records: extractor.end(), bytes: total };
+    return streamFile(extractor, orcid, fd, shared);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Parses what `head` holds, then the rest of `fd`, with saxes in chunks. */
+function streamFile(extractor: SummaryExtractor, orcid: string, fd: number, head: Buffer): { records: ExtractedRecord[]; bytes: number } {
+  extractor.begin(orcid);
+  const decoder = new StringDecoder("utf8");
+  extractor.write(decoder.write(head));
+  let total = head.length;
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  for (;;) {
+    const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+    if (n === 0) break;
+    total += n;
+    extractor.write(decoder.write(chunk.subarray(0, n)));
+  }
+  const rest = decoder.end();
+  if (rest) extractor.write(rest);
+  return { records: extractor.end(), bytes: total };
 }

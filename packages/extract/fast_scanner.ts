@@ -106,6 +106,9 @@ function decode(text: string): string {
   return out + text.slice(from);
 }
 
+/** Reused by every scan (one at a time): grown, never shrunk. */
+let attributeSpans = new Int32Array(256);
+
 /** One document's scan; it is its own TextSource and AttributeSource. */
 class Scan implements TextSource, AttributeSource {
   readonly #xml: string;
@@ -115,10 +118,8 @@ class Scan implements TextSource, AttributeSource {
   #carried = "";
   #from = 0;
   #to = 0;
-  /** The open elements' names, as [start, end) in the document. */
-  #names = new Int32Array(128);
   /** The attributes of the element that opens, as [name start, name end, value start, value end) in the document. */
-  #attributes = new Int32Array(64);
+  #attributes = attributeSpans;
   #attributeCount = 0;
 
   constructor(xml: string, bytes: Buffer | undefined, handler: ScanHandler) {
@@ -192,6 +193,8 @@ class Scan implements TextSource, AttributeSource {
       if (!DECLARATION.test(xml)) return false;
       i = DECLARATION.lastIndex;
     }
+    // The open elements' names.
+    const names: string[] = [];
     let depth = 0;
     let root = false;
     // Where the next "]]>" is: it may not appear in text.
@@ -211,11 +214,10 @@ class Scan implements TextSource, AttributeSource {
       const next = xml.charCodeAt(lt + 1);
       if (next === 47 /* / */) {
         if (depth === 0) return false;
-        depth--;
-        const names = this.#names;
-        const start = names[2 * depth]!;
-        let j = lt + 2;
-        for (let k = start; k < names[2 * depth + 1]!; k++, j++) if (xml.charCodeAt(j) !== xml.charCodeAt(k)) return false;
+        const name = names[--depth]!;
+        // (Faster than startsWith or a loop; a mismatch, which ends the scan, may search on.)
+        if (xml.indexOf(name, lt + 2) !== lt + 2) return false;
+        let j = lt + 2 + name.length;
         const after = xml.charCodeAt(j);
         if (after < 128 && NAME_CHARS[after] !== 0) return false;
         while (isSpace(xml.charCodeAt(j))) j++;
@@ -273,9 +275,9 @@ class Scan implements TextSource, AttributeSource {
         const attributeStop = nameEnd(xml, j);
         if (attributeStop === j) return false;
         if (4 * count + 4 > this.#attributes.length) {
-          const grown = new Int32Array(this.#attributes.length * 2);
-          grown.set(this.#attributes);
-          this.#attributes = grown;
+          attributeSpans = new Int32Array(this.#attributes.length * 2);
+          attributeSpans.set(this.#attributes);
+          this.#attributes = attributeSpans;
         }
         const spans = this.#attributes;
         spans[4 * count] = j;
@@ -304,23 +306,15 @@ class Scan implements TextSource, AttributeSource {
       }
       root = true;
       this.#attributeCount = count;
-      handler.open(xml.slice(lt + 1, nameStop), this, this);
+      const name = xml.slice(lt + 1, nameStop);
+      handler.open(name, this, this);
       this.#attributeCount = 0;
       this.#carried = "";
       this.#from = j;
       if (selfClosing) {
         this.#to = j;
         handler.close(this);
-      } else {
-        if (2 * depth + 2 > this.#names.length) {
-          const grown = new Int32Array(this.#names.length * 2);
-          grown.set(this.#names);
-          this.#names = grown;
-        }
-        this.#names[2 * depth] = lt + 1;
-        this.#names[2 * depth + 1] = nameStop;
-        depth++;
-      }
+      } else names[depth++] = name;
       i = j;
     }
     return root && depth === 0;

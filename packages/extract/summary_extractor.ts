@@ -63,6 +63,19 @@ const ITEMS: ReadonlyMap<string, "work" | "funding" | AffiliationType> = new Map
   ["service-summary", "service"],
 ]);
 
+// The part of a summary (a child of its root) an element is in: compared as numbers, not names.
+const OTHER = 0;
+const ACTIVITIES = 1;
+const PERSON = 2;
+const IDENTIFIER = 3;
+const HISTORY = 4;
+const SECTIONS: ReadonlyMap<string, number> = new Map([
+  ["activities-summary", ACTIVITIES],
+  ["person", PERSON],
+  ["orcid-identifier", IDENTIFIER],
+  ["history", HISTORY],
+]);
+
 /** Error codes of the error documents ORCID writes for records that are gone. */
 const GONE_REASONS: ReadonlyMap<number, GoneRecord["reason"]> = new Map([
   [9007, "deprecated"],
@@ -172,6 +185,8 @@ export class SummaryExtractor {
   #text = "";
   #root = "";
   #rootPath: string | null = null;
+  /** The section (OTHER, ACTIVITIES…) of the root's child the parser is in. */
+  #section = OTHER;
 
   // The record.
   #identifierPath: string | null = null;
@@ -276,6 +291,7 @@ export class SummaryExtractor {
     this.#text = "";
     this.#root = "";
     this.#rootPath = null;
+    this.#section = OTHER;
     this.#identifierPath = null;
     this.#person = {
       givenNames: null,
@@ -362,6 +378,7 @@ export class SummaryExtractor {
       this.#rootPath = attributes.attribute("path") ?? null;
       return;
     }
+    if (depth === 2) this.#section = SECTIONS.get(name) ?? OTHER;
     const item = this.#item;
     if (item !== null) {
       const level = depth - item.depth;
@@ -376,11 +393,12 @@ export class SummaryExtractor {
       }
       return;
     }
-    const section = this.#names[2];
-    if (section === "activities-summary") {
-      const kind = ITEMS.get(name);
+    const section = this.#section;
+    if (section === ACTIVITIES) {
+      // Every item's element name ends in "-summary": most others need no look-up.
+      const kind = name.charCodeAt(name.length - 1) === 121 /* y */ ? ITEMS.get(name) : undefined;
       if (kind !== undefined) this.#item = newItem(kind, depth, attributes);
-    } else if (section === "person" && depth === 4) {
+    } else if (section === PERSON && depth === 4) {
       const group = this.#names[3];
       if (group === "researcher-urls" && name === "researcher-url") this.#personUrl = { name: null, url: null };
       else if (group === "external-identifiers" && name === "external-identifier") this.#personId = { type: null, value: null, url: null };
@@ -396,12 +414,11 @@ export class SummaryExtractor {
       this.#closeInItem(item, depth, name, text);
       return;
     }
-    const names = this.#names;
-    const section = names[2];
-    if (section === "person") this.#closeInPerson(depth, name, text);
+    const section = this.#section;
+    if (section === PERSON) this.#closeInPerson(depth, name, text);
     else if (depth === 3) {
-      if (section === "orcid-identifier" && name === "path") this.#identifierPath = clean(text.text());
-      else if (section === "history") {
+      if (section === IDENTIFIER && name === "path") this.#identifierPath = clean(text.text());
+      else if (section === HISTORY) {
         if (name === "submission-date") this.#person.created = clean(text.text());
         else if (name === "last-modified-date") this.#person.lastModified = clean(text.text());
       }

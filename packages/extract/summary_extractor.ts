@@ -76,6 +76,9 @@ const SECTIONS: ReadonlyMap<string, number> = new Map([
   ["history", HISTORY],
 ]);
 
+/** The children of a work summary a link record needs (besides its external ids). */
+const LINK_FIELDS: ReadonlySet<string> = new Set(["source", "created-date", "last-modified-date"]);
+
 /** Error codes of the error documents ORCID writes for records that are gone. */
 const GONE_REASONS: ReadonlyMap<number, GoneRecord["reason"]> = new Map([
   [9007, "deprecated"],
@@ -468,15 +471,20 @@ export class SummaryExtractor {
     const level = depth - item.depth;
     if (level === 0) {
       this.#item = null;
+      this.#sourceDepth = -1;
+      this.#externalId = null;
       this.#finishItem(item);
       return;
     }
+    // With --links only a work's source, dates and DOIs make records: nothing else is read.
+    if (this.#links && item.kind !== "work") return;
     const sourceDepth = this.#sourceDepth;
     if (sourceDepth > 0 && depth > sourceDepth) {
       this.#closeInSource(item.source!, depth - sourceDepth, name, text);
       return;
     }
     const names = this.#names;
+    if (this.#links && !(level === 1 ? LINK_FIELDS.has(name) : level === 2 ? names[depth - 1] === "external-ids" : names[depth - 1] === "external-id")) return;
     if (level === 1) {
       switch (name) {
         case "source":

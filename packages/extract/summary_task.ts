@@ -49,6 +49,17 @@ export interface TaskResult {
   readonly stats: ExtractStats;
 }
 
+/** What {@linkcode SummaryTaskRunner.runAllEncoded} gives back. */
+export interface EncodedResult {
+  /** NDJSON lines, each ending with a newline, as UTF-8. */
+  readonly bytes: Buffer;
+  readonly lines: number;
+  readonly stats: ExtractStats;
+}
+
+/** Where a batch's lines are encoded before they are copied out (reused; grown, never shrunk). */
+let scratch = Buffer.alloc(0);
+
 /** Files larger than this are read and parsed in chunks, never whole. */
 export const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
 /** Files are read in pieces of this size; a file smaller is read whole in one piece. */
@@ -98,6 +109,32 @@ export class SummaryTaskRunner {
       addStats(stats, result.stats);
     }
     return { text, lines, stats };
+  }
+
+  /**
+   * {@linkcode SummaryTaskRunner.runAll} with the lines as UTF-8 bytes, in a buffer of their own
+   * (one a worker can transfer): each summary's lines are encoded as they come, never joined into
+   * one string first.
+   */
+  runAllEncoded(tasks: readonly SummaryTask[]): EncodedResult {
+    const stats = emptyStats();
+    let at = 0;
+    let lines = 0;
+    for (const task of tasks) {
+      const result = this.run(task);
+      // UTF-8 takes at most three bytes per UTF-16 unit.
+      if (at + 3 * result.text.length > scratch.length) {
+        const grown = Buffer.allocUnsafe(Math.max(2 * scratch.length, at + 3 * result.text.length));
+        scratch.copy(grown, 0, 0, at);
+        scratch = grown;
+      }
+      at += scratch.write(result.text, at);
+      lines += result.lines;
+      addStats(stats, result.stats);
+    }
+    const bytes = Buffer.allocUnsafeSlow(at);
+    scratch.copy(bytes, 0, 0, at);
+    return { bytes, lines, stats };
   }
 
   /** Extracts one summary. */

@@ -71,13 +71,11 @@ function referenced(match: RegExpExecArray): number {
   return allowed ? code : -1;
 }
 
-/** True when UTF-8 bytes read as latin1 hold U+FFFE or U+FFFF (EF BF BE, EF BF BF). */
-function hasNonCharacter(latin1: string): boolean {
-  for (let at = latin1.indexOf("\xEF\xBF"); at >= 0; at = latin1.indexOf("\xEF\xBF", at + 2)) {
-    const third = latin1.charCodeAt(at + 2);
-    if (third === 0xbe || third === 0xbf) return true;
-  }
-  return false;
+const NON_CHARACTERS = [Buffer.from("\uFFFE"), Buffer.from("\uFFFF")];
+
+/** True when UTF-8 bytes hold U+FFFE or U+FFFF. */
+function hasNonCharacter(bytes: Buffer): boolean {
+  return bytes.indexOf(NON_CHARACTERS[0]!) >= 0 || bytes.indexOf(NON_CHARACTERS[1]!) >= 0;
 }
 
 /** True when every `&` of the document starts a reference the scanner decodes. */
@@ -189,7 +187,7 @@ class Scan implements TextSource, AttributeSource {
     const xml = this.#xml;
     const handler = this.#handler;
     const bytes = this.#bytes;
-    if (bytes !== undefined && (hasNonCharacter(xml) || !isUtf8(bytes))) return false;
+    if (bytes !== undefined && (!isUtf8(bytes) || hasNonCharacter(bytes))) return false;
     // (An ASCII or latin1 reading holds no U+FFFE or U+FFFF: the shorter class is a little faster.)
     if ((this.#latin1 ? DOUBTFUL_ASCII : DOUBTFUL).test(xml)) return false;
     if (!referencesAllowed(xml)) return false;

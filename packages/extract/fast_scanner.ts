@@ -28,8 +28,11 @@ export interface AttributeSource {
 
 /** What the scanner reports, in document order. */
 export interface ScanHandler {
-  /** An element opens (`name` as written, with its prefix); `before` is the text that precedes it. */
-  open(name: string, attributes: AttributeSource, before: TextSource): void;
+  /**
+   * An element opens (`name` as written, with its prefix); `before` is the text that precedes it.
+   * Returns true to hear nothing more of the element (its content and its close are still checked).
+   */
+  open(name: string, attributes: AttributeSource, before: TextSource): boolean | void;
   /** The element opened last closes; `text` is the text since the tag before this one. */
   close(text: TextSource): void;
 }
@@ -201,6 +204,8 @@ class Scan implements TextSource, AttributeSource {
     // The open elements' names.
     const names: string[] = [];
     let depth = 0;
+    /** The depth the scan returns to when the element the handler skips closes; -1 when none. */
+    let skipTo = -1;
     let root = false;
     // Where the next "]]>" is: it may not appear in text.
     let cdataEnd = xml.indexOf("]]>");
@@ -227,7 +232,8 @@ class Scan implements TextSource, AttributeSource {
         if (after < 128 && NAME_CHARS[after] !== 0) return false;
         while (isSpace(xml.charCodeAt(j))) j++;
         if (xml.charCodeAt(j) !== 62 /* > */) return false;
-        handler.close(this);
+        if (skipTo < 0) handler.close(this);
+        else if (depth === skipTo) skipTo = -1;
         i = j + 1;
         this.#carried = "";
         this.#from = i;
@@ -238,7 +244,7 @@ class Scan implements TextSource, AttributeSource {
           const close = xml.indexOf("-->", lt + 4);
           // "--" may not appear inside a comment (nor "--->" end it).
           if (close < 0 || xml.indexOf("--", lt + 4) !== close) return false;
-          if (depth > 0) this.#carried = this.text();
+          if (depth > 0 && skipTo < 0) this.#carried = this.text();
           i = close + 3;
           this.#from = i;
           continue;
@@ -246,7 +252,7 @@ class Scan implements TextSource, AttributeSource {
         if (depth > 0 && xml.startsWith("<![CDATA[", lt)) {
           const close = xml.indexOf("]]>", lt + 9);
           if (close < 0) return false;
-          this.#carried = this.text() + this.#raw(lt + 9, close);
+          if (skipTo < 0) this.#carried = this.text() + this.#raw(lt + 9, close);
           i = close + 3;
           this.#from = i;
           if (cdataEnd >= 0 && cdataEnd < i) cdataEnd = xml.indexOf("]]>", i);
@@ -310,16 +316,22 @@ class Scan implements TextSource, AttributeSource {
         this.#from = lt;
       }
       root = true;
-      this.#attributeCount = count;
       const name = xml.slice(lt + 1, nameStop);
-      handler.open(name, this, this);
-      this.#attributeCount = 0;
+      let skip = false;
+      if (skipTo < 0) {
+        this.#attributeCount = count;
+        skip = handler.open(name, this, this) === true;
+        this.#attributeCount = 0;
+      }
       this.#carried = "";
       this.#from = j;
       if (selfClosing) {
         this.#to = j;
-        handler.close(this);
-      } else names[depth++] = name;
+        if (skipTo < 0 && !skip) handler.close(this);
+      } else {
+        if (skip) skipTo = depth;
+        names[depth++] = name;
+      }
       i = j;
     }
     return root && depth === 0;

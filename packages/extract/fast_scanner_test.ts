@@ -7,7 +7,7 @@ import { scanXml } from "./fast_scanner.ts";
 import { SummaryExtractor } from "./summary_extractor.ts";
 
 /** Every event, as the scanner reports it, the text between tags asked for at each; null when it gives up. */
-function scanned(xml: string, bytes?: Buffer): string[] | null {
+function scanned(xml: string, bytes?: Buffer, skip?: string): string[] | null {
   const events: string[] = [];
   const flush = (text: string) => {
     if (text !== "") events.push(`text ${text}`);
@@ -15,7 +15,11 @@ function scanned(xml: string, bytes?: Buffer): string[] | null {
   const ok = scanXml(
     xml,
     {
-      open: (name, attributes, before) => (flush(before.text()), events.push(`open ${name} ${JSON.stringify(attributes.attributes())}`)),
+      open: (name, attributes, before) => {
+        flush(before.text());
+        events.push(`open ${name} ${JSON.stringify(attributes.attributes())}`);
+        return name === skip;
+      },
       close: (text) => (flush(text.text()), events.push("close")),
     },
     bytes,
@@ -29,18 +33,35 @@ const scannedBytes = (xml: string) => {
   return scanned(bytes.toString("latin1"), bytes);
 };
 
-/** The same from saxes, the oracle (text outside the root left out: the scanner reports none); an Error when it refuses. */
-function parsed(xml: string): string[] | Error {
+/**
+ * The same from saxes, the oracle (text outside the root left out: the scanner reports none); an
+ * Error when it refuses. `skip`: what is inside elements of that name, and their close, left out.
+ */
+function parsed(xml: string, skip?: string): string[] | Error {
   const events: string[] = [];
   let text = "";
   let depth = 0;
+  let skipping = 0;
   const flush = () => {
-    if (text !== "" && depth > 0) events.push(`text ${text}`);
+    if (text !== "" && depth > 0 && skipping === 0) events.push(`text ${text}`);
     text = "";
   };
   const parser = new SaxesParser({ position: false });
-  parser.on("opentag", (tag) => (flush(), depth++, events.push(`open ${tag.name} ${JSON.stringify(tag.attributes)}`)));
-  parser.on("closetag", () => (flush(), depth--, events.push("close")));
+  parser.on("opentag", (tag) => {
+    flush();
+    depth++;
+    if (skipping > 0) skipping++;
+    else {
+      events.push(`open ${tag.name} ${JSON.stringify(tag.attributes)}`);
+      if (tag.name === skip) skipping = 1;
+    }
+  });
+  parser.on("closetag", () => {
+    flush();
+    depth--;
+    if (skipping > 0) skipping--;
+    else events.push("close");
+  });
   parser.on("text", (t) => (text += t));
   parser.on("cdata", (t) => (text += t));
   parser.on("error", (error) => {
@@ -127,6 +148,22 @@ describe("scanXml()", () => {
     for (const mine of [scanned(xml), scannedBytes(xml)]) {
       if (mine !== null) expect(mine).toEqual(oracle);
       else if (!(oracle instanceof Error)) expect(leftToSaxes).toContain(xml);
+    }
+  });
+
+  test.each([
+    ["an element with content", "<r>a<s x='1'>b<t>c</t><s>d</s>e</s>f<u/>g</r>"],
+    ["an empty element", "<r>a<s/>b<s></s>c</r>"],
+    ["a comment and CDATA in it", "<r>a<s><!-- c --><![CDATA[<d>]]></s>e<![CDATA[f]]></r>"],
+  ])("skips what is inside %s the handler asks to skip, and its close, as saxes read it", (_what, xml) => {
+    expect(scanned(xml, undefined, "s")).toEqual(parsed(xml, "s"));
+    const bytes = Buffer.from(xml);
+    expect(scanned(bytes.toString("latin1"), bytes, "s")).toEqual(parsed(xml, "s"));
+  });
+
+  test("still refuses what is not well-formed inside a skipped element", () => {
+    for (const xml of ["<r><s><t></s></t></r>", "<r><s>&nbsp;</s></r>", "<r><s a='1' a='2'/></r>", "<r><s>\u0001</s></r>"]) {
+      expect(scanned(xml, undefined, "s")).toBeNull();
     }
   });
 

@@ -76,8 +76,8 @@ const SECTIONS: ReadonlyMap<string, number> = new Map([
   ["history", HISTORY],
 ]);
 
-/** The children of a work summary a link record needs (besides its external ids). */
-const LINK_FIELDS: ReadonlySet<string> = new Set(["source", "created-date", "last-modified-date"]);
+/** The children of a work summary a link record needs: with --links the others are skipped unread. */
+const LINK_FIELDS: ReadonlySet<string> = new Set(["source", "created-date", "last-modified-date", "external-ids"]);
 
 /** Error codes of the error documents ORCID writes for records that are gone. */
 const GONE_REASONS: ReadonlyMap<number, GoneRecord["reason"]> = new Map([
@@ -269,13 +269,19 @@ export class SummaryExtractor {
     this.#reset(orcid);
     // A parser that failed is left mid-document: every summary gets a fresh one.
     const parser = new SaxesParser<{ xmlns: false; position: boolean }>({ xmlns: false, position: this.#positions });
+    // Inside an element #open skipped: how deep (its own close included), as the fast scanner does.
+    let skipping = 0;
     parser.on("opentag", (tag) => {
-      this.#parsedAttributes = tag.attributes;
-      this.#open(localName(tag.name), this.#parsedAttributeSource);
+      if (skipping > 0) skipping++;
+      else {
+        this.#parsedAttributes = tag.attributes;
+        if (this.#open(localName(tag.name), this.#parsedAttributeSource)) skipping = 1;
+      }
       this.#text = "";
     });
     parser.on("closetag", () => {
-      this.#close(this.#parsedText);
+      if (skipping > 0) skipping--;
+      else this.#close(this.#parsedText);
       this.#text = "";
     });
     parser.on("text", (text) => (this.#text += text));
@@ -372,19 +378,27 @@ export class SummaryExtractor {
     };
   }
 
-  /** An element opens: `name` is its local name. */
-  #open(name: string, attributes: AttributeSource): void {
+  /**
+   * An element opens: `name` is its local name. Returns true when nothing in it makes a record
+   * (with --links: an affiliation or funding, a work's title, dates, contributors…): the parser
+   * then reports nothing more of it, not even its close.
+   */
+  #open(name: string, attributes: AttributeSource): boolean {
     const depth = ++this.#depth;
     this.#names[depth] = name;
     if (depth === 1) {
       this.#root = name;
       this.#rootPath = attributes.attribute("path") ?? null;
-      return;
+      return false;
     }
     if (depth === 2) this.#section = SECTIONS.get(name) ?? OTHER;
     const item = this.#item;
     if (item !== null) {
       const level = depth - item.depth;
+      if (level === 1 && this.#links && !LINK_FIELDS.has(name)) {
+        this.#depth--;
+        return true;
+      }
       if (level === 1 && name === "source") {
         this.#sourceDepth = depth;
         item.source = { kind: null, id: null, name: null, originId: null, originName: null };
@@ -394,18 +408,25 @@ export class SummaryExtractor {
         this.#sourceUri = null;
         this.#sourcePath = null;
       }
-      return;
+      return false;
     }
     const section = this.#section;
     if (section === ACTIVITIES) {
       // Every item's element name ends in "-summary": most others need no look-up.
       const kind = name.charCodeAt(name.length - 1) === 121 /* y */ ? ITEMS.get(name) : undefined;
-      if (kind !== undefined) this.#item = newItem(kind, depth, attributes);
+      if (kind !== undefined) {
+        if (this.#links && kind !== "work") {
+          this.#depth--;
+          return true;
+        }
+        this.#item = newItem(kind, depth, attributes);
+      }
     } else if (section === PERSON && depth === 4) {
       const group = this.#names[3];
       if (group === "researcher-urls" && name === "researcher-url") this.#personUrl = { name: null, url: null };
       else if (group === "external-identifiers" && name === "external-identifier") this.#personId = { type: null, value: null, url: null };
     }
+    return false;
   }
 
   /** The innermost element closes; `text` gives what it holds since its last child (read only when needed). */
@@ -476,15 +497,12 @@ export class SummaryExtractor {
       this.#finishItem(item);
       return;
     }
-    // With --links only a work's source, dates and DOIs make records: nothing else is read.
-    if (this.#links && item.kind !== "work") return;
     const sourceDepth = this.#sourceDepth;
     if (sourceDepth > 0 && depth > sourceDepth) {
       this.#closeInSource(item.source!, depth - sourceDepth, name, text);
       return;
     }
     const names = this.#names;
-    if (this.#links && !(level === 1 ? LINK_FIELDS.has(name) : level === 2 ? names[depth - 1] === "external-ids" : names[depth - 1] === "external-id")) return;
     if (level === 1) {
       switch (name) {
         case "source":

@@ -76,7 +76,24 @@ const SECTIONS: ReadonlyMap<string, number> = new Map([
   ["history", HISTORY],
 ]);
 
-/** The children of a work summary a link record needs: with --links the others are skipped unread. */
+/** The children of an item summary its record is made of: the others are skipped unread. */
+const ITEM_FIELDS: ReadonlySet<string> = new Set([
+  "source",
+  "created-date",
+  "last-modified-date",
+  "external-ids",
+  "type",
+  "title",
+  "journal-title",
+  "url",
+  "publication-date",
+  "department-name",
+  "role-title",
+  "organization",
+  "start-date",
+  "end-date",
+]);
+/** The children of a work summary a link record needs (with --links). */
 const LINK_FIELDS: ReadonlySet<string> = new Set(["source", "created-date", "last-modified-date", "external-ids"]);
 
 /** Error codes of the error documents ORCID writes for records that are gone. */
@@ -380,8 +397,8 @@ export class SummaryExtractor {
 
   /**
    * An element opens: `name` is its local name. Returns true when nothing in it makes a record
-   * (with --links: an affiliation or funding, a work's title, dates, contributors…): the parser
-   * then reports nothing more of it, not even its close.
+   * (an item's contributors or description; with --links also affiliations, fundings, a work's
+   * title and dates): the parser then reports nothing more of it, not even its close.
    */
   #open(name: string, attributes: AttributeSource): boolean {
     const depth = ++this.#depth;
@@ -395,7 +412,7 @@ export class SummaryExtractor {
     const item = this.#item;
     if (item !== null) {
       const level = depth - item.depth;
-      if (level === 1 && this.#links && !LINK_FIELDS.has(name)) {
+      if (level === 1 && !(this.#links ? LINK_FIELDS : ITEM_FIELDS).has(name)) {
         this.#depth--;
         return true;
       }

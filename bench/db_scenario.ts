@@ -1,16 +1,18 @@
 /**
- * The orcid-db scenario (`--scenarios db`): load rate and peak RSS of a load of synthetic
- * orcid-extract records, `orcid-db doi` latency on a database of ≥ 1 M links (in-process over
- * 1,000 random DOIs, and as a command including start-up), and the database's size per million
- * links.
+ * The orcid-db scenario (`--scenarios db`): which stage limits `orcid-extract | orcid-db load` on
+ * this machine's cores (each stage alone and the pipe, on one generated mirror), load rate and
+ * peak RSS of a load of synthetic orcid-extract records, `orcid-db doi` latency on a database of
+ * ≥ 1 M links (in-process over 1,000 random DOIs, and as a command including start-up), and the
+ * database's size per million links.
  */
 import { execFileSync } from "node:child_process";
-import { createWriteStream, rmSync, statSync } from "node:fs";
+import { createWriteStream, readFileSync, rmSync, statSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { doiLinks, openDatabase } from "@orcid-sync/db";
-import { extractRecordsOfDay } from "@orcid-sync/test-bed";
-import { measure } from "./measure.ts";
-import type { ScenarioContext } from "./scenario.ts";
+import { buildDay, datasetObjects, extractRecordsOfDay, writeTree } from "@orcid-sync/test-bed";
+import { type Measurement, measure } from "./measure.ts";
+import { median, type ScenarioContext } from "./scenario.ts";
 
 /** What the scenario needs from bench/main.ts. */
 export type DbScenarioContext = Pick<ScenarioContext, "work" | "repo" | "quick" | "say" | "results">;
@@ -34,9 +36,88 @@ async function writeRecords(path: string, ids: number, links: boolean): Promise<
   return count;
 }
 
+/** Counts the lines of a file without holding it as one string. */
+function lineCount(path: string): number {
+  const bytes = readFileSync(path);
+  let lines = 0;
+  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
+  return lines;
+}
+
+/**
+ * Does the loader limit `orcid-extract | orcid-db load` (issue 19: it must not)? On one generated
+ * mirror, alternating runs of: orcid-extract alone (every core, records to a file), orcid-db load
+ * alone from that file (fed as fast as it reads), and the pipe into a fresh database. The stage
+ * whose rate alone is the lower is the one that limits; the pipe's rate shows how much of it is
+ * left when both share the cores.
+ */
+export async function pipelineScenario(ctx: DbScenarioContext & { readonly records: number; readonly runs: number }): Promise<void> {
+  const { work, repo, say } = ctx;
+  const dir = join(work, "db-pipeline");
+  rmSync(dir, { recursive: true, force: true });
+  const mirror = join(dir, "mirror");
+  const { dataset } = buildDay({ records: ctx.records, seed: 19, now: new Date("2026-11-20T00:00:00Z"), day: 1, variety: true });
+  const summaries = [...datasetObjects(dataset)].filter((o) => o.mirrorPath.startsWith("summaries/"));
+  writeTree(mirror, summaries.map((o) => ({ path: o.mirrorPath, body: o.body })));
+  const mb = summaries.reduce((n, o) => n + Buffer.byteLength(o.body), 0) / 1e6;
+  const extract = join(repo, "node_modules", ".bin", "orcid-extract");
+  const db = join(repo, "node_modules", ".bin", "orcid-db");
+  const env = process.env;
+
+  say(`## orcid-extract | orcid-db load: which stage limits (${summaries.length} generated summaries, ${mb.toFixed(1)} MB of XML, ${cpus().length} cores)`);
+  say();
+  say("| output | stage | records | wall s | records/s (wall) | CPU s | records per CPU-second | peak RSS MiB |");
+  say("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const results: unknown[] = [];
+  for (const [output, flags] of [["all records", ""], ["--links", " --links"]] as const) {
+    const file = join(dir, "records.ndjson");
+    const stages: [name: string, script: (run: number) => string][] = [
+      ["orcid-extract alone", () => `"${extract}" --from "${mirror}"${flags} --log-level warn > "${file}"`],
+      ["orcid-db load alone (from the file)", (run) => `"${db}" load "${join(dir, `alone-${run}.duckdb`)}" "${file}" --log-level warn`],
+      ["orcid-extract | orcid-db load", (run) => `"${extract}" --from "${mirror}"${flags} --log-level warn | "${db}" load "${join(dir, `pipe-${run}.duckdb`)}" --log-level warn`],
+    ];
+    // Alternating runs, so that a busy minute of the machine falls on every stage alike.
+    const runs = stages.map((): Measurement[] => []);
+    let records = 0;
+    for (let run = 0; run < ctx.runs; run++) {
+      for (const [i, [name, script]] of stages.entries()) {
+        const m = await measure(script(run), { cwd: dir, env });
+        if (m.exitCode !== 0) throw new Error(`${name} failed (${m.exitCode}): ${m.stderr.slice(0, 400)}`);
+        runs[i]!.push(m);
+        if (i === 0) records = lineCount(file);
+      }
+      for (const name of [`alone-${run}.duckdb`, `pipe-${run}.duckdb`]) rmSync(join(dir, name), { force: true });
+    }
+    const rows = stages.map(([name], i) => {
+      const wall = median(runs[i]!.map((x) => x.wallSeconds));
+      const cpu = median(runs[i]!.map((x) => x.cpuSeconds));
+      return { name, wall, cpu, rss: median(runs[i]!.map((x) => x.peakRssMiB)), rate: records / wall, perCpu: records / cpu };
+    });
+    for (const r of rows) {
+      say(`| ${output} | ${r.name.replaceAll("|", "\\|")} | ${records.toLocaleString("en")} | ${r.wall.toFixed(2)} | ${Math.round(r.rate).toLocaleString("en")} | ${r.cpu.toFixed(2)} | ${Math.round(r.perCpu).toLocaleString("en")} | ${r.rss.toFixed(0)} |`);
+    }
+    const [alone, loader, pipe] = rows as [typeof rows[0], typeof rows[0], typeof rows[0]];
+    // Within a tenth of each other, which is slower is the noise of a shared machine.
+    const limiter = Math.abs(loader.rate - alone.rate) < 0.1 * Math.max(loader.rate, alone.rate)
+      ? "neither stage clearly (their rates alone are within 10%)"
+      : loader.rate < alone.rate ? "the loader" : "orcid-extract";
+    results.push({ output, records, rows, limiter, runs: stages.map(([name], i) => ({ name, runs: runs[i] })) });
+    say();
+    say(
+      `${output}: ${limiter.startsWith("neither") ? limiter : `${limiter} limits`} — orcid-extract alone ${Math.round(alone.rate).toLocaleString("en")} records/s, orcid-db load alone ${Math.round(loader.rate).toLocaleString("en")} records/s, ` +
+        `the pipe ${Math.round(pipe.rate).toLocaleString("en")} records/s (${((100 * pipe.rate) / Math.min(alone.rate, loader.rate)).toFixed(0)}% of the slower stage alone; wall-clock medians of ${ctx.runs} runs).`,
+    );
+    say();
+  }
+  ctx.results.dbPipeline = { summaries: summaries.length, mb, cores: cpus().length, modes: results };
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** Runs the scenario and reports it as a markdown section. */
 export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
   const { work, repo, say } = ctx;
+  // 20,000 records: several of the loader's batches (50,000 records each), so that the pipe overlaps.
+  await pipelineScenario({ ...ctx, records: ctx.quick ? 1_000 : 20_000, runs: ctx.quick ? 1 : 3 });
   const bin = join(repo, "node_modules", ".bin", "orcid-db");
   // About 4.1 links per iD: 250,000 iDs give ≥ 1 M links (a tenth with --quick).
   const ids = ctx.quick ? 25_000 : 250_000;

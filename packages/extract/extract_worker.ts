@@ -8,10 +8,8 @@ import type { WorkerReply, WorkerRequest, WorkerSetup } from "./worker_pool.ts";
 
 const setup = workerData as WorkerSetup;
 const runner = new SummaryTaskRunner({ links: setup.links, clients: new Map(setup.clients) });
-const encoder = new TextEncoder();
-
+// The bytes own their ArrayBuffer (runAllEncoded): it moves to the main thread, not copied.
 parentPort!.on("message", (request: WorkerRequest) => {
-  const { text, lines, stats } = runner.runAll(request.tasks);
-  const bytes = encoder.encode(text);
-  parentPort!.postMessage({ id: request.id, bytes, lines, stats } satisfies WorkerReply, [bytes.buffer]);
+  const { bytes, lines, stats } = runner.runAllEncoded(request.tasks);
+  parentPort!.postMessage({ id: request.id, bytes, lines, stats } satisfies WorkerReply, [bytes.buffer as ArrayBuffer]);
 });

@@ -16,7 +16,7 @@ import type {
 // The link rules alone: a worker thread runs this module and need not load the rest of core.
 import { addDoiRelationships, classOf, DEFAULT_CLIENT_LABELS } from "@orcid-sync/core/link_rules";
 import { SaxesParser } from "saxes";
-import { type ScanHandler, scanXml } from "./fast_scanner.ts";
+import { type AttributeSource, type ScanHandler, scanXml, type TextSource } from "./fast_scanner.ts";
 
 /** What a summary becomes: its opener (`person` or `gone`) first, then its items. */
 export type ExtractedRecord = PersonRecord | WorkRecord | AffiliationRecord | FundingRecord | GoneRecord | LinkRecord;
@@ -62,6 +62,39 @@ const ITEMS: ReadonlyMap<string, "work" | "funding" | AffiliationType> = new Map
   ["membership-summary", "membership"],
   ["service-summary", "service"],
 ]);
+
+// The part of a summary (a child of its root) an element is in: compared as numbers, not names.
+const OTHER = 0;
+const ACTIVITIES = 1;
+const PERSON = 2;
+const IDENTIFIER = 3;
+const HISTORY = 4;
+const SECTIONS: ReadonlyMap<string, number> = new Map([
+  ["activities-summary", ACTIVITIES],
+  ["person", PERSON],
+  ["orcid-identifier", IDENTIFIER],
+  ["history", HISTORY],
+]);
+
+/** The children of an item summary its record is made of: the others are skipped unread. */
+const ITEM_FIELDS: ReadonlySet<string> = new Set([
+  "source",
+  "created-date",
+  "last-modified-date",
+  "external-ids",
+  "type",
+  "title",
+  "journal-title",
+  "url",
+  "publication-date",
+  "department-name",
+  "role-title",
+  "organization",
+  "start-date",
+  "end-date",
+]);
+/** The children of a work summary a link record needs (with --links). */
+const LINK_FIELDS: ReadonlySet<string> = new Set(["source", "created-date", "last-modified-date", "external-ids"]);
 
 /** Error codes of the error documents ORCID writes for records that are gone. */
 const GONE_REASONS: ReadonlyMap<number, GoneRecord["reason"]> = new Map([
@@ -172,6 +205,8 @@ export class SummaryExtractor {
   #text = "";
   #root = "";
   #rootPath: string | null = null;
+  /** The section (OTHER, ACTIVITIES…) of the root's child the parser is in. */
+  #section = OTHER;
 
   // The record.
   #identifierPath: string | null = null;
@@ -193,9 +228,15 @@ export class SummaryExtractor {
   #error!: { code: string | null; developerMessage: string | null; userMessage: string | null };
   #items: ExtractedRecord[] = [];
   readonly #events: ScanHandler = {
-    open: (name, attributes) => this.#open(name, attributes),
-    close: () => this.#close(),
-    text: (text) => (this.#text += text),
+    open: (name, attributes) => this.#open(localName(name), attributes),
+    close: (text) => this.#close(text),
+  };
+  /** saxes' text since the last tag, and the attributes of the tag it opens. */
+  readonly #parsedText: TextSource = { text: () => this.#text };
+  #parsedAttributes: Record<string, string> = {};
+  readonly #parsedAttributeSource: AttributeSource = {
+    attribute: (name) => this.#parsedAttributes[name],
+    attributes: () => this.#parsedAttributes,
   };
 
   // The item being read.
@@ -228,13 +269,38 @@ export class SummaryExtractor {
     return this.end();
   }
 
+  /**
+   * {@linkcode SummaryExtractor.extract} of a summary as UTF-8 bytes: the fast scanner reads them
+   * one byte a character and decodes only the text it keeps; saxes, when it gives up, the whole.
+   */
+  extractBytes(orcid: string, bytes: Buffer): ExtractedRecord[] {
+    this.#reset(orcid);
+    if (scanXml(bytes.toString("latin1"), this.#events, bytes)) return this.#finish();
+    this.begin(orcid);
+    this.write(bytes.toString("utf8"));
+    return this.end();
+  }
+
   /** Starts reading the summary of `orcid` (the iD its key names) with saxes, fed by `write`. */
   begin(orcid: string): void {
     this.#reset(orcid);
     // A parser that failed is left mid-document: every summary gets a fresh one.
     const parser = new SaxesParser<{ xmlns: false; position: boolean }>({ xmlns: false, position: this.#positions });
-    parser.on("opentag", (tag) => this.#open(tag.name, tag.attributes));
-    parser.on("closetag", () => this.#close());
+    // Inside an element #open skipped: how deep (its own close included), as the fast scanner does.
+    let skipping = 0;
+    parser.on("opentag", (tag) => {
+      if (skipping > 0) skipping++;
+      else {
+        this.#parsedAttributes = tag.attributes;
+        if (this.#open(localName(tag.name), this.#parsedAttributeSource)) skipping = 1;
+      }
+      this.#text = "";
+    });
+    parser.on("closetag", () => {
+      if (skipping > 0) skipping--;
+      else this.#close(this.#parsedText);
+      this.#text = "";
+    });
     parser.on("text", (text) => (this.#text += text));
     parser.on("cdata", (text) => (this.#text += text));
     parser.on("error", (error) => {
@@ -251,6 +317,7 @@ export class SummaryExtractor {
     this.#text = "";
     this.#root = "";
     this.#rootPath = null;
+    this.#section = OTHER;
     this.#identifierPath = null;
     this.#person = {
       givenNames: null,
@@ -328,19 +395,27 @@ export class SummaryExtractor {
     };
   }
 
-  #open(qualifiedName: string, attributes: Record<string, string>): void {
-    const name = localName(qualifiedName);
+  /**
+   * An element opens: `name` is its local name. Returns true when nothing in it makes a record
+   * (an item's contributors or description; with --links also affiliations, fundings, a work's
+   * title and dates): the parser then reports nothing more of it, not even its close.
+   */
+  #open(name: string, attributes: AttributeSource): boolean {
     const depth = ++this.#depth;
     this.#names[depth] = name;
-    this.#text = "";
     if (depth === 1) {
       this.#root = name;
-      this.#rootPath = attributes.path ?? null;
-      return;
+      this.#rootPath = attributes.attribute("path") ?? null;
+      return false;
     }
+    if (depth === 2) this.#section = SECTIONS.get(name) ?? OTHER;
     const item = this.#item;
     if (item !== null) {
       const level = depth - item.depth;
+      if (level === 1 && !(this.#links ? LINK_FIELDS : ITEM_FIELDS).has(name)) {
+        this.#depth--;
+        return true;
+      }
       if (level === 1 && name === "source") {
         this.#sourceDepth = depth;
         item.source = { kind: null, id: null, name: null, originId: null, originName: null };
@@ -350,55 +425,61 @@ export class SummaryExtractor {
         this.#sourceUri = null;
         this.#sourcePath = null;
       }
-      return;
+      return false;
     }
-    const section = this.#names[2];
-    if (section === "activities-summary") {
-      const kind = ITEMS.get(name);
-      if (kind !== undefined) this.#item = newItem(kind, depth, attributes);
-    } else if (section === "person" && depth === 4) {
+    const section = this.#section;
+    if (section === ACTIVITIES) {
+      // Every item's element name ends in "-summary": most others need no look-up.
+      const kind = name.charCodeAt(name.length - 1) === 121 /* y */ ? ITEMS.get(name) : undefined;
+      if (kind !== undefined) {
+        if (this.#links && kind !== "work") {
+          this.#depth--;
+          return true;
+        }
+        this.#item = newItem(kind, depth, attributes);
+      }
+    } else if (section === PERSON && depth === 4) {
       const group = this.#names[3];
       if (group === "researcher-urls" && name === "researcher-url") this.#personUrl = { name: null, url: null };
       else if (group === "external-identifiers" && name === "external-identifier") this.#personId = { type: null, value: null, url: null };
     }
+    return false;
   }
 
-  #close(): void {
+  /** The innermost element closes; `text` gives what it holds since its last child (read only when needed). */
+  #close(text: TextSource): void {
     const depth = this.#depth--;
     const name = this.#names[depth]!;
-    const text = this.#text;
-    this.#text = "";
     const item = this.#item;
     if (item !== null) {
       this.#closeInItem(item, depth, name, text);
       return;
     }
-    const names = this.#names;
-    const section = names[2];
-    if (section === "person") this.#closeInPerson(depth, name, text);
+    const section = this.#section;
+    if (section === PERSON) this.#closeInPerson(depth, name, text);
     else if (depth === 3) {
-      if (section === "orcid-identifier" && name === "path") this.#identifierPath = clean(text);
-      else if (section === "history") {
-        if (name === "submission-date") this.#person.created = clean(text);
-        else if (name === "last-modified-date") this.#person.lastModified = clean(text);
+      if (section === IDENTIFIER && name === "path") this.#identifierPath = clean(text.text());
+      else if (section === HISTORY) {
+        if (name === "submission-date") this.#person.created = clean(text.text());
+        else if (name === "last-modified-date") this.#person.lastModified = clean(text.text());
       }
     } else if (depth === 2 && this.#root === "error") {
-      if (name === "error-code") this.#error.code = clean(text);
-      else if (name === "developer-message") this.#error.developerMessage = clean(text);
-      else if (name === "user-message") this.#error.userMessage = clean(text);
+      if (name === "error-code") this.#error.code = clean(text.text());
+      else if (name === "developer-message") this.#error.developerMessage = clean(text.text());
+      else if (name === "user-message") this.#error.userMessage = clean(text.text());
     }
   }
 
-  #closeInPerson(depth: number, name: string, text: string): void {
+  #closeInPerson(depth: number, name: string, text: TextSource): void {
     const names = this.#names;
     const person = this.#person;
     const group = names[3];
     if (depth === 4) {
       if (group === "name") {
-        if (name === "given-names") person.givenNames = clean(text);
-        else if (name === "family-name") person.familyName = clean(text);
-        else if (name === "credit-name") person.creditName = clean(text);
-      } else if (group === "biography" && name === "content") person.biography = clean(text);
+        if (name === "given-names") person.givenNames = clean(text.text());
+        else if (name === "family-name") person.familyName = clean(text.text());
+        else if (name === "credit-name") person.creditName = clean(text.text());
+      } else if (group === "biography" && name === "content") person.biography = clean(text.text());
       else if (group === "researcher-urls" && name === "researcher-url" && this.#personUrl) {
         person.researcherUrls.push(this.#personUrl);
         this.#personUrl = null;
@@ -407,28 +488,29 @@ export class SummaryExtractor {
         this.#personId = null;
       }
     } else if (depth === 5) {
-      const value = clean(text);
-      if (group === "other-names" && name === "content") {
-        if (value !== null) person.otherNames.push(value);
-      } else if (group === "keywords" && name === "content") {
-        if (value !== null) person.keywords.push(value);
+      if (name === "content" && (group === "other-names" || group === "keywords")) {
+        const value = clean(text.text());
+        if (value !== null) (group === "keywords" ? person.keywords : person.otherNames).push(value);
       } else if (group === "emails" && name === "email") {
+        const value = clean(text.text());
         if (value !== null) person.emails.push(value);
       } else if (group === "researcher-urls" && this.#personUrl) {
-        if (name === "url-name") this.#personUrl.name = value;
-        else if (name === "url") this.#personUrl.url = value;
+        if (name === "url-name") this.#personUrl.name = clean(text.text());
+        else if (name === "url") this.#personUrl.url = clean(text.text());
       } else if (group === "external-identifiers" && this.#personId) {
-        if (name === "external-id-type") this.#personId.type = value;
-        else if (name === "external-id-value") this.#personId.value = value;
-        else if (name === "external-id-url") this.#personId.url = value;
+        if (name === "external-id-type") this.#personId.type = clean(text.text());
+        else if (name === "external-id-value") this.#personId.value = clean(text.text());
+        else if (name === "external-id-url") this.#personId.url = clean(text.text());
       }
     }
   }
 
-  #closeInItem(item: Item, depth: number, name: string, text: string): void {
+  #closeInItem(item: Item, depth: number, name: string, text: TextSource): void {
     const level = depth - item.depth;
     if (level === 0) {
       this.#item = null;
+      this.#sourceDepth = -1;
+      this.#externalId = null;
       this.#finishItem(item);
       return;
     }
@@ -444,45 +526,45 @@ export class SummaryExtractor {
           this.#sourceDepth = -1;
           break;
         case "created-date":
-          item.created = clean(text);
+          item.created = clean(text.text());
           break;
         case "last-modified-date":
-          item.lastModified = clean(text);
+          item.lastModified = clean(text.text());
           break;
         case "type":
-          item.itemType = clean(text);
+          item.itemType = clean(text.text());
           break;
         case "journal-title":
-          item.journal = clean(text);
+          item.journal = clean(text.text());
           break;
         case "url":
-          item.url = clean(text);
+          item.url = clean(text.text());
           break;
         case "department-name":
-          item.department = clean(text);
+          item.department = clean(text.text());
           break;
         case "role-title":
-          item.role = clean(text);
+          item.role = clean(text.text());
           break;
       }
     } else if (level === 2) {
       const parent = names[depth - 1];
       if (parent === "title") {
-        if (name === "title") item.title = clean(text);
+        if (name === "title") item.title = clean(text.text());
       } else if (parent === "external-ids") {
         if (name === "external-id" && this.#externalId) {
           item.externalIds.push(this.#externalId);
           this.#externalId = null;
         }
       } else if (parent === "organization") {
-        if (name === "name") item.orgName = clean(text);
+        if (name === "name") item.orgName = clean(text.text());
       } else {
         const parts =
           parent === "publication-date" ? item.published : parent === "start-date" ? item.start : parent === "end-date" ? item.end : null;
         if (parts !== null) {
-          if (name === "year") parts.year = clean(text);
-          else if (name === "month") parts.month = clean(text);
-          else if (name === "day") parts.day = clean(text);
+          if (name === "year") parts.year = clean(text.text());
+          else if (name === "month") parts.month = clean(text.text());
+          else if (name === "day") parts.day = clean(text.text());
         }
       }
     } else if (level === 3) {
@@ -490,29 +572,29 @@ export class SummaryExtractor {
       if (parent === "external-id") {
         const id = this.#externalId;
         if (id === null) return;
-        if (name === "external-id-type") id.type = clean(text);
-        else if (name === "external-id-value") id.value = clean(text);
-        else if (name === "external-id-normalized") id.normalized = clean(text);
-        else if (name === "external-id-url") id.url = clean(text);
-        else if (name === "external-id-relationship") id.relationship = clean(text);
+        if (name === "external-id-type") id.type = clean(text.text());
+        else if (name === "external-id-value") id.value = clean(text.text());
+        else if (name === "external-id-normalized") id.normalized = clean(text.text());
+        else if (name === "external-id-url") id.url = clean(text.text());
+        else if (name === "external-id-relationship") id.relationship = clean(text.text());
       } else if (names[depth - 2] === "organization") {
         if (parent === "address") {
-          if (name === "city") item.orgCity = clean(text);
-          else if (name === "region") item.orgRegion = clean(text);
-          else if (name === "country") item.orgCountry = clean(text);
+          if (name === "city") item.orgCity = clean(text.text());
+          else if (name === "region") item.orgRegion = clean(text.text());
+          else if (name === "country") item.orgCountry = clean(text.text());
         } else if (parent === "disambiguated-organization") {
-          if (name === "disambiguated-organization-identifier") item.orgId = clean(text);
-          else if (name === "disambiguation-source") item.orgIdSource = clean(text);
+          if (name === "disambiguated-organization-identifier") item.orgId = clean(text.text());
+          else if (name === "disambiguation-source") item.orgIdSource = clean(text.text());
         }
       }
     }
   }
 
   /** `level` 1: a child of `source`; 2: a child of its `source-orcid`, `source-client-id`, `assertion-origin-…`. */
-  #closeInSource(source: SourceFields, level: number, name: string, text: string): void {
+  #closeInSource(source: SourceFields, level: number, name: string, text: TextSource): void {
     if (level === 2) {
-      if (name === "path") this.#sourcePath = clean(text);
-      else if (name === "uri") this.#sourceUri = clean(text);
+      if (name === "path") this.#sourcePath = clean(text.text());
+      else if (name === "uri") this.#sourceUri = clean(text.text());
       return;
     }
     if (level !== 1) return;
@@ -527,10 +609,10 @@ export class SummaryExtractor {
         source.originId = idFrom(this.#sourcePath, this.#sourceUri);
         break;
       case "source-name":
-        source.name = clean(text);
+        source.name = clean(text.text());
         break;
       case "assertion-origin-name":
-        source.originName = clean(text);
+        source.originName = clean(text.text());
         break;
     }
   }
@@ -619,12 +701,12 @@ export class SummaryExtractor {
   }
 }
 
-function newItem(kind: Item["kind"], depth: number, attributes: Record<string, string>): Item {
+function newItem(kind: Item["kind"], depth: number, attributes: AttributeSource): Item {
   return {
     kind,
     depth,
-    putCode: toInteger(attributes["put-code"]),
-    visibility: clean(attributes.visibility ?? ""),
+    putCode: toInteger(attributes.attribute("put-code")),
+    visibility: clean(attributes.attribute("visibility") ?? ""),
     created: null,
     lastModified: null,
     title: null,

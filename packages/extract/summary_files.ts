@@ -1,6 +1,6 @@
 /** The summaries of a mirror folder, as work for orcid-extract. */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { type ExtractInput, invalidKey, summaryOrcid } from "./extract_records.ts";
 import type { SummaryTask } from "./summary_task.ts";
 
@@ -43,7 +43,8 @@ export function* summaryFileInputs(folder: string, options: SummaryFileOptions =
         yield { pass: invalidKey(orcid, key) };
         continue;
       }
-      batch.push({ orcid, key, path: join(dir, file.name) });
+      // (dir is already joined and a file name holds no separator: no join's normalizing per file.)
+      batch.push({ orcid, key, path: `${dir}${sep}${file.name}` });
       if (batch.length >= batchSize) {
         yield { tasks: batch };
         batch = [];

@@ -49,9 +49,21 @@ export interface TaskResult {
   readonly stats: ExtractStats;
 }
 
+/** What {@linkcode SummaryTaskRunner.runAllEncoded} gives back. */
+export interface EncodedResult {
+  /** NDJSON lines, each ending with a newline, as UTF-8. */
+  readonly bytes: Buffer;
+  readonly lines: number;
+  readonly stats: ExtractStats;
+}
+
+/** Where a batch's lines are encoded before they are copied out (reused; grown, never shrunk). */
+let scratch = Buffer.alloc(0);
+
 /** Files larger than this are read and parsed in chunks, never whole. */
 export const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
-const CHUNK_BYTES = 1024 * 1024;
+/** Files are read in pieces of this size; a file smaller is read whole in one piece. */
+export const CHUNK_BYTES = 1024 * 1024;
 
 /** Zeroed counts. */
 export function emptyStats(): ExtractStats {
@@ -97,6 +109,32 @@ export class SummaryTaskRunner {
       addStats(stats, result.stats);
     }
     return { text, lines, stats };
+  }
+
+  /**
+   * {@linkcode SummaryTaskRunner.runAll} with the lines as UTF-8 bytes, in a buffer of their own
+   * (one a worker can transfer): each summary's lines are encoded as they come, never joined into
+   * one string first.
+   */
+  runAllEncoded(tasks: readonly SummaryTask[]): EncodedResult {
+    const stats = emptyStats();
+    let at = 0;
+    let lines = 0;
+    for (const task of tasks) {
+      const result = this.run(task);
+      // UTF-8 takes at most three bytes per UTF-16 unit.
+      if (at + 3 * result.text.length > scratch.length) {
+        const grown = Buffer.allocUnsafe(Math.max(2 * scratch.length, at + 3 * result.text.length));
+        scratch.copy(grown, 0, 0, at);
+        scratch = grown;
+      }
+      at += scratch.write(result.text, at);
+      lines += result.lines;
+      addStats(stats, result.stats);
+    }
+    const bytes = Buffer.allocUnsafeSlow(at);
+    scratch.copy(bytes, 0, 0, at);
+    return { bytes, lines, stats };
   }
 
   /** Extracts one summary. */
@@ -167,35 +205,59 @@ function failureOf(error: unknown, task: SummaryTask): ErrorRecord | undefined {
   };
 }
 
-/** Reads a summary file whole when it is small, else streams it through saxes in chunks. */
+/** Reused for every summary file that fits: most do, so most cost no allocation. */
+let shared: Buffer | undefined;
+
+/** Reads `fd` into `buffer` from `at` until the buffer is full or the file ends; how many bytes it holds then. */
+function fill(fd: number, buffer: Buffer, at: number): number {
+  while (at < buffer.length) {
+    const n = readSync(fd, buffer, at, buffer.length - at, null);
+    if (n === 0) break;
+    at += n;
+  }
+  return at;
+}
+
+/**
+ * Reads a summary file whole when it is small (into a reused buffer, without asking its size
+ * first), else streams it through saxes in chunks.
+ */
 function readFile(extractor: SummaryExtractor, orcid: string, path: string): { records: ExtractedRecord[]; bytes: number } {
   const fd = openSync(path, "r");
   try {
+    shared ??= Buffer.allocUnsafe(CHUNK_BYTES);
+    const first = fill(fd, shared, 0);
+    if (first < shared.length) return { records: extractor.extractBytes(orcid, shared.subarray(0, first)), bytes: first };
     const size = fstatSync(fd).size;
     if (size <= WHOLE_FILE_LIMIT) {
-      const bytes = Buffer.allocUnsafe(size);
-      let read = 0;
-      while (read < size) {
-        const n = readSync(fd, bytes, read, size - read, read);
-        if (n === 0) break;
-        read += n;
-      }
-      return { records: extractor.extract(orcid, bytes.toString("utf8", 0, read)), bytes: read };
+      // One byte more than fstat says: a read that fills it shows the file grew.
+      const whole = Buffer.allocUnsafe(Math.max(size, first) + 1);
+      shared.copy(whole, 0, 0, first);
+      // Grown past it: what does not fit is streamed.
+      const read = fill(fd, whole, first);
+      if (read < whole.length) return { records: extractor.extractBytes(orcid, whole.subarray(0, read)), bytes: read };
+      return streamFile(extractor, orcid, fd, whole);
     }
-    extractor.begin(orcid);
-    const decoder = new StringDecoder("utf8");
-    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    let total = 0;
-    for (;;) {
-      const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
-      if (n === 0) break;
-      total += n;
-      extractor.write(decoder.write(chunk.subarray(0, n)));
-    }
-    const rest = decoder.end();
-    if (rest) extractor.write(rest);
-    return { records: extractor.end(), bytes: total };
+    return streamFile(extractor, orcid, fd, shared);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Parses what `head` holds, then the rest of `fd`, with saxes in chunks. */
+function streamFile(extractor: SummaryExtractor, orcid: string, fd: number, head: Buffer): { records: ExtractedRecord[]; bytes: number } {
+  extractor.begin(orcid);
+  const decoder = new StringDecoder("utf8");
+  extractor.write(decoder.write(head));
+  let total = head.length;
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  for (;;) {
+    const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+    if (n === 0) break;
+    total += n;
+    extractor.write(decoder.write(chunk.subarray(0, n)));
+  }
+  const rest = decoder.end();
+  if (rest) extractor.write(rest);
+  return { records: extractor.end(), bytes: total };
 }

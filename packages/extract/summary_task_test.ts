@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { SummaryTaskRunner, WHOLE_FILE_LIMIT } from "./summary_task.ts";
+import { CHUNK_BYTES, SummaryTaskRunner, WHOLE_FILE_LIMIT } from "./summary_task.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "orcid-extract-task-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -55,6 +55,27 @@ describe("SummaryTaskRunner", () => {
     for (const [n, record] of records.slice(1).entries()) {
       if (record.title !== `Ünïcödé wörk ${n} — 日本語` || record.dois[0] !== `10.1000/w${n}`) throw new Error(`work ${n}: ${JSON.stringify(record)}`);
     }
+  });
+
+  test.each([
+    ["one byte short of a read chunk", CHUNK_BYTES - 1],
+    ["exactly a read chunk", CHUNK_BYTES],
+    ["one byte past a read chunk", CHUNK_BYTES + 1],
+    ["a few read chunks", 3 * CHUNK_BYTES + 17],
+  ])("reads a file of %s whole, as its body reads", (_what, size) => {
+    // The largest a work is below 1,000 (three-digit numbers).
+    const perWork = Buffer.byteLength(bigSummary(1000)) - Buffer.byteLength(bigSummary(999));
+    const works = Math.floor((size - Buffer.byteLength(bigSummary(0))) / perWork);
+    const body = bigSummary(works);
+    const xml = body + " ".repeat(size - Buffer.byteLength(body));
+    expect(Buffer.byteLength(xml)).toBe(size);
+    const path = join(scratch, `sized-${size}.xml`);
+    writeFileSync(path, xml);
+    const runner = new SummaryTaskRunner();
+    const fromFile = runner.run({ orcid: ORCID, key: KEY, path });
+    const fromBody = runner.run({ orcid: ORCID, key: KEY, body: xml, size });
+    expect(fromFile.stats).toMatchObject({ bytes: size, errors: 0, work: works });
+    expect(fromFile.text).toBe(fromBody.text);
   });
 
   test("turns a summary that is not well-formed into one error record that says where", () => {

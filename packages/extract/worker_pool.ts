@@ -99,8 +99,7 @@ export class ExtractPool {
 
   #runInline(tasks: readonly SummaryTask[]): BatchResult {
     this.#inline ??= new SummaryTaskRunner({ links: this.#options.links, clients: this.#options.clients });
-    const { text, lines, stats } = this.#inline.runAll(tasks);
-    return { bytes: Buffer.from(text), lines, stats };
+    return this.#inline.runAllEncoded(tasks);
   }
 
   #leastBusy(): PooledWorker {

@@ -5,6 +5,7 @@
  * engine sits behind one small interface (engine.ts); DuckDB is the first.
  */
 export * from "./doi.ts";
+export * from "./doi_prefix.ts";
 export * from "./duckdb_engine.ts";
 export * from "./engine.ts";
 export * from "./format_records.ts";

@@ -1,0 +1,101 @@
+/**
+ * orcid-db's verbs for its users, end to end through the real binary on generated data: prefix,
+ * stats, sql and export, over a database loaded with day 1 and then day 2.
+ */
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type ExtractDayOptions, extractRecordsOfDay, toNdjson } from "../generator/orcid_records.ts";
+import { runBin, scratch } from "./helpers.ts";
+
+const folder = scratch("orcid-db-verbs-");
+afterAll(() => folder.remove());
+
+const db = (args: string[], stdin?: string) => runBin("orcid-db", args, { stdin });
+const lines = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const key = (l: Record<string, unknown>) => `${l.doi} ${l.orcid} ${l.putCode}`;
+
+// link records (orcid-extract --links), so what each day holds is known apart from orcid-db.
+const DAY: ExtractDayOptions = { ids: 400, seed: 11, changeRate: 0.3, doiPool: 300, links: true };
+const day1 = [...extractRecordsOfDay({ ...DAY, day: 1 })];
+const day2 = [...extractRecordsOfDay({ ...DAY, day: 2 })];
+const linksOf = (records: Record<string, unknown>[]) => records.filter((r) => r.type === "link");
+/** The PREFIX/… links of the records, sorted as orcid-db sorts them. */
+const under = (records: Record<string, unknown>[], prefix: string) =>
+  linksOf(records).filter((l) => String(l.doi).startsWith(`${prefix}/`)).map(key).sort();
+
+/** day 1 only; day 1 then day 2. */
+const DAY1_DB = join(folder.dir, "day1.duckdb");
+const DAY2_DB = join(folder.dir, "day2.duckdb");
+
+beforeAll(async () => {
+  writeFileSync(join(folder.dir, "day1.ndjson"), toNdjson(day1));
+  writeFileSync(join(folder.dir, "day2.ndjson"), toNdjson(day2));
+  expect((await db(["load", DAY1_DB, join(folder.dir, "day1.ndjson")])).code).toBe(0);
+  copyFileSync(DAY1_DB, DAY2_DB);
+  expect((await db(["load", DAY2_DB, join(folder.dir, "day2.ndjson")])).code).toBe(0);
+}, 120_000);
+
+describe("orcid-db prefix", () => {
+  test("every current link under the prefix, in any form given, with the iD's names; nothing under a shorter prefix", async () => {
+    const expected = under(day1, "10.1003");
+    expect(expected.length).toBeGreaterThan(10);
+    for (const form of ["10.1003", "doi:10.1003", "https://doi.org/10.1003/"]) {
+      const result = await db(["prefix", DAY1_DB, form]);
+      expect(result.code, form).toBe(0);
+      expect(lines(result.stdout).map(key), form).toEqual(expected);
+    }
+    const [first] = lines((await db(["prefix", DAY1_DB, "10.1003"])).stdout);
+    const orcidIndex = day1.findIndex((r) => r.type === "person" && r.orcid === first!.orcid);
+    expect(first).toMatchObject({ type: "link", givenNames: day1[orcidIndex]!.givenNames, familyName: day1[orcidIndex]!.familyName });
+
+    const two = await db(["prefix", DAY1_DB, "10.1003", "10.5555"]);
+    expect(lines(two.stdout).map(key).sort()).toEqual([...expected, ...under(day1, "10.5555")].sort());
+
+    // 10.100 is the start of 10.1000 … 10.1049, none of them under it.
+    const none = await db(["prefix", DAY1_DB, "10.100"]);
+    expect([none.code, none.stdout]).toEqual([0, ""]);
+    expect(none.stderr).toContain("nothing found: no links under 10.100");
+  }, 60_000);
+
+  test("--after and --since: the changes under the prefix, a deprecated iD's links among the removed", async () => {
+    const all = lines((await db(["changes", DAY2_DB, "--after", "0"])).stdout);
+    const expected = all.filter((c) => String(c.doi).startsWith("10.5555/"));
+    expect(expected.some((c) => c.change === "added") && expected.some((c) => c.change === "removed")).toBe(true);
+    const after = await db(["prefix", DAY2_DB, "10.5555", "--after", "0"]);
+    expect(after.code).toBe(0);
+    expect(lines(after.stdout)).toEqual(expected);
+    expect(lines((await db(["prefix", DAY2_DB, "10.5555", "--since", "1h"])).stdout)).toEqual(expected);
+    const last = Number(expected.at(-1)!.seq);
+    expect((await db(["prefix", DAY2_DB, "10.5555", "--after", String(last)])).stdout).toBe("");
+
+    // The links removed under the prefix are exactly those of day 1 that day 2 no longer has (as
+    // identities; a changed class or relationship is removed then added).
+    const removed = expected.filter((c) => c.change === "removed").map(key);
+    const kept = new Set(under(day2, "10.5555"));
+    for (const link of under(day1, "10.5555")) if (!kept.has(link)) expect(removed).toContain(link);
+
+    // An iD deprecated on day 2: each of its day-1 links is removed.
+    const gone = day2.find((r) => r.type === "gone" && linksOf(day1).some((l) => l.orcid === r.orcid));
+    expect(gone).toBeDefined();
+    const goneLinks = linksOf(day1).filter((l) => l.orcid === gone!.orcid).map(key);
+    const removedAll = all.filter((c) => c.change === "removed").map(key);
+    for (const link of goneLinks) expect(removedAll).toContain(link);
+  }, 60_000);
+
+  test("-o writes the file; a DOI or a word is not a prefix (exit 2), nor both --since and --after", async () => {
+    const out = join(folder.dir, "10.1003.ndjson");
+    const written = await db(["prefix", DAY1_DB, "10.1003", "-o", out]);
+    expect([written.code, written.stdout]).toEqual([0, ""]);
+    expect(lines(readFileSync(out, "utf8")).map(key)).toEqual(under(day1, "10.1003"));
+    for (const [args, message] of [
+      [["prefix", DAY1_DB, "10.1003/syn.1"], "Not a DOI prefix: '10.1003/syn.1'"],
+      [["prefix", DAY1_DB, "elsevier"], "Not a DOI prefix: 'elsevier'"],
+      [["prefix", DAY1_DB, "10.1003", "--since", "1d", "--after", "3"], "not both"],
+    ] as const) {
+      const result = await db([...args]);
+      expect([result.code, result.stdout], args.join(" ")).toEqual([2, ""]);
+      expect(result.stderr).toContain(message);
+    }
+  }, 60_000);
+});

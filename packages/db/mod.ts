@@ -16,4 +16,6 @@ export * from "./open_database.ts";
 export * from "./queries.ts";
 export * from "./rows.ts";
 export * from "./schema.ts";
+export * from "./stats.ts";
+export * from "./stats_table.ts";
 export * from "./tables.ts";

@@ -99,3 +99,79 @@ describe("orcid-db prefix", () => {
     }
   }, 60_000);
 });
+
+/** The figures stats must give for a day's link records, computed here apart from orcid-db. */
+function expectedFigures(records: Record<string, unknown>[]) {
+  const links = new Map(linksOf(records).map((l) => [key(l), l]));
+  const values = [...links.values()];
+  const perId = new Map<string, number>();
+  for (const l of values) perId.set(String(l.orcid), (perId.get(String(l.orcid)) ?? 0) + 1);
+  const ranked = [...perId.values()].sort((a, b) => b - a);
+  const held = (percent: number) => ranked.slice(0, Math.ceil((ranked.length * percent) / 100)).reduce((a, b) => a + b, 0);
+  const tally = (field: string) => {
+    const out: Record<string, number> = {};
+    for (const l of values) out[String(l[field])] = (out[String(l[field])] ?? 0) + 1;
+    return out;
+  };
+  const gone: Record<string, number> = {};
+  for (const r of records) if (r.type === "gone") gone[String(r.reason)] = (gone[String(r.reason)] ?? 0) + 1;
+  return {
+    dois: new Set(values.map((l) => l.doi)).size,
+    links: values.length,
+    pairs: new Set(values.map((l) => `${l.doi} ${l.orcid}`)).size,
+    idsWithLinks: perId.size,
+    persons: records.filter((r) => r.type === "person").length,
+    gone: records.filter((r) => r.type === "gone").length,
+    top: [held(0.1), held(1)],
+    byClass: tally("class"),
+    byRelationship: tally("relationship"),
+    prefixes: tally("doi"),
+    goneByReason: gone,
+  };
+}
+
+describe("orcid-db stats", () => {
+  test("--json gives every figure of the round trip, equal to what the loaded records hold", async () => {
+    const result = await db(["stats", DAY2_DB, "--json"]);
+    expect(result.code).toBe(0);
+    const [stats, ...rest] = lines(result.stdout);
+    expect(rest).toEqual([]);
+    const want = expectedFigures(day2);
+    expect(stats).toMatchObject({
+      type: "stats", dois: want.dois, links: want.links, pairs: want.pairs, idsWithLinks: want.idsWithLinks,
+      persons: want.persons, gone: want.gone, byClass: want.byClass, byRelationship: want.byRelationship, goneByReason: want.goneByReason,
+    });
+    expect(want.gone).toBeGreaterThan(0);
+    expect((stats!.topIdShares as { links: number; share: number }[]).map((t) => [t.links, t.share])).toEqual(
+      want.top.map((n) => [n, n / want.links]),
+    );
+    const byPrefix: Record<string, number> = {};
+    for (const [doi, n] of Object.entries(want.prefixes)) byPrefix[doi.split("/")[0]!] = (byPrefix[doi.split("/")[0]!] ?? 0) + n;
+    const prefixes = stats!.topPrefixes as { prefix: string; links: number }[];
+    expect(prefixes).toHaveLength(10);
+    for (const p of prefixes) expect(p.links, p.prefix).toBe(byPrefix[p.prefix]);
+    expect(prefixes[0]!.links).toBe(Math.max(...Object.values(byPrefix)));
+
+    // Day 2's load is the only one with events, so both spans hold all of them.
+    const changes = lines((await db(["changes", DAY2_DB, "--after", "0"])).stdout);
+    const count = (change: string) => changes.filter((c) => c.change === change).length;
+    expect(stats!.recent).toEqual([7, 30].map((days) => ({ days, added: count("added"), removed: count("removed") })));
+    expect(count("removed")).toBeGreaterThan(0);
+    const first = lines((await db(["stats", DAY1_DB, "--json"])).stdout)[0]!;
+    expect(first.recent).toEqual([{ days: 7, added: 0, removed: 0 }, { days: 30, added: 0, removed: 0 }]);
+    expect(first.links).toBe(expectedFigures(day1).links);
+  }, 60_000);
+
+  test("without --json, a table with the same figures", async () => {
+    const [json, table] = await Promise.all([db(["stats", DAY2_DB, "--json"]), db(["stats", DAY2_DB, "--top", "3"])]);
+    expect(table.code).toBe(0);
+    const stats = lines(json.stdout)[0]!;
+    const rows = table.stdout.split("\n");
+    const value = (label: string) => rows.map((r) => r.trimStart()).find((r) => r.startsWith(`${label}  `))?.slice(label.length).trim();
+    expect(value("DOIs with ≥ 1 linked iD")).toBe(Number(stats.dois).toLocaleString("en-US"));
+    expect(value("distinct (doi, orcid) pairs")).toBe(Number(stats.pairs).toLocaleString("en-US"));
+    expect(value("deprecated")).toBe(String((stats.goneByReason as Record<string, number>).deprecated));
+    const prefixRows = rows.slice(rows.indexOf("top DOI prefixes") + 1).filter((r) => /^ {2}10\./.test(r));
+    expect(prefixRows).toHaveLength(3);
+  }, 60_000);
+});

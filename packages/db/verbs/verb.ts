@@ -20,6 +20,7 @@ export interface DbArgs {
   readonly output?: string;
   readonly format?: string;
   readonly json?: boolean;
+  readonly top?: number;
   readonly batch?: number;
   readonly memoryLimit: string;
   readonly waitLock: number;

@@ -9,9 +9,10 @@ import {
   type DuckDBValue,
   LIST,
   listValue,
+  StatementType,
   VARCHAR,
 } from "@duckdb/node-api";
-import type { Row, SqlEngine, SqlValue } from "./engine.ts";
+import { type JsonRow, QueryRefusedError, type Row, type SqlEngine, type SqlValue } from "./engine.ts";
 import type { ColumnDef, ColumnKind } from "./tables.ts";
 
 /** The memory DuckDB may use unless told otherwise (`--memory-limit`). */
@@ -96,6 +97,26 @@ function toRow(row: Record<string, unknown>): Row {
   return out;
 }
 
+/** A value of a user's query as JSON (see `SqlEngine.readOnlyQuery`). */
+function jsonValue(value: unknown): unknown {
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if (Array.isArray(value)) return value.map(jsonValue);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValue(v)]));
+  return value;
+}
+
+/** DuckDB's message on one line: its text before the `LINE n:` excerpt, without the wrapper's preamble. */
+function oneLine(message: string): string {
+  const text = message.replace(/^Failed to (extract statements|prepare statement): /, "").split(/\n\s*LINE \d+:/)[0]!;
+  return text.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
+}
+
+// What a user's query may be: reads only (the file is open read-only too, but ATTACH, COPY TO, SET
+// or INSTALL would still reach beyond it).
+const READS: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+
 class DuckDbEngine implements SqlEngine {
   readonly name = "duckdb";
   readonly #instance: DuckDBInstance;
@@ -136,6 +157,37 @@ class DuckDbEngine implements SqlEngine {
     const result = await this.#connection.stream(sql, params.length ? params.map(toDuckDb) : undefined);
     for await (const rows of result.yieldRowObjectJs()) {
       for (const row of rows) yield toRow(row);
+    }
+  }
+
+  async *readOnlyQuery(sql: string): AsyncIterable<JsonRow> {
+    let statement: DuckDBPreparedStatement;
+    try {
+      const statements = await this.#connection.extractStatements(sql);
+      if (statements.count !== 1) throw new QueryRefusedError(`Give one SQL statement, not ${statements.count}`);
+      statement = await statements.prepare(0);
+    } catch (error) {
+      if (error instanceof QueryRefusedError) throw error;
+      throw new QueryRefusedError(oneLine((error as Error).message));
+    }
+    try {
+      const type = statement.statementType;
+      if (!READS.has(type)) throw new QueryRefusedError(`Only queries that read are allowed: statement type ${StatementType[type]}`);
+      let result: Awaited<ReturnType<DuckDBPreparedStatement["stream"]>>;
+      try {
+        result = await statement.stream();
+      } catch (error) {
+        throw new QueryRefusedError(oneLine((error as Error).message));
+      }
+      try {
+        for await (const rows of result.yieldRowObjectJs()) {
+          for (const row of rows) yield jsonValue(row) as JsonRow;
+        }
+      } catch (error) {
+        throw new Error(oneLine((error as Error).message));
+      }
+    } finally {
+      statement.destroySync();
     }
   }
 

@@ -12,6 +12,14 @@ export type SqlValue = string | number | boolean | null | readonly string[];
 /** A result row: column name → value (JSON columns come back as their text, lists as arrays). */
 export type Row = Readonly<Record<string, SqlValue>>;
 
+/** A row of a user's query as JSON values (nested lists and structs kept; see `readOnlyQuery`). */
+export type JsonRow = Readonly<Record<string, unknown>>;
+
+/** A user's query that is not one statement that only reads, or does not parse or bind. */
+export class QueryRefusedError extends Error {
+  override name = "QueryRefusedError";
+}
+
 /** A SQL engine holding one orcid-db database. */
 export interface SqlEngine {
   /** The engine's name, for messages: `duckdb`. */
@@ -24,6 +32,13 @@ export interface SqlEngine {
   all(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   /** Runs a query and yields its rows as they come, in bounded memory. */
   stream(sql: string, params?: readonly SqlValue[]): AsyncIterable<Row>;
+  /**
+   * Runs one statement a user wrote (`orcid-db sql`) and yields its rows as they come, refusing
+   * with a {@linkcode QueryRefusedError} — before any row — anything but a single statement that
+   * only reads (a write, DDL, ATTACH, COPY, SET…) and SQL that does not parse or bind. Values are
+   * JSON: whole numbers beyond 2^53 as strings, times as ISO UTC, blobs as base64.
+   */
+  readOnlyQuery(sql: string): AsyncIterable<JsonRow>;
   /** Bulk-loads rows into a (staging) table: DuckDB's appender, PostgreSQL's COPY. */
   append(table: string, columns: readonly ColumnDef[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
   /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws. */

@@ -10,10 +10,11 @@ import { exportVerb } from "./verbs/export.ts";
 import { loadVerb } from "./verbs/load.ts";
 import { orcidVerb } from "./verbs/orcid.ts";
 import { prefixVerb } from "./verbs/prefix.ts";
+import { sqlVerb } from "./verbs/sql.ts";
 import { statsVerb } from "./verbs/stats.ts";
 import type { DbArgs, Verb } from "./verbs/verb.ts";
 
-const VERBS: readonly Verb[] = [loadVerb, doiVerb, orcidVerb, prefixVerb, changesVerb, statsVerb, exportVerb];
+const VERBS: readonly Verb[] = [loadVerb, doiVerb, orcidVerb, prefixVerb, changesVerb, statsVerb, sqlVerb, exportVerb];
 const NAMES = VERBS.map((v) => v.command.split(" ")[0]!);
 
 await runMain<DbArgs>({
@@ -29,7 +30,8 @@ await runMain<DbArgs>({
     ["orcid-db prefix orcid.duckdb 10.5438 -o 10.5438.ndjson", "5. a publisher's links: every current link under its DOI prefix"],
     ["orcid-db prefix orcid.duckdb 10.5438 --after \"$(cat last-seq)\"", "6. what changed under the prefix since the last poll"],
     ["orcid-db stats orcid.duckdb", "7. the round trip in figures (--json for one JSON record)"],
-    ["orcid-db export orcid.duckdb links -o links.ndjson", "8. every current link, sorted by DOI"],
+    ["orcid-db sql orcid.duckdb \"SELECT class, count(*) AS n FROM links GROUP BY class\"", "8. any read-only SQL: plain rows, not records"],
+    ["orcid-db export orcid.duckdb links -o links.ndjson", "9. every current link, sorted by DOI"],
   ],
   epilog:
     "load consumes person, gone, work, affiliation, funding and link records (the person or gone record of an iD replaces everything stored for it) and passes every other record on, a checkpoint only after the records before it are committed. Queries print NDJSON records, or CSV or a table with --format; one that finds nothing prints nothing and says so on stderr. A DuckDB file has one writer at a time: a query or load meeting another load waits --wait-lock seconds, then exits 3.",

@@ -2,7 +2,7 @@
  * orcid-db's verbs for its users, end to end through the real binary on generated data: prefix,
  * stats, sql and export, over a database loaded with day 1 and then day 2.
  */
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type ExtractDayOptions, extractRecordsOfDay, toNdjson } from "../generator/orcid_records.ts";
@@ -173,5 +173,42 @@ describe("orcid-db stats", () => {
     expect(value("deprecated")).toBe(String((stats.goneByReason as Record<string, number>).deprecated));
     const prefixRows = rows.slice(rows.indexOf("top DOI prefixes") + 1).filter((r) => /^ {2}10\./.test(r));
     expect(prefixRows).toHaveLength(3);
+  }, 60_000);
+});
+
+describe("orcid-db sql", () => {
+  test("a read answers plain rows (no type), as NDJSON or CSV", async () => {
+    const query = "SELECT class, count(*) AS n FROM links GROUP BY class ORDER BY class";
+    const result = await db(["sql", DAY1_DB, query]);
+    expect(result.code).toBe(0);
+    const want = expectedFigures(day1).byClass;
+    expect(lines(result.stdout)).toEqual(Object.keys(want).sort().map((k) => ({ class: k, n: want[k] })));
+    const csv = await db(["sql", DAY1_DB, "SELECT orcid, given_names FROM persons ORDER BY orcid LIMIT 1", "--format", "csv"]);
+    expect(csv.stdout.split("\n")[0]).toBe("orcid,given_names");
+    const none = await db(["sql", DAY1_DB, "SELECT * FROM links WHERE false"]);
+    expect([none.code, none.stdout]).toEqual([0, ""]);
+    expect(none.stderr).toContain("nothing found");
+  }, 60_000);
+
+  test("a write, a second statement, ATTACH or COPY is refused (exit 2) and changes nothing", async () => {
+    const count = async () => lines((await db(["sql", DAY1_DB, "SELECT count(*) AS n FROM links"])).stdout)[0]!.n;
+    const before = await count();
+    expect(before).toBe(expectedFigures(day1).links);
+    const elsewhere = join(folder.dir, "elsewhere");
+    for (const [query, message] of [
+      ["DELETE FROM links", "statement type DELETE"],
+      ["CREATE TABLE notes (x INTEGER)", "statement type CREATE"],
+      ["SELECT 1; DELETE FROM links", "Give one SQL statement, not 2"],
+      [`ATTACH '${elsewhere}.duckdb' AS other`, "statement type ATTACH"],
+      [`COPY links TO '${elsewhere}.csv'`, "statement type COPY"],
+      ["SELEC 1", "Parser Error"],
+    ] as const) {
+      const result = await db(["sql", DAY1_DB, query]);
+      expect([result.code, result.stdout], query).toEqual([2, ""]);
+      expect(result.stderr.split("\n")[0], query).toContain(`orcid-db: error: Cannot run the query: `);
+      expect(result.stderr, query).toContain(message);
+    }
+    expect(await count()).toBe(before);
+    expect(existsSync(`${elsewhere}.duckdb`) || existsSync(`${elsewhere}.csv`)).toBe(false);
   }, 60_000);
 });

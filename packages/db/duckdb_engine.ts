@@ -1,5 +1,7 @@
 /** {@linkcode SqlEngine} on DuckDB through @duckdb/node-api: one file, one writer process at a time. */
 import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type DuckDBAppender,
@@ -189,6 +191,15 @@ class DuckDbEngine implements SqlEngine {
     } finally {
       statement.destroySync();
     }
+  }
+
+  async copyToParquet(select: string, folder: string, options: { readonly partitionBy?: string } = {}): Promise<void> {
+    const target = `'${folder.replaceAll("'", "''")}'`;
+    const partition = options.partitionBy ? `, PARTITION_BY ("${options.partitionBy}")` : "";
+    await mkdir(folder, { recursive: true });
+    // Unpartitioned: one file in the folder, so every table is read the same way (FOLDER/**/*.parquet).
+    const path = options.partitionBy ? target : `'${join(folder, "data_0.parquet").replaceAll("'", "''")}'`;
+    await this.#connection.run(`COPY (${select}) TO ${path} (FORMAT parquet${partition}${options.partitionBy ? ", OVERWRITE_OR_IGNORE" : ""})`);
   }
 
   async append(table: string, columns: readonly ColumnDef[], rows: readonly (readonly SqlValue[])[]): Promise<void> {

@@ -39,6 +39,12 @@ export interface SqlEngine {
    * JSON: whole numbers beyond 2^53 as strings, times as ISO UTC, blobs as base64.
    */
   readOnlyQuery(sql: string): AsyncIterable<JsonRow>;
+  /**
+   * Writes a query's rows as Parquet files into `folder` (created; it must not exist), split into
+   * Hive-style sub-folders (`column=value/`) by `partitionBy` when given. DuckDB's `COPY … TO`;
+   * an engine without a Parquet writer throws.
+   */
+  copyToParquet(select: string, folder: string, options?: { readonly partitionBy?: string }): Promise<void>;
   /** Bulk-loads rows into a (staging) table: DuckDB's appender, PostgreSQL's COPY. */
   append(table: string, columns: readonly ColumnDef[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
   /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws. */

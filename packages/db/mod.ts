@@ -18,4 +18,6 @@ export * from "./rows.ts";
 export * from "./schema.ts";
 export * from "./stats.ts";
 export * from "./stats_table.ts";
+export * from "./table_export.ts";
+export * from "./table_records.ts";
 export * from "./tables.ts";

@@ -2,6 +2,7 @@
 import type { GoneRecord, LinkRecord, PersonRecord } from "@orcid-sync/core";
 import { doiPrefixRange } from "./doi_prefix.ts";
 import type { Row, SqlEngine, SqlValue } from "./engine.ts";
+import { goneRecord, linkRecord, personRecord } from "./table_records.ts";
 import { LINK_COLUMNS } from "./tables.ts";
 
 /** A link with its iD's names, as `orcid-db doi` answers. */
@@ -22,29 +23,6 @@ const LINK_LIST = LINK_COLUMNS.map((c) => `l.${c.name}`).join(", ");
 const LINK_ORDER = "l.doi, l.orcid, l.put_code";
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-const parsed = (value: unknown): never[] => (typeof value === "string" ? JSON.parse(value) : []);
-
-/**
- * A `links` row as a `link` record. Its relationship and class are never null: the loader stores
- * link records that passed the protocol's checks and those `linksFromWork` makes.
- */
-export function linkRecord(row: Row): LinkRecord {
-  return {
-    type: "link",
-    doi: String(row.doi),
-    orcid: String(row.orcid),
-    putCode: Number(row.put_code),
-    relationship: String(row.relationship),
-    class: String(row.class),
-    sourceId: text(row.source_id),
-    sourceName: text(row.source_name),
-    originId: text(row.origin_id),
-    originName: text(row.origin_name),
-    created: text(row.created),
-    lastModified: text(row.last_modified),
-  };
-}
 
 /**
  * The current links of a DOI (in its stored form: see `normalizeDoi`), each with its iD's names,
@@ -83,30 +61,10 @@ export async function doiLinks(engine: SqlEngine, doi: string): Promise<NamedLin
  */
 export async function orcidRecords(engine: SqlEngine, orcid: string): Promise<(PersonRecord | GoneRecord | LinkRecord)[]> {
   const gone = await engine.all("SELECT orcid, reason, redirect, code FROM gone WHERE orcid = $1", [orcid]);
-  if (gone[0]) {
-    const row = gone[0];
-    // Stored from a gone record that passed the protocol's checks, so one of its reasons.
-    const reason = String(row.reason) as GoneRecord["reason"];
-    return [{ type: "gone", orcid, reason, redirect: text(row.redirect), code: row.code === null ? null : Number(row.code) }];
-  }
+  if (gone[0]) return [goneRecord(gone[0])];
   const persons = await engine.all("SELECT * FROM persons WHERE orcid = $1", [orcid]);
-  const row = persons[0];
-  if (!row) return [];
-  const person: PersonRecord = {
-    type: "person",
-    orcid,
-    givenNames: text(row.given_names),
-    familyName: text(row.family_name),
-    creditName: text(row.credit_name),
-    otherNames: list(row.other_names),
-    biography: text(row.biography),
-    keywords: list(row.keywords),
-    researcherUrls: parsed(row.researcher_urls),
-    externalIds: parsed(row.external_ids),
-    emails: list(row.emails),
-    created: text(row.created),
-    lastModified: text(row.last_modified),
-  };
+  if (!persons[0]) return [];
+  const person = personRecord(persons[0]);
   const links = await engine.all(`SELECT ${LINK_LIST} FROM links l WHERE l.orcid = $1 ORDER BY ${LINK_ORDER}`, [orcid]);
   return [person, ...links.map(linkRecord)];
 }

@@ -2,9 +2,10 @@
  * orcid-db's verbs for its users, end to end through the real binary on generated data: prefix,
  * stats, sql and export, over a database loaded with day 1 and then day 2.
  */
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { DATA_TABLES, EXPORT_TABLES, LINK_EVENTS, LOADS, openDuckDb, tableRecords } from "@orcid-sync/db";
 import { type ExtractDayOptions, extractRecordsOfDay, toNdjson } from "../generator/orcid_records.ts";
 import { runBin, scratch } from "./helpers.ts";
 
@@ -212,3 +213,95 @@ describe("orcid-db sql", () => {
     expect(existsSync(`${elsewhere}.duckdb`) || existsSync(`${elsewhere}.csv`)).toBe(false);
   }, 60_000);
 });
+
+describe("orcid-db export", () => {
+  // work, affiliation and funding records this time, so every table has rows.
+  const WORKS: ExtractDayOptions = { ids: 300, seed: 12, changeRate: 0.3, doiPool: 200 };
+  const path = join(folder.dir, "works.duckdb");
+  const works1 = [...extractRecordsOfDay({ ...WORKS, day: 1 })];
+  const works2 = [...extractRecordsOfDay({ ...WORKS, day: 2 })];
+  beforeAll(async () => {
+    expect((await db(["load", path], toNdjson(works1))).code).toBe(0);
+    expect((await db(["load", path], toNdjson(works2))).code).toBe(0);
+  }, 60_000);
+
+  test("NDJSON: every table as protocol records; persons and gone equal the records loaded", async () => {
+    const out = join(folder.dir, "ndjson");
+    const result = await db(["export", path, "all", "-o", out]);
+    expect([result.code, result.stdout]).toEqual([0, ""]);
+    expect(readdirSync(out).sort()).toEqual(EXPORT_TABLES.map((t) => `${t}.ndjson`).sort());
+    const read = (table: string) => lines(readFileSync(join(out, `${table}.ndjson`), "utf8"));
+    const byOrcid = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.orcid).localeCompare(String(b.orcid));
+    expect(read("persons")).toEqual(works2.filter((r) => r.type === "person").sort(byOrcid));
+    expect(read("gone")).toEqual(works2.filter((r) => r.type === "gone").sort(byOrcid));
+    const types = (table: string) => [...new Set(read(table).map((r) => r.type))];
+    expect(["works", "links", "affiliations", "fundings", "link_events"].map(types)).toEqual([["work"], ["link"], ["affiliation"], ["funding"], ["link"]]);
+    // A work's externalIds come back whole (in (type, value) order); its dois in their order.
+    const loaded = works2.filter((r) => r.type === "work");
+    const exported = read("works");
+    expect(exported).toHaveLength(loaded.length);
+    const sortIds = (w: Record<string, unknown>) => ({ ...w, externalIds: (w.externalIds as { type: string; value: string }[]).toSorted((a, b) => `${a.type} ${a.value}`.localeCompare(`${b.type} ${b.value}`)) });
+    const want = new Map(loaded.map((w) => [`${w.orcid} ${w.putCode}`, sortIds(w)]));
+    for (const work of exported) expect(sortIds(work)).toEqual(want.get(`${work.orcid} ${work.putCode}`));
+    expect(read("link_events")[0]).toMatchObject({ type: "link", seq: 1, loadId: 2 });
+    expect(read("loads").map((r) => r.status)).toEqual(["complete", "complete"]);
+    // One table: the file named, or stdout.
+    const links = await db(["export", path, "links"]);
+    expect(links.stdout).toBe(readFileSync(join(out, "links.ndjson"), "utf8"));
+  }, 120_000);
+
+  test("Parquet: partitioned by DOI prefix and by <last3>; read back with read_parquet it equals the NDJSON export", async () => {
+    const out = join(folder.dir, "parquet");
+    const ndjson = join(folder.dir, "ndjson-again");
+    const [parquet, records] = await Promise.all([
+      db(["export", path, "all", "--format", "parquet", "-o", out]),
+      db(["export", path, "all", "-o", ndjson]),
+    ]);
+    expect([parquet.code, parquet.stdout, records.code]).toEqual([0, "", 0]);
+    const prefixes = readdirSync(join(out, "links")).sort();
+    expect(prefixes).toEqual([...new Set(linksOfDb(lines(readFileSync(join(ndjson, "links.ndjson"), "utf8"))))].sort());
+    expect(readdirSync(join(out, "persons")).every((d) => /^orcid_last3=[0-9X]{3}$/.test(d))).toBe(true);
+    expect(readdirSync(join(out, "loads"))).toEqual(["data_0.parquet"]);
+
+    // The tables as views over the Parquet files, in a database of their own: the export's own
+    // record-making reads them, and must give what the NDJSON export gave.
+    const engine = await openDuckDb(join(folder.dir, "from-parquet.duckdb"));
+    try {
+      for (const table of [...DATA_TABLES, LINK_EVENTS, LOADS]) {
+        const columns = table.columns.map((c) => `"${c.name}"`).join(", ");
+        await engine.run(
+          `CREATE VIEW ${table.name} AS SELECT ${columns} FROM read_parquet('${join(out, table.name)}/**/*.parquet', hive_partitioning = true)`,
+        );
+      }
+      for (const table of EXPORT_TABLES) {
+        const back: unknown[] = [];
+        for await (const record of tableRecords(engine, table)) back.push(JSON.parse(JSON.stringify(record)));
+        const want = lines(readFileSync(join(ndjson, `${table}.ndjson`), "utf8"));
+        expect(want.length, table).toBeGreaterThan(0);
+        expect(back, table).toEqual(want);
+      }
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
+
+  test("CSV: the table's columns; parquet without -o, or an unknown table, is a usage error", async () => {
+    const csv = await db(["export", path, "loads", "--format", "csv"]);
+    const rows = csv.stdout.trim().split("\n");
+    expect(rows[0]).toBe(LOADS.columns.map((c) => c.name).join(","));
+    expect(rows).toHaveLength(3);
+    for (const [args, message] of [
+      [["export", path, "links", "--format", "parquet"], "give -o FOLDER"],
+      [["export", path, "schema_info"], "Invalid values"],
+    ] as const) {
+      const result = await db([...args]);
+      expect([result.code, result.stdout], args.join(" ")).toEqual([2, ""]);
+      expect(result.stderr).toContain(message);
+    }
+  }, 60_000);
+});
+
+/** The Hive folder of each link's DOI prefix. */
+function linksOfDb(links: Record<string, unknown>[]): string[] {
+  return links.map((l) => `doi_prefix=${String(l.doi).split("/")[0]}`);
+}

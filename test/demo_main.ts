@@ -72,7 +72,7 @@ try {
   // A DOI several iDs link, asserted in as many ways as any.
   const [shared] = await records([
     "sql", database,
-    "SELECT doi FROM links GROUP BY doi HAVING count(*) BETWEEN 3 AND 8 ORDER BY count(DISTINCT class) DESC, count(*) DESC, doi LIMIT 1",
+    "SELECT doi FROM links GROUP BY doi HAVING count(*) >= 3 ORDER BY count(DISTINCT class) DESC, count(*), doi LIMIT 1",
   ]);
   const doiLinks = shared ? await records(["doi", database, String(shared.doi)]) : [];
 
@@ -145,10 +145,17 @@ async function showRoundTrip(statsAfterDownload: string, doi: string | undefined
   say(indent(indent(statsAfterDownload)));
   if (doi) {
     say(`\n   Who links ${doi}, and how: orcid-db doi orcid.duckdb ${doi} (some of each link record's fields)`);
-    for (const l of doiLinks) {
+    const classes = new Map<string, number>();
+    for (const l of doiLinks) classes.set(String(l.class), (classes.get(String(l.class)) ?? 0) + 1);
+    say(`      ${doiLinks.length} links: ${[...classes].map(([c, n]) => `${n} ${c}`).join(", ")}`);
+    // One link of each class, then the rest up to ten lines.
+    const shown = [...new Map(doiLinks.map((l) => [l.class, l])).values()];
+    for (const l of doiLinks) if (shown.length < 10 && !shown.includes(l)) shown.push(l);
+    for (const l of shown) {
       const name = [l.givenNames, l.familyName].filter(Boolean).join(" ");
       say(`      ${l.orcid}  ${String(l.class).padEnd(15)}  ${String(l.relationship).padEnd(10)}  ${String(l.sourceName ?? l.sourceId).padEnd(20)}  ${name}`);
     }
+    if (shown.length < doiLinks.length) say(`      … and ${doiLinks.length - shown.length} more`);
   }
   const changes = await records(["changes", database, "--after", "0"]);
   const removed = changes.filter((c) => c.change === "removed");

@@ -1,13 +1,14 @@
 /**
  * The orcid-db scenario (`--scenarios db`): load rate and peak RSS of a load of synthetic
  * orcid-extract records, `orcid-db doi` latency on a database of ≥ 1 M links (in-process over
- * 1,000 random DOIs, and as a command including start-up), and the database's size per million
- * links.
+ * 1,000 random DOIs, and as a command including start-up), the database's size per million
+ * links, and on the same database: `orcid-db prefix` in-process, `stats` and the Parquet export of
+ * the links as commands.
  */
 import { execFileSync } from "node:child_process";
 import { createWriteStream, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { doiLinks, openDatabase } from "@orcid-sync/db";
+import { doiLinks, openDatabase, prefixLinks } from "@orcid-sync/db";
 import { extractRecordsOfDay } from "@orcid-sync/test-bed";
 import { measure } from "./measure.ts";
 import type { ScenarioContext } from "./scenario.ts";
@@ -73,7 +74,20 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
     answered += (await doiLinks(engine, doi)).length;
     times.push(performance.now() - started);
   }
+  // Every link under a prefix: the generator's DOIs fall under 50 prefixes, so each holds about 2 %
+  // of the links — a publisher's whole export, not a lookup.
+  const prefixes = [...new Set(dois.map((doi) => doi.split("/")[0]!))].slice(0, ctx.quick ? 5 : 20);
+  const prefixTimes: number[] = [];
+  let prefixLinksFound = 0;
+  for (const prefix of prefixes) {
+    const started = performance.now();
+    for await (const _ of prefixLinks(engine, [prefix])) prefixLinksFound++;
+    prefixTimes.push(performance.now() - started);
+  }
   await engine.close();
+  const stats = await measure(`"${bin}" stats "${big}" --json --log-level warn > /dev/null`, { cwd: dir, env: process.env });
+  const parquet = await measure(`"${bin}" export "${big}" links --format parquet -o "${join(dir, "parquet")}" --log-level warn`, { cwd: dir, env: process.env });
+  if (stats.exitCode !== 0 || parquet.exitCode !== 0) throw new Error(`orcid-db stats or export failed: ${stats.stderr}${parquet.stderr}`);
 
   // As a command, start-up included.
   const commands: number[] = [];
@@ -92,11 +106,16 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
   say();
   say(`\`orcid-db doi\` in-process over ${times.length} random DOIs (${answered} links): p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (target p99 ≤ 50 ms).`);
   say(`As a command including start-up, ${commands.length} runs: median ${percentile(commands, 50).toFixed(2)} s, worst ${Math.max(...commands).toFixed(2)} s (target ≤ 0.5 s).`);
+  say(`\`orcid-db prefix\` in-process over ${prefixes.length} prefixes (${Math.round(prefixLinksFound / prefixes.length).toLocaleString("en")} links each on average, names joined, streamed): median ${percentile(prefixTimes, 50).toFixed(0)} ms, worst ${Math.max(...prefixTimes).toFixed(0)} ms.`);
+  say(`\`orcid-db stats --json\` as a command: ${stats.wallSeconds.toFixed(2)} s wall, ${stats.cpuSeconds.toFixed(2)} s CPU, peak RSS ${stats.peakRssMiB.toFixed(0)} MiB. \`orcid-db export links --format parquet\` (partitioned by prefix): ${parquet.wallSeconds.toFixed(2)} s wall, ${parquet.cpuSeconds.toFixed(2)} s CPU, peak RSS ${parquet.peakRssMiB.toFixed(0)} MiB.`);
   say();
   ctx.results.db = {
     links, loads: rows,
     inProcessMs: { p50: percentile(times, 50), p99: percentile(times, 99), max: Math.max(...times) },
     commandSeconds: { median: percentile(commands, 50), max: Math.max(...commands) },
+    prefixMs: { median: percentile(prefixTimes, 50), max: Math.max(...prefixTimes), linksEach: prefixLinksFound / prefixes.length },
+    stats: { wall: stats.wallSeconds, cpu: stats.cpuSeconds, rssMiB: stats.peakRssMiB },
+    parquetLinks: { wall: parquet.wallSeconds, cpu: parquet.cpuSeconds, rssMiB: parquet.peakRssMiB },
   };
   rmSync(dir, { recursive: true, force: true });
 }

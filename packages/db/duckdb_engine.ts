@@ -183,6 +183,27 @@ class DuckDbEngine implements SqlEngine {
     return result;
   }
 
+  // One writer process at a time: nothing to serialize, no other loader to wait for.
+  async lock(): Promise<void> {}
+
+  async holdLoad(): Promise<void> {}
+
+  liveLoadSql(): string {
+    return "false";
+  }
+
+  eventSeqSql(order: string): string {
+    return `(SELECT coalesce(max(seq), 0) FROM link_events) + row_number() OVER (ORDER BY ${order})`;
+  }
+
+  retryable(): boolean {
+    return false;
+  }
+
+  async reconnect(): Promise<void> {
+    throw new Error("DuckDB does not reconnect");
+  }
+
   async close(): Promise<void> {
     for (const statement of this.#prepared.values()) statement.destroySync();
     this.#prepared.clear();

@@ -24,7 +24,7 @@ import { normalizeDoi } from "./doi.ts";
 import { DatabaseBusyError, DatabaseOpenError, DEFAULT_MEMORY_LIMIT } from "./duckdb_engine.ts";
 import type { SqlEngine } from "./engine.ts";
 import { type Format, FORMATS, formatRecords } from "./format_records.ts";
-import { DEFAULT_BATCH_RECORDS, type LoadCounts, loadRecords, newLoadCounts } from "./loader.ts";
+import { BatchFailedError, DEFAULT_BATCH_RECORDS, type LoadCounts, loadRecords, newLoadCounts } from "./loader.ts";
 import { openDatabase } from "./open_database.ts";
 import { type ChangesFrom, doiLinks, exportLinks, linkChanges, orcidRecords } from "./queries.ts";
 import { SchemaError } from "./schema.ts";
@@ -43,6 +43,8 @@ interface DbArgs {
   readonly batch: number;
   readonly memoryLimit: string;
   readonly waitLock: number;
+  readonly engine?: "duckdb" | "postgres";
+  readonly schema: string;
 }
 
 /** Input records from stdin or files; `ended` tells a line cut short at the end from a malformed one. */
@@ -72,8 +74,19 @@ async function load(engine: SqlEngine, args: DbArgs, ctx: ToolContext): Promise<
     const rate = counts.records / Math.max(0.001, (performance.now() - started) / 1000);
     return `${counts.records} records (${Math.round(rate)}/s), ${counts.ids} iDs, ${counts.links} links stored`;
   });
-  for await (const record of loadRecords(engine, inputRecords(args.files ?? [], ctx.stdin, input), counts, { batchRecords: args.batch })) {
-    await ctx.out.write(record);
+  const onRetry = (error: unknown, attempt: number) =>
+    ctx.log.warn(`batch ${counts.batches + 1}, attempt ${attempt} failed (${(error as Error).message}): retrying`);
+  try {
+    for await (const record of loadRecords(engine, inputRecords(args.files ?? [], ctx.stdin, input), counts, { batchRecords: args.batch, onRetry })) {
+      await ctx.out.write(record);
+    }
+  } catch (error) {
+    if (error instanceof BatchFailedError) throw new FatalError(error.message);
+    // PostgreSQL: a privilege missing for a write, or another server error, in one line.
+    if (engine.name === "postgres" && typeof (error as { code?: unknown }).code === "string") {
+      throw new FatalError(`PostgreSQL refused load ${counts.loadId}: ${(error as Error).message}`);
+    }
+    throw error;
   }
   ctx.summary(describeLoad(counts));
   if (counts.inputError) {
@@ -203,16 +216,17 @@ await runMain<DbArgs>({
   name: "orcid-db",
   version: packageVersion(import.meta.url),
   usage:
-    "$0 <command> DB [options]\n\nKeep orcid-extract's records in a DuckDB file that follows every sync (each iD replaced whole), and answer which iDs link a DOI, and who asserted each link.",
+    "$0 <command> DB [options]\n\nKeep orcid-extract's records in a DuckDB file or a PostgreSQL database that follows every sync (each iD replaced whole), and answer which iDs link a DOI, and who asserted each link.",
   examples: [
     ["orcid-unpack ORCID_2025_10_summaries.tar.gz | orcid-extract | orcid-db load orcid.duckdb", "1. build the database from the yearly file"],
     ["orcid-db doi orcid.duckdb https://doi.org/10.5438/3DFW-Z4KQ", "2. who links a DOI, and how (any DOI form)"],
     ["orcid-db orcid orcid.duckdb 0000-0002-1825-0097 --format table", "3. an iD's names and links, as a table"],
     ["orcid-db changes orcid.duckdb --after \"$(cat last-seq)\"", "4. links added and removed since the last poll"],
     ["orcid-db export orcid.duckdb links -o links.ndjson", "5. every current link, sorted by DOI"],
+    ["PGPASSWORD=… orcid-db load postgres://orcid@db.example.org/orcid records.ndjson", "6. load into PostgreSQL (schema orcid; the password from PGPASSWORD, ~/.pgpass or env:NAME)"],
   ],
   epilog:
-    "load consumes person, gone, work, affiliation, funding and link records (the person or gone record of an iD replaces everything stored for it) and passes every other record on, a checkpoint only after the records before it are committed. Queries print NDJSON records, or CSV or a table with --format; one that finds nothing prints nothing and says so on stderr. A DuckDB file has one writer at a time: a query or load meeting another load waits --wait-lock seconds, then exits 3.",
+    "load consumes person, gone, work, affiliation, funding and link records (the person or gone record of an iD replaces everything stored for it) and passes every other record on, a checkpoint only after the records before it are committed. Queries print NDJSON records, or CSV or a table with --format; one that finds nothing prints nothing and says so on stderr. A DuckDB file has one writer at a time: a query or load meeting another load waits --wait-lock seconds, then exits 3. PostgreSQL takes many loaders at once (shards of disjoint iDs); a batch that loses its connection is retried, and a load whose batch finally failed exits 3 (run it again to complete it).",
   options: (argv) =>
     argv
       .command("load <db> [files..]", "Load records from stdin or files into DB (created when missing)", (y) =>
@@ -241,12 +255,15 @@ await runMain<DbArgs>({
       )
       .option("format", { choices: FORMATS, default: "ndjson" as Format, describe: "Query output: NDJSON records, CSV, or an aligned table" })
       .option("memory-limit", { type: "string", default: DEFAULT_MEMORY_LIMIT, describe: "DuckDB's memory limit (e.g. 512MB, 2GB)" })
+      .option("engine", { choices: ["duckdb", "postgres"] as const, describe: "duckdb: DB is a file (the default); postgres: DB is a database name (- for PGDATABASE), reached through the PG* variables and ~/.pgpass. A postgres:// URL, or env:NAME naming a variable that holds one, chooses PostgreSQL by itself" })
+      .option("schema", { type: "string", default: "orcid", describe: "PostgreSQL: the schema holding the tables (created by the first load)" })
       .option("wait-lock", { type: "number", default: 0, describe: "Seconds to wait while another process holds the database" })
       .demandCommand(1, "Name a command: load, doi, orcid, changes or export") as never,
   main: async (args, ctx) => {
     const command = String(args._[0]);
     if (!(args.waitLock >= 0)) throw new UsageError("--wait-lock takes a number of seconds ≥ 0");
     // DuckDB's units; checked here so a bad value is a usage error whatever the database.
+    if (args.schema.trim() === "") throw new UsageError("--schema takes a schema name");
     if (!/^\d+(\.\d+)?\s*([KMGT]i?B|B)$/i.test(args.memoryLimit.trim())) {
       throw new UsageError(`--memory-limit: Invalid memory limit '${args.memoryLimit}': use a size like 512MB or 2GB`);
     }
@@ -258,6 +275,8 @@ await runMain<DbArgs>({
         write: command === "load",
         memoryLimit: args.memoryLimit,
         waitLockSeconds: args.waitLock,
+        engine: args.engine,
+        schema: args.schema,
       });
     } catch (error) {
       if (error instanceof RangeError) throw new UsageError(`--memory-limit: ${error.message}`);

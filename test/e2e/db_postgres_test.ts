@@ -4,7 +4,7 @@
  * and the login, database and privilege errors (the password never printed).
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { folderInShard, last3 } from "@orcid-sync/core";
@@ -114,4 +114,51 @@ describe("orcid-db on PostgreSQL", () => {
     // Stored in the server, in the schema named.
     expect(Number(pg.admin("SELECT count(*) FROM same_answers.links", pg.database))).toBe(exported.length);
   }, 240_000);
+
+  test("4 loaders on a 4-way split of the mirror, at once, equal 1 loader on the whole; seq stays unique and increasing", async () => {
+    const dir = workdir();
+    const days = { ...DAY, ids: 800 };
+    const write = (name: string, records: Iterable<Record<string, unknown>>) => {
+      const path = join(dir, name);
+      writeFileSync(path, toNdjson(records));
+      return path;
+    };
+    const changed = new Set(changedIdsOnDay({ ...days, day: 2 }));
+    const inputs = [1, 2].map((day) => [...extractRecordsOfDay({ ...days, day }, day === 2 ? changed : undefined)]);
+    const whole = inputs.map((records, i) => write(`whole-${i + 1}.ndjson`, records));
+    // orcid-list --shard K/4's split: by each iD's <last3> folder.
+    const shards = inputs.map((records, i) =>
+      [1, 2, 3, 4].map((k) =>
+        write(`day${i + 1}-shard${k}.ndjson`, records.filter((r) => folderInShard(last3(String(r.orcid)), { index: k, count: 4 }))),
+      ),
+    );
+    for (const day of shards) for (const file of day) expect(lines(readFileSync(file, "utf8")).length).toBeGreaterThan(100);
+
+    for (const file of whole) expect((await db(["load", "env:ORCID_TEST_DB", file, "--schema", "one_loader", "--batch", "250"])).code).toBe(0);
+    for (const day of shards) {
+      // Started together, into a schema none of them has created yet (day 1).
+      const results = await Promise.all(day.map((file) => db(["load", "env:ORCID_TEST_DB", file, "--schema", "four_loaders", "--batch", "100"])));
+      for (const r of results) expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/load \d+ complete/)]);
+    }
+    expect(await dumpData("env:ORCID_TEST_DB", "four_loaders")).toEqual(await dumpData("env:ORCID_TEST_DB", "one_loader"));
+
+    const feed = async (schema: string) => (await db(["changes", "env:ORCID_TEST_DB", "--after", "0", "--schema", schema])).stdout;
+    const event = (line: string) => {
+      const { seq: _seq, at: _at, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      return JSON.stringify(rest);
+    };
+    const one = lines(await feed("one_loader"));
+    const four = lines(await feed("four_loaders"));
+    expect(one.length).toBeGreaterThan(20);
+    expect(four.map(event).sort()).toEqual(one.map(event).sort());
+    const seqs = four.map((l) => Number(JSON.parse(l).seq));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    await withDb("env:ORCID_TEST_DB", { schema: "four_loaders" }, async (e) => {
+      expect(await e.all("SELECT status, count(*) AS n FROM loads GROUP BY status")).toEqual([{ status: "complete", n: 8 }]);
+      // Day 2's four loads wrote the events (day 1 built the database: no news).
+      const rows = await e.all("SELECT DISTINCT load_id FROM link_events ORDER BY load_id");
+      expect(rows.map((r) => r.load_id)).toEqual([5, 6, 7, 8]);
+    });
+  }, 300_000);
 });

@@ -151,7 +151,7 @@ export async function* loadRecords(
 ): AsyncGenerator<object> {
   const batchRecords = options.batchRecords ?? DEFAULT_BATCH_RECORDS;
   const at = (options.now ?? new Date()).toISOString();
-  await startLoad(engine, counts, at);
+  await retrying(engine, options, "The load's start", () => startLoad(engine, counts, at));
   // A first build is not news: until a load has completed, no events are written.
   const events = (await engine.all("SELECT 1 AS found FROM loads WHERE status = 'complete' LIMIT 1")).length > 0;
 
@@ -225,7 +225,10 @@ export async function* loadRecords(
   }
   yield* await commit();
   counts.status = counts.inputError ? "incomplete" : "complete";
-  await engine.run("UPDATE loads SET status = $1, ended = $2 WHERE id = $3", [counts.status, new Date().toISOString(), counts.loadId]);
+  const ended = new Date().toISOString();
+  await retrying(engine, options, "The load's end", () =>
+    engine.run("UPDATE loads SET status = $1, ended = $2 WHERE id = $3", [counts.status, ended, counts.loadId]),
+  );
 }
 
 function add(group: IdGroup, table: string, row: RowValues): void {
@@ -283,34 +286,26 @@ async function prepareStaging(engine: SqlEngine): Promise<void> {
 }
 
 /**
- * Commits a batch, running it again when the engine calls its failure retryable (after
- * reconnecting if the connection was lost): a batch is one transaction, so a failed attempt left
- * nothing behind.
+ * Runs `work` (one transaction, or a statement), again when the engine calls its failure retryable
+ * (after reconnecting if the connection was lost and making the staging tables again): a failed
+ * attempt left nothing behind.
  */
-async function commitWithRetries(
-  engine: SqlEngine,
-  batch: Map<string, IdGroup>,
-  counts: LoadCounts,
-  batchOptions: { readonly events: boolean; readonly at: string },
-  options: LoadOptions,
-): Promise<void> {
+async function retrying(engine: SqlEngine, options: LoadOptions, what: string, work: () => Promise<void>): Promise<void> {
   const attempts = options.attempts ?? DEFAULT_BATCH_ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
     try {
-      await commitBatch(engine, batch, counts, batchOptions);
+      await work();
       return;
     } catch (error) {
       if (!engine.retryable(error)) throw error;
-      const first = [...batch.keys()][0];
       if (attempt >= attempts) {
         throw new BatchFailedError(
-          `Batch ${counts.batches + 1} (${batch.size} iDs from ${first}) failed ${attempts} times, last: ${(error as Error).message}; ` +
-            "its iDs keep what they held before it: run the load again to complete it",
+          `${what} failed ${attempts} times, last: ${(error as Error).message}; its iDs keep what they held before it: run the load again to complete it`,
         );
       }
       options.onRetry?.(error, attempt);
       await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
-      // A lost connection first: reconnecting fails again while the server is away (the next attempt).
+      // Reconnecting fails again while the server is away: that is the next attempt's failure.
       try {
         await engine.reconnect();
         await prepareStaging(engine);
@@ -319,6 +314,20 @@ async function commitWithRetries(
       }
     }
   }
+}
+
+/** Commits a batch, again after a retryable failure. */
+function commitWithRetries(
+  engine: SqlEngine,
+  batch: Map<string, IdGroup>,
+  counts: LoadCounts,
+  batchOptions: { readonly events: boolean; readonly at: string },
+  options: LoadOptions,
+): Promise<void> {
+  const first = [...batch.keys()][0];
+  return retrying(engine, options, `Batch ${counts.batches + 1} (${batch.size} iDs from ${first})`, () =>
+    commitBatch(engine, batch, counts, batchOptions),
+  );
 }
 
 async function commitBatch(

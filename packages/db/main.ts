@@ -75,7 +75,7 @@ async function load(engine: SqlEngine, args: DbArgs, ctx: ToolContext): Promise<
     return `${counts.records} records (${Math.round(rate)}/s), ${counts.ids} iDs, ${counts.links} links stored`;
   });
   const onRetry = (error: unknown, attempt: number) =>
-    ctx.log.warn(`batch ${counts.batches + 1}, attempt ${attempt} failed (${(error as Error).message}): retrying`);
+    ctx.log.warn(`load ${counts.loadId}: attempt ${attempt} after ${counts.batches} batches failed (${(error as Error).message}); retrying`);
   try {
     for await (const record of loadRecords(engine, inputRecords(args.files ?? [], ctx.stdin, input), counts, { batchRecords: args.batch, onRetry })) {
       await ctx.out.write(record);

@@ -161,4 +161,107 @@ describe("orcid-db on PostgreSQL", () => {
       expect(rows.map((r) => r.load_id)).toEqual([5, 6, 7, 8]);
     });
   }, 300_000);
+
+  /** Terminates the loaders' server connections (`count` times, or until `until` settles), a pause between. */
+  async function killLoaders(schemaRun: Promise<RunResult>, options: { count?: number; pauseMs: number }): Promise<number> {
+    let done = false;
+    void schemaRun.finally(() => (done = true));
+    let killed = 0;
+    while (!done && (options.count === undefined || killed < options.count)) {
+      await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+      const out = pg.admin("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'orcid-db' AND pid <> pg_backend_pid()");
+      killed += Number(out.trim());
+    }
+    return killed;
+  }
+
+  test("a connection killed mid-load: the batch is retried and the load ends equal to an uninterrupted one", async () => {
+    const file = join(workdir(), "day1.ndjson");
+    writeFileSync(file, toNdjson(extractRecordsOfDay({ ...DAY, ids: 1500, day: 1 })));
+    expect((await db(["load", "env:ORCID_TEST_DB", file, "--schema", "clean"])).code).toBe(0);
+    const run = db(["load", "env:ORCID_TEST_DB", file, "--schema", "killed", "--batch", "40"]);
+    const killed = await killLoaders(run, { count: 3, pauseMs: 400 });
+    const result = await run;
+    expect(killed).toBeGreaterThan(0);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/attempt 1 .*failed .*terminat.*; retrying/);
+    expect(await dumpData("env:ORCID_TEST_DB", "killed")).toEqual(await dumpData("env:ORCID_TEST_DB", "clean"));
+    await withDb("env:ORCID_TEST_DB", { schema: "killed" }, async (e) => {
+      expect(await e.all("SELECT status FROM loads")).toEqual([{ status: "complete" }]);
+    });
+  }, 240_000);
+
+  test("a batch that fails on every attempt: exit 3, whole iDs only, and the next run completes the load", async () => {
+    const file = join(workdir(), "day1.ndjson");
+    writeFileSync(file, toNdjson(extractRecordsOfDay({ ...DAY, ids: 1500, day: 1 })));
+    expect((await db(["load", "env:ORCID_TEST_DB", file, "--schema", "clean2"])).code).toBe(0);
+    const clean = await dumpData("env:ORCID_TEST_DB", "clean2");
+    const run = db(["load", "env:ORCID_TEST_DB", file, "--schema", "failed", "--batch", "50"]);
+    // Let a few batches commit, then kill every connection until the loader gives up.
+    const batches = () => {
+      try {
+        return Number(pg.admin("SELECT coalesce(max(batches), 0) FROM failed.loads", pg.database).trim());
+      } catch {
+        return 0; // the schema is not made yet
+      }
+    };
+    while (batches() < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    await killLoaders(run, { pauseMs: 20 });
+    const result = await run;
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/failed 5 times, last: .*run the load again to complete it/);
+    // Every iD stored holds exactly what the uninterrupted load gave it: none half replaced.
+    const partial = await dumpData("env:ORCID_TEST_DB", "failed");
+    for (const table of DATA_TABLES) {
+      const all = new Set(clean[table.name]);
+      for (const row of partial[table.name]!) expect(all.has(row), `${table.name} ${row}`).toBe(true);
+    }
+    const stored = new Set(partial.persons!.map((r) => JSON.parse(r).orcid));
+    for (const table of DATA_TABLES) {
+      const expected = clean[table.name]!.filter((r) => stored.has(JSON.parse(r).orcid));
+      expect(partial[table.name], table.name).toEqual(expected);
+    }
+    expect(partial.persons!.length).toBeLessThan(clean.persons!.length);
+    const rerun = await db(["load", "env:ORCID_TEST_DB", file, "--schema", "failed"]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await dumpData("env:ORCID_TEST_DB", "failed")).toEqual(clean);
+    await withDb("env:ORCID_TEST_DB", { schema: "failed" }, async (e) => {
+      expect(await e.all("SELECT id, status FROM loads ORDER BY id")).toEqual([{ id: 1, status: "interrupted" }, { id: 2, status: "complete" }]);
+    });
+  }, 240_000);
+
+  test("wrong password, unknown database, no privileges: exit 3, one clear message, never the password", async () => {
+    const secret = pg.password;
+    const wrong = pg.url.replace(encodeURIComponent(secret), "not-the-password-42");
+    const noDb = pg.url.replace(`/${pg.database}`, "/no_such_db");
+    pg.admin(`CREATE ROLE reader_only LOGIN PASSWORD '${secret}x'`);
+    const noPriv = pg.url.replace(`${pg.user}:`, "reader_only:").replace(encodeURIComponent(secret), encodeURIComponent(`${secret}x`));
+    const cases: [Record<string, string>, string[], RegExp][] = [
+      [{ DB_URL: wrong }, ["load", "env:DB_URL"], /Cannot log in to postgres:\/\/orcid_loader@127\.0\.0\.1:\d+\/orcid_test \(schema orcid\): password authentication failed/],
+      [{ DB_URL: noDb }, ["doi", "env:DB_URL", "10.1/x"], /Cannot (open|log in to) postgres:\/\/.*\/no_such_db .*database "no_such_db" does not exist/],
+      [{ DB_URL: noPriv }, ["load", "env:DB_URL", "--schema", "not_mine"], /No privileges on .*permission denied for database orcid_test/],
+      [{ PGPASSWORD: "not-the-password-42", PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: pg.user }, ["load", pg.database, "--engine", "postgres"], /Cannot log in to .*password authentication failed/],
+      [{ DB_URL: "mysql://x" }, ["load", "env:DB_URL"], /Environment variable DB_URL does not hold a postgres:\/\/ URL/],
+    ];
+    for (const [env, args, message] of cases) {
+      const result = await db(args, { env, stdin: "" });
+      expect([result.code, result.stdout], args.join(" ")).toEqual([3, ""]);
+      expect(lines(result.stderr), result.stderr).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toContain(secret);
+      expect(result.stderr).not.toContain("not-the-password-42");
+    }
+    // A role that may read but not write: the load stops at its first write, with one message.
+    expect((await db(["load", "env:ORCID_TEST_DB", "--schema", "read_only"], { stdin: "" })).code).toBe(0);
+    pg.admin(`GRANT USAGE ON SCHEMA read_only TO reader_only; GRANT SELECT ON ALL TABLES IN SCHEMA read_only TO reader_only;`, pg.database);
+    const readOnly = await db(["load", "env:DB_URL", "--schema", "read_only"], { env: { DB_URL: noPriv }, stdin: "" });
+    expect(readOnly.code).toBe(3);
+    expect(lines(readOnly.stderr)).toHaveLength(1);
+    expect(readOnly.stderr).toMatch(/permission denied for table loads/);
+    expect(readOnly.stderr).not.toContain(secret);
+    // With PGPASSWORD and the PG* variables only (nothing secret on the command line), it works.
+    const ok = await db(["orcid", "-", "0000-0002-1825-0097", "--engine", "postgres", "--schema", "read_only"], { env: pg.env });
+    expect([ok.code, ok.stdout]).toEqual([0, ""]);
+    expect(ok.stderr).toContain("nothing found for iD 0000-0002-1825-0097");
+  }, 120_000);
 });

@@ -183,6 +183,7 @@ export class PostgresEngine implements SqlEngine {
     // A cursor, fetched a page at a time: bounded memory whatever the table's size.
     const own = !this.#inTransaction;
     if (own) await this.#db.query("BEGIN READ ONLY");
+    let open = own;
     try {
       await this.#db.query(`DECLARE orcid_db_stream NO SCROLL CURSOR FOR ${sql}`, params.length ? (params as unknown[]) : undefined);
       for (;;) {
@@ -192,12 +193,10 @@ export class PostgresEngine implements SqlEngine {
       }
       await this.#db.query("CLOSE orcid_db_stream");
       if (own) await this.#db.query("COMMIT");
-    } catch (error) {
-      if (own) await this.#db.query("ROLLBACK").catch(() => {});
-      throw error;
+      open = false;
     } finally {
-      // A reader that stopped early: end the transaction that held the cursor.
-      if (own && this.#client) await this.#db.query("ROLLBACK").catch(() => {});
+      // A failure, or a reader that stopped early: end the transaction that held the cursor.
+      if (open && this.#client) await this.#client.query("ROLLBACK").catch(() => {});
     }
   }
 

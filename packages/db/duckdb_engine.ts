@@ -1,16 +1,7 @@
 /** {@linkcode SqlEngine} on DuckDB through @duckdb/node-api: one file, one writer process at a time. */
 import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type DuckDBAppender,
-  type DuckDBConnection,
-  DuckDBInstance,
-  type DuckDBPreparedStatement,
-  type DuckDBValue,
-  LIST,
-  listValue,
-  VARCHAR,
-} from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBListType, DuckDBPreparedStatement, DuckDBValue } from "@duckdb/node-api";
 import type { Row, SqlEngine, SqlValue } from "./engine.ts";
 import type { ColumnDef, ColumnKind } from "./tables.ts";
 
@@ -40,7 +31,20 @@ export class DatabaseOpenError extends Error {
 }
 
 const TYPES: Record<ColumnKind, string> = { text: "VARCHAR", int: "BIGINT", json: "JSON", "text[]": "VARCHAR[]" };
-const TEXT_LIST = LIST(VARCHAR);
+
+type DuckDbModule = typeof import("@duckdb/node-api");
+let duckdb: DuckDbModule | undefined;
+let textList: DuckDBListType | undefined;
+/** The binding, loaded on first open: its native library would cost every PostgreSQL run's start-up. */
+async function loadDuckDb(): Promise<DuckDbModule> {
+  if (!duckdb) {
+    const loaded = await import("@duckdb/node-api");
+    // Bundled, the CommonJS package comes as the default export.
+    duckdb = typeof loaded.LIST === "function" ? loaded : (loaded as unknown as { default: DuckDbModule }).default;
+  }
+  textList ??= duckdb.LIST(duckdb.VARCHAR);
+  return duckdb;
+}
 
 /**
  * Opens (or, for writing, creates) a DuckDB file. While another process holds it, retries for up
@@ -59,7 +63,7 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
   const deadline = performance.now() + (options.waitLockSeconds ?? 0) * 1000;
   for (;;) {
     try {
-      const instance = await DuckDBInstance.create(path, config);
+      const instance = await (await loadDuckDb()).DuckDBInstance.create(path, config);
       return new DuckDbEngine(instance, await instance.connect());
     } catch (error) {
       const message = (error as Error).message;
@@ -79,7 +83,7 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
 }
 
 function toDuckDb(value: SqlValue): DuckDBValue {
-  if (Array.isArray(value)) return listValue(value as string[]);
+  if (Array.isArray(value)) return duckdb!.listValue(value as string[]);
   return value as DuckDBValue;
 }
 
@@ -156,7 +160,7 @@ class DuckDbEngine implements SqlEngine {
               appender.appendBigInt(BigInt(value as number));
               break;
             case "text[]":
-              appender.appendList(value as string[], TEXT_LIST);
+              appender.appendList(value as string[], textList!);
               break;
             default:
               appender.appendVarchar(String(value));

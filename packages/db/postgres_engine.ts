@@ -73,6 +73,9 @@ function describeTarget(config: pg.ClientConfig, schema: string): string {
 export function describeConnectError(error: unknown, target: string): string {
   const e = error as { code?: string; message?: string };
   const reason = e.message ?? String(error);
+  if (/client password must be a string/.test(reason)) {
+    return `Cannot log in to ${target}: the server asks for a password and none was given (in the URL, PGPASSWORD or ~/.pgpass)`;
+  }
   switch (e.code) {
     case "28P01":
     case "28000":

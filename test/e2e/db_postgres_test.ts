@@ -263,5 +263,15 @@ describe("orcid-db on PostgreSQL", () => {
     const ok = await db(["orcid", "-", "0000-0002-1825-0097", "--engine", "postgres", "--schema", "read_only"], { env: pg.env });
     expect([ok.code, ok.stdout]).toEqual([0, ""]);
     expect(ok.stderr).toContain("nothing found for iD 0000-0002-1825-0097");
+    // Or from ~/.pgpass, for a URL without a password.
+    const home = workdir();
+    writeFileSync(join(home, ".pgpass"), `${pg.host}:${pg.port}:${pg.database}:${pg.user}:${secret}\n`, { mode: 0o600 });
+    const bare = `postgres://${pg.user}@${pg.host}:${pg.port}/${pg.database}`;
+    const fromFile = await db(["orcid", bare, "0000-0002-1825-0097", "--schema", "read_only"], { env: { HOME: home } });
+    expect([fromFile.code, fromFile.stdout], fromFile.stderr).toEqual([0, ""]);
+    const noFile = await db(["orcid", bare, "0000-0002-1825-0097", "--schema", "read_only"], { env: { HOME: workdir() } });
+    expect(noFile.code).toBe(3);
+    expect(lines(noFile.stderr)).toHaveLength(1);
+    expect(noFile.stderr).toMatch(/Cannot log in to .*: the server asks for a password and none was given/);
   }, 120_000);
 });

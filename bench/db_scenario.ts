@@ -171,12 +171,14 @@ async function postgresFigures(
     const dois = (await engine.all("SELECT doi FROM links ORDER BY random() LIMIT 1000")).map((r) => String(r.doi));
     for (const doi of dois.slice(0, 20)) await doiLinks(engine, doi);
     const times: number[] = [];
+    let answered = 0;
     for (const doi of dois) {
       const started = performance.now();
-      await doiLinks(engine, doi);
+      answered += (await doiLinks(engine, doi)).length;
       times.push(performance.now() - started);
     }
     await engine.close();
+    if (answered < dois.length) throw new Error(`PostgreSQL answered ${answered} links for ${dois.length} DOIs it holds`);
     const commands: number[] = [];
     for (const doi of dois.slice(0, ctx.quick ? 5 : 20)) {
       const m = await measure(`"${run.bin}" doi env:ORCID_BENCH_DB "https://doi.org/${doi}" --schema one_loader --log-level warn > /dev/null`, { cwd: run.dir, env });

@@ -274,4 +274,34 @@ describe("orcid-db on PostgreSQL", () => {
     expect(lines(noFile.stderr)).toHaveLength(1);
     expect(noFile.stderr).toMatch(/Cannot log in to .*: the server asks for a password and none was given/);
   }, 120_000);
+
+  test("a load that is still running stays running while another starts and ends; one whose loader died is marked interrupted", async () => {
+    const records = toNdjson(extractRecordsOfDay({ ...DAY, ids: 20, day: 1 }));
+    const status = () => pg.admin("SELECT string_agg(id || ' ' || status, ', ' ORDER BY id) FROM live.loads", pg.database).trim();
+    const child = spawn(join(BIN_DIR, "orcid-db"), ["load", "env:ORCID_TEST_DB", "--schema", "live"], {
+      env: { ...process.env, ...pgEnv() },
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    // Its input stays open: the load runs until we end or kill it.
+    child.stdin.write(records.split("\n")[0] + "\n");
+    for (;;) {
+      try {
+        if (status() === "1 running") break;
+      } catch {
+        // the schema is not made yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await db(["load", "env:ORCID_TEST_DB", "--schema", "live"], { stdin: records })).code).toBe(0);
+    expect(status()).toBe("1 running, 2 complete");
+    child.kill("SIGKILL");
+    await exited;
+    // The server sees the connection go, and with it the load's lock.
+    while (pg.admin("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'orcid-db'").trim() !== "0") {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await db(["load", "env:ORCID_TEST_DB", "--schema", "live"], { stdin: records })).code).toBe(0);
+    expect(status()).toBe("1 interrupted, 2 complete, 3 complete");
+  }, 120_000);
 });

@@ -135,11 +135,24 @@ describe("orcid-db on PostgreSQL", () => {
     for (const day of shards) for (const file of day) expect(lines(readFileSync(file, "utf8")).length).toBeGreaterThan(100);
 
     for (const file of whole) expect((await db(["load", "env:ORCID_TEST_DB", file, "--schema", "one_loader", "--batch", "250"])).code).toBe(0);
-    for (const day of shards) {
+    // A feed reader polling --after its last seq while day 2's loaders run: it must miss nothing.
+    const polled: string[] = [];
+    const poll = async () => {
+      const last = polled.length ? Number(JSON.parse(polled.at(-1)!).seq) : 0;
+      const r = await db(["changes", "env:ORCID_TEST_DB", "--after", String(last), "--schema", "four_loaders"]);
+      expect(r.code, r.stderr).toBe(0);
+      polled.push(...lines(r.stdout));
+    };
+    for (const [i, day] of shards.entries()) {
       // Started together, into a schema none of them has created yet (day 1).
-      const results = await Promise.all(day.map((file) => db(["load", "env:ORCID_TEST_DB", file, "--schema", "four_loaders", "--batch", "100"])));
+      let running = true;
+      const loads = Promise.all(day.map((file) => db(["load", "env:ORCID_TEST_DB", file, "--schema", "four_loaders", "--batch", "100"])));
+      void loads.finally(() => (running = false));
+      while (i === 1 && running) await poll();
+      const results = await loads;
       for (const r of results) expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/load \d+ complete/)]);
     }
+    await poll();
     expect(await dumpData("env:ORCID_TEST_DB", "four_loaders")).toEqual(await dumpData("env:ORCID_TEST_DB", "one_loader"));
 
     const feed = async (schema: string) => (await db(["changes", "env:ORCID_TEST_DB", "--after", "0", "--schema", schema])).stdout;
@@ -151,6 +164,7 @@ describe("orcid-db on PostgreSQL", () => {
     const four = lines(await feed("four_loaders"));
     expect(one.length).toBeGreaterThan(20);
     expect(four.map(event).sort()).toEqual(one.map(event).sort());
+    expect(polled).toEqual(four);
     const seqs = four.map((l) => Number(JSON.parse(l).seq));
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));

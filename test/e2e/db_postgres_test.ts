@@ -265,6 +265,15 @@ describe("orcid-db on PostgreSQL", () => {
       expect(result.stderr).not.toContain(secret);
       expect(result.stderr).not.toContain("not-the-password-42");
     }
+    // A schema that is not ours, or from a newer orcid-db: exit 3, nothing touched.
+    pg.admin(`CREATE SCHEMA theirs AUTHORIZATION ${pg.user}; CREATE TABLE theirs.accounts (id int); GRANT ALL ON theirs.accounts TO ${pg.user}`, pg.database);
+    const theirs = await db(["load", "env:ORCID_TEST_DB", "--schema", "theirs"], { stdin: "" });
+    expect([theirs.code, lines(theirs.stderr)]).toEqual([3, [expect.stringMatching(/is not an orcid-db database: it has other tables/)]]);
+    expect(pg.admin("SELECT count(*) FROM pg_tables WHERE schemaname = 'theirs'", pg.database).trim()).toBe("1");
+    expect((await db(["load", "env:ORCID_TEST_DB", "--schema", "newer"], { stdin: "" })).code).toBe(0);
+    pg.admin("UPDATE newer.schema_info SET version = 99", pg.database);
+    const newer = await db(["doi", "env:ORCID_TEST_DB", "10.1/x", "--schema", "newer"]);
+    expect([newer.code, lines(newer.stderr)]).toEqual([3, [expect.stringMatching(/has schema version 99, newer than this orcid-db's 1: upgrade orcid-db/)]]);
     // A role that may read but not write: the load stops at its first write, with one message.
     expect((await db(["load", "env:ORCID_TEST_DB", "--schema", "read_only"], { stdin: "" })).code).toBe(0);
     pg.admin(`GRANT USAGE ON SCHEMA read_only TO reader_only; GRANT SELECT ON ALL TABLES IN SCHEMA read_only TO reader_only;`, pg.database);

@@ -151,9 +151,12 @@ export async function* loadRecords(
 ): AsyncGenerator<object> {
   const batchRecords = options.batchRecords ?? DEFAULT_BATCH_RECORDS;
   const at = (options.now ?? new Date()).toISOString();
-  await retrying(engine, options, "The load's start", () => startLoad(engine, counts, at));
   // A first build is not news: until a load has completed, no events are written.
-  const events = (await engine.all("SELECT 1 AS found FROM loads WHERE status = 'complete' LIMIT 1")).length > 0;
+  let events = false;
+  await retrying(engine, options, "The load's start", async () => {
+    await startLoad(engine, counts, at);
+    events = (await engine.all("SELECT 1 AS found FROM loads WHERE status = 'complete' LIMIT 1")).length > 0;
+  });
 
   let batch = new Map<string, IdGroup>();
   let batchSize = 0;

@@ -189,11 +189,24 @@ describe("orcid-db on PostgreSQL", () => {
     return killed;
   }
 
+  /** Waits until the load into `schema` has committed `n` batches (the kills then hit batches, not the start). */
+  async function batchesCommitted(schema: string, n: number): Promise<void> {
+    for (;;) {
+      try {
+        if (Number(pg.admin(`SELECT coalesce(max(batches), 0) FROM ${schema}.loads`, pg.database).trim()) >= n) return;
+      } catch {
+        // the schema is not made yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   test("a connection killed mid-load: the batch is retried and the load ends equal to an uninterrupted one", async () => {
     const file = join(workdir(), "day1.ndjson");
     writeFileSync(file, toNdjson(extractRecordsOfDay({ ...DAY, ids: 1500, day: 1 })));
     expect((await db(["load", "env:ORCID_TEST_DB", file, "--schema", "clean"])).code).toBe(0);
     const run = db(["load", "env:ORCID_TEST_DB", file, "--schema", "killed", "--batch", "40"]);
+    await batchesCommitted("killed", 1);
     const killed = await killLoaders(run, { count: 3, pauseMs: 400 });
     const result = await run;
     expect(killed).toBeGreaterThan(0);
@@ -212,14 +225,7 @@ describe("orcid-db on PostgreSQL", () => {
     const clean = await dumpData("env:ORCID_TEST_DB", "clean2");
     const run = db(["load", "env:ORCID_TEST_DB", file, "--schema", "failed", "--batch", "50"]);
     // Let a few batches commit, then kill every connection until the loader gives up.
-    const batches = () => {
-      try {
-        return Number(pg.admin("SELECT coalesce(max(batches), 0) FROM failed.loads", pg.database).trim());
-      } catch {
-        return 0; // the schema is not made yet
-      }
-    };
-    while (batches() < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    await batchesCommitted("failed", 3);
     await killLoaders(run, { pauseMs: 20 });
     const result = await run;
     expect(result.code).toBe(3);

@@ -11,7 +11,7 @@ import { folderInShard, last3 } from "@orcid-sync/core";
 import { DATA_TABLES, openDatabase, type SqlEngine } from "@orcid-sync/db";
 import { changedIdsOnDay, type ExtractDayOptions, extractRecordsOfDay, toNdjson } from "../generator/orcid_records.ts";
 import { type LocalPostgres, startLocalPostgres } from "../pg/server.ts";
-import { BIN_DIR, type RunResult, runBin, scratch } from "./helpers.ts";
+import { BIN_DIR, ROOT, type RunResult, runBin, scratch } from "./helpers.ts";
 
 let pg: LocalPostgres;
 const dirs: { remove: () => void }[] = [];
@@ -111,6 +111,20 @@ describe("orcid-db on PostgreSQL", () => {
       expect(b.stdout).toEqual(a.stdout);
     }
     expect(await dumpData("env:ORCID_TEST_DB", "same_answers")).toEqual(await dumpData(duck));
+
+    // load's own output and status: records passed on (a checkpoint), error records, exit 1.
+    const fixture = readFileSync(join(ROOT, "packages", "db", "testdata", "day1.ndjson"), "utf8");
+    const bad = fixture.replace('"orcid":"0000-0001-5109-3700","givenNames"', '"orcid":"0000-0001-5109-3701","givenNames"');
+    const [duckLoad, pgLoad] = [
+      await db(["load", join(dir, "bad.duckdb")], { stdin: bad }),
+      await db(["load", "env:ORCID_TEST_DB", "--schema", "same_bad"], { stdin: bad }),
+    ];
+    expect(duckLoad.code).toBe(1);
+    expect(pgLoad.code).toBe(1);
+    expect(lines(pgLoad.stdout).sort()).toEqual(lines(duckLoad.stdout).sort());
+    expect(lines(pgLoad.stdout).map((l) => JSON.parse(l).type).sort()).toEqual(["checkpoint", "error", "error", "error"]);
+    const messages = (text: string) => text.replace(/load \d+/, "load N").replace(/ in [\d.]+ s/, "");
+    expect(messages(pgLoad.stderr)).toEqual(messages(duckLoad.stderr));
     // Stored in the server, in the schema named.
     expect(Number(pg.admin("SELECT count(*) FROM same_answers.links", pg.database))).toBe(exported.length);
   }, 240_000);

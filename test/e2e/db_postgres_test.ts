@@ -302,6 +302,11 @@ describe("orcid-db on PostgreSQL", () => {
     expect(lines(readOnly.stderr)).toHaveLength(1);
     expect(readOnly.stderr).toMatch(/permission denied for table loads/);
     expect(readOnly.stderr).not.toContain(secret);
+    // …and can run the query verbs.
+    for (const args of [["doi", "10.1/x"], ["orcid", "0000-0002-1825-0097"], ["changes", "--after", "0"], ["export", "links"]]) {
+      const query = await db([args[0]!, "env:DB_URL", ...args.slice(1), "--schema", "read_only"], { env: { DB_URL: noPriv } });
+      expect([query.code, query.stdout], query.stderr).toEqual([0, ""]);
+    }
     // With PGPASSWORD and the PG* variables only (nothing secret on the command line), it works.
     const ok = await db(["orcid", "-", "0000-0002-1825-0097", "--engine", "postgres", "--schema", "read_only"], { env: pg.env });
     expect([ok.code, ok.stdout]).toEqual([0, ""]);

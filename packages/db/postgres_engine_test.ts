@@ -46,4 +46,31 @@ describe("PostgresEngine", () => {
     await engine.reconnect();
     expect(await engine.all("SELECT current_schema() AS s")).toEqual([{ s: "t" }]);
   });
+
+  it("holds a named lock to the end of the transaction: a second writer waits for the commit, another schema does not", async () => {
+    const other = await openPostgres({ url: pg.url, schema: "t" });
+    const elsewhere = await openPostgres({ url: pg.url, schema: "u" });
+    try {
+      const order: string[] = [];
+      let second: Promise<void> | undefined;
+      await engine.transaction(async () => {
+        await engine.lock("link_events");
+        second = other.transaction(async () => {
+          await other.lock("link_events");
+          order.push("second has the lock");
+        });
+        await elsewhere.transaction(() => elsewhere.lock("link_events"));
+        // The second writer is queued on the lock (seen by the server), not done.
+        while (pg.admin("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").trim() !== "1") {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        order.push("first commits");
+      });
+      await second;
+      expect(order).toEqual(["first commits", "second has the lock"]);
+    } finally {
+      await other.close();
+      await elsewhere.close();
+    }
+  });
 });

@@ -344,6 +344,8 @@ async function commitBatch(
     for (const [table, rows] of group.rows) staged.get(table)!.push(...rows);
     staged.get("links")!.push(...(group.links.size > 0 ? group.links : group.workLinks).values());
   }
+  // Emptied first, not after the commit: once committed, nothing may fail and have the batch retried.
+  for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name))]) await engine.run(`DELETE FROM ${table}`);
   await engine.append(STAGE_IDS, [{ name: "orcid", kind: "text" }], [...batch.keys()].map((orcid): SqlValue[] => [orcid]));
   for (const table of DATA_TABLES) await engine.append(stageName(table.name), table.columns, staged.get(table.name)!);
 
@@ -386,7 +388,4 @@ async function commitBatch(
   counts.affiliations += n("affiliations");
   counts.fundings += n("fundings");
   counts.links += n("links");
-  await engine.run(`DELETE FROM ${STAGE_IDS}`);
-  await engine.run(`DELETE FROM ${STAGE_EVENTS}`);
-  for (const table of DATA_TABLES) await engine.run(`DELETE FROM ${stageName(table.name)}`);
 }

@@ -133,8 +133,8 @@ export class PostgresEngine implements SqlEngine {
   #client: pg.Client | undefined;
   #inTransaction = false;
   readonly #statementNames = new Map<string, string>();
-  /** Loads this connection runs (re-held after a reconnect). */
-  readonly #heldLoads = new Set<number>();
+  /** The load this connection runs (held again after a reconnect). */
+  #heldLoad: number | undefined;
 
   constructor(config: pg.ClientConfig, schema: string, label: string) {
     this.#config = config;
@@ -158,7 +158,7 @@ export class PostgresEngine implements SqlEngine {
     this.#client = client;
     this.#inTransaction = false;
     this.#statementNames.clear();
-    for (const id of this.#heldLoads) await this.holdLoad(id);
+    if (this.#heldLoad !== undefined) await this.holdLoad(this.#heldLoad);
   }
 
   get #db(): pg.Client {
@@ -254,8 +254,11 @@ export class PostgresEngine implements SqlEngine {
   }
 
   async holdLoad(id: number): Promise<void> {
-    this.#heldLoads.add(id);
-    await this.#db.query("SELECT pg_advisory_lock($1, $2)", [lockKey(this.schema, "loads"), id]);
+    const key = lockKey(this.schema, "loads");
+    // One load per process: a start retried under another id lets go of the first.
+    if (this.#heldLoad !== undefined && this.#heldLoad !== id) await this.#db.query("SELECT pg_advisory_unlock($1, $2)", [key, this.#heldLoad]);
+    this.#heldLoad = id;
+    await this.#db.query("SELECT pg_advisory_lock($1, $2)", [key, id]);
   }
 
   liveLoadSql(idColumn: string): string {

@@ -3,13 +3,15 @@
  * orcid-extract records, `orcid-db doi` latency on a database of ≥ 1 M links (in-process over
  * 1,000 random DOIs, and as a command including start-up), the database's size per million
  * links, and on the same database: `orcid-db prefix` in-process, `stats` and the Parquet export of
- * the links as commands.
+ * the links as commands; then on PostgreSQL (the test bed's throwaway server on the same cores):
+ * load rate with 1 loader and with 4 loaders on a 4-way split at once, and `doi` latency.
  */
 import { execFileSync } from "node:child_process";
-import { createWriteStream, rmSync, statSync } from "node:fs";
+import { createWriteStream, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { folderInShard, last3 } from "@orcid-sync/core";
 import { doiLinks, openDatabase, prefixLinks } from "@orcid-sync/db";
-import { extractRecordsOfDay } from "@orcid-sync/test-bed";
+import { extractRecordsOfDay, startLocalPostgres } from "@orcid-sync/test-bed";
 import { measure } from "./measure.ts";
 import type { ScenarioContext } from "./scenario.ts";
 
@@ -18,12 +20,13 @@ export type DbScenarioContext = Pick<ScenarioContext, "work" | "repo" | "quick" 
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-/** Writes the day's records as NDJSON, with backpressure; returns how many. */
-async function writeRecords(path: string, ids: number, links: boolean): Promise<number> {
+/** Writes the day's records (those `keep` keeps) as NDJSON, with backpressure; returns how many. */
+async function writeRecords(path: string, ids: number, links: boolean, keep: (orcid: string) => boolean = () => true): Promise<number> {
   const out = createWriteStream(path);
   let count = 0;
   let text = "";
   for (const record of extractRecordsOfDay({ ids, links, seed: 19 })) {
+    if (!keep(String(record.orcid))) continue;
     count++;
     text += `${JSON.stringify(record)}\n`;
     if (text.length > 1 << 20) {
@@ -58,7 +61,7 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
     const [row] = await engine.all("SELECT count(*) AS n FROM links");
     await engine.close();
     rows.push({ input, records, wall: m.wallSeconds, cpu: m.cpuSeconds, rss: m.peakRssMiB, links: Number(row!.n), bytes: statSync(db).size });
-    rmSync(file, { force: true });
+    if (!links) rmSync(file, { force: true });
   }
   const big = join(dir, "orcid-links.duckdb");
   const links = rows[1]!.links;
@@ -96,6 +99,8 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
     commands.push(m.wallSeconds);
   }
 
+  const postgres = await postgresFigures(ctx, { bin, dir, ids, records: rows[1]!.records, file: join(dir, "records-links.ndjson") });
+
   say(`## orcid-db (${links.toLocaleString("en")} links from ${ids.toLocaleString("en")} synthetic iDs)`);
   say();
   say("| load | records | wall s | records/s | CPU s | peak RSS MiB | links | DB MB per M links |");
@@ -109,7 +114,23 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
   say(`\`orcid-db prefix\` in-process over ${prefixes.length} prefixes (${Math.round(prefixLinksFound / prefixes.length).toLocaleString("en")} links each on average, names joined, streamed): median ${percentile(prefixTimes, 50).toFixed(0)} ms, worst ${Math.max(...prefixTimes).toFixed(0)} ms.`);
   say(`\`orcid-db stats --json\` as a command: ${stats.wallSeconds.toFixed(2)} s wall, ${stats.cpuSeconds.toFixed(2)} s CPU, peak RSS ${stats.peakRssMiB.toFixed(0)} MiB. \`orcid-db export links --format parquet\` (partitioned by prefix): ${parquet.wallSeconds.toFixed(2)} s wall, ${parquet.cpuSeconds.toFixed(2)} s CPU, peak RSS ${parquet.peakRssMiB.toFixed(0)} MiB.`);
   say();
+  say(`### On PostgreSQL ${postgres.version} (a throwaway server on the same 2 cores, fsync off; the same link records)`);
+  say();
+  say("| load | loaders | records | wall s | records/s | loaders' CPU s | server CPU s |");
+  say("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const r of postgres.loads) {
+    say(`| link records (--links) | ${r.loaders} | ${r.records.toLocaleString("en")} | ${r.wall.toFixed(1)} | ${Math.round(r.records / r.wall)} | ${r.cpu.toFixed(1)} | ${r.serverCpu.toFixed(1)} |`);
+  }
+  say();
+  say(`4 loaders' rate is ${(postgres.loads[1]!.wall > 0 ? postgres.loads[0]!.wall / postgres.loads[1]!.wall : 0).toFixed(2)}× one loader's (target ≥ 0.9×; no deadlock: every loader exited 0).`);
+  say(`\`orcid-db doi\` on PostgreSQL in-process over ${postgres.times.length} random DOIs: p50 ${percentile(postgres.times, 50).toFixed(1)} ms, p99 ${percentile(postgres.times, 99).toFixed(1)} ms, max ${Math.max(...postgres.times).toFixed(1)} ms; as a command including start-up, ${postgres.commands.length} runs: median ${percentile(postgres.commands, 50).toFixed(2)} s, worst ${Math.max(...postgres.commands).toFixed(2)} s.`);
+  say();
   ctx.results.db = {
+    postgres: {
+      loads: postgres.loads,
+      inProcessMs: { p50: percentile(postgres.times, 50), p99: percentile(postgres.times, 99), max: Math.max(...postgres.times) },
+      commandSeconds: { median: percentile(postgres.commands, 50), max: Math.max(...postgres.commands) },
+    },
     links, loads: rows,
     inProcessMs: { p50: percentile(times, 50), p99: percentile(times, 99), max: Math.max(...times) },
     commandSeconds: { median: percentile(commands, 50), max: Math.max(...commands) },
@@ -118,4 +139,72 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
     parquetLinks: { wall: parquet.wallSeconds, cpu: parquet.cpuSeconds, rssMiB: parquet.peakRssMiB },
   };
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** CPU seconds of a server process and its children, those reaped included. */
+function treeCpu(pid: number): number {
+  const fields = (p: number) => {
+    const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  };
+  const own = fields(pid);
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === pid) continue;
+    try {
+      const f = fields(Number(name));
+      if (Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
+}
+
+/** PostgreSQL's figures: load rate with 1 and 4 loaders, doi latency in-process and as a command. */
+async function postgresFigures(
+  ctx: DbScenarioContext,
+  run: { bin: string; dir: string; ids: number; records: number; file: string },
+): Promise<{ version: string; loads: { loaders: number; records: number; wall: number; cpu: number; serverCpu: number }[]; times: number[]; commands: number[] }> {
+  const pg = await startLocalPostgres();
+  try {
+    const env = { ...process.env, ORCID_BENCH_DB: pg.url };
+    const version = pg.admin("SHOW server_version").trim();
+    const shards = [1, 2, 3, 4].map((k) => join(run.dir, `records-links-${k}.ndjson`));
+    let sharded = 0;
+    for (const [i, shard] of shards.entries()) {
+      sharded += await writeRecords(shard, run.ids, true, (orcid) => folderInShard(last3(orcid), { index: i + 1, count: 4 }));
+    }
+    if (sharded !== run.records) throw new Error(`The 4 shards hold ${sharded} records, the whole ${run.records}`);
+    const loads = [];
+    for (const [loaders, script] of [
+      [1, `"${run.bin}" load env:ORCID_BENCH_DB "${run.file}" --schema one_loader --log-level warn`],
+      [4, `${shards.map((f) => `"${run.bin}" load env:ORCID_BENCH_DB "${f}" --schema four_loaders --log-level warn &`).join("\n")}\nfor job in $(jobs -p); do wait "$job" || exit 1; done`],
+    ] as const) {
+      const before = treeCpu(pg.pid);
+      const m = await measure(script, { cwd: run.dir, env });
+      if (m.exitCode !== 0) throw new Error(`orcid-db load into PostgreSQL failed (${m.exitCode}): ${m.stderr}`);
+      loads.push({ loaders, records: run.records, wall: m.wallSeconds, cpu: m.cpuSeconds, serverCpu: treeCpu(pg.pid) - before });
+    }
+    const engine = await openDatabase(pg.url, { schema: "one_loader" });
+    const dois = (await engine.all("SELECT doi FROM links ORDER BY random() LIMIT 1000")).map((r) => String(r.doi));
+    for (const doi of dois.slice(0, 20)) await doiLinks(engine, doi);
+    const times: number[] = [];
+    let answered = 0;
+    for (const doi of dois) {
+      const started = performance.now();
+      answered += (await doiLinks(engine, doi)).length;
+      times.push(performance.now() - started);
+    }
+    await engine.close();
+    if (answered < dois.length) throw new Error(`PostgreSQL answered ${answered} links for ${dois.length} DOIs it holds`);
+    const commands: number[] = [];
+    for (const doi of dois.slice(0, ctx.quick ? 5 : 20)) {
+      const m = await measure(`"${run.bin}" doi env:ORCID_BENCH_DB "https://doi.org/${doi}" --schema one_loader --log-level warn > /dev/null`, { cwd: run.dir, env });
+      commands.push(m.wallSeconds);
+    }
+    return { version, loads, times, commands };
+  } finally {
+    await pg.stop();
+  }
 }

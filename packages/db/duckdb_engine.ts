@@ -3,16 +3,14 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type DuckDBAppender,
-  type DuckDBConnection,
+import type {
+  DuckDBAppender,
+  DuckDBConnection,
   DuckDBInstance,
-  type DuckDBPreparedStatement,
-  type DuckDBValue,
-  LIST,
-  listValue,
+  DuckDBListType,
+  DuckDBPreparedStatement,
+  DuckDBValue,
   StatementType,
-  VARCHAR,
 } from "@duckdb/node-api";
 import { type JsonRow, QueryRefusedError, type Row, type SqlEngine, type SqlValue } from "./engine.ts";
 import type { ColumnDef, ColumnKind } from "./tables.ts";
@@ -43,7 +41,20 @@ export class DatabaseOpenError extends Error {
 }
 
 const TYPES: Record<ColumnKind, string> = { text: "VARCHAR", int: "BIGINT", json: "JSON", "text[]": "VARCHAR[]" };
-const TEXT_LIST = LIST(VARCHAR);
+
+type DuckDbModule = typeof import("@duckdb/node-api");
+let duckdb: DuckDbModule | undefined;
+let textList: DuckDBListType | undefined;
+/** The binding, loaded on first open: its native library would cost every PostgreSQL run's start-up. */
+async function loadDuckDb(): Promise<DuckDbModule> {
+  if (!duckdb) {
+    const loaded = await import("@duckdb/node-api");
+    // Bundled, the CommonJS package comes as the default export.
+    duckdb = typeof loaded.LIST === "function" ? loaded : (loaded as unknown as { default: DuckDbModule }).default;
+  }
+  textList ??= duckdb.LIST(duckdb.VARCHAR);
+  return duckdb;
+}
 
 /**
  * Opens (or, for writing, creates) a DuckDB file. While another process holds it, retries for up
@@ -62,7 +73,7 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
   const deadline = performance.now() + (options.waitLockSeconds ?? 0) * 1000;
   for (;;) {
     try {
-      const instance = await DuckDBInstance.create(path, config);
+      const instance = await (await loadDuckDb()).DuckDBInstance.create(path, config);
       return new DuckDbEngine(instance, await instance.connect());
     } catch (error) {
       const message = (error as Error).message;
@@ -82,7 +93,7 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
 }
 
 function toDuckDb(value: SqlValue): DuckDBValue {
-  if (Array.isArray(value)) return listValue(value as string[]);
+  if (Array.isArray(value)) return duckdb!.listValue(value as string[]);
   return value as DuckDBValue;
 }
 
@@ -117,7 +128,9 @@ function oneLine(message: string): string {
 
 // What a user's query may be: reads only (the file is open read-only too, but ATTACH, COPY TO, SET
 // or INSTALL would still reach beyond it).
-const READS: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+function isRead(type: StatementType): boolean {
+  return type === duckdb!.StatementType.SELECT || type === duckdb!.StatementType.EXPLAIN;
+}
 
 class DuckDbEngine implements SqlEngine {
   readonly name = "duckdb";
@@ -174,7 +187,7 @@ class DuckDbEngine implements SqlEngine {
     }
     try {
       const type = statement.statementType;
-      if (!READS.has(type)) throw new QueryRefusedError(`Only queries that read are allowed: statement type ${StatementType[type]}`);
+      if (!isRead(type)) throw new QueryRefusedError(`Only queries that read are allowed: statement type ${duckdb!.StatementType[type]}`);
       let result: Awaited<ReturnType<DuckDBPreparedStatement["stream"]>>;
       try {
         result = await statement.stream();
@@ -219,7 +232,7 @@ class DuckDbEngine implements SqlEngine {
               appender.appendBigInt(BigInt(value as number));
               break;
             case "text[]":
-              appender.appendList(value as string[], TEXT_LIST);
+              appender.appendList(value as string[], textList!);
               break;
             default:
               appender.appendVarchar(String(value));
@@ -244,6 +257,27 @@ class DuckDbEngine implements SqlEngine {
     }
     await this.#connection.run("COMMIT");
     return result;
+  }
+
+  // One writer process at a time: nothing to serialize, no other loader to wait for.
+  async lock(): Promise<void> {}
+
+  async holdLoad(): Promise<void> {}
+
+  liveLoadSql(): string {
+    return "false";
+  }
+
+  eventSeqSql(order: string): string {
+    return `(SELECT coalesce(max(seq), 0) FROM link_events) + row_number() OVER (ORDER BY ${order})`;
+  }
+
+  retryable(): boolean {
+    return false;
+  }
+
+  async reconnect(): Promise<void> {
+    throw new Error("DuckDB does not reconnect");
   }
 
   async close(): Promise<void> {

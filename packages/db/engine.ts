@@ -1,6 +1,6 @@
 /**
  * The one interface between orcid-db and a SQL engine: the loader and the queries are written
- * against it once, and each engine (DuckDB now, PostgreSQL next) implements it. SQL passed here
+ * against it once, and each engine (DuckDB, PostgreSQL) implements it. SQL passed here
  * uses `$1, $2, …` parameters and only what both engines understand; what differs (type names,
  * bulk loading) is the engine's business.
  */
@@ -22,7 +22,7 @@ export class QueryRefusedError extends Error {
 
 /** A SQL engine holding one orcid-db database. */
 export interface SqlEngine {
-  /** The engine's name, for messages: `duckdb`. */
+  /** The engine's name, for messages: `duckdb` or `postgres`. */
   readonly name: string;
   /** The engine's type for a column kind. */
   typeOf(kind: ColumnKind): string;
@@ -49,6 +49,24 @@ export interface SqlEngine {
   append(table: string, columns: readonly ColumnDef[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
   /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Holds a named lock until the transaction ends: what serializes the writers that share one
+   * database (PostgreSQL's advisory locks). A no-op where one process writes at a time (DuckDB).
+   */
+  lock(name: string): Promise<void>;
+  /** Marks load `id` as run by this connection until it closes (see {@linkcode liveLoadSql}). */
+  holdLoad(id: number): Promise<void>;
+  /** A SQL condition on a `loads` id column: true while a live writer runs that load. */
+  liveLoadSql(idColumn: string): string;
+  /**
+   * The SQL expression numbering new link events, in `order`, after every event committed before
+   * (called under the `link_events` lock): a sequence on PostgreSQL, the last seq + row number on DuckDB.
+   */
+  eventSeqSql(order: string): string;
+  /** Whether running a failed batch again may succeed (a lost connection, a deadlock). */
+  retryable(error: unknown): boolean;
+  /** Connects again after a lost connection (temporary tables are gone: the caller makes them again). */
+  reconnect(): Promise<void>;
   /** Closes the database; everything committed stays. */
   close(): Promise<void>;
 }

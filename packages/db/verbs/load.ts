@@ -2,7 +2,7 @@
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { ExitCode, FatalError, readRecords, type SourcedRecord, UsageError } from "@orcid-sync/core";
-import { DEFAULT_BATCH_RECORDS, type LoadCounts, loadRecords, newLoadCounts } from "../loader.ts";
+import { BatchFailedError, DEFAULT_BATCH_RECORDS, type LoadCounts, loadRecords, newLoadCounts } from "../loader.ts";
 import type { Verb } from "./verb.ts";
 
 /** Input records from stdin or files; `ended` tells a line cut short at the end from a malformed one. */
@@ -44,8 +44,19 @@ export const loadVerb: Verb = {
         const rate = counts.records / Math.max(0.001, (performance.now() - started) / 1000);
         return `${counts.records} records (${Math.round(rate)}/s), ${counts.ids} iDs, ${counts.links} links stored`;
       });
-      for await (const record of loadRecords(engine, inputRecords(args.files ?? [], ctx.stdin, input), counts, { batchRecords: batch })) {
-        await ctx.out.write(record);
+      const onRetry = (error: unknown, attempt: number) =>
+        ctx.log.warn(`load ${counts.loadId}: attempt ${attempt} after ${counts.batches} batches failed (${(error as Error).message}); retrying`);
+      try {
+        for await (const record of loadRecords(engine, inputRecords(args.files ?? [], ctx.stdin, input), counts, { batchRecords: batch, onRetry })) {
+          await ctx.out.write(record);
+        }
+      } catch (error) {
+        if (error instanceof BatchFailedError) throw new FatalError(error.message);
+        // PostgreSQL: a privilege missing for a write, or another server error, in one line.
+        if (engine.name === "postgres" && typeof (error as { code?: unknown }).code === "string") {
+          throw new FatalError(`PostgreSQL refused load ${counts.loadId}: ${(error as Error).message}`);
+        }
+        throw error;
       }
       ctx.summary(describeLoad(counts));
       if (counts.inputError) {

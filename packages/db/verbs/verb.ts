@@ -24,6 +24,8 @@ export interface DbArgs {
   readonly batch?: number;
   readonly memoryLimit: string;
   readonly waitLock: number;
+  readonly engine?: "duckdb" | "postgres";
+  readonly schema: string;
 }
 
 /** Does a verb's work on the open database; returns the exit code. */

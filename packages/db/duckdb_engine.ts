@@ -13,6 +13,7 @@ import type {
   StatementType,
 } from "@duckdb/node-api";
 import { type JsonRow, QueryRefusedError, type Row, type SqlEngine, type SqlValue } from "./engine.ts";
+import { jsonValue } from "./json_value.ts";
 import type { ColumnDef, ColumnKind } from "./tables.ts";
 
 /** The memory DuckDB may use unless told otherwise (`--memory-limit`). */
@@ -108,16 +109,6 @@ function toRow(row: Record<string, unknown>): Row {
   const out: Record<string, SqlValue> = {};
   for (const key of Object.keys(row)) out[key] = fromDuckDb(row[key]);
   return out;
-}
-
-/** A value of a user's query as JSON (see `SqlEngine.readOnlyQuery`). */
-function jsonValue(value: unknown): unknown {
-  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
-  if (Array.isArray(value)) return value.map(jsonValue);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValue(v)]));
-  return value;
 }
 
 /** DuckDB's message on one line: its text before the `LINE n:` excerpt, without the wrapper's preamble. */

@@ -5,13 +5,15 @@
  * the schema, and a batch that loses its connection or a deadlock is retried by the loader.
  */
 import { createHash } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { registerSecret } from "@orcid-sync/core";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { DatabaseOpenError } from "./duckdb_engine.ts";
-import type { JsonRow, Row, SqlEngine, SqlValue } from "./engine.ts";
+import { DatabaseOpenError, openDuckDb } from "./duckdb_engine.ts";
+import { type JsonRow, QueryRefusedError, type Row, type SqlEngine, type SqlValue } from "./engine.ts";
+import { jsonValue } from "./json_value.ts";
 import type { ColumnDef, ColumnKind } from "./tables.ts";
 
 /** The schema the tables live in unless told otherwise (`--schema`). */
@@ -35,6 +37,33 @@ const PARSERS: Record<number, (text: string) => unknown> = { 20: Number, 114: (t
 const types = {
   getTypeParser: ((oid: number, format?: string) => PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
 };
+
+// A user's query (`orcid-db sql`): JSON values as DuckDB's are (see json_value.ts) — whole numbers
+// beyond 2^53 as strings, times without a zone read as UTC.
+const wholeOrNumber = (text: string) => (/^-?\d+$/.test(text) ? jsonValue(BigInt(text)) : Number(text));
+const JSON_PARSERS: Record<number, (text: string) => unknown> = {
+  ...PARSERS,
+  20: wholeOrNumber,
+  1700: wholeOrNumber,
+  1114: (t) => new Date(`${t.replace(" ", "T")}Z`),
+};
+const jsonTypes = {
+  getTypeParser: ((oid: number, format?: string) => JSON_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
+/** How a column of a query's result is staged in DuckDB for Parquet: by its PostgreSQL type. */
+function columnKindOf(oid: number): ColumnKind {
+  if (oid === 20 || oid === 21 || oid === 23) return "int";
+  if (oid === 1009 || oid === 1015) return "text[]";
+  return "text";
+}
+
+/** A server's refusal of a user's query, in its words; anything else (a lost connection) as it is. */
+function refusal(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string" || code.startsWith("08") || code.startsWith("57")) return error;
+  return new QueryRefusedError((error as Error).message);
+}
 
 /** SQLSTATE classes and codes after which a batch is worth running again. */
 const RETRYABLE_CODES = new Set(["40001", "40P01", "57P01", "57P02", "57P03", "53300"]);
@@ -183,7 +212,13 @@ export class PostgresEngine implements SqlEngine {
   }
 
   async *stream(sql: string, params: readonly SqlValue[] = []): AsyncIterable<Row> {
-    // A cursor, fetched a page at a time: bounded memory whatever the table's size.
+    for await (const page of this.#pages(sql, params)) {
+      for (const row of page.rows) yield row as Row;
+    }
+  }
+
+  /** A query's rows a page at a time from a cursor: bounded memory whatever the table's size. */
+  async *#pages(sql: string, params: readonly SqlValue[] = []): AsyncIterable<pg.QueryResult> {
     const own = !this.#inTransaction;
     if (own) await this.#db.query("BEGIN READ ONLY");
     let open = own;
@@ -191,7 +226,7 @@ export class PostgresEngine implements SqlEngine {
       await this.#db.query(`DECLARE orcid_db_stream NO SCROLL CURSOR FOR ${sql}`, params.length ? (params as unknown[]) : undefined);
       for (;;) {
         const page = await this.#db.query("FETCH 2000 FROM orcid_db_stream");
-        for (const row of page.rows) yield row as Row;
+        yield page;
         if (page.rows.length < 2000) break;
       }
       await this.#db.query("CLOSE orcid_db_stream");
@@ -203,12 +238,65 @@ export class PostgresEngine implements SqlEngine {
     }
   }
 
-  async *readOnlyQuery(_sql: string): AsyncIterable<JsonRow> {
-    throw new Error("orcid-db sql does not run on PostgreSQL yet");
+  async *readOnlyQuery(sql: string): AsyncIterable<JsonRow> {
+    await this.#db.query("BEGIN READ ONLY");
+    let open = true;
+    try {
+      // The extended protocol takes one statement only, a cursor only a query, and the READ ONLY
+      // transaction refuses any write the query would make (nextval, a data-modifying WITH…).
+      // (`queryMode` is pg's, missing from its type declarations.)
+      const statement = sql.trim().replace(/;\s*$/, "");
+      const explain = /^explain\b/i.test(statement);
+      const text = explain ? statement : `DECLARE orcid_db_sql NO SCROLL CURSOR FOR ${statement}`;
+      let answer: pg.QueryResult;
+      try {
+        answer = await this.#db.query({ text, queryMode: "extended", types: jsonTypes } as pg.QueryConfig);
+      } catch (error) {
+        throw refusal(error);
+      }
+      // EXPLAIN cannot be a cursor's query: its plan is a few rows, answered whole.
+      if (explain) for (const row of answer.rows) yield jsonValue(row) as JsonRow;
+      for (let first = true; !explain; first = false) {
+        let page: pg.QueryResult;
+        try {
+          page = await this.#db.query({ text: "FETCH 2000 FROM orcid_db_sql", types: jsonTypes });
+        } catch (error) {
+          // Before any row: the query could not run (a write refused, a bad cast); after: it failed.
+          throw first ? refusal(error) : error;
+        }
+        for (const row of page.rows) yield jsonValue(row) as JsonRow;
+        if (page.rows.length < 2000) break;
+      }
+      await this.#db.query("COMMIT");
+      open = false;
+    } finally {
+      if (open && this.#client) await this.#client.query("ROLLBACK").catch(() => {});
+    }
   }
 
-  async copyToParquet(): Promise<void> {
-    throw new Error("orcid-db export --format parquet does not run on PostgreSQL yet");
+  /**
+   * DuckDB's postgres extension would be downloaded at run time: the rows stream from a cursor
+   * into a DuckDB file beside `folder` (spilling to disk past its memory limit), whose `COPY`
+   * writes the Parquet; the file is removed after.
+   */
+  async copyToParquet(select: string, folder: string, options: { readonly partitionBy?: string } = {}): Promise<void> {
+    const staging = `${folder}.duckdb`;
+    const duck = await openDuckDb(staging);
+    try {
+      let columns: ColumnDef[] | undefined;
+      for await (const page of this.#pages(select)) {
+        if (!columns) {
+          columns = page.fields.map((f) => ({ name: f.name, kind: columnKindOf(f.dataTypeID) }) as ColumnDef);
+          await duck.run(`CREATE TEMP TABLE parquet_rows (${columns.map((c) => `${quoteIdent(c.name)} ${duck.typeOf(c.kind)}`).join(", ")})`);
+        }
+        await duck.append("parquet_rows", columns, page.rows.map((row) => columns!.map((c) => (row as Row)[c.name] ?? null)));
+      }
+      const names = columns!.map((c) => quoteIdent(c.name)).join(", ");
+      await duck.copyToParquet(`SELECT ${names} FROM parquet_rows ORDER BY rowid`, folder, options);
+    } finally {
+      await duck.close();
+      for (const file of [staging, `${staging}.wal`, `${staging}.tmp`]) await rm(file, { recursive: true, force: true });
+    }
   }
 
   async append(table: string, columns: readonly ColumnDef[], rows: readonly (readonly SqlValue[])[]): Promise<void> {

@@ -4,11 +4,11 @@
  * and the login, database and privilege errors (the password never printed).
  */
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { folderInShard, last3 } from "@orcid-sync/core";
-import { DATA_TABLES, openDatabase, type SqlEngine } from "@orcid-sync/db";
+import { DATA_TABLES, EXPORT_TABLES, LINK_EVENTS, LOADS, openDatabase, openDuckDb, type SqlEngine, tableRecords } from "@orcid-sync/db";
 import { changedIdsOnDay, type ExtractDayOptions, extractRecordsOfDay, toNdjson } from "../generator/orcid_records.ts";
 import { type LocalPostgres, startLocalPostgres } from "../pg/server.ts";
 import { BIN_DIR, ROOT, type RunResult, runBin, scratch } from "./helpers.ts";
@@ -111,6 +111,109 @@ describe("orcid-db on PostgreSQL", () => {
       expect(b.stdout).toEqual(a.stdout);
     }
     expect(await dumpData("env:ORCID_TEST_DB", "same_answers")).toEqual(await dumpData(duck));
+
+    // prefix: every current link under a prefix, in any form given, and the changes under it.
+    const prefixes = [...new Set(links.map((l) => l.doi.split("/")[0]!))].slice(0, 3);
+    const underPrefix = await both(["prefix", `https://doi.org/${prefixes[0]}/`, `doi:${prefixes[1]}`, prefixes[2]!]);
+    expect(underPrefix).toHaveLength(links.filter((l) => prefixes.includes(l.doi.split("/")[0]!)).length);
+    expect(underPrefix.length).toBeGreaterThan(0);
+    expect((await both(["prefix", prefixes[0]!, "--after", "0"])).length).toBeGreaterThan(0);
+    expect(await both(["prefix", "10.1"])).toEqual([]);
+
+    // stats --json: every figure; the last load's end is each engine's own time.
+    const stats = async (target: string, ...more: string[]) => {
+      const result = await db(["stats", target, "--json", ...more]);
+      expect(result.code, result.stderr).toBe(0);
+      const record = JSON.parse(result.stdout) as { lastLoad: { ended: string | null }; links: number };
+      expect(record.lastLoad.ended).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+      record.lastLoad.ended = null;
+      return record;
+    };
+    const duckStats = await stats(duck);
+    expect(duckStats.links).toBe(exported.length);
+    expect(await stats("env:ORCID_TEST_DB", "--schema", "same_answers")).toEqual(duckStats);
+
+    // sql: plain rows with the same values (counts, a sum beyond a 32-bit int, a whole number beyond 2^53).
+    for (const query of [
+      "SELECT class, relationship, count(*) AS n, sum(put_code) AS codes FROM links GROUP BY class, relationship ORDER BY class, relationship",
+      "SELECT doi, orcid, put_code, source_name FROM links ORDER BY doi, orcid, put_code LIMIT 50",
+      "SELECT 9007199254740993 AS big, 'x' AS text;",
+    ]) {
+      const rows = await both(["sql", query]);
+      expect(rows.length, query).toBeGreaterThan(0);
+      expect(rows.every((r) => !("type" in JSON.parse(r))), query).toBe(true);
+    }
+    expect(await both(["sql", "SELECT 9007199254740993 AS big"])).toEqual(['{"big":"9007199254740993"}']);
+    const explained = await db(["sql", "env:ORCID_TEST_DB", "EXPLAIN SELECT orcid FROM links WHERE doi = '10.1/x'", "--schema", "same_answers"]);
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(explained.stdout).toMatch(/QUERY PLAN/);
+    // Refused before any row, exit 2, nothing changed: a write, two statements, DDL, and on
+    // PostgreSQL what only its READ ONLY transaction stops (a sequence, a data-modifying WITH).
+    for (const [query, engines] of [
+      ["DELETE FROM links", [duck, "env:ORCID_TEST_DB"]],
+      ["SELECT 1; DELETE FROM links", [duck, "env:ORCID_TEST_DB"]],
+      ["CREATE TABLE stolen AS SELECT * FROM persons", [duck, "env:ORCID_TEST_DB"]],
+      ["SELECT nextval('link_events_seq')", ["env:ORCID_TEST_DB"]],
+      ["WITH gone_links AS (DELETE FROM links RETURNING doi) SELECT count(*) FROM gone_links", ["env:ORCID_TEST_DB"]],
+      ["EXPLAIN ANALYZE DELETE FROM links", ["env:ORCID_TEST_DB"]],
+    ] as const) {
+      for (const target of engines) {
+        const refused = await db(["sql", target, query, "--schema", "same_answers"]);
+        expect([refused.code, refused.stdout], `${target}: ${query}`).toEqual([2, ""]);
+        expect(refused.stderr, query).toMatch(/Cannot run the query: /);
+      }
+    }
+    expect(Number(pg.admin("SELECT count(*) FROM same_answers.links", pg.database))).toBe(exported.length);
+    expect(pg.admin("SELECT count(*) FROM pg_tables WHERE tablename = 'stolen'", pg.database).trim()).toBe("0");
+
+    // export: every table as NDJSON records and the links as CSV; loads' times are each engine's own.
+    // (link records were loaded: works and work_ids stay empty, and equal.)
+    const filled: string[] = [];
+    for (const table of EXPORT_TABLES.filter((t) => t !== "loads")) {
+      if ((await both(["export", table])).length > 0) filled.push(table);
+    }
+    expect(filled).toEqual(expect.arrayContaining(["persons", "links", "link_events"]));
+    const loads = async (target: string, ...more: string[]) =>
+      lines((await db(["export", target, "loads", ...more])).stdout).map((l) => {
+        const { started: _s, ended: _e, ...rest } = JSON.parse(l) as Record<string, unknown>;
+        return rest;
+      });
+    expect(await loads("env:ORCID_TEST_DB", "--schema", "same_answers")).toEqual(await loads(duck));
+    const [duckCsv, pgCsv] = [
+      await db(["export", duck, "links", "--format", "csv"]),
+      await db(["export", "env:ORCID_TEST_DB", "links", "--format", "csv", "--schema", "same_answers"]),
+    ];
+    expect(pgCsv.code, pgCsv.stderr).toBe(0);
+    expect(pgCsv.stdout).toEqual(duckCsv.stdout);
+
+    // Parquet from PostgreSQL (through an in-process DuckDB): the same partitions as DuckDB's, and
+    // read back with read_parquet the same records as PostgreSQL's NDJSON export.
+    const [duckParquet, pgParquet, pgNdjson] = [join(dir, "duck-parquet"), join(dir, "pg-parquet"), join(dir, "pg-ndjson")];
+    for (const [target, out, format] of [[duck, duckParquet, "parquet"], ["env:ORCID_TEST_DB", pgParquet, "parquet"], ["env:ORCID_TEST_DB", pgNdjson, "ndjson"]]) {
+      const result = await db(["export", target!, "all", "--format", format!, "-o", out!, "--schema", "same_answers"]);
+      expect([result.code, result.stdout], result.stderr).toEqual([0, ""]);
+    }
+    for (const table of EXPORT_TABLES) expect(readdirSync(join(pgParquet, table)).sort(), table).toEqual(readdirSync(join(duckParquet, table)).sort());
+    expect(readdirSync(dir).filter((f) => f.includes("orcid-sync-tmp"))).toEqual([]);
+    expect(readdirSync(pgParquet).filter((f) => f.includes("orcid-sync-tmp"))).toEqual([]);
+    const fromParquet = await openDuckDb(join(dir, "from-parquet.duckdb"));
+    try {
+      for (const table of [...DATA_TABLES, LINK_EVENTS, LOADS]) {
+        const columns = table.columns.map((c) => `"${c.name}"`).join(", ");
+        await fromParquet.run(
+          `CREATE VIEW ${table.name} AS SELECT ${columns} FROM read_parquet('${join(pgParquet, table.name)}/**/*.parquet', hive_partitioning = true)`,
+        );
+      }
+      for (const table of EXPORT_TABLES) {
+        const back: unknown[] = [];
+        for await (const record of tableRecords(fromParquet, table)) back.push(JSON.parse(JSON.stringify(record)));
+        const want = lines(readFileSync(join(pgNdjson, `${table}.ndjson`), "utf8")).map((l) => JSON.parse(l));
+        if (filled.includes(table)) expect(want.length, table).toBeGreaterThan(0);
+        expect(back, table).toEqual(want);
+      }
+    } finally {
+      await fromParquet.close();
+    }
 
     // load's own output and status: records passed on (a checkpoint), error records, exit 1.
     const fixture = readFileSync(join(ROOT, "packages", "db", "testdata", "day1.ndjson"), "utf8");

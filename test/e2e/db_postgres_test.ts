@@ -69,6 +69,40 @@ function answers(result: RunResult): string[] {
     .sort();
 }
 
+/**
+ * Exports every table of the schema as Parquet and as NDJSON from PostgreSQL, and of `duck` as
+ * Parquet: the partitions equal DuckDB's, no temp file is left, and the Parquet read back with
+ * read_parquet gives PostgreSQL's NDJSON records (`filled` tables must hold rows).
+ */
+async function parquetEqualsDuckDb(dir: string, duck: string, schema: string, filled: readonly string[]): Promise<void> {
+  const [duckParquet, pgParquet, pgNdjson] = [join(dir, "duck-parquet"), join(dir, "pg-parquet"), join(dir, "pg-ndjson")];
+  for (const [target, out, format] of [[duck, duckParquet, "parquet"], ["env:ORCID_TEST_DB", pgParquet, "parquet"], ["env:ORCID_TEST_DB", pgNdjson, "ndjson"]]) {
+    const result = await db(["export", target!, "all", "--format", format!, "-o", out!, "--schema", schema]);
+    expect([result.code, result.stdout], result.stderr).toEqual([0, ""]);
+  }
+  for (const table of EXPORT_TABLES) expect(readdirSync(join(pgParquet, table)).sort(), table).toEqual(readdirSync(join(duckParquet, table)).sort());
+  expect(readdirSync(dir).filter((f) => f.includes("orcid-sync-tmp"))).toEqual([]);
+  expect(readdirSync(pgParquet).filter((f) => f.includes("orcid-sync-tmp"))).toEqual([]);
+  const fromParquet = await openDuckDb(join(dir, "from-parquet.duckdb"));
+  try {
+    for (const table of [...DATA_TABLES, LINK_EVENTS, LOADS]) {
+      const columns = table.columns.map((c) => `"${c.name}"`).join(", ");
+      await fromParquet.run(
+        `CREATE VIEW ${table.name} AS SELECT ${columns} FROM read_parquet('${join(pgParquet, table.name)}/**/*.parquet', hive_partitioning = true)`,
+      );
+    }
+    for (const table of EXPORT_TABLES) {
+      const back: unknown[] = [];
+      for await (const record of tableRecords(fromParquet, table)) back.push(JSON.parse(JSON.stringify(record)));
+      const want = lines(readFileSync(join(pgNdjson, `${table}.ndjson`), "utf8")).map((l) => JSON.parse(l));
+      if (filled.includes(table)) expect(want.length, table).toBeGreaterThan(0);
+      expect(back, table).toEqual(want);
+    }
+  } finally {
+    await fromParquet.close();
+  }
+}
+
 describe("orcid-db on PostgreSQL", () => {
   test("the same answers as DuckDB for every verb, after day 1 and day 2's changes", async () => {
     const dir = workdir();
@@ -188,32 +222,22 @@ describe("orcid-db on PostgreSQL", () => {
 
     // Parquet from PostgreSQL (through an in-process DuckDB): the same partitions as DuckDB's, and
     // read back with read_parquet the same records as PostgreSQL's NDJSON export.
-    const [duckParquet, pgParquet, pgNdjson] = [join(dir, "duck-parquet"), join(dir, "pg-parquet"), join(dir, "pg-ndjson")];
-    for (const [target, out, format] of [[duck, duckParquet, "parquet"], ["env:ORCID_TEST_DB", pgParquet, "parquet"], ["env:ORCID_TEST_DB", pgNdjson, "ndjson"]]) {
-      const result = await db(["export", target!, "all", "--format", format!, "-o", out!, "--schema", "same_answers"]);
-      expect([result.code, result.stdout], result.stderr).toEqual([0, ""]);
+    await parquetEqualsDuckDb(dir, duck, "same_answers", ["persons", "links", "link_events"]);
+
+    // Work records (orcid-extract's default output), so works and work_ids hold rows too.
+    const works = join(dir, "works.ndjson");
+    const worksDuck = join(dir, "works.duckdb");
+    writeFileSync(works, toNdjson(extractRecordsOfDay({ ...DAY, ids: 150, day: 1 })));
+    for (const target of [worksDuck, "env:ORCID_TEST_DB"]) {
+      const load = await db(["load", target, works, "--schema", "same_works"]);
+      expect(load.code, load.stderr).toBe(0);
     }
-    for (const table of EXPORT_TABLES) expect(readdirSync(join(pgParquet, table)).sort(), table).toEqual(readdirSync(join(duckParquet, table)).sort());
-    expect(readdirSync(dir).filter((f) => f.includes("orcid-sync-tmp"))).toEqual([]);
-    expect(readdirSync(pgParquet).filter((f) => f.includes("orcid-sync-tmp"))).toEqual([]);
-    const fromParquet = await openDuckDb(join(dir, "from-parquet.duckdb"));
-    try {
-      for (const table of [...DATA_TABLES, LINK_EVENTS, LOADS]) {
-        const columns = table.columns.map((c) => `"${c.name}"`).join(", ");
-        await fromParquet.run(
-          `CREATE VIEW ${table.name} AS SELECT ${columns} FROM read_parquet('${join(pgParquet, table.name)}/**/*.parquet', hive_partitioning = true)`,
-        );
-      }
-      for (const table of EXPORT_TABLES) {
-        const back: unknown[] = [];
-        for await (const record of tableRecords(fromParquet, table)) back.push(JSON.parse(JSON.stringify(record)));
-        const want = lines(readFileSync(join(pgNdjson, `${table}.ndjson`), "utf8")).map((l) => JSON.parse(l));
-        if (filled.includes(table)) expect(want.length, table).toBeGreaterThan(0);
-        expect(back, table).toEqual(want);
-      }
-    } finally {
-      await fromParquet.close();
+    for (const table of ["works", "work_ids", "links"]) {
+      const [a, b] = [await db(["export", worksDuck, table]), await db(["export", "env:ORCID_TEST_DB", table, "--schema", "same_works"])];
+      expect(answers(b), table).toEqual(answers(a));
+      expect(answers(a).length, table).toBeGreaterThan(0);
     }
+    await parquetEqualsDuckDb(join(dir, "works-export"), worksDuck, "same_works", ["works", "work_ids", "links"]);
 
     // load's own output and status: records passed on (a checkpoint), error records, exit 1.
     const fixture = readFileSync(join(ROOT, "packages", "db", "testdata", "day1.ndjson"), "utf8");

@@ -1,10 +1,12 @@
 // The scripts with --db, end to end: download.sh --db and sync.sh --db keep an orcid-db database
 // equal to one built from the mirror; a load that fails fails the run and leaves last_ran.config,
 // and the rerun loads what the failed run placed; build-db.sh from a mirror or an archive, and an
-// archive that ends early leaves the load recorded as incomplete.
-import { copyFileSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from "node:fs";
+// archive that ends early leaves the load recorded as incomplete; sharded-sync.sh --db into a DuckDB
+// file (loaded after the shards) and into PostgreSQL (loaded by every shard, here and through -S).
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type LocalPostgres, startLocalPostgres } from "../pg/server.ts";
 import { ROOT, runBin, runCommand, scratch, type SeededS3, startSeededS3 } from "./helpers.ts";
 
 const script = (name: string) => join(ROOT, "scripts", name);
@@ -98,6 +100,82 @@ describe("download.sh and sync.sh with --db", () => {
     const noSummaries = await runCommand(script("download.sh"), ["-a", "--db", "x.duckdb"], { cwd });
     expect([noSummaries.code, noSummaries.stderr]).toEqual([2, "download.sh: error: --db loads summaries: add -s\n"]);
     expect((await runCommand(script("sync.sh"), ["--help"], { cwd })).stdout).toContain("--db DB");
+  });
+});
+
+describe("sharded-sync.sh with --db", () => {
+  test("a DuckDB file is loaded after the shards: equal to a build from the mirror; a failed load leaves the state, the rerun loads", async () => {
+    const cwd = folder("sharded-duck");
+    const db = join(cwd, "orcid.duckdb");
+    const mirror = join(cwd, "ORCID_public_data_files");
+    writeFileSync(db, "not a database\n");
+    const failed = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-d", "400", "--db", db], { cwd, env: s3.env });
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain("orcid-db: error: Cannot open database");
+    expect(failed.stderr).toContain("sharded-sync.sh: last_ran.config is unchanged; run again");
+    expect(existsSync(join(cwd, "last_ran.config"))).toBe(false);
+
+    rmSync(db);
+    const sync = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-d", "400", "--db", db], { cwd, env: s3.env });
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(existsSync(join(cwd, "last_ran.config"))).toBe(true);
+    const built = join(cwd, "built.duckdb");
+    expect((await runCommand(script("build-db.sh"), [built, "--mirror", mirror], { cwd })).code).toBe(0);
+    const loaded = await contents(db);
+    expect(lines(loaded.persons!).length).toBeGreaterThan(100);
+    expect(loaded).toEqual(await contents(built));
+
+    // On other hosts each holds a mirror of its own: a DuckDB file cannot be loaded from them.
+    const remote = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-S", ":", "-s", "--db", db], { cwd, env: s3.env });
+    expect([remote.code, remote.stderr]).toEqual([
+      2,
+      `sharded-sync.sh: error: --db ${db}: a DuckDB file is loaded on this host from one mirror; with -S give a PostgreSQL database (env:NAME)\n`,
+    ]);
+  }, 300_000);
+
+  describe("into PostgreSQL", () => {
+    let pg: LocalPostgres;
+    beforeAll(async () => {
+      // No server, no test: a failure, never a skip.
+      pg = await startLocalPostgres();
+    }, 60_000);
+    afterAll(async () => {
+      await pg?.stop();
+    });
+
+    test("every shard loads, here and on -S hosts (the URL on ssh's stdin): equal to a build from the mirror; a failed load leaves the state", async () => {
+      const url = (database: string) => pg.url.replace(new RegExp(`/${pg.database}$`), `/${database}`);
+      pg.admin(`CREATE DATABASE via_ssh OWNER ${pg.user}`);
+      const env = { ...s3.env, SHARDS_DB: pg.url, SHARDS_SSH_DB: url("via_ssh"), SHARDS_NO_DB: url("no_such_database") };
+      process.env.SHARDS_DB = env.SHARDS_DB;
+      process.env.SHARDS_SSH_DB = env.SHARDS_SSH_DB;
+
+      const cwd = folder("sharded-pg");
+      const failed = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-d", "400", "--db", "env:SHARDS_NO_DB"], { cwd, env });
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toMatch(/orcid-db: error: Cannot open postgres:\/\/.*no_such_database/);
+      expect(failed.stderr).toContain("sharded-sync.sh: last_ran.config is unchanged; run again");
+      expect(failed.stderr).not.toContain(pg.password);
+      expect(existsSync(join(cwd, "last_ran.config"))).toBe(false);
+
+      const here = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-d", "400", "--db", "env:SHARDS_DB"], { cwd, env });
+      expect(here.code, here.stderr).toBe(0);
+      expect(here.stderr).not.toContain(pg.password);
+      const remote = folder("sharded-pg-ssh");
+      const viaSsh = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-S", ":", "-s", "-d", "400", "--db", "env:SHARDS_SSH_DB"], { cwd: remote, env });
+      expect(viaSsh.code, viaSsh.stderr).toBe(0);
+      expect(viaSsh.stderr).not.toContain(pg.password);
+
+      const built = join(cwd, "built.duckdb");
+      expect((await runCommand(script("build-db.sh"), [built, "--mirror", join(cwd, "ORCID_public_data_files")], { cwd })).code).toBe(0);
+      const want = await contents(built);
+      expect(lines(want.persons!).length).toBeGreaterThan(100);
+      expect(await contents("env:SHARDS_DB")).toEqual(want);
+      expect(await contents("env:SHARDS_SSH_DB")).toEqual(want);
+      // One load per shard.
+      expect(Number(pg.admin("SELECT count(*) FROM orcid.loads WHERE status = 'complete'", pg.database))).toBe(3);
+      expect(Number(pg.admin("SELECT count(*) FROM orcid.loads WHERE status = 'complete'", "via_ssh"))).toBe(2);
+    }, 300_000);
   });
 });
 

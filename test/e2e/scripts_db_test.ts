@@ -100,6 +100,11 @@ describe("download.sh and sync.sh with --db", () => {
     const noSummaries = await runCommand(script("download.sh"), ["-a", "--db", "x.duckdb"], { cwd });
     expect([noSummaries.code, noSummaries.stderr]).toEqual([2, "download.sh: error: --db loads summaries: add -s\n"]);
     expect((await runCommand(script("sync.sh"), ["--help"], { cwd })).stdout).toContain("--db DB");
+    const sharded = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-a", "--db", "x.duckdb"], { cwd });
+    expect([sharded.code, sharded.stderr]).toEqual([2, "sharded-sync.sh: error: --db loads summaries: add -s\n"]);
+    const unset = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-s", "--db", "env:ORCID_NOT_SET"], { cwd, env: { ORCID_NOT_SET: "" } });
+    expect([unset.code, unset.stderr]).toEqual([2, "sharded-sync.sh: error: --db env:ORCID_NOT_SET: the environment variable ORCID_NOT_SET is not set\n"]);
+    expect((await runCommand(script("sharded-sync.sh"), ["--help"], { cwd })).stdout).toContain("--db DB");
   });
 });
 

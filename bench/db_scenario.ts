@@ -4,7 +4,8 @@
  * 1,000 random DOIs, and as a command including start-up), the database's size per million
  * links, and on the same database: `orcid-db prefix` in-process, `stats` and the Parquet export of
  * the links as commands; then on PostgreSQL (the test bed's throwaway server on the same cores):
- * load rate with 1 loader and with 4 loaders on a 4-way split at once, and `doi` latency.
+ * load rate with 1 loader and with 4 loaders on a 4-way split at once, `doi` latency, and the
+ * Parquet export of the links.
  */
 import { execFileSync } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -124,12 +125,14 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
   say();
   say(`4 loaders' rate is ${(postgres.loads[1]!.wall > 0 ? postgres.loads[0]!.wall / postgres.loads[1]!.wall : 0).toFixed(2)}× one loader's (target ≥ 0.9×; no deadlock: every loader exited 0).`);
   say(`\`orcid-db doi\` on PostgreSQL in-process over ${postgres.times.length} random DOIs: p50 ${percentile(postgres.times, 50).toFixed(1)} ms, p99 ${percentile(postgres.times, 99).toFixed(1)} ms, max ${Math.max(...postgres.times).toFixed(1)} ms; as a command including start-up, ${postgres.commands.length} runs: median ${percentile(postgres.commands, 50).toFixed(2)} s, worst ${Math.max(...postgres.commands).toFixed(2)} s.`);
+  say(`\`orcid-db export links --format parquet\` from PostgreSQL (rows through an in-process DuckDB): ${postgres.parquet.wall.toFixed(2)} s wall, ${postgres.parquet.cpu.toFixed(2)} s CPU, peak RSS ${postgres.parquet.rssMiB.toFixed(0)} MiB.`);
   say();
   ctx.results.db = {
     postgres: {
       loads: postgres.loads,
       inProcessMs: { p50: percentile(postgres.times, 50), p99: percentile(postgres.times, 99), max: Math.max(...postgres.times) },
       commandSeconds: { median: percentile(postgres.commands, 50), max: Math.max(...postgres.commands) },
+      parquetLinks: postgres.parquet,
     },
     links, loads: rows,
     inProcessMs: { p50: percentile(times, 50), p99: percentile(times, 99), max: Math.max(...times) },
@@ -165,7 +168,13 @@ function treeCpu(pid: number): number {
 async function postgresFigures(
   ctx: DbScenarioContext,
   run: { bin: string; dir: string; ids: number; records: number; file: string },
-): Promise<{ version: string; loads: { loaders: number; records: number; wall: number; cpu: number; serverCpu: number }[]; times: number[]; commands: number[] }> {
+): Promise<{
+  version: string;
+  loads: { loaders: number; records: number; wall: number; cpu: number; serverCpu: number }[];
+  times: number[];
+  commands: number[];
+  parquet: { wall: number; cpu: number; rssMiB: number };
+}> {
   const pg = await startLocalPostgres();
   try {
     const env = { ...process.env, ORCID_BENCH_DB: pg.url };
@@ -203,7 +212,13 @@ async function postgresFigures(
       const m = await measure(`"${run.bin}" doi env:ORCID_BENCH_DB "https://doi.org/${doi}" --schema one_loader --log-level warn > /dev/null`, { cwd: run.dir, env });
       commands.push(m.wallSeconds);
     }
-    return { version, loads, times, commands };
+    // The links as Parquet: streamed from a cursor into an in-process DuckDB, which writes them.
+    const parquet = await measure(
+      `"${run.bin}" export env:ORCID_BENCH_DB links --format parquet -o "${join(run.dir, "pg-parquet")}" --schema one_loader --log-level warn`,
+      { cwd: run.dir, env },
+    );
+    if (parquet.exitCode !== 0) throw new Error(`orcid-db export --format parquet from PostgreSQL failed (${parquet.exitCode}): ${parquet.stderr}`);
+    return { version, loads, times, commands, parquet: { wall: parquet.wallSeconds, cpu: parquet.cpuSeconds, rssMiB: parquet.peakRssMiB } };
   } finally {
     await pg.stop();
   }

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
-import { registerSecret } from "@orcid-sync/core";
+import { registerSecret, trackTempFile, untrackTempFile } from "@orcid-sync/core";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { DatabaseOpenError, openDuckDb } from "./duckdb_engine.ts";
@@ -281,21 +281,26 @@ export class PostgresEngine implements SqlEngine {
    */
   async copyToParquet(select: string, folder: string, options: { readonly partitionBy?: string } = {}): Promise<void> {
     const staging = `${folder}.duckdb`;
-    const duck = await openDuckDb(staging);
+    // Removed on a signal too (its spill folder, `.tmp`, is left like the export's temp folder).
+    const files = [staging, `${staging}.wal`];
+    files.forEach(trackTempFile);
+    let duck: SqlEngine | undefined;
     try {
+      const staged = (duck = await openDuckDb(staging));
       let columns: ColumnDef[] | undefined;
       for await (const page of this.#pages(select)) {
         if (!columns) {
           columns = page.fields.map((f) => ({ name: f.name, kind: columnKindOf(f.dataTypeID) }) as ColumnDef);
-          await duck.run(`CREATE TEMP TABLE parquet_rows (${columns.map((c) => `${quoteIdent(c.name)} ${duck.typeOf(c.kind)}`).join(", ")})`);
+          await staged.run(`CREATE TEMP TABLE parquet_rows (${columns.map((c) => `${quoteIdent(c.name)} ${staged.typeOf(c.kind)}`).join(", ")})`);
         }
-        await duck.append("parquet_rows", columns, page.rows.map((row) => columns!.map((c) => (row as Row)[c.name] ?? null)));
+        await staged.append("parquet_rows", columns, page.rows.map((row) => columns!.map((c) => (row as Row)[c.name] ?? null)));
       }
       const names = columns!.map((c) => quoteIdent(c.name)).join(", ");
-      await duck.copyToParquet(`SELECT ${names} FROM parquet_rows ORDER BY rowid`, folder, options);
+      await staged.copyToParquet(`SELECT ${names} FROM parquet_rows ORDER BY rowid`, folder, options);
     } finally {
-      await duck.close();
-      for (const file of [staging, `${staging}.wal`, `${staging}.tmp`]) await rm(file, { recursive: true, force: true });
+      await duck?.close();
+      for (const file of [...files, `${staging}.tmp`]) await rm(file, { recursive: true, force: true });
+      files.forEach(untrackTempFile);
     }
   }
 

@@ -30,7 +30,7 @@ export const loadVerb: Verb = {
   write: true,
   options: (y) =>
     y
-      .positional("db", { type: "string", describe: "The database file" })
+      .positional("db", { type: "string", describe: "The database: a DuckDB file, a postgres:// URL, or env:NAME (a variable holding one)" })
       .positional("files", { type: "string", array: true, describe: "NDJSON files to read instead of stdin (- is stdin)" })
       .option("batch", { type: "number", default: DEFAULT_BATCH_RECORDS, describe: "Records per batch (whole iDs; one transaction each)" }),
   prepare: (args) => {

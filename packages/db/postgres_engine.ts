@@ -58,10 +58,13 @@ function columnKindOf(oid: number): ColumnKind {
   return "text";
 }
 
-/** A server's refusal of a user's query, in its words; anything else (a lost connection) as it is. */
+/**
+ * A server's refusal of a user's query, in its words; anything else — a lost connection, the
+ * server out of resources or failing (SQLSTATE classes 08, 53, 57, 58, XX) — as it is.
+ */
 function refusal(error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
-  if (typeof code !== "string" || code.startsWith("08") || code.startsWith("57")) return error;
+  if (typeof code !== "string" || ["08", "53", "57", "58", "XX"].includes(code.slice(0, 2))) return error;
   return new QueryRefusedError((error as Error).message);
 }
 

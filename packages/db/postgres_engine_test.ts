@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalPostgres, startLocalPostgres } from "../../test/pg/server.ts";
+import { QueryRefusedError } from "./engine.ts";
 import { openPostgres, type PostgresEngine } from "./postgres_engine.ts";
 
 describe("PostgresEngine", () => {
@@ -35,6 +36,49 @@ describe("PostgresEngine", () => {
       if (row.n === 10) break;
     }
     expect(await engine.all("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+  });
+
+  it("answers a user's query as JSON values, as DuckDB's are, a page at a time", async () => {
+    const rows = [];
+    for await (const row of engine.readOnlyQuery(
+      `SELECT 9007199254740993::bigint AS big, 42::bigint AS small, 12345678901234567890::numeric AS wide, 1.5::numeric AS half,
+         '2026-12-04 10:00:00'::timestamp AS naive, '2026-12-04 10:00:00+02'::timestamptz AS zoned, '\\x0102'::bytea AS blob,
+         ARRAY['a', 'b'] AS list, '{"k": [1]}'::json AS doc;`,
+    )) rows.push(row);
+    expect(rows).toEqual([{
+      big: "9007199254740993", small: 42, wide: "12345678901234567890", half: 1.5, naive: "2026-12-04T10:00:00.000Z",
+      zoned: "2026-12-04T08:00:00.000Z", blob: "AQI=", list: ["a", "b"], doc: '{"k": [1]}',
+    }]);
+    let count = 0;
+    for await (const row of engine.readOnlyQuery("SELECT g AS n FROM generate_series(1, 4500) g ORDER BY g")) expect(row.n).toBe(++count);
+    expect(count).toBe(4500);
+  });
+
+  it("refuses, before any row, what is not one statement that only reads; the connection stays usable", async () => {
+    await engine.run("CREATE TABLE IF NOT EXISTS kept (n int); CREATE SEQUENCE IF NOT EXISTS kept_seq");
+    for (const sql of [
+      "INSERT INTO kept VALUES (1)",
+      "SELECT 1; INSERT INTO kept VALUES (1)",
+      "DROP TABLE kept",
+      "WITH w AS (INSERT INTO kept VALUES (1) RETURNING n) SELECT n FROM w",
+      "SELECT nextval('kept_seq')",
+      "SELEC 1",
+      "SET search_path TO public",
+      "EXPLAIN ANALYZE INSERT INTO kept VALUES (1)",
+    ]) {
+      const rows: unknown[] = [];
+      const error = await (async () => {
+        for await (const row of engine.readOnlyQuery(sql)) rows.push(row);
+      })().catch((e: unknown) => e);
+      expect(error, sql).toBeInstanceOf(QueryRefusedError);
+      expect(rows, sql).toEqual([]);
+    }
+    expect(await engine.all("SELECT count(*) AS n FROM kept")).toEqual([{ n: 0 }]);
+    // The READ ONLY transaction stopped nextval: the sequence was never drawn from.
+    expect(await engine.all("SELECT is_called FROM kept_seq")).toEqual([{ is_called: false }]);
+    const plan = [];
+    for await (const row of engine.readOnlyQuery("EXPLAIN SELECT n FROM kept")) plan.push(row);
+    expect(Object.keys(plan[0]!)).toEqual(["QUERY PLAN"]);
   });
 
   it("calls a terminated connection retryable, and works again after reconnect", async () => {

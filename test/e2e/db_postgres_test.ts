@@ -8,7 +8,17 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { folderInShard, last3 } from "@orcid-sync/core";
-import { DATA_TABLES, EXPORT_TABLES, LINK_EVENTS, LOADS, openDatabase, openDuckDb, type SqlEngine, tableRecords } from "@orcid-sync/db";
+import {
+  DATA_TABLES,
+  EXPORT_TABLES,
+  LINK_EVENTS,
+  LOADS,
+  openDatabase,
+  openDuckDb,
+  prefixCondition,
+  type SqlEngine,
+  tableRecords,
+} from "@orcid-sync/db";
 import { changedIdsOnDay, type ExtractDayOptions, extractRecordsOfDay, toNdjson } from "../generator/orcid_records.ts";
 import { type LocalPostgres, startLocalPostgres } from "../pg/server.ts";
 import { BIN_DIR, ROOT, type RunResult, runBin, scratch } from "./helpers.ts";
@@ -153,6 +163,14 @@ describe("orcid-db on PostgreSQL", () => {
     expect(underPrefix.length).toBeGreaterThan(0);
     expect((await both(["prefix", prefixes[0]!, "--after", "0"])).length).toBeGreaterThan(0);
     expect(await both(["prefix", "10.1"])).toEqual([]);
+    // The prefix's range of DOIs is served by the index on links (doi) (its byte-wise order is
+    // what makes the range exact: the answers above equal DuckDB's).
+    const plan = await withDb("env:ORCID_TEST_DB", { schema: "same_answers" }, async (engine) => {
+      await engine.run("SET enable_seqscan = off");
+      const [under, params] = prefixCondition("l.doi", [prefixes[0]!], 1);
+      return (await engine.all(`EXPLAIN SELECT l.doi FROM links l WHERE ${under}`, params)).map((r) => r["QUERY PLAN"]).join("\n");
+    });
+    expect(plan).toMatch(/Index (Only )?Scan (using|on) links_doi/);
 
     // stats --json: every figure; the last load's end is each engine's own time.
     const stats = async (target: string, ...more: string[]) => {

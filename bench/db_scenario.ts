@@ -1,16 +1,21 @@
 /**
+/**
  * The orcid-db scenario (`--scenarios db`): which stage limits `orcid-extract | orcid-db load` on
- * this machine's cores (each stage alone and the pipe, on one generated mirror), load rate and
+ * this machine's cores (each stage alone and the pipe, on one generated mirror); load rate and
  * peak RSS of a load of synthetic orcid-extract records, `orcid-db doi` latency on a database of
- * ≥ 1 M links (in-process over 1,000 random DOIs, and as a command including start-up), and the
- * database's size per million links.
+ * ≥ 1 M links (in-process over 1,000 random DOIs, and as a command including start-up), the
+ * database's size per million links, and on the same database: `orcid-db prefix` in-process,
+ * `stats` and the Parquet export of the links as commands; then on PostgreSQL (the test bed's
+ * throwaway server on the same cores): load rate with 1 loader and with 4 loaders on a 4-way split
+ * at once, `doi` latency, and the Parquet export of the links.
  */
 import { execFileSync } from "node:child_process";
-import { createWriteStream, readFileSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { doiLinks, openDatabase } from "@orcid-sync/db";
-import { buildDay, datasetObjects, extractRecordsOfDay, writeTree } from "@orcid-sync/test-bed";
+import { folderInShard, last3 } from "@orcid-sync/core";
+import { doiLinks, openDatabase, prefixLinks } from "@orcid-sync/db";
+import { buildDay, datasetObjects, extractRecordsOfDay, startLocalPostgres, writeTree } from "@orcid-sync/test-bed";
 import { type Measurement, measure } from "./measure.ts";
 import { median, type ScenarioContext } from "./scenario.ts";
 
@@ -19,12 +24,13 @@ export type DbScenarioContext = Pick<ScenarioContext, "work" | "repo" | "quick" 
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-/** Writes the day's records as NDJSON, with backpressure; returns how many. */
-async function writeRecords(path: string, ids: number, links: boolean): Promise<number> {
+/** Writes the day's records (those `keep` keeps) as NDJSON, with backpressure; returns how many. */
+async function writeRecords(path: string, ids: number, links: boolean, keep: (orcid: string) => boolean = () => true): Promise<number> {
   const out = createWriteStream(path);
   let count = 0;
   let text = "";
   for (const record of extractRecordsOfDay({ ids, links, seed: 19 })) {
+    if (!keep(String(record.orcid))) continue;
     count++;
     text += `${JSON.stringify(record)}\n`;
     if (text.length > 1 << 20) {
@@ -138,7 +144,7 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
     const [row] = await engine.all("SELECT count(*) AS n FROM links");
     await engine.close();
     rows.push({ input, records, wall: m.wallSeconds, cpu: m.cpuSeconds, rss: m.peakRssMiB, links: Number(row!.n), bytes: statSync(db).size });
-    rmSync(file, { force: true });
+    if (!links) rmSync(file, { force: true });
   }
   const big = join(dir, "orcid-links.duckdb");
   const links = rows[1]!.links;
@@ -154,7 +160,20 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
     answered += (await doiLinks(engine, doi)).length;
     times.push(performance.now() - started);
   }
+  // Every link under a prefix: the generator's DOIs fall under 50 prefixes, so each holds about 2 %
+  // of the links — a publisher's whole export, not a lookup.
+  const prefixes = [...new Set(dois.map((doi) => doi.split("/")[0]!))].slice(0, ctx.quick ? 5 : 20);
+  const prefixTimes: number[] = [];
+  let prefixLinksFound = 0;
+  for (const prefix of prefixes) {
+    const started = performance.now();
+    for await (const _ of prefixLinks(engine, [prefix])) prefixLinksFound++;
+    prefixTimes.push(performance.now() - started);
+  }
   await engine.close();
+  const stats = await measure(`"${bin}" stats "${big}" --json --log-level warn > /dev/null`, { cwd: dir, env: process.env });
+  const parquet = await measure(`"${bin}" export "${big}" links --format parquet -o "${join(dir, "parquet")}" --log-level warn`, { cwd: dir, env: process.env });
+  if (stats.exitCode !== 0 || parquet.exitCode !== 0) throw new Error(`orcid-db stats or export failed: ${stats.stderr}${parquet.stderr}`);
 
   // As a command, start-up included.
   const commands: number[] = [];
@@ -162,6 +181,8 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
     const m = await measure(`"${bin}" doi "${big}" "https://doi.org/${doi}" --log-level warn > /dev/null`, { cwd: dir, env: process.env });
     commands.push(m.wallSeconds);
   }
+
+  const postgres = await postgresFigures(ctx, { bin, dir, ids, records: rows[1]!.records, file: join(dir, "records-links.ndjson") });
 
   say(`## orcid-db (${links.toLocaleString("en")} links from ${ids.toLocaleString("en")} synthetic iDs)`);
   say();
@@ -173,11 +194,114 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
   say();
   say(`\`orcid-db doi\` in-process over ${times.length} random DOIs (${answered} links): p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (target p99 ≤ 50 ms).`);
   say(`As a command including start-up, ${commands.length} runs: median ${percentile(commands, 50).toFixed(2)} s, worst ${Math.max(...commands).toFixed(2)} s (target ≤ 0.5 s).`);
+  say(`\`orcid-db prefix\` in-process over ${prefixes.length} prefixes (${Math.round(prefixLinksFound / prefixes.length).toLocaleString("en")} links each on average, names joined, streamed): median ${percentile(prefixTimes, 50).toFixed(0)} ms, worst ${Math.max(...prefixTimes).toFixed(0)} ms.`);
+  say(`\`orcid-db stats --json\` as a command: ${stats.wallSeconds.toFixed(2)} s wall, ${stats.cpuSeconds.toFixed(2)} s CPU, peak RSS ${stats.peakRssMiB.toFixed(0)} MiB. \`orcid-db export links --format parquet\` (partitioned by prefix): ${parquet.wallSeconds.toFixed(2)} s wall, ${parquet.cpuSeconds.toFixed(2)} s CPU, peak RSS ${parquet.peakRssMiB.toFixed(0)} MiB.`);
+  say();
+  say(`### On PostgreSQL ${postgres.version} (a throwaway server on the same 2 cores, fsync off; the same link records)`);
+  say();
+  say("| load | loaders | records | wall s | records/s | loaders' CPU s | server CPU s |");
+  say("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const r of postgres.loads) {
+    say(`| link records (--links) | ${r.loaders} | ${r.records.toLocaleString("en")} | ${r.wall.toFixed(1)} | ${Math.round(r.records / r.wall)} | ${r.cpu.toFixed(1)} | ${r.serverCpu.toFixed(1)} |`);
+  }
+  say();
+  say(`4 loaders' rate is ${(postgres.loads[1]!.wall > 0 ? postgres.loads[0]!.wall / postgres.loads[1]!.wall : 0).toFixed(2)}× one loader's (target ≥ 0.9×; no deadlock: every loader exited 0).`);
+  say(`\`orcid-db doi\` on PostgreSQL in-process over ${postgres.times.length} random DOIs: p50 ${percentile(postgres.times, 50).toFixed(1)} ms, p99 ${percentile(postgres.times, 99).toFixed(1)} ms, max ${Math.max(...postgres.times).toFixed(1)} ms; as a command including start-up, ${postgres.commands.length} runs: median ${percentile(postgres.commands, 50).toFixed(2)} s, worst ${Math.max(...postgres.commands).toFixed(2)} s.`);
+  say(`\`orcid-db export links --format parquet\` from PostgreSQL (rows through an in-process DuckDB): ${postgres.parquet.wall.toFixed(2)} s wall, ${postgres.parquet.cpu.toFixed(2)} s CPU, peak RSS ${postgres.parquet.rssMiB.toFixed(0)} MiB.`);
   say();
   ctx.results.db = {
+    postgres: {
+      loads: postgres.loads,
+      inProcessMs: { p50: percentile(postgres.times, 50), p99: percentile(postgres.times, 99), max: Math.max(...postgres.times) },
+      commandSeconds: { median: percentile(postgres.commands, 50), max: Math.max(...postgres.commands) },
+      parquetLinks: postgres.parquet,
+    },
     links, loads: rows,
     inProcessMs: { p50: percentile(times, 50), p99: percentile(times, 99), max: Math.max(...times) },
     commandSeconds: { median: percentile(commands, 50), max: Math.max(...commands) },
+    prefixMs: { median: percentile(prefixTimes, 50), max: Math.max(...prefixTimes), linksEach: prefixLinksFound / prefixes.length },
+    stats: { wall: stats.wallSeconds, cpu: stats.cpuSeconds, rssMiB: stats.peakRssMiB },
+    parquetLinks: { wall: parquet.wallSeconds, cpu: parquet.cpuSeconds, rssMiB: parquet.peakRssMiB },
   };
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** CPU seconds of a server process and its children, those reaped included. */
+function treeCpu(pid: number): number {
+  const fields = (p: number) => {
+    const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  };
+  const own = fields(pid);
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === pid) continue;
+    try {
+      const f = fields(Number(name));
+      if (Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
+}
+
+/** PostgreSQL's figures: load rate with 1 and 4 loaders, doi latency in-process and as a command. */
+async function postgresFigures(
+  ctx: DbScenarioContext,
+  run: { bin: string; dir: string; ids: number; records: number; file: string },
+): Promise<{
+  version: string;
+  loads: { loaders: number; records: number; wall: number; cpu: number; serverCpu: number }[];
+  times: number[];
+  commands: number[];
+  parquet: { wall: number; cpu: number; rssMiB: number };
+}> {
+  const pg = await startLocalPostgres();
+  try {
+    const env = { ...process.env, ORCID_BENCH_DB: pg.url };
+    const version = pg.admin("SHOW server_version").trim();
+    const shards = [1, 2, 3, 4].map((k) => join(run.dir, `records-links-${k}.ndjson`));
+    let sharded = 0;
+    for (const [i, shard] of shards.entries()) {
+      sharded += await writeRecords(shard, run.ids, true, (orcid) => folderInShard(last3(orcid), { index: i + 1, count: 4 }));
+    }
+    if (sharded !== run.records) throw new Error(`The 4 shards hold ${sharded} records, the whole ${run.records}`);
+    const loads = [];
+    for (const [loaders, script] of [
+      [1, `"${run.bin}" load env:ORCID_BENCH_DB "${run.file}" --schema one_loader --log-level warn`],
+      [4, `${shards.map((f) => `"${run.bin}" load env:ORCID_BENCH_DB "${f}" --schema four_loaders --log-level warn &`).join("\n")}\nfor job in $(jobs -p); do wait "$job" || exit 1; done`],
+    ] as const) {
+      const before = treeCpu(pg.pid);
+      const m = await measure(script, { cwd: run.dir, env });
+      if (m.exitCode !== 0) throw new Error(`orcid-db load into PostgreSQL failed (${m.exitCode}): ${m.stderr}`);
+      loads.push({ loaders, records: run.records, wall: m.wallSeconds, cpu: m.cpuSeconds, serverCpu: treeCpu(pg.pid) - before });
+    }
+    const engine = await openDatabase(pg.url, { schema: "one_loader" });
+    const dois = (await engine.all("SELECT doi FROM links ORDER BY random() LIMIT 1000")).map((r) => String(r.doi));
+    for (const doi of dois.slice(0, 20)) await doiLinks(engine, doi);
+    const times: number[] = [];
+    let answered = 0;
+    for (const doi of dois) {
+      const started = performance.now();
+      answered += (await doiLinks(engine, doi)).length;
+      times.push(performance.now() - started);
+    }
+    await engine.close();
+    if (answered < dois.length) throw new Error(`PostgreSQL answered ${answered} links for ${dois.length} DOIs it holds`);
+    const commands: number[] = [];
+    for (const doi of dois.slice(0, ctx.quick ? 5 : 20)) {
+      const m = await measure(`"${run.bin}" doi env:ORCID_BENCH_DB "https://doi.org/${doi}" --schema one_loader --log-level warn > /dev/null`, { cwd: run.dir, env });
+      commands.push(m.wallSeconds);
+    }
+    // The links as Parquet: streamed from a cursor into an in-process DuckDB, which writes them.
+    const parquet = await measure(
+      `"${run.bin}" export env:ORCID_BENCH_DB links --format parquet -o "${join(run.dir, "pg-parquet")}" --schema one_loader --log-level warn`,
+      { cwd: run.dir, env },
+    );
+    if (parquet.exitCode !== 0) throw new Error(`orcid-db export --format parquet from PostgreSQL failed (${parquet.exitCode}): ${parquet.stderr}`);
+    return { version, loads, times, commands, parquet: { wall: parquet.wallSeconds, cpu: parquet.cpuSeconds, rssMiB: parquet.peakRssMiB } };
+  } finally {
+    await pg.stop();
+  }
 }

@@ -24,6 +24,9 @@ time, written when it succeeds), the lock, and the resume checkpoints.
   -x BUCKET   summaries bucket (default v3.0-summaries)
   -y BASE     activities bucket base (default v3.0-activities, + -a/-b/-c)
   -l LEVEL    log level: DEBUG, INFO (default), WARN, ERROR
+  --db DB     also keep the orcid-db database DB current: the summaries this run placed are
+              extracted and loaded in the same run (a failed load fails the run; the rerun loads
+              them again). Needs -s; -v then lists the activity files only
 
 Files already in the mirror with the object's size and time are not downloaded again. AWS access
 comes from the usual places (AWS_PROFILE, AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL for another store).
@@ -33,7 +36,7 @@ orcid_sync_errors.ndjson in the current folder (removed by a run that succeeds).
 USAGE
 }
 
-path=./ summaries=0 activities=0 tar=0 recover=0 max=60 verbose=0 page=1000
+db="" path=./ summaries=0 activities=0 tar=0 recover=0 max=60 verbose=0 page=1000
 summaries_bucket=v3.0-summaries activities_base=v3.0-activities level=INFO
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -48,11 +51,13 @@ while [ $# -gt 0 ]; do
     -x) need_value "$1" "${2-}"; summaries_bucket=$2; shift 2 ;;
     -y) need_value "$1" "${2-}"; activities_base=$2; shift 2 ;;
     -l) need_value "$1" "${2-}"; level=$2; shift 2 ;;
+    --db) need_value "$1" "${2-}"; db=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die 2 "unknown flag '$1' (see --help)" ;;
   esac
 done
 [ "$summaries" = 1 ] || [ "$activities" = 1 ] || die 2 "choose -s (summaries), -a (activities) or both"
+[ -z "$db" ] || [ "$summaries" = 1 ] || die 2 "--db loads summaries: add -s"
 
 mirror="${path%/}/ORCID_public_data_files"
 what=()
@@ -69,6 +74,7 @@ orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
   --summaries-bucket "$summaries_bucket" --activities-bucket-base "$activities_base" --log-level "$level" |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
   orcid-place "$mirror" --log-level "$level" |
+  to_db |
   orcid-state checkpoints record --log-level "$level" |
   print_written ||
   run_failed $?

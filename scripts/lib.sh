@@ -71,3 +71,18 @@ pack_mirror() {
   if [ "$summaries" = 1 ]; then orcid-pack --from "$1/summaries" --reference-name || return; fi
   if [ "$activities" = 1 ]; then orcid-pack --from "$1/activities" --reference-name || return; fi
 }
+
+# With --db: how long a load waits for a reader (or another load) holding the database.
+db_wait=600
+
+# to_db: with --db DB, the summaries the run placed (or left unchanged: a rerun after a failed load
+# loads them again) are extracted from the mirror and loaded into DB; every other record passes on,
+# a checkpoint only once what came before it is committed. Without --db, records pass unchanged.
+to_db() {
+  if [ -z "$db" ]; then
+    cat
+    return
+  fi
+  orcid-extract --mirror "$mirror" --unchanged --log-level "$level" |
+    orcid-db load "$db" --wait-lock "$db_wait" --log-level "$level"
+}

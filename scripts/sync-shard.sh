@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # One shard of a sharded sync (run by sharded-sync.sh on each host): the records of shard K of N
 # changed since a given time, into this host's mirror. Does not touch last_ran.config; prints the
-# lambda record (how far the lambda file reached) on stdout for the coordinator.
+# lambda record (how far the lambda file reached) on stdout for the coordinator. With --db (a
+# PostgreSQL database every shard loads into) the summaries it placed are loaded here; with
+# --placed its placed records go to the coordinator too (which loads a DuckDB file after the shards).
 set -euo pipefail
 script=sync-shard.sh
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-path=./ since="" shard="" max=10 page=1000 level=INFO settings_on_stdin=0
+path=./ since="" shard="" max=10 page=1000 level=INFO settings_on_stdin=0 db="" placed=0
 summaries=0 activities=0
 list_flags=()
 while [ $# -gt 0 ]; do
@@ -24,6 +26,8 @@ while [ $# -gt 0 ]; do
     -y) need_value "$1" "${2-}"; list_flags+=(--activities-bucket-base "$2"); shift 2 ;;
     -z) need_value "$1" "${2-}"; list_flags+=(--lambda-bucket "$2"); shift 2 ;;
     --settings-on-stdin) settings_on_stdin=1; shift ;;
+    --db) need_value "$1" "${2-}"; db=$2; shift 2 ;;
+    --placed) placed=1; shift ;;
     --allow-bad-rows) need_value "$1" "${2-}"; list_flags+=(--allow-bad-rows "$2"); shift 2 ;;
     *) die 2 "unknown flag '$1'" ;;
   esac
@@ -39,15 +43,18 @@ if [ "$settings_on_stdin" = 1 ]; then
     name=${line%%=*}
     case "$name" in
       AWS_PROFILE | AWS_REGION | AWS_DEFAULT_REGION | AWS_ACCESS_KEY_ID | AWS_SECRET_ACCESS_KEY | AWS_SESSION_TOKEN | \
-        AWS_ENDPOINT_URL | AWS_CA_BUNDLE | HTTPS_PROXY | NO_PROXY) export "$name=${line#*=}" ;;
+        AWS_ENDPOINT_URL | AWS_CA_BUNDLE | HTTPS_PROXY | NO_PROXY | ORCID_SYNC_DB) export "$name=${line#*=}" ;;
       *) die 2 "--settings-on-stdin: not a setting it takes: '$name'" ;;
     esac
   done
 fi
 
-# Only the error records (gathered in the errors file) and the lambda record (how far the lambda
-# file reached) go out, to sharded-sync.sh.
+# Only the error records (gathered in the errors file), the lambda record (how far the lambda
+# file reached) and with --placed the placed records go out, to sharded-sync.sh.
+keep='/^{"type":"lambda",/p'
+if [ "$placed" = 1 ]; then keep='/^{"type":"\(lambda\|placed\)",/p'; fi
 orcid-list --since "$since" --shard "$shard" "${list_flags[@]}" -j "$max" -n "$page" --log-level "$level" </dev/null |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
   orcid-place "$mirror" --shard "$shard" --log-level "$level" |
-  sed -n -e '/^{"type":"error"/p' -e '/^{"type":"lambda",/p'
+  to_db |
+  sed -n -e '/^{"type":"error"/p' -e "$keep"

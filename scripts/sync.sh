@@ -26,6 +26,9 @@ if given, else last_ran.config in the current folder (less an hour of overlap), 
   -z BUCKET   lambda file bucket (default orcid-lambda-file)
   -t          afterwards, write the reference's .tar.gz archives of the mirror here
   -v          print each file name as it is written
+  --db DB     also keep the orcid-db database DB current: the summaries this run placed are
+              extracted and loaded in the same run (a failed load fails the run; the rerun loads
+              them again). Needs -s; -v then lists the activity files only
   --allow-bad-rows N
               accept up to N bad rows in the lambda file (default 0: a bad row fails the run)
 
@@ -39,7 +42,7 @@ the current folder (removed by a run that succeeds). A second sync while one run
 USAGE
 }
 
-path=./ summaries=0 activities=0 days="" level=INFO max=10 page=1000 tar=0 verbose=0 bad_rows=0
+db="" path=./ summaries=0 activities=0 days="" level=INFO max=10 page=1000 tar=0 verbose=0 bad_rows=0
 summaries_bucket=v3.0-summaries activities_base=v3.0-activities lambda_bucket=orcid-lambda-file
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -55,12 +58,14 @@ while [ $# -gt 0 ]; do
     -z) need_value "$1" "${2-}"; lambda_bucket=$2; shift 2 ;;
     -t) tar=1; shift ;;
     -v) verbose=1; shift ;;
+    --db) need_value "$1" "${2-}"; db=$2; shift 2 ;;
     --allow-bad-rows) need_value "$1" "${2-}"; need_number "$1" "$2"; bad_rows=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die 2 "unknown flag '$1' (see --help)" ;;
   esac
 done
 [ "$summaries" = 1 ] || [ "$activities" = 1 ] || die 2 "choose -s (summaries), -a (activities) or both"
+[ -z "$db" ] || [ "$summaries" = 1 ] || die 2 "--db loads summaries: add -s"
 
 mirror="${path%/}/ORCID_public_data_files"
 what=()
@@ -79,6 +84,7 @@ orcid-list --since "$since" "${what[@]}" -j "$max" -n "$page" --summaries-bucket
   --activities-bucket-base "$activities_base" --lambda-bucket "$lambda_bucket" --allow-bad-rows "$bad_rows" --log-level "$level" |
   orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
   orcid-place "$mirror" --log-level "$level" |
+  to_db |
   print_written "$reach" ||
   run_failed $?
 run_succeeded

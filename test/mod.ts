@@ -14,3 +14,4 @@ export * from "./generator/orcid_records.ts";
 export * from "./generator/store.ts";
 export * from "./generator/xml.ts";
 export * from "./s3/server.ts";
+export * from "./pg/server.ts";

@@ -2,20 +2,27 @@
  * The differential test: a database loaded from day 1 and then only day 2's changed iDs equals one
  * built from scratch from day 2 (every table but link_events and loads), and its change feed holds
  * exactly the links that differ between the two days, computed here from the generator's own
- * link records (not through orcid-db's derivation from works).
+ * link records (not through orcid-db's derivation from works). On both engines: DuckDB, and
+ * PostgreSQL on the test bed's throwaway server.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changedIdsOnDay, type ExtractDayOptions, extractRecordsOfDay } from "../../test/generator/orcid_records.ts";
 import { linkChanges } from "./queries.ts";
-import { dumpData, loadInto, tempDb, withDb } from "./testdata/helpers.ts";
+import { type LocalPostgres, startLocalPostgres } from "../../test/pg/server.ts";
+import { type DbTarget, dumpData, loadInto, tempDb, withDb } from "./testdata/helpers.ts";
 
 const DAY: ExtractDayOptions = { ids: 600, seed: 11, changeRate: 0.25, doiPool: 400 };
 const dirs: { remove: () => void }[] = [];
 afterAll(() => dirs.forEach((d) => d.remove()));
-const db = () => {
-  const t = tempDb();
-  dirs.push(t);
-  return t.path;
+let pg: LocalPostgres | undefined;
+let schemas = 0;
+const engines: Record<string, () => DbTarget> = {
+  duckdb: () => {
+    const t = tempDb();
+    dirs.push(t);
+    return t.path;
+  },
+  postgres: () => ({ path: pg!.url, schema: `differential_${++schemas}` }),
 };
 
 /** A day's links as `doi orcid putCode relationship class` lines, from the generator's link records. */
@@ -27,7 +34,15 @@ function linkSet(day: number): Set<string> {
   return out;
 }
 
-describe("orcid-db load, day after day", () => {
+describe.each(Object.keys(engines))("orcid-db load, day after day, on %s", (engine) => {
+  const db = engines[engine]!;
+  if (engine === "postgres") {
+    // No server, no test: a failure, never a skip.
+    beforeAll(async () => {
+      pg = await startLocalPostgres();
+    }, 60_000);
+    afterAll(() => pg?.stop());
+  }
   it.each([
     ["work records", false],
     ["link records", true],

@@ -1,17 +1,19 @@
 /** {@linkcode SqlEngine} on DuckDB through @duckdb/node-api: one file, one writer process at a time. */
 import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type DuckDBAppender,
-  type DuckDBConnection,
+import type {
+  DuckDBAppender,
+  DuckDBConnection,
   DuckDBInstance,
-  type DuckDBPreparedStatement,
-  type DuckDBValue,
-  LIST,
-  listValue,
-  VARCHAR,
+  DuckDBListType,
+  DuckDBPreparedStatement,
+  DuckDBValue,
+  StatementType,
 } from "@duckdb/node-api";
-import type { Row, SqlEngine, SqlValue } from "./engine.ts";
+import { type JsonRow, QueryRefusedError, type Row, type SqlEngine, type SqlValue } from "./engine.ts";
+import { jsonValue } from "./json_value.ts";
 import type { ColumnDef, ColumnKind } from "./tables.ts";
 
 /** The memory DuckDB may use unless told otherwise (`--memory-limit`). */
@@ -40,7 +42,20 @@ export class DatabaseOpenError extends Error {
 }
 
 const TYPES: Record<ColumnKind, string> = { text: "VARCHAR", int: "BIGINT", json: "JSON", "text[]": "VARCHAR[]" };
-const TEXT_LIST = LIST(VARCHAR);
+
+type DuckDbModule = typeof import("@duckdb/node-api");
+let duckdb: DuckDbModule | undefined;
+let textList: DuckDBListType | undefined;
+/** The binding, loaded on first open: its native library would cost every PostgreSQL run's start-up. */
+async function loadDuckDb(): Promise<DuckDbModule> {
+  if (!duckdb) {
+    const loaded = await import("@duckdb/node-api");
+    // Bundled, the CommonJS package comes as the default export.
+    duckdb = typeof loaded.LIST === "function" ? loaded : (loaded as unknown as { default: DuckDbModule }).default;
+  }
+  textList ??= duckdb.LIST(duckdb.VARCHAR);
+  return duckdb;
+}
 
 /**
  * Opens (or, for writing, creates) a DuckDB file. While another process holds it, retries for up
@@ -59,7 +74,7 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
   const deadline = performance.now() + (options.waitLockSeconds ?? 0) * 1000;
   for (;;) {
     try {
-      const instance = await DuckDBInstance.create(path, config);
+      const instance = await (await loadDuckDb()).DuckDBInstance.create(path, config);
       return new DuckDbEngine(instance, await instance.connect());
     } catch (error) {
       const message = (error as Error).message;
@@ -79,7 +94,7 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
 }
 
 function toDuckDb(value: SqlValue): DuckDBValue {
-  if (Array.isArray(value)) return listValue(value as string[]);
+  if (Array.isArray(value)) return duckdb!.listValue(value as string[]);
   return value as DuckDBValue;
 }
 
@@ -94,6 +109,18 @@ function toRow(row: Record<string, unknown>): Row {
   const out: Record<string, SqlValue> = {};
   for (const key of Object.keys(row)) out[key] = fromDuckDb(row[key]);
   return out;
+}
+
+/** DuckDB's message on one line: its text before the `LINE n:` excerpt, without the wrapper's preamble. */
+function oneLine(message: string): string {
+  const text = message.replace(/^Failed to (extract statements|prepare statement): /, "").split(/\n\s*LINE \d+:/)[0]!;
+  return text.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
+}
+
+// What a user's query may be: reads only (the file is open read-only too, but ATTACH, COPY TO, SET
+// or INSTALL would still reach beyond it).
+function isRead(type: StatementType): boolean {
+  return type === duckdb!.StatementType.SELECT || type === duckdb!.StatementType.EXPLAIN;
 }
 
 class DuckDbEngine implements SqlEngine {
@@ -139,6 +166,46 @@ class DuckDbEngine implements SqlEngine {
     }
   }
 
+  async *readOnlyQuery(sql: string): AsyncIterable<JsonRow> {
+    let statement: DuckDBPreparedStatement;
+    try {
+      const statements = await this.#connection.extractStatements(sql);
+      if (statements.count !== 1) throw new QueryRefusedError(`Give one SQL statement, not ${statements.count}`);
+      statement = await statements.prepare(0);
+    } catch (error) {
+      if (error instanceof QueryRefusedError) throw error;
+      throw new QueryRefusedError(oneLine((error as Error).message));
+    }
+    try {
+      const type = statement.statementType;
+      if (!isRead(type)) throw new QueryRefusedError(`Only queries that read are allowed: statement type ${duckdb!.StatementType[type]}`);
+      let result: Awaited<ReturnType<DuckDBPreparedStatement["stream"]>>;
+      try {
+        result = await statement.stream();
+      } catch (error) {
+        throw new QueryRefusedError(oneLine((error as Error).message));
+      }
+      try {
+        for await (const rows of result.yieldRowObjectJs()) {
+          for (const row of rows) yield jsonValue(row) as JsonRow;
+        }
+      } catch (error) {
+        throw new Error(oneLine((error as Error).message));
+      }
+    } finally {
+      statement.destroySync();
+    }
+  }
+
+  async copyToParquet(select: string, folder: string, options: { readonly partitionBy?: string } = {}): Promise<void> {
+    const target = `'${folder.replaceAll("'", "''")}'`;
+    const partition = options.partitionBy ? `, PARTITION_BY ("${options.partitionBy}")` : "";
+    await mkdir(folder, { recursive: true });
+    // Unpartitioned: one file in the folder, so every table is read the same way (FOLDER/**/*.parquet).
+    const path = options.partitionBy ? target : `'${join(folder, "data_0.parquet").replaceAll("'", "''")}'`;
+    await this.#connection.run(`COPY (${select}) TO ${path} (FORMAT parquet${partition}${options.partitionBy ? ", OVERWRITE_OR_IGNORE" : ""})`);
+  }
+
   async append(table: string, columns: readonly ColumnDef[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
     if (rows.length === 0) return;
     // Staging tables are temporary (the connection's own, never written to the file).
@@ -156,7 +223,7 @@ class DuckDbEngine implements SqlEngine {
               appender.appendBigInt(BigInt(value as number));
               break;
             case "text[]":
-              appender.appendList(value as string[], TEXT_LIST);
+              appender.appendList(value as string[], textList!);
               break;
             default:
               appender.appendVarchar(String(value));
@@ -181,6 +248,27 @@ class DuckDbEngine implements SqlEngine {
     }
     await this.#connection.run("COMMIT");
     return result;
+  }
+
+  // One writer process at a time: nothing to serialize, no other loader to wait for.
+  async lock(): Promise<void> {}
+
+  async holdLoad(): Promise<void> {}
+
+  liveLoadSql(): string {
+    return "false";
+  }
+
+  eventSeqSql(order: string): string {
+    return `(SELECT coalesce(max(seq), 0) FROM link_events) + row_number() OVER (ORDER BY ${order})`;
+  }
+
+  retryable(): boolean {
+    return false;
+  }
+
+  async reconnect(): Promise<void> {
+    throw new Error("DuckDB does not reconnect");
   }
 
   async close(): Promise<void> {

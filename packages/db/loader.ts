@@ -31,6 +31,18 @@ export interface LoadOptions {
   readonly batchRecords?: number;
   /** The load's time (stored in `loads` and as every event's `at`). Default: now. */
   readonly now?: Date;
+  /** Attempts at a batch whose failure the engine calls retryable (a lost connection, a deadlock). Default {@linkcode DEFAULT_BATCH_ATTEMPTS}. */
+  readonly attempts?: number;
+  /** Told of each failed attempt that will be retried. */
+  readonly onRetry?: (error: unknown, attempt: number) => void;
+}
+
+/** Attempts at a batch before the load fails (PostgreSQL: a lost connection, a deadlock). */
+export const DEFAULT_BATCH_ATTEMPTS = 5;
+
+/** A batch failed on every attempt: the load ends; its iDs keep what they held before the batch. */
+export class BatchFailedError extends Error {
+  override name = "BatchFailedError";
 }
 
 /** What a load did, updated as it goes (for progress) and complete when it ends. */
@@ -97,20 +109,23 @@ const sameLink = (a: string, b: string) =>
   `${a}.doi = ${b}.doi AND ${a}.orcid = ${b}.orcid AND ${a}.put_code = ${b}.put_code AND ` +
   `${a}.relationship IS NOT DISTINCT FROM ${b}.relationship AND ${a}.class IS NOT DISTINCT FROM ${b}.class`;
 
+const STAGE_EVENTS = "stage_events";
+const EVENT_ORDER = "doi, orcid, put_code, change DESC";
+
 // The links of the batch's iDs that are gone or changed (removed), then those new or changed
-// (added); numbered after the last event in (doi, orcid, put_code) order, a removal before the
-// addition of the same link.
-const EVENTS_SQL = `INSERT INTO link_events (seq, "at", change, ${LINK_LIST}, load_id)
-SELECT (SELECT coalesce(max(seq), 0) FROM link_events) + row_number() OVER (ORDER BY doi, orcid, put_code, change DESC),
-  $1, change, ${LINK_LIST}, $2
-FROM (
-  SELECT 'removed' AS change, ${LINK_LIST} FROM links o
-  WHERE o.orcid IN (SELECT orcid FROM ${STAGE_IDS})
-    AND NOT EXISTS (SELECT 1 FROM ${stageName("links")} n WHERE ${sameLink("n", "o")})
-  UNION ALL
-  SELECT 'added' AS change, ${LINK_LIST} FROM ${stageName("links")} n
-  WHERE NOT EXISTS (SELECT 1 FROM links o WHERE ${sameLink("o", "n")})
-) AS d`;
+// (added), computed before the replace.
+const DIFF_SQL = `INSERT INTO ${STAGE_EVENTS} (change, ${LINK_LIST})
+SELECT 'removed', ${LINK_LIST} FROM links o
+WHERE o.orcid IN (SELECT orcid FROM ${STAGE_IDS})
+  AND NOT EXISTS (SELECT 1 FROM ${stageName("links")} n WHERE ${sameLink("n", "o")})
+UNION ALL
+SELECT 'added', ${LINK_LIST} FROM ${stageName("links")} n
+WHERE NOT EXISTS (SELECT 1 FROM links o WHERE ${sameLink("o", "n")})`;
+
+// Numbered after every event committed before (under the link_events lock, so seq order is commit
+// order for a poller), in (doi, orcid, put_code) order, a removal before the addition of the same link.
+const eventsSql = (engine: SqlEngine) => `INSERT INTO link_events (seq, "at", change, ${LINK_LIST}, load_id)
+SELECT ${engine.eventSeqSql(EVENT_ORDER)}, $1, change, ${LINK_LIST}, $2 FROM ${STAGE_EVENTS} ORDER BY ${EVENT_ORDER}`;
 
 /**
  * Loads input records and yields what passes on: records of other types (checkpoints among them)
@@ -136,9 +151,12 @@ export async function* loadRecords(
 ): AsyncGenerator<object> {
   const batchRecords = options.batchRecords ?? DEFAULT_BATCH_RECORDS;
   const at = (options.now ?? new Date()).toISOString();
-  await startLoad(engine, counts, at);
   // A first build is not news: until a load has completed, no events are written.
-  const events = (await engine.all("SELECT 1 AS found FROM loads WHERE status = 'complete' LIMIT 1")).length > 0;
+  let events = false;
+  await retrying(engine, options, "The load's start", async () => {
+    await startLoad(engine, counts, at);
+    events = (await engine.all("SELECT 1 AS found FROM loads WHERE status = 'complete' LIMIT 1")).length > 0;
+  });
 
   let batch = new Map<string, IdGroup>();
   let batchSize = 0;
@@ -146,7 +164,7 @@ export async function* loadRecords(
   let open: IdGroup | undefined;
 
   const commit = async () => {
-    if (batch.size > 0) await commitBatch(engine, batch, counts, { events, at });
+    if (batch.size > 0) await commitWithRetries(engine, batch, counts, { events, at }, options);
     batch = new Map();
     batchSize = 0;
     const out = waiting;
@@ -210,7 +228,10 @@ export async function* loadRecords(
   }
   yield* await commit();
   counts.status = counts.inputError ? "incomplete" : "complete";
-  await engine.run("UPDATE loads SET status = $1, ended = $2 WHERE id = $3", [counts.status, new Date().toISOString(), counts.loadId]);
+  const ended = new Date().toISOString();
+  await retrying(engine, options, "The load's end", () =>
+    engine.run("UPDATE loads SET status = $1, ended = $2 WHERE id = $3", [counts.status, ended, counts.loadId]),
+  );
 }
 
 function add(group: IdGroup, table: string, row: RowValues): void {
@@ -238,20 +259,78 @@ function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "
 }
 
 async function startLoad(engine: SqlEngine, counts: LoadCounts, at: string): Promise<void> {
-  // A load still `running` was killed: only one writer opens the database at a time.
-  await engine.run("UPDATE loads SET status = 'interrupted' WHERE status = 'running'");
-  const [row] = await engine.all("SELECT coalesce(max(id), 0) + 1 AS id FROM loads");
-  counts.loadId = Number(row!.id);
-  await engine.run(
-    `INSERT INTO loads (id, started, status, batches, records, ids, persons, gone, works, affiliations, fundings, links, errors, added, removed)
-     VALUES ($1, $2, 'running', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
-    [counts.loadId, at],
-  );
-  await engine.run(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE_IDS} (orcid ${engine.typeOf("text")})`);
+  await engine.transaction(async () => {
+    // Loaders sharing a database (PostgreSQL) take their ids one at a time.
+    await engine.lock("loads");
+    // A load still `running` whose writer is gone was killed.
+    await engine.run(`UPDATE loads SET status = 'interrupted' WHERE status = 'running' AND NOT (${engine.liveLoadSql("loads.id")})`);
+    const [row] = await engine.all("SELECT coalesce(max(id), 0) + 1 AS id FROM loads");
+    counts.loadId = Number(row!.id);
+    await engine.holdLoad(counts.loadId);
+    await engine.run(
+      `INSERT INTO loads (id, started, status, batches, records, ids, persons, gone, works, affiliations, fundings, links, errors, added, removed)
+       VALUES ($1, $2, 'running', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
+      [counts.loadId, at],
+    );
+  });
+  await prepareStaging(engine);
+}
+
+/** (Re)creates the connection's empty staging tables. */
+async function prepareStaging(engine: SqlEngine): Promise<void> {
+  await engine.run(`DROP TABLE IF EXISTS ${STAGE_IDS}`);
+  await engine.run(`CREATE TEMP TABLE ${STAGE_IDS} (orcid ${engine.typeOf("text")})`);
+  await engine.run(`DROP TABLE IF EXISTS ${STAGE_EVENTS}`);
+  await engine.run(createTableSql(engine, { name: STAGE_EVENTS, columns: [{ name: "change", kind: "text" }, ...LINK_COLUMNS] }, { temp: true }));
   for (const table of DATA_TABLES) {
     await engine.run(`DROP TABLE IF EXISTS ${stageName(table.name)}`);
     await engine.run(createTableSql(engine, table, { temp: true, name: stageName(table.name) }));
   }
+}
+
+/**
+ * Runs `work` (one transaction, or a statement), again when the engine calls its failure retryable
+ * (after reconnecting if the connection was lost and making the staging tables again): a failed
+ * attempt left nothing behind.
+ */
+async function retrying(engine: SqlEngine, options: LoadOptions, what: string, work: () => Promise<void>): Promise<void> {
+  const attempts = options.attempts ?? DEFAULT_BATCH_ATTEMPTS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await work();
+      return;
+    } catch (error) {
+      if (!engine.retryable(error)) throw error;
+      if (attempt >= attempts) {
+        throw new BatchFailedError(
+          `${what} failed ${attempts} times, last: ${(error as Error).message}; its iDs keep what they held before it: run the load again to complete it`,
+        );
+      }
+      options.onRetry?.(error, attempt);
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
+      // Reconnecting fails again while the server is away: that is the next attempt's failure.
+      try {
+        await engine.reconnect();
+        await prepareStaging(engine);
+      } catch (reconnectError) {
+        options.onRetry?.(reconnectError, attempt);
+      }
+    }
+  }
+}
+
+/** Commits a batch, again after a retryable failure. */
+function commitWithRetries(
+  engine: SqlEngine,
+  batch: Map<string, IdGroup>,
+  counts: LoadCounts,
+  batchOptions: { readonly events: boolean; readonly at: string },
+  options: LoadOptions,
+): Promise<void> {
+  const first = [...batch.keys()][0];
+  return retrying(engine, options, `Batch ${counts.batches + 1} (${batch.size} iDs from ${first})`, () =>
+    commitBatch(engine, batch, counts, batchOptions),
+  );
 }
 
 async function commitBatch(
@@ -265,6 +344,8 @@ async function commitBatch(
     for (const [table, rows] of group.rows) staged.get(table)!.push(...rows);
     staged.get("links")!.push(...(group.links.size > 0 ? group.links : group.workLinks).values());
   }
+  // Emptied first, not after the commit: once committed, nothing may fail and have the batch retried.
+  for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name))]) await engine.run(`DELETE FROM ${table}`);
   await engine.append(STAGE_IDS, [{ name: "orcid", kind: "text" }], [...batch.keys()].map((orcid): SqlValue[] => [orcid]));
   for (const table of DATA_TABLES) await engine.append(stageName(table.name), table.columns, staged.get(table.name)!);
 
@@ -272,17 +353,19 @@ async function commitBatch(
   const { added, removed } = await engine.transaction(async () => {
     let added = 0;
     let removed = 0;
-    if (options.events) {
-      const [last] = await engine.all("SELECT coalesce(max(seq), 0) AS seq FROM link_events");
-      await engine.run(EVENTS_SQL, [options.at, counts.loadId]);
-      for (const row of await engine.all("SELECT change, count(*) AS n FROM link_events WHERE seq > $1 GROUP BY change", [last?.seq ?? 0])) {
-        if (row.change === "added") added = Number(row.n);
-        else removed = Number(row.n);
-      }
-    }
+    if (options.events) await engine.run(DIFF_SQL);
     for (const table of DATA_TABLES) {
       await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
       await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
+    }
+    if (options.events) {
+      // Last, so the lock that orders events across loaders is held only to the commit.
+      await engine.lock("link_events");
+      await engine.run(eventsSql(engine), [options.at, counts.loadId]);
+      for (const row of await engine.all(`SELECT change, count(*) AS n FROM ${STAGE_EVENTS} GROUP BY change`)) {
+        if (row.change === "added") added = Number(row.n);
+        else removed = Number(row.n);
+      }
     }
     await engine.run(
       `UPDATE loads SET batches = $1, records = $2, ids = $3, persons = $4, gone = $5, works = $6, affiliations = $7,
@@ -305,6 +388,4 @@ async function commitBatch(
   counts.affiliations += n("affiliations");
   counts.fundings += n("fundings");
   counts.links += n("links");
-  await engine.run(`DELETE FROM ${STAGE_IDS}`);
-  for (const table of DATA_TABLES) await engine.run(`DELETE FROM ${stageName(table.name)}`);
 }

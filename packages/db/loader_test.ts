@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SourcedRecord } from "@orcid-sync/core";
-import { openDatabase } from "./open_database.ts";
+import { type LocalPostgres, startLocalPostgres } from "../../test/pg/server.ts";
 import { loadRecords, newLoadCounts } from "./loader.ts";
-import { dumpData, dumpTable, loadInto, parseNdjson, sourced, tempDb, withDb } from "./testdata/helpers.ts";
+import { type DbTarget, dumpData, dumpTable, loadInto, openTarget, parseNdjson, sourced, tempDb, withDb } from "./testdata/helpers.ts";
 
 const DAY1 = parseNdjson(readFileSync(new URL("./testdata/day1.ndjson", import.meta.url), "utf8"));
 const CARBERRY = "0000-0002-1825-0097";
@@ -14,13 +14,27 @@ afterEach(() => {
   cleanup?.();
   cleanup = undefined;
 });
-const db = () => {
-  const t = tempDb();
-  cleanup = t.remove;
-  return t.path;
+let pg: LocalPostgres | undefined;
+let schemas = 0;
+// The same tests on each engine: a DuckDB file, a fresh schema on the throwaway PostgreSQL.
+const engines: Record<string, () => DbTarget> = {
+  duckdb: () => {
+    const t = tempDb();
+    cleanup = t.remove;
+    return t.path;
+  },
+  postgres: () => ({ path: pg!.url, schema: `loader_${++schemas}` }),
 };
 
-describe("loadRecords()", () => {
+describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
+  const db = engines[engine]!;
+  if (engine === "postgres") {
+    // No server, no test: a failure, never a skip.
+    beforeAll(async () => {
+      pg = await startLocalPostgres();
+    }, 60_000);
+    afterAll(() => pg?.stop());
+  }
   it("stores every record type, derives links from works, and passes other records on", async () => {
     const path = db();
     const { out, counts } = await loadInto(path, DAY1);
@@ -104,7 +118,7 @@ describe("loadRecords()", () => {
 
   it("holds each checkpoint until the batch with the records before it has committed, and never splits an iD", async () => {
     const path = db();
-    const engine = await openDatabase(path, { write: true });
+    const engine = await openTarget(path, { write: true });
     try {
       const counts = newLoadCounts();
       const seen: number[] = [];

@@ -5,6 +5,7 @@
  * engine sits behind one small interface (engine.ts); DuckDB is the first.
  */
 export * from "./doi.ts";
+export * from "./doi_prefix.ts";
 export * from "./duckdb_engine.ts";
 export * from "./engine.ts";
 export * from "./format_records.ts";
@@ -15,4 +16,8 @@ export * from "./open_database.ts";
 export * from "./queries.ts";
 export * from "./rows.ts";
 export * from "./schema.ts";
+export * from "./stats.ts";
+export * from "./stats_table.ts";
+export * from "./table_export.ts";
+export * from "./table_records.ts";
 export * from "./tables.ts";

@@ -30,6 +30,15 @@ const INDEXES = [
   "CREATE INDEX persons_orcid ON persons (orcid)",
 ];
 
+// PostgreSQL: loaders replace iDs table by table and many share the server, so every table is
+// indexed by iD; DOIs (byte-wise, so also for a prefix) and event seq; seq comes from a sequence.
+const POSTGRES_EXTRA = [
+  "CREATE SEQUENCE link_events_seq",
+  ...DATA_TABLES.filter((t) => t.name !== "persons").map((t) => `CREATE INDEX ${t.name}_orcid ON ${t.name} (orcid)`),
+  "CREATE UNIQUE INDEX link_events_by_seq ON link_events (seq)",
+  'CREATE INDEX link_events_at ON link_events ("at")',
+];
+
 /** `CREATE TABLE` for a table definition in an engine's types (names quoted: `at` is a keyword to DuckDB). */
 export function createTableSql(engine: SqlEngine, table: TableDef, options: { readonly temp?: boolean; readonly name?: string } = {}): string {
   const columns = table.columns.map((c) => `"${c.name}" ${engine.typeOf(c.kind)}`).join(", ");
@@ -69,6 +78,7 @@ export async function prepareSchema(engine: SqlEngine, options: PrepareSchemaOpt
     await engine.transaction(async () => {
       for (const table of [SCHEMA_INFO, ...DATA_TABLES, LINK_EVENTS, LOADS]) await engine.run(createTableSql(engine, table));
       for (const index of INDEXES) await engine.run(index);
+      if (engine.name === "postgres") for (const statement of POSTGRES_EXTRA) await engine.run(statement);
       await engine.run("INSERT INTO schema_info VALUES ($1, $2, $3)", [SCHEMA_NAME, SCHEMA_VERSION, new Date().toISOString()]);
     });
     return 0;

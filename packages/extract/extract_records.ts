@@ -28,6 +28,11 @@ export interface ExtractRecordsOptions extends Omit<ExtractPoolOptions, "threads
   readonly threads?: number;
   /** Read the summaries of `placed` records (action `written`) from this mirror folder. */
   readonly mirror?: string;
+  /**
+   * With `mirror`, also the summaries placed records say were left `unchanged`: a run that lists
+   * again what a failed run placed then loads it again downstream. Default false.
+   */
+  readonly unchanged?: boolean;
   /** Counts of the extracted summaries are added here. */
   readonly stats?: ExtractStats;
 }
@@ -60,13 +65,13 @@ export async function* extractInputs(
 
 /**
  * The work items of pipeline records: an `object` record of a summary is extracted from its body;
- * with `mirror`, a `placed` record of a summary written there is extracted from that file (and
- * not passed on); every other record is passed through. A summary whose key is not a well-formed
+ * with `mirror`, a `placed` record of a summary written there (or, with `unchanged`, left
+ * unchanged there) is extracted from that file (and not passed on); every other record is passed through. A summary whose key is not a well-formed
  * summary key becomes an error record.
  */
 export async function* recordInputs(
   records: AsyncIterable<PipelineRecord | UnknownRecord>,
-  options: Pick<ExtractRecordsOptions, "mirror"> = {},
+  options: Pick<ExtractRecordsOptions, "mirror" | "unchanged"> = {},
 ): AsyncGenerator<ExtractInput> {
   for await (const record of records) {
     if (record.type === "object" && (record as ObjectRecord).kind === "summary") {
@@ -91,7 +96,8 @@ export async function* recordInputs(
     }
     if (options.mirror !== undefined && record.type === "placed") {
       const placed = record as PlacedRecord;
-      if (placed.action === "written" && placed.path.startsWith("summaries/")) {
+      const extracted = placed.action === "written" || (options.unchanged === true && placed.action === "unchanged");
+      if (extracted && placed.path.startsWith("summaries/")) {
         const key = placed.path.slice("summaries/".length);
         const orcid = summaryOrcid(key);
         if (typeof orcid !== "string") yield { pass: invalidKey(orcid, key, placed.orcid, placed.bucket) };

@@ -91,6 +91,9 @@ describe("extractRecords()", () => {
     ]);
     // Without a mirror, placed records are not consumed.
     expect(await lines(extractRecords(from([written])))).toEqual([written]);
+    // With unchanged, the summaries left unchanged are extracted too.
+    const again = await lines(extractRecords(from([unchanged, activityPlaced]), { mirror: testdata, unchanged: true }));
+    expect(again).toEqual([{ type: "gone", orcid: "0000-0003-3333-3330", reason: "locked", redirect: null, code: 9018 }, activityPlaced]);
   });
 
   test("turns a summary whose key is not a summary key into an error record, and one of another iD into another", async () => {

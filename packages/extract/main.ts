@@ -10,6 +10,7 @@ import { emptyStats } from "./summary_task.ts";
 interface ExtractArgs {
   readonly _: readonly (string | number)[];
   readonly mirror?: string;
+  readonly unchanged: boolean;
   readonly from?: string;
   readonly links: boolean;
   readonly clients?: string;
@@ -33,12 +34,18 @@ await runMain<ExtractArgs>({
     argv
       .option("links", { type: "boolean", default: false, describe: "Emit link records (one per work and DOI) instead of work, affiliation and funding records" })
       .option("mirror", { type: "string", describe: "Extract the summaries that placed records say were written into this mirror folder" })
+      .option("unchanged", {
+        type: "boolean",
+        default: false,
+        describe: "With --mirror, also extract the summaries placed records say were left unchanged (so a rerun reloads what a failed run placed)",
+      })
       .option("from", { type: "string", describe: "Extract every summary of this mirror folder (or its summaries/ folder) instead of reading stdin" })
       .option("clients", { type: "string", describe: "A CSV file of 'id,label' rows: the class of links asserted by those clients (added to crossref, datacite)" })
       .option("threads", { alias: "j", type: "number", default: availableParallelism(), describe: "Worker threads parsing summaries" }) as never,
   main: async (args, ctx) => {
     if (!Number.isInteger(args.threads) || args.threads < 1) throw new UsageError("--threads takes a whole number ≥ 1");
     if (args.from !== undefined && args.mirror !== undefined) throw new UsageError("--from and --mirror cannot be used together");
+    if (args.unchanged && args.mirror === undefined) throw new UsageError("--unchanged needs --mirror DIR");
     const files = args._.map(String);
     if (args.from !== undefined && files.length > 0) throw new UsageError("--from reads a folder: it takes no input files");
     // --mirror may not exist yet: orcid-place, earlier in the pipe, creates it.
@@ -62,7 +69,7 @@ await runMain<ExtractArgs>({
       ? summaryFileInputs(args.from)
       : recordInputs((async function* () {
           for await (const { record } of readRecordInputs(files, ctx.stdin)) yield record;
-        })(), { mirror: args.mirror });
+        })(), { mirror: args.mirror, unchanged: args.unchanged });
     const outputs: AsyncIterable<ExtractOutput> = extractInputs(inputs, { threads: args.threads, links: args.links, clients, stats });
     for await (const output of outputs) {
       if ("pass" in output) {

@@ -5,13 +5,21 @@ import { join } from "node:path";
 import type { SourcedRecord } from "@orcid-sync/core";
 import type { SqlEngine } from "../engine.ts";
 import { type LoadCounts, loadRecords, type LoadOptions, newLoadCounts } from "../loader.ts";
-import { openDatabase } from "../open_database.ts";
+import { openDatabase, type OpenDatabaseOptions } from "../open_database.ts";
 import { DATA_TABLES } from "../tables.ts";
 
 /** A temp folder with a database path in it. */
 export function tempDb(): { dir: string; path: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "orcid-db-test-"));
   return { dir, path: join(dir, "orcid.duckdb"), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A database: a DuckDB file's path, or a PostgreSQL URL and a schema in it. */
+export type DbTarget = string | { readonly path: string; readonly schema: string };
+
+/** Opens a test database. */
+export function openTarget(target: DbTarget, options: OpenDatabaseOptions = {}): Promise<SqlEngine> {
+  return typeof target === "string" ? openDatabase(target, options) : openDatabase(target.path, { ...options, schema: target.schema });
 }
 
 /** Records as the loader reads them. */
@@ -27,11 +35,11 @@ export function parseNdjson(text: string): Record<string, unknown>[] {
 
 /** Loads records into the database at `path` (opened and closed here); returns the output and counts. */
 export async function loadInto(
-  path: string,
+  path: DbTarget,
   records: Iterable<object> | AsyncIterable<SourcedRecord>,
   options: LoadOptions = {},
 ): Promise<{ out: object[]; counts: LoadCounts }> {
-  const engine = await openDatabase(path, { write: true });
+  const engine = await openTarget(path, { write: true });
   const counts = newLoadCounts();
   const out: object[] = [];
   try {
@@ -56,8 +64,8 @@ export async function dumpData(engine: SqlEngine): Promise<Record<string, string
 }
 
 /** Opens a database read-only, runs `work`, closes it. */
-export async function withDb<T>(path: string, work: (engine: SqlEngine) => Promise<T>): Promise<T> {
-  const engine = await openDatabase(path);
+export async function withDb<T>(path: DbTarget, work: (engine: SqlEngine) => Promise<T>): Promise<T> {
+  const engine = await openTarget(path);
   try {
     return await work(engine);
   } finally {

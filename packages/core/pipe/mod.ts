@@ -12,6 +12,7 @@ export {
   FatalError,
   runMain,
   type ToolContext,
+  type ToolSpec,
   UsageError,
 } from "./cli_runner.ts";
 export { errorRecord } from "./error_record.ts";

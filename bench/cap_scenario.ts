@@ -26,7 +26,13 @@ export async function capScenario(bench: DownloadBench): Promise<void> {
   await agent.close();
   ctx.say("## The server's cap");
   ctx.say();
-  ctx.say(`A tight loop of ${keys.length} GETs (64 in flight) from one process: ${(keys.length / seconds).toFixed(0)} GETs/s, ${((serverCpu / keys.length) * 1e6).toFixed(0)} µs of server CPU per GET. Past this rate the server, not the client, is the limit: compare client CPU per object.`);
+  ctx.say(
+    `A tight loop of ${keys.length} GETs (64 in flight) from one process: ${(keys.length / seconds).toFixed(0)} GETs/s, ${((serverCpu / keys.length) * 1e6).toFixed(0)} µs of server CPU per GET. Past this rate the server, not the client, is the limit: compare client CPU per object.`,
+  );
   ctx.say();
-  ctx.results.cap = { gets: keys.length, perSecond: keys.length / seconds, serverUsPerGet: (serverCpu / keys.length) * 1e6 };
+  ctx.results.cap = {
+    gets: keys.length,
+    perSecond: keys.length / seconds,
+    serverUsPerGet: (serverCpu / keys.length) * 1e6,
+  };
 }

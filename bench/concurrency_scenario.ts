@@ -22,7 +22,12 @@ export interface SweepOptions {
 export async function concurrencyScenario(bench: DownloadBench, options: SweepOptions): Promise<void> {
   const { ctx } = bench;
   const sweepDir = join(ctx.work, "sweep-s3");
-  const sweepDay = buildDay({ records: options.records, seed: 11, now: new Date("2026-11-20T00:00:00Z"), day: 1 }).dataset;
+  const sweepDay = buildDay({
+    records: options.records,
+    seed: 11,
+    now: new Date("2026-11-20T00:00:00Z"),
+    day: 1,
+  }).dataset;
   await seedStore(sweepDir, sweepDay, { golden: false });
   const sweepCount = [...datasetObjects(sweepDay)].filter((o) => o.bucket === DEFAULT_BUCKETS.summaries).length;
   const sweep = await startLocalS3({ directory: sweepDir });
@@ -33,7 +38,13 @@ export async function concurrencyScenario(bench: DownloadBench, options: SweepOp
     for (const contender of [ORCID_PIPE, ...bench.peers]) {
       const points: [number, number][] = [];
       for (const c of options.concurrency) {
-        const run = await bench.runOnce(contender, { ...bench.base, concurrency: c, summaries: true, activities: false }, sweepCount, undefined, proxy?.endpoint ?? sweep.endpoint);
+        const run = await bench.runOnce(
+          contender,
+          { ...bench.base, concurrency: c, summaries: true, activities: false },
+          sweepCount,
+          undefined,
+          proxy?.endpoint ?? sweep.endpoint,
+        );
         points.push([c, sweepCount / run.wallSeconds]);
       }
       lines.push({ name: contender.name, points });
@@ -47,10 +58,15 @@ export async function concurrencyScenario(bench: DownloadBench, options: SweepOp
   ctx.say(`| contender | RTT ms | ${options.concurrency.map((c) => `-j ${c}`).join(" | ")} |`);
   ctx.say(`| --- | ---: | ${options.concurrency.map(() => "---:").join(" | ")} |`);
   for (const panel of series) {
-    for (const line of panel.series) ctx.say(`| ${cell(line.name)} | ${panel.title.match(/(\d+) ms/)![1]} | ${line.points.map(([, v]) => v.toFixed(0)).join(" | ")} |`);
+    for (const line of panel.series)
+      ctx.say(
+        `| ${cell(line.name)} | ${panel.title.match(/(\d+) ms/)![1]} | ${line.points.map(([, v]) => v.toFixed(0)).join(" | ")} |`,
+      );
   }
   ctx.say();
-  ctx.say("Fixed anchor (not measured here): the reference download.py fetched 174 summaries/s with 20 ms of added round-trip time on this machine.");
+  ctx.say(
+    "Fixed anchor (not measured here): the reference download.py fetched 174 summaries/s with 20 ms of added round-trip time on this machine.",
+  );
   ctx.say();
   // Relative to results/latest.md, where the table is kept.
   ctx.say(`![objects/s against concurrency](${ctx.quick ? "quick-" : ""}concurrency.png)`);

@@ -57,11 +57,17 @@ export function awsCli(version: string): Contender {
     name: "aws s3 sync",
     script: (job) =>
       BUCKETS(job)
-        .map((bucket) => `/usr/bin/aws s3 sync s3://${bucket} "${join(job.dir, bucket)}" --endpoint-url ${job.endpoint} --no-progress --only-show-errors`)
+        .map(
+          (bucket) =>
+            `/usr/bin/aws s3 sync s3://${bucket} "${join(job.dir, bucket)}" --endpoint-url ${job.endpoint} --no-progress --only-show-errors`,
+        )
         .join(" && "),
     env: (job) => {
       const config = join(job.scratch, `aws-${job.concurrency}.config`);
-      writeFileSync(config, `[default]\nregion = us-east-1\ns3 =\n  max_concurrent_requests = ${job.concurrency}\n  addressing_style = path\n`);
+      writeFileSync(
+        config,
+        `[default]\nregion = us-east-1\ns3 =\n  max_concurrent_requests = ${job.concurrency}\n  addressing_style = path\n`,
+      );
       return { AWS_CONFIG_FILE: config };
     },
     version: () => version,

@@ -22,10 +22,16 @@ import { median, type ScenarioContext } from "./scenario.ts";
 /** What the scenario needs from bench/main.ts. */
 export type DbScenarioContext = Pick<ScenarioContext, "work" | "repo" | "quick" | "say" | "results">;
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 /** Writes the day's records (those `keep` keeps) as NDJSON, with backpressure; returns how many. */
-async function writeRecords(path: string, ids: number, links: boolean, keep: (orcid: string) => boolean = () => true): Promise<number> {
+async function writeRecords(
+  path: string,
+  ids: number,
+  links: boolean,
+  keep: (orcid: string) => boolean = () => true,
+): Promise<number> {
   const out = createWriteStream(path);
   let count = 0;
   let text = "";
@@ -38,7 +44,9 @@ async function writeRecords(path: string, ids: number, links: boolean, keep: (or
       text = "";
     }
   }
-  await new Promise<void>((resolve, reject) => out.end(text, (error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end(text, (error?: Error | null) => (error ? reject(error) : resolve())),
+  );
   return count;
 }
 
@@ -57,30 +65,53 @@ function lineCount(path: string): number {
  * whose rate alone is the lower is the one that limits; the pipe's rate shows how much of it is
  * left when both share the cores.
  */
-export async function pipelineScenario(ctx: DbScenarioContext & { readonly records: number; readonly runs: number }): Promise<void> {
+export async function pipelineScenario(
+  ctx: DbScenarioContext & { readonly records: number; readonly runs: number },
+): Promise<void> {
   const { work, repo, say } = ctx;
   const dir = join(work, "db-pipeline");
   rmSync(dir, { recursive: true, force: true });
   const mirror = join(dir, "mirror");
-  const { dataset } = buildDay({ records: ctx.records, seed: 19, now: new Date("2026-11-20T00:00:00Z"), day: 1, variety: true });
+  const { dataset } = buildDay({
+    records: ctx.records,
+    seed: 19,
+    now: new Date("2026-11-20T00:00:00Z"),
+    day: 1,
+    variety: true,
+  });
   const summaries = [...datasetObjects(dataset)].filter((o) => o.mirrorPath.startsWith("summaries/"));
-  writeTree(mirror, summaries.map((o) => ({ path: o.mirrorPath, body: o.body })));
+  writeTree(
+    mirror,
+    summaries.map((o) => ({ path: o.mirrorPath, body: o.body })),
+  );
   const mb = summaries.reduce((n, o) => n + Buffer.byteLength(o.body), 0) / 1e6;
   const extract = join(repo, "node_modules", ".bin", "orcid-extract");
   const db = join(repo, "node_modules", ".bin", "orcid-db");
   const env = process.env;
 
-  say(`## orcid-extract | orcid-db load: which stage limits (${summaries.length} generated summaries, ${mb.toFixed(1)} MB of XML, ${cpus().length} cores)`);
+  say(
+    `## orcid-extract | orcid-db load: which stage limits (${summaries.length} generated summaries, ${mb.toFixed(1)} MB of XML, ${cpus().length} cores)`,
+  );
   say();
   say("| output | stage | records | wall s | records/s (wall) | CPU s | records per CPU-second | peak RSS MiB |");
   say("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   const results: unknown[] = [];
-  for (const [output, flags] of [["all records", ""], ["--links", " --links"]] as const) {
+  for (const [output, flags] of [
+    ["all records", ""],
+    ["--links", " --links"],
+  ] as const) {
     const file = join(dir, "records.ndjson");
     const stages: [name: string, script: (run: number) => string][] = [
       ["orcid-extract alone", () => `"${extract}" --from "${mirror}"${flags} --log-level warn > "${file}"`],
-      ["orcid-db load alone (from the file)", (run) => `"${db}" load "${join(dir, `alone-${run}.duckdb`)}" "${file}" --log-level warn`],
-      ["orcid-extract | orcid-db load", (run) => `"${extract}" --from "${mirror}"${flags} --log-level warn | "${db}" load "${join(dir, `pipe-${run}.duckdb`)}" --log-level warn`],
+      [
+        "orcid-db load alone (from the file)",
+        (run) => `"${db}" load "${join(dir, `alone-${run}.duckdb`)}" "${file}" --log-level warn`,
+      ],
+      [
+        "orcid-extract | orcid-db load",
+        (run) =>
+          `"${extract}" --from "${mirror}"${flags} --log-level warn | "${db}" load "${join(dir, `pipe-${run}.duckdb`)}" --log-level warn`,
+      ],
     ];
     // Alternating runs, so that a busy minute of the machine falls on every stage alike.
     const runs = stages.map((): Measurement[] => []);
@@ -97,16 +128,28 @@ export async function pipelineScenario(ctx: DbScenarioContext & { readonly recor
     const rows = stages.map(([name], i) => {
       const wall = median(runs[i]!.map((x) => x.wallSeconds));
       const cpu = median(runs[i]!.map((x) => x.cpuSeconds));
-      return { name, wall, cpu, rss: median(runs[i]!.map((x) => x.peakRssMiB)), rate: records / wall, perCpu: records / cpu };
+      return {
+        name,
+        wall,
+        cpu,
+        rss: median(runs[i]!.map((x) => x.peakRssMiB)),
+        rate: records / wall,
+        perCpu: records / cpu,
+      };
     });
     for (const r of rows) {
-      say(`| ${output} | ${r.name.replaceAll("|", "\\|")} | ${records.toLocaleString("en")} | ${r.wall.toFixed(2)} | ${Math.round(r.rate).toLocaleString("en")} | ${r.cpu.toFixed(2)} | ${Math.round(r.perCpu).toLocaleString("en")} | ${r.rss.toFixed(0)} |`);
+      say(
+        `| ${output} | ${r.name.replaceAll("|", "\\|")} | ${records.toLocaleString("en")} | ${r.wall.toFixed(2)} | ${Math.round(r.rate).toLocaleString("en")} | ${r.cpu.toFixed(2)} | ${Math.round(r.perCpu).toLocaleString("en")} | ${r.rss.toFixed(0)} |`,
+      );
     }
-    const [alone, loader, pipe] = rows as [typeof rows[0], typeof rows[0], typeof rows[0]];
+    const [alone, loader, pipe] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
     // Within a tenth of each other, which is slower is the noise of a shared machine.
-    const limiter = Math.abs(loader.rate - alone.rate) < 0.1 * Math.max(loader.rate, alone.rate)
-      ? "neither stage clearly (their rates alone are within 10%)"
-      : loader.rate < alone.rate ? "the loader" : "orcid-extract";
+    const limiter =
+      Math.abs(loader.rate - alone.rate) < 0.1 * Math.max(loader.rate, alone.rate)
+        ? "neither stage clearly (their rates alone are within 10%)"
+        : loader.rate < alone.rate
+          ? "the loader"
+          : "orcid-extract";
     results.push({ output, records, rows, limiter, runs: stages.map(([name], i) => ({ name, runs: runs[i] })) });
     say();
     say(
@@ -133,8 +176,19 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
 
   // Work records (orcid-extract's default output: links derived in the loader) on a tenth of the iDs,
   // then the big database from link records (orcid-extract --links).
-  const rows: { input: string; records: number; wall: number; cpu: number; rss: number; links: number; bytes: number }[] = [];
-  for (const [input, n, links] of [["work records", Math.round(ids / 10), false], ["link records (--links)", ids, true]] as const) {
+  const rows: {
+    input: string;
+    records: number;
+    wall: number;
+    cpu: number;
+    rss: number;
+    links: number;
+    bytes: number;
+  }[] = [];
+  for (const [input, n, links] of [
+    ["work records", Math.round(ids / 10), false],
+    ["link records (--links)", ids, true],
+  ] as const) {
     const file = join(dir, `records-${links ? "links" : "works"}.ndjson`);
     const records = await writeRecords(file, n, links);
     const db = join(dir, `orcid-${links ? "links" : "works"}.duckdb`);
@@ -143,7 +197,15 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
     const engine = await openDatabase(db);
     const [row] = await engine.all("SELECT count(*) AS n FROM links");
     await engine.close();
-    rows.push({ input, records, wall: m.wallSeconds, cpu: m.cpuSeconds, rss: m.peakRssMiB, links: Number(row!.n), bytes: statSync(db).size });
+    rows.push({
+      input,
+      records,
+      wall: m.wallSeconds,
+      cpu: m.cpuSeconds,
+      rss: m.peakRssMiB,
+      links: Number(row!.n),
+      bytes: statSync(db).size,
+    });
     if (!links) rmSync(file, { force: true });
   }
   const big = join(dir, "orcid-links.duckdb");
@@ -171,55 +233,100 @@ export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
     prefixTimes.push(performance.now() - started);
   }
   await engine.close();
-  const stats = await measure(`"${bin}" stats "${big}" --json --log-level warn > /dev/null`, { cwd: dir, env: process.env });
-  const parquet = await measure(`"${bin}" export "${big}" links --format parquet -o "${join(dir, "parquet")}" --log-level warn`, { cwd: dir, env: process.env });
-  if (stats.exitCode !== 0 || parquet.exitCode !== 0) throw new Error(`orcid-db stats or export failed: ${stats.stderr}${parquet.stderr}`);
+  const stats = await measure(`"${bin}" stats "${big}" --json --log-level warn > /dev/null`, {
+    cwd: dir,
+    env: process.env,
+  });
+  const parquet = await measure(
+    `"${bin}" export "${big}" links --format parquet -o "${join(dir, "parquet")}" --log-level warn`,
+    { cwd: dir, env: process.env },
+  );
+  if (stats.exitCode !== 0 || parquet.exitCode !== 0)
+    throw new Error(`orcid-db stats or export failed: ${stats.stderr}${parquet.stderr}`);
 
   // As a command, start-up included.
   const commands: number[] = [];
   for (const doi of dois.slice(0, ctx.quick ? 5 : 20)) {
-    const m = await measure(`"${bin}" doi "${big}" "https://doi.org/${doi}" --log-level warn > /dev/null`, { cwd: dir, env: process.env });
+    const m = await measure(`"${bin}" doi "${big}" "https://doi.org/${doi}" --log-level warn > /dev/null`, {
+      cwd: dir,
+      env: process.env,
+    });
     commands.push(m.wallSeconds);
   }
 
-  const postgres = await postgresFigures(ctx, { bin, dir, ids, records: rows[1]!.records, file: join(dir, "records-links.ndjson") });
+  const postgres = await postgresFigures(ctx, {
+    bin,
+    dir,
+    ids,
+    records: rows[1]!.records,
+    file: join(dir, "records-links.ndjson"),
+  });
 
   say(`## orcid-db (${links.toLocaleString("en")} links from ${ids.toLocaleString("en")} synthetic iDs)`);
   say();
   say("| load | records | wall s | records/s | CPU s | peak RSS MiB | links | DB MB per M links |");
   say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of rows) {
-    say(`| ${r.input} | ${r.records.toLocaleString("en")} | ${r.wall.toFixed(1)} | ${Math.round(r.records / r.wall)} | ${r.cpu.toFixed(1)} | ${r.rss.toFixed(0)} | ${r.links.toLocaleString("en")} | ${((r.bytes / 1e6) * (1e6 / r.links)).toFixed(0)} |`);
+    say(
+      `| ${r.input} | ${r.records.toLocaleString("en")} | ${r.wall.toFixed(1)} | ${Math.round(r.records / r.wall)} | ${r.cpu.toFixed(1)} | ${r.rss.toFixed(0)} | ${r.links.toLocaleString("en")} | ${((r.bytes / 1e6) * (1e6 / r.links)).toFixed(0)} |`,
+    );
   }
   say();
-  say(`\`orcid-db doi\` in-process over ${times.length} random DOIs (${answered} links): p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (target p99 ≤ 50 ms).`);
-  say(`As a command including start-up, ${commands.length} runs: median ${percentile(commands, 50).toFixed(2)} s, worst ${Math.max(...commands).toFixed(2)} s (target ≤ 0.5 s).`);
-  say(`\`orcid-db prefix\` in-process over ${prefixes.length} prefixes (${Math.round(prefixLinksFound / prefixes.length).toLocaleString("en")} links each on average, names joined, streamed): median ${percentile(prefixTimes, 50).toFixed(0)} ms, worst ${Math.max(...prefixTimes).toFixed(0)} ms.`);
-  say(`\`orcid-db stats --json\` as a command: ${stats.wallSeconds.toFixed(2)} s wall, ${stats.cpuSeconds.toFixed(2)} s CPU, peak RSS ${stats.peakRssMiB.toFixed(0)} MiB. \`orcid-db export links --format parquet\` (partitioned by prefix): ${parquet.wallSeconds.toFixed(2)} s wall, ${parquet.cpuSeconds.toFixed(2)} s CPU, peak RSS ${parquet.peakRssMiB.toFixed(0)} MiB.`);
+  say(
+    `\`orcid-db doi\` in-process over ${times.length} random DOIs (${answered} links): p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (target p99 ≤ 50 ms).`,
+  );
+  say(
+    `As a command including start-up, ${commands.length} runs: median ${percentile(commands, 50).toFixed(2)} s, worst ${Math.max(...commands).toFixed(2)} s (target ≤ 0.5 s).`,
+  );
+  say(
+    `\`orcid-db prefix\` in-process over ${prefixes.length} prefixes (${Math.round(prefixLinksFound / prefixes.length).toLocaleString("en")} links each on average, names joined, streamed): median ${percentile(prefixTimes, 50).toFixed(0)} ms, worst ${Math.max(...prefixTimes).toFixed(0)} ms.`,
+  );
+  say(
+    `\`orcid-db stats --json\` as a command: ${stats.wallSeconds.toFixed(2)} s wall, ${stats.cpuSeconds.toFixed(2)} s CPU, peak RSS ${stats.peakRssMiB.toFixed(0)} MiB. \`orcid-db export links --format parquet\` (partitioned by prefix): ${parquet.wallSeconds.toFixed(2)} s wall, ${parquet.cpuSeconds.toFixed(2)} s CPU, peak RSS ${parquet.peakRssMiB.toFixed(0)} MiB.`,
+  );
   say();
-  say(`### On PostgreSQL ${postgres.version} (a throwaway server on the same 2 cores, fsync off; the same link records)`);
+  say(
+    `### On PostgreSQL ${postgres.version} (a throwaway server on the same 2 cores, fsync off; the same link records)`,
+  );
   say();
   say("| load | loaders | records | wall s | records/s | loaders' CPU s | server CPU s |");
   say("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of postgres.loads) {
-    say(`| link records (--links) | ${r.loaders} | ${r.records.toLocaleString("en")} | ${r.wall.toFixed(1)} | ${Math.round(r.records / r.wall)} | ${r.cpu.toFixed(1)} | ${r.serverCpu.toFixed(1)} |`);
+    say(
+      `| link records (--links) | ${r.loaders} | ${r.records.toLocaleString("en")} | ${r.wall.toFixed(1)} | ${Math.round(r.records / r.wall)} | ${r.cpu.toFixed(1)} | ${r.serverCpu.toFixed(1)} |`,
+    );
   }
   say();
-  say(`4 loaders' rate is ${(postgres.loads[1]!.wall > 0 ? postgres.loads[0]!.wall / postgres.loads[1]!.wall : 0).toFixed(2)}× one loader's (target ≥ 0.9×; no deadlock: every loader exited 0).`);
-  say(`\`orcid-db doi\` on PostgreSQL in-process over ${postgres.times.length} random DOIs: p50 ${percentile(postgres.times, 50).toFixed(1)} ms, p99 ${percentile(postgres.times, 99).toFixed(1)} ms, max ${Math.max(...postgres.times).toFixed(1)} ms; as a command including start-up, ${postgres.commands.length} runs: median ${percentile(postgres.commands, 50).toFixed(2)} s, worst ${Math.max(...postgres.commands).toFixed(2)} s.`);
-  say(`\`orcid-db export links --format parquet\` from PostgreSQL (rows through an in-process DuckDB): ${postgres.parquet.wall.toFixed(2)} s wall, ${postgres.parquet.cpu.toFixed(2)} s CPU, peak RSS ${postgres.parquet.rssMiB.toFixed(0)} MiB.`);
+  say(
+    `4 loaders' rate is ${(postgres.loads[1]!.wall > 0 ? postgres.loads[0]!.wall / postgres.loads[1]!.wall : 0).toFixed(2)}× one loader's (target ≥ 0.9×; no deadlock: every loader exited 0).`,
+  );
+  say(
+    `\`orcid-db doi\` on PostgreSQL in-process over ${postgres.times.length} random DOIs: p50 ${percentile(postgres.times, 50).toFixed(1)} ms, p99 ${percentile(postgres.times, 99).toFixed(1)} ms, max ${Math.max(...postgres.times).toFixed(1)} ms; as a command including start-up, ${postgres.commands.length} runs: median ${percentile(postgres.commands, 50).toFixed(2)} s, worst ${Math.max(...postgres.commands).toFixed(2)} s.`,
+  );
+  say(
+    `\`orcid-db export links --format parquet\` from PostgreSQL (rows through an in-process DuckDB): ${postgres.parquet.wall.toFixed(2)} s wall, ${postgres.parquet.cpu.toFixed(2)} s CPU, peak RSS ${postgres.parquet.rssMiB.toFixed(0)} MiB.`,
+  );
   say();
   ctx.results.db = {
     postgres: {
       loads: postgres.loads,
-      inProcessMs: { p50: percentile(postgres.times, 50), p99: percentile(postgres.times, 99), max: Math.max(...postgres.times) },
+      inProcessMs: {
+        p50: percentile(postgres.times, 50),
+        p99: percentile(postgres.times, 99),
+        max: Math.max(...postgres.times),
+      },
       commandSeconds: { median: percentile(postgres.commands, 50), max: Math.max(...postgres.commands) },
       parquetLinks: postgres.parquet,
     },
-    links, loads: rows,
+    links,
+    loads: rows,
     inProcessMs: { p50: percentile(times, 50), p99: percentile(times, 99), max: Math.max(...times) },
     commandSeconds: { median: percentile(commands, 50), max: Math.max(...commands) },
-    prefixMs: { median: percentile(prefixTimes, 50), max: Math.max(...prefixTimes), linksEach: prefixLinksFound / prefixes.length },
+    prefixMs: {
+      median: percentile(prefixTimes, 50),
+      max: Math.max(...prefixTimes),
+      linksEach: prefixLinksFound / prefixes.length,
+    },
     stats: { wall: stats.wallSeconds, cpu: stats.cpuSeconds, rssMiB: stats.peakRssMiB },
     parquetLinks: { wall: parquet.wallSeconds, cpu: parquet.cpuSeconds, rssMiB: parquet.peakRssMiB },
   };
@@ -264,18 +371,29 @@ async function postgresFigures(
     const shards = [1, 2, 3, 4].map((k) => join(run.dir, `records-links-${k}.ndjson`));
     let sharded = 0;
     for (const [i, shard] of shards.entries()) {
-      sharded += await writeRecords(shard, run.ids, true, (orcid) => folderInShard(last3(orcid), { index: i + 1, count: 4 }));
+      sharded += await writeRecords(shard, run.ids, true, (orcid) =>
+        folderInShard(last3(orcid), { index: i + 1, count: 4 }),
+      );
     }
     if (sharded !== run.records) throw new Error(`The 4 shards hold ${sharded} records, the whole ${run.records}`);
     const loads = [];
     for (const [loaders, script] of [
       [1, `"${run.bin}" load env:ORCID_BENCH_DB "${run.file}" --schema one_loader --log-level warn`],
-      [4, `${shards.map((f) => `"${run.bin}" load env:ORCID_BENCH_DB "${f}" --schema four_loaders --log-level warn &`).join("\n")}\nfor job in $(jobs -p); do wait "$job" || exit 1; done`],
+      [
+        4,
+        `${shards.map((f) => `"${run.bin}" load env:ORCID_BENCH_DB "${f}" --schema four_loaders --log-level warn &`).join("\n")}\nfor job in $(jobs -p); do wait "$job" || exit 1; done`,
+      ],
     ] as const) {
       const before = treeCpu(pg.pid);
       const m = await measure(script, { cwd: run.dir, env });
       if (m.exitCode !== 0) throw new Error(`orcid-db load into PostgreSQL failed (${m.exitCode}): ${m.stderr}`);
-      loads.push({ loaders, records: run.records, wall: m.wallSeconds, cpu: m.cpuSeconds, serverCpu: treeCpu(pg.pid) - before });
+      loads.push({
+        loaders,
+        records: run.records,
+        wall: m.wallSeconds,
+        cpu: m.cpuSeconds,
+        serverCpu: treeCpu(pg.pid) - before,
+      });
     }
     const engine = await openDatabase(pg.url, { schema: "one_loader" });
     const dois = (await engine.all("SELECT doi FROM links ORDER BY random() LIMIT 1000")).map((r) => String(r.doi));
@@ -288,10 +406,14 @@ async function postgresFigures(
       times.push(performance.now() - started);
     }
     await engine.close();
-    if (answered < dois.length) throw new Error(`PostgreSQL answered ${answered} links for ${dois.length} DOIs it holds`);
+    if (answered < dois.length)
+      throw new Error(`PostgreSQL answered ${answered} links for ${dois.length} DOIs it holds`);
     const commands: number[] = [];
     for (const doi of dois.slice(0, ctx.quick ? 5 : 20)) {
-      const m = await measure(`"${run.bin}" doi env:ORCID_BENCH_DB "https://doi.org/${doi}" --schema one_loader --log-level warn > /dev/null`, { cwd: run.dir, env });
+      const m = await measure(
+        `"${run.bin}" doi env:ORCID_BENCH_DB "https://doi.org/${doi}" --schema one_loader --log-level warn > /dev/null`,
+        { cwd: run.dir, env },
+      );
       commands.push(m.wallSeconds);
     }
     // The links as Parquet: streamed from a cursor into an in-process DuckDB, which writes them.
@@ -299,8 +421,17 @@ async function postgresFigures(
       `"${run.bin}" export env:ORCID_BENCH_DB links --format parquet -o "${join(run.dir, "pg-parquet")}" --schema one_loader --log-level warn`,
       { cwd: run.dir, env },
     );
-    if (parquet.exitCode !== 0) throw new Error(`orcid-db export --format parquet from PostgreSQL failed (${parquet.exitCode}): ${parquet.stderr}`);
-    return { version, loads, times, commands, parquet: { wall: parquet.wallSeconds, cpu: parquet.cpuSeconds, rssMiB: parquet.peakRssMiB } };
+    if (parquet.exitCode !== 0)
+      throw new Error(
+        `orcid-db export --format parquet from PostgreSQL failed (${parquet.exitCode}): ${parquet.stderr}`,
+      );
+    return {
+      version,
+      loads,
+      times,
+      commands,
+      parquet: { wall: parquet.wallSeconds, cpu: parquet.cpuSeconds, rssMiB: parquet.peakRssMiB },
+    };
   } finally {
     await pg.stop();
   }

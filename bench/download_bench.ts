@@ -4,7 +4,16 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { type BucketObject, buildDay, type Dataset, datasetObjects, DEFAULT_BUCKETS, type LocalS3, seedStore, startLocalS3 } from "@orcid-sync/test-bed";
+import {
+  type BucketObject,
+  buildDay,
+  type Dataset,
+  datasetObjects,
+  DEFAULT_BUCKETS,
+  type LocalS3,
+  seedStore,
+  startLocalS3,
+} from "@orcid-sync/test-bed";
 import type { Contender, DownloadJob } from "./contenders.ts";
 import { measure, type Measurement, processCpu } from "./measure.ts";
 import { median, type ScenarioContext } from "./scenario.ts";
@@ -45,7 +54,13 @@ export interface DownloadBench {
   /** One measured run on an empty folder (or a copy of `from`); checks the files it left. */
   runOnce(contender: Contender, job: Job, objectsCount: number, from?: string, endpoint?: string): Promise<Run>;
   /** Several alternating runs of each contender; reports a table with ratios against each peer. */
-  compare(title: string, contenders: readonly Contender[], job: Job, objectsCount: number, from?: (c: Contender) => string | undefined): Promise<Run[][]>;
+  compare(
+    title: string,
+    contenders: readonly Contender[],
+    job: Job,
+    objectsCount: number,
+    from?: (c: Contender) => string | undefined,
+  ): Promise<Run[][]>;
   stop(): Promise<void>;
 }
 
@@ -70,10 +85,12 @@ export async function startDownloadBench(ctx: ScenarioContext, options: Download
     const before = processCpu(s3.pid);
     const result = await measure(contender.script(full), { cwd: dir, env: { ...env, ...contender.env(full) } });
     const serverCpuSeconds = processCpu(s3.pid) - before;
-    if (result.exitCode !== 0) throw new Error(`${contender.name} failed (${result.exitCode}): ${result.stderr.slice(0, 400)}`);
+    if (result.exitCode !== 0)
+      throw new Error(`${contender.name} failed (${result.exitCode}): ${result.stderr.slice(0, 400)}`);
     // A download from empty must leave exactly the job's objects: otherwise the rates divide the wrong count.
     const files = from ? objectsCount : xmlFiles(dir);
-    if (files !== objectsCount) throw new Error(`${contender.name} left ${files} files for a job of ${objectsCount} objects`);
+    if (files !== objectsCount)
+      throw new Error(`${contender.name} left ${files} files for a job of ${objectsCount} objects`);
     return { ...result, contender: contender.name, serverCpuSeconds, objects: objectsCount };
   };
 
@@ -86,7 +103,10 @@ export async function startDownloadBench(ctx: ScenarioContext, options: Download
     }
     const rows = runs.map((rs) => medians(rs, objectsCount));
     reportComparison(ctx, title, contenders, rows, options.peers);
-    ctx.results[title] = { objects: objectsCount, contenders: contenders.map((c, i) => ({ name: c.name, version: c.version(), median: rows[i], runs: runs[i] })) };
+    ctx.results[title] = {
+      objects: objectsCount,
+      contenders: contenders.map((c, i) => ({ name: c.name, version: c.version(), median: rows[i], runs: runs[i] })),
+    };
     return runs;
   };
 
@@ -110,11 +130,24 @@ export async function startDownloadBench(ctx: ScenarioContext, options: Download
 function medians(rs: readonly Run[], objectsCount: number) {
   const wall = median(rs.map((x) => x.wallSeconds));
   const cpu = median(rs.map((x) => x.cpuSeconds));
-  return { wall, cpu, rss: median(rs.map((x) => x.peakRssMiB)), server: median(rs.map((x) => x.serverCpuSeconds)), perSecond: objectsCount / wall, usPerObject: (cpu / objectsCount) * 1e6 };
+  return {
+    wall,
+    cpu,
+    rss: median(rs.map((x) => x.peakRssMiB)),
+    server: median(rs.map((x) => x.serverCpuSeconds)),
+    perSecond: objectsCount / wall,
+    usPerObject: (cpu / objectsCount) * 1e6,
+  };
 }
 
 /** The comparison's table and its ratios against each peer (the first contender is ours). */
-function reportComparison(ctx: ScenarioContext, title: string, contenders: readonly Contender[], rows: ReturnType<typeof medians>[], peers: readonly Contender[]): void {
+function reportComparison(
+  ctx: ScenarioContext,
+  title: string,
+  contenders: readonly Contender[],
+  rows: ReturnType<typeof medians>[],
+  peers: readonly Contender[],
+): void {
   const { say } = ctx;
   say(`## ${title}`);
   say();
@@ -122,14 +155,18 @@ function reportComparison(ctx: ScenarioContext, title: string, contenders: reado
   say("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   contenders.forEach((c, i) => {
     const x = rows[i]!;
-    say(`| ${cell(c.name)} | ${x.wall.toFixed(2)} | ${x.perSecond.toFixed(0)} | ${x.cpu.toFixed(2)} | ${x.usPerObject.toFixed(0)} | ${x.rss.toFixed(0)} | ${x.server.toFixed(2)} |`);
+    say(
+      `| ${cell(c.name)} | ${x.wall.toFixed(2)} | ${x.perSecond.toFixed(0)} | ${x.cpu.toFixed(2)} | ${x.usPerObject.toFixed(0)} | ${x.rss.toFixed(0)} | ${x.server.toFixed(2)} |`,
+    );
   });
   say();
   const ours = rows[0]!;
   for (let i = 1; i < contenders.length; i++) {
     if (!peers.includes(contenders[i]!)) continue;
     const peer = rows[i]!;
-    say(`- vs ${contenders[i]!.name}: ${(peer.wall / ours.wall).toFixed(2)}× the speed (wall), ${(ours.usPerObject / peer.usPerObject).toFixed(2)}× the client CPU per object`);
+    say(
+      `- vs ${contenders[i]!.name}: ${(peer.wall / ours.wall).toFixed(2)}× the speed (wall), ${(ours.usPerObject / peer.usPerObject).toFixed(2)}× the client CPU per object`,
+    );
   }
   say();
 }
@@ -155,5 +192,7 @@ function retirement(retiredDir: string): (dir: string) => void {
 
 /** The .xml files below a folder (a contender's own state and log files aside). */
 function xmlFiles(dir: string): number {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name.endsWith(".xml")).length;
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter(
+    (entry) => entry.isFile() && entry.name.endsWith(".xml"),
+  ).length;
 }

@@ -4,12 +4,24 @@ import type { DownloadBench } from "./download_bench.ts";
 
 /** All summaries: the pipe, sync.sh and each peer. */
 export async function summariesScenario(bench: DownloadBench): Promise<void> {
-  await bench.compare("Full download: summaries", [ORCID_PIPE, ORCID_SCRIPT, ...bench.peers], { ...bench.base, summaries: true, activities: false }, bench.summaryCount);
-  bench.ctx.say("Fixed anchors (not measured here): on 5,000 summaries from this local server, the reference download.py used 3,537 µs of client CPU per object; an earlier measurement put aws-cli at 2,485 and rclone at 560.");
+  await bench.compare(
+    "Full download: summaries",
+    [ORCID_PIPE, ORCID_SCRIPT, ...bench.peers],
+    { ...bench.base, summaries: true, activities: false },
+    bench.summaryCount,
+  );
+  bench.ctx.say(
+    "Fixed anchors (not measured here): on 5,000 summaries from this local server, the reference download.py used 3,537 µs of client CPU per object; an earlier measurement put aws-cli at 2,485 and rclone at 560.",
+  );
   bench.ctx.say();
 }
 
 /** Summaries and activities: the pipe and each peer. */
 export async function fullScenario(bench: DownloadBench): Promise<void> {
-  await bench.compare("Full download: summaries + activities", [ORCID_PIPE, ...bench.peers], { ...bench.base, summaries: true, activities: true }, bench.objects.length);
+  await bench.compare(
+    "Full download: summaries + activities",
+    [ORCID_PIPE, ...bench.peers],
+    { ...bench.base, summaries: true, activities: true },
+    bench.objects.length,
+  );
 }

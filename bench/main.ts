@@ -70,8 +70,12 @@ const ctx: ScenarioContext = {
 const peers = installedPeers();
 ctx.say(`# orcid-sync benchmark — ${new Date().toISOString().slice(0, 10)}`);
 ctx.say();
-ctx.say(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; client, server and proxy share the cores.`);
-ctx.say(`Contenders: ${[ORCID_PIPE, ...peers].map((c) => c.version()).join("; ")}. Records: ${RECORDS}; runs per contender: ${RUNS}; concurrency ${J} unless stated.`);
+ctx.say(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; client, server and proxy share the cores.`,
+);
+ctx.say(
+  `Contenders: ${[ORCID_PIPE, ...peers].map((c) => c.version()).join("; ")}. Records: ${RECORDS}; runs per contender: ${RUNS}; concurrency ${J} unless stated.`,
+);
 ctx.say();
 
 const jiffiesAtStart = machineJiffies();
@@ -90,7 +94,8 @@ try {
     await concurrencyScenario(bench, { records, concurrency, rtt: Number(values.rtt) });
   }
   if (SCENARIOS.has("sync")) await syncScenario(bench);
-  if (SCENARIOS.has("lambda")) await lambdaScenario(ctx, Number(values["lambda-rows"] ?? (quick ? 200_000 : 2_000_000)));
+  if (SCENARIOS.has("lambda"))
+    await lambdaScenario(ctx, Number(values["lambda-rows"] ?? (quick ? 200_000 : 2_000_000)));
   if (SCENARIOS.has("pack")) await packScenario(bench, Boolean(version("pigz --version 2>&1")));
   if (SCENARIOS.has("unpack")) await (await import("./unpack_scenario.ts")).unpackScenario(downloadCtx);
   if (SCENARIOS.has("extract")) await extractScenario({ ...downloadCtx, records: RECORDS });
@@ -103,7 +108,10 @@ writeResults();
 /** The first line a command prints, or "" when it cannot run. */
 function version(command: string): string {
   try {
-    return execSync(command, { stdio: ["ignore", "pipe", "ignore"] }).toString().split("\n")[0]!.trim();
+    return execSync(command, { stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .split("\n")[0]!
+      .trim();
   } catch {
     return "";
   }
@@ -111,13 +119,20 @@ function version(command: string): string {
 
 /** The peers, installed from Debian when missing (aws is /usr/bin/aws: another aws may come first on PATH). */
 function installedPeers(): Contender[] {
-  const missing = [!version("/usr/bin/aws --version") && "awscli", !version("rclone version") && "rclone"].filter(Boolean) as string[];
+  const missing = [!version("/usr/bin/aws --version") && "awscli", !version("rclone version") && "rclone"].filter(
+    Boolean,
+  ) as string[];
   if (missing.length > 0) {
     process.stderr.write(`bench: installing ${missing.join(", ")}\n`);
     // A fresh machine may have no package lists yet.
-    execSync(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(" ")} >/dev/null`, { stdio: "inherit" });
+    execSync(
+      `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(" ")} >/dev/null`,
+      { stdio: "inherit" },
+    );
   }
-  const found = [awsCli(version("/usr/bin/aws --version")), rclone(version("rclone version"))].filter((p) => p.version());
+  const found = [awsCli(version("/usr/bin/aws --version")), rclone(version("rclone version"))].filter((p) =>
+    p.version(),
+  );
   if (found.length === 0) throw new Error("No peer could run (awscli, rclone): a run without a peer is not a result");
   return found;
 }
@@ -126,13 +141,24 @@ function installedPeers(): Contender[] {
 function writeResults(): void {
   // On a virtual machine the host may run other guests on our cores: say how much, it explains noise.
   const jiffiesAtEnd = machineJiffies();
-  const stealPercent = (100 * (jiffiesAtEnd.steal - jiffiesAtStart.steal)) / Math.max(1, jiffiesAtEnd.total - jiffiesAtStart.total);
+  const stealPercent =
+    (100 * (jiffiesAtEnd.steal - jiffiesAtStart.steal)) / Math.max(1, jiffiesAtEnd.total - jiffiesAtStart.total);
   ctx.results.stealPercent = stealPercent;
-  ctx.say(`CPU steal during the run: ${stealPercent.toFixed(1)}% of the machine's CPU time went to other guests of its host; figures taken under steal are slower and noisier.`);
+  ctx.say(
+    `CPU steal during the run: ${stealPercent.toFixed(1)}% of the machine's CPU time went to other guests of its host; figures taken under steal are slower and noisier.`,
+  );
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const resultsDir = join(repo, "bench", "results");
   mkdirSync(resultsDir, { recursive: true });
-  const record = { date: new Date().toISOString(), quick, records: RECORDS, runs: RUNS, node: process.version, cpus: cpus().length, results: ctx.results };
+  const record = {
+    date: new Date().toISOString(),
+    quick,
+    records: RECORDS,
+    runs: RUNS,
+    node: process.version,
+    cpus: cpus().length,
+    results: ctx.results,
+  };
   writeFileSync(join(resultsDir, quick ? "quick-latest.json" : "latest.json"), `${JSON.stringify(record, null, 2)}\n`);
   if (!quick) {
     writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(record, null, 2)}\n`);

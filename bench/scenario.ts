@@ -19,4 +19,5 @@ export interface ScenarioContext {
 }
 
 /** The median of `xs` (the lower middle of an even count). */
-export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+export const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;

@@ -27,10 +27,16 @@ export async function syncScenario(bench: DownloadBench): Promise<void> {
     },
   };
   const changedObjects = [...datasetObjects(bench.day2)].length;
-  await bench.compare("Day-2 sync (a day of changes on a day-1 mirror)", [syncing, ...bench.peers], { ...base, summaries: true, activities: true }, changedObjects, (c) =>
-    templates.get(c === syncing ? ORCID_PIPE.name : c.name),
+  await bench.compare(
+    "Day-2 sync (a day of changes on a day-1 mirror)",
+    [syncing, ...bench.peers],
+    { ...base, summaries: true, activities: true },
+    changedObjects,
+    (c) => templates.get(c === syncing ? ORCID_PIPE.name : c.name),
   );
-  ctx.say("(objects/s here is the mirror's object count over the wall time: what it costs to bring the whole mirror up to date.)");
+  ctx.say(
+    "(objects/s here is the mirror's object count over the wall time: what it costs to bring the whole mirror up to date.)",
+  );
   ctx.say();
   await seedStore(bench.storeDir, bench.day1, { golden: false });
 }

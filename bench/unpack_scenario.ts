@@ -38,7 +38,11 @@ export async function unpackScenario(ctx: ScenarioContext): Promise<void> {
   execFileSync("tar", ["czf", archive, "-C", tree, folder]);
   rmSync(tree, { recursive: true, force: true });
   const compressed = statSync(archive).size;
-  const expanded = Number(execFileSync("bash", ["-c", `gzip -dc "${archive}" | wc -c`]).toString().trim());
+  const expanded = Number(
+    execFileSync("bash", ["-c", `gzip -dc "${archive}" | wc -c`])
+      .toString()
+      .trim(),
+  );
 
   const bin = (name: string) => `"${join(ctx.repo, "node_modules", ".bin", name)}"`;
   const zlibAlone = `node -e 'require("node:fs").createReadStream(process.argv[1]).pipe(require("node:zlib").createGunzip({ chunkSize: 131072 })).resume()' "${archive}"`;
@@ -49,14 +53,27 @@ export async function unpackScenario(ctx: ScenarioContext): Promise<void> {
     ["orcid-unpack > /dev/null", () => `${bin("orcid-unpack")} "${archive}" --log-level warn > /dev/null`],
     // Each run files into a folder of its own, removed only at the end (see bench/README.md: a
     // mass deletion before a run costs the next run's file creation seconds of kernel time).
-    ["orcid-unpack | orcid-place DIR", () => `${bin("orcid-unpack")} "${archive}" --log-level warn | ${bin("orcid-place")} "${join(dir, `mirror-${placeRun++}`)}" --log-level warn > /dev/null`],
+    [
+      "orcid-unpack | orcid-place DIR",
+      () =>
+        `${bin("orcid-unpack")} "${archive}" --log-level warn | ${bin("orcid-place")} "${join(dir, `mirror-${placeRun++}`)}" --log-level warn > /dev/null`,
+    ],
   ];
 
-  ctx.say(`## Seeding from a yearly-style summaries archive (${members} summaries, ${(expanded / 1e6).toFixed(0)} MB expanded, ${(compressed / 1e6).toFixed(0)} MB as .tar.gz)`);
+  ctx.say(
+    `## Seeding from a yearly-style summaries archive (${members} summaries, ${(expanded / 1e6).toFixed(0)} MB expanded, ${(compressed / 1e6).toFixed(0)} MB as .tar.gz)`,
+  );
   ctx.say();
   ctx.say("| reader | wall s | MB/s (expanded) | members/s | CPU s | MB per CPU s | CPU µs/member | peak RSS MiB |");
   ctx.say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-  const rows: { name: string; wall: number; cpu: number; rss: number; mbPerSecond: number; membersPerSecond: number }[] = [];
+  const rows: {
+    name: string;
+    wall: number;
+    cpu: number;
+    rss: number;
+    mbPerSecond: number;
+    membersPerSecond: number;
+  }[] = [];
   for (const [name, script] of readers) {
     const runs: Measurement[] = [];
     for (let r = 0; r < ctx.runs; r++) {
@@ -65,7 +82,14 @@ export async function unpackScenario(ctx: ScenarioContext): Promise<void> {
       runs.push(run);
     }
     const wall = median(runs.map((x) => x.wallSeconds));
-    const row = { name, wall, cpu: median(runs.map((x) => x.cpuSeconds)), rss: median(runs.map((x) => x.peakRssMiB)), mbPerSecond: expanded / 1e6 / wall, membersPerSecond: members / wall };
+    const row = {
+      name,
+      wall,
+      cpu: median(runs.map((x) => x.cpuSeconds)),
+      rss: median(runs.map((x) => x.peakRssMiB)),
+      mbPerSecond: expanded / 1e6 / wall,
+      membersPerSecond: members / wall,
+    };
     rows.push(row);
     ctx.say(
       `| ${name.replaceAll("|", "\\|")} | ${row.wall.toFixed(2)} | ${row.mbPerSecond.toFixed(1)} | ${row.membersPerSecond.toFixed(0)} | ${row.cpu.toFixed(2)} | ${(expanded / 1e6 / row.cpu).toFixed(0)} | ${((row.cpu / members) * 1e6).toFixed(0)} | ${row.rss.toFixed(0)} |`,
@@ -82,6 +106,16 @@ export async function unpackScenario(ctx: ScenarioContext): Promise<void> {
     `Projected for the real summaries file (${REAL.compressedGB} GB compressed, ~${REAL.expandedTB} TB expanded, ~${REAL.summaries / 1e6} M members), this run's rates scaled by the larger of the byte and member ratios (${Math.max((REAL.expandedTB * 1e12) / expanded, REAL.summaries / members).toFixed(0)}×) — wall time: ${rows.map((row) => `${row.name} ${hours(row.wall)} h`).join("; ")}. CPU time: ${rows.map((row) => `${row.name} ${hours(row.cpu)} h`).join("; ")}.`,
   );
   ctx.say();
-  ctx.results.unpack = { members, compressed, expanded, real: REAL, readers: rows.map((row) => ({ ...row, projectedWallHours: scale(row.wall) / 3600, projectedCpuHours: scale(row.cpu) / 3600 })) };
+  ctx.results.unpack = {
+    members,
+    compressed,
+    expanded,
+    real: REAL,
+    readers: rows.map((row) => ({
+      ...row,
+      projectedWallHours: scale(row.wall) / 3600,
+      projectedCpuHours: scale(row.cpu) / 3600,
+    })),
+  };
   rmSync(dir, { recursive: true, force: true });
 }

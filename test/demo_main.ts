@@ -34,7 +34,11 @@ interface Step {
 function script(name: string, args: string[], env: Record<string, string>): Promise<Step> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(join(repo, "scripts", name), args, { cwd: run, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "pipe"] });
+    const child = spawn(join(repo, "scripts", name), args, {
+      cwd: run,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "inherit", "pipe"],
+    });
     let text = "";
     child.stderr.on("data", (chunk: Buffer) => {
       text += chunk;
@@ -71,26 +75,40 @@ try {
   const statsAfterDownload = await orcidDb(["stats", database, "--top", "5"]);
   // A DOI several iDs link, asserted in as many ways as any.
   const [shared] = await records([
-    "sql", database,
+    "sql",
+    database,
     "SELECT doi FROM links GROUP BY doi HAVING count(*) >= 3 ORDER BY count(DISTINCT class) DESC, count(*), doi LIMIT 1",
   ]);
   const doiLinks = shared ? await records(["doi", database, String(shared.doi)]) : [];
 
   const { dataset: day2, changed } = buildDay({ ...options, day: 2 });
   await seedStore(join(out, "s3-data"), day2);
-  say(`\n2. A day later: ${changed.length} records changed upstream (edits, removed activities, locked and deprecated records, new ones)`);
+  say(
+    `\n2. A day later: ${changed.length} records changed upstream (edits, removed activities, locked and deprecated records, new ones)`,
+  );
   say("   Sync (scripts/sync.sh -s -a --db orcid.duckdb), from last_ran.config");
   const sync = await script("sync.sh", ["-s", "-a", "--db", database], s3.env);
 
-  const differences = treeDifferences(readTree(mirror), new Map([...expectedMirror(day2)].map((f) => [f.path, Buffer.from(f.body)])));
+  const differences = treeDifferences(
+    readTree(mirror),
+    new Map([...expectedMirror(day2)].map((f) => [f.path, Buffer.from(f.body)])),
+  );
   const files = readTree(mirror).size;
   say("\nResult");
-  say(`   download: ${download.fetched} objects fetched, ${download.written} files written in ${download.seconds.toFixed(1)} s`);
-  say(`   sync:     ${sync.fetched} fetched, ${sync.unchanged} unchanged, ${sync.written} written, ${sync.deleted} deleted in ${sync.seconds.toFixed(1)} s`);
+  say(
+    `   download: ${download.fetched} objects fetched, ${download.written} files written in ${download.seconds.toFixed(1)} s`,
+  );
+  say(
+    `   sync:     ${sync.fetched} fetched, ${sync.unchanged} unchanged, ${sync.written} written, ${sync.deleted} deleted in ${sync.seconds.toFixed(1)} s`,
+  );
   say(`   mirror:   ${relative(process.cwd(), mirror)}/ (${files} files)`);
   say(`   archives: ${relative(process.cwd(), run)}/ORCID-API-3.0_*.tar.gz`);
-  say(`   state:    ${relative(process.cwd(), join(run, "last_ran.config"))} = ${readFileSync(join(run, "last_ran.config"), "utf8")}`);
-  say(`   check:    ${differences.length === 0 ? "the mirror holds exactly the day-2 data" : `${differences.length} files differ from the day-2 data, e.g. ${differences.slice(0, 3).join(", ")}`}`);
+  say(
+    `   state:    ${relative(process.cwd(), join(run, "last_ran.config"))} = ${readFileSync(join(run, "last_ran.config"), "utf8")}`,
+  );
+  say(
+    `   check:    ${differences.length === 0 ? "the mirror holds exactly the day-2 data" : `${differences.length} files differ from the day-2 data, e.g. ${differences.slice(0, 3).join(", ")}`}`,
+  );
   if (differences.length > 0) process.exitCode = 1;
   await showExtracted();
   await showRoundTrip(statsAfterDownload, shared ? String(shared.doi) : undefined, doiLinks);
@@ -102,7 +120,9 @@ try {
 async function showExtracted(): Promise<void> {
   const extract = join(repo, "node_modules", ".bin", "orcid-extract");
   const lines = await new Promise<string[]>((resolve, reject) => {
-    const child = spawn(extract, ["--from", mirror, "--links", "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(extract, ["--from", mirror, "--links", "--log-level", "warn"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let text = "";
     child.stdout.on("data", (chunk: Buffer) => (text += chunk));
     child.on("error", reject);
@@ -111,10 +131,15 @@ async function showExtracted(): Promise<void> {
   const records = lines.filter(Boolean).map((line) => JSON.parse(line) as { type: string; [field: string]: unknown });
   const person = records.find((r) => r.type === "person");
   const gone = records.find((r) => r.type === "gone");
-  const links = records.filter((r) => r.type === "link" && r.orcid === records.find((l) => l.type === "link")?.orcid).slice(0, 3);
-  say(`\nExtracted (orcid-extract --from ${relative(process.cwd(), mirror)} --links): ${records.filter((r) => r.type === "person").length} persons, ${records.filter((r) => r.type === "link").length} links, ${records.filter((r) => r.type === "gone").length} gone`);
+  const links = records
+    .filter((r) => r.type === "link" && r.orcid === records.find((l) => l.type === "link")?.orcid)
+    .slice(0, 3);
+  say(
+    `\nExtracted (orcid-extract --from ${relative(process.cwd(), mirror)} --links): ${records.filter((r) => r.type === "person").length} persons, ${records.filter((r) => r.type === "link").length} links, ${records.filter((r) => r.type === "gone").length} gone`,
+  );
   const short = (text: unknown) => (typeof text === "string" && text.length > 60 ? `${text.slice(0, 60)}…` : text);
-  for (const record of [person && { ...person, biography: short(person.biography) }, gone, ...links]) if (record) say(`   ${JSON.stringify(record)}`);
+  for (const record of [person && { ...person, biography: short(person.biography) }, gone, ...links])
+    if (record) say(`   ${JSON.stringify(record)}`);
 }
 
 /** Runs orcid-db and returns what it printed on stdout. */
@@ -125,13 +150,18 @@ function orcidDb(args: string[]): Promise<string> {
     let text = "";
     child.stdout.on("data", (chunk: Buffer) => (text += chunk));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(text) : reject(new Error(`orcid-db ${args[0]} exited with ${code}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`orcid-db ${args[0]} exited with ${code}`)),
+    );
   });
 }
 
 /** orcid-db's NDJSON output as objects. */
 async function records(args: string[]): Promise<Record<string, unknown>[]> {
-  return (await orcidDb(args)).split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return (await orcidDb(args))
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 function indent(text: string): string {
@@ -139,7 +169,11 @@ function indent(text: string): string {
 }
 
 /** The DOI→ORCID round trip from the database the scripts kept: figures, one DOI, the day-2 changes. */
-async function showRoundTrip(statsAfterDownload: string, doi: string | undefined, doiLinks: Record<string, unknown>[]): Promise<void> {
+async function showRoundTrip(
+  statsAfterDownload: string,
+  doi: string | undefined,
+  doiLinks: Record<string, unknown>[],
+): Promise<void> {
   say(`\nThe round trip (orcid-db, ${relative(process.cwd(), database)})`);
   say("   After the download: orcid-db stats orcid.duckdb --top 5");
   say(indent(indent(statsAfterDownload)));
@@ -153,15 +187,20 @@ async function showRoundTrip(statsAfterDownload: string, doi: string | undefined
     for (const l of doiLinks) if (shown.length < 10 && !shown.includes(l)) shown.push(l);
     for (const l of shown) {
       const name = [l.givenNames, l.familyName].filter(Boolean).join(" ");
-      say(`      ${l.orcid}  ${String(l.class).padEnd(15)}  ${String(l.relationship).padEnd(10)}  ${String(l.sourceName ?? l.sourceId).padEnd(20)}  ${name}`);
+      say(
+        `      ${l.orcid}  ${String(l.class).padEnd(15)}  ${String(l.relationship).padEnd(10)}  ${String(l.sourceName ?? l.sourceId).padEnd(20)}  ${name}`,
+      );
     }
     if (shown.length < doiLinks.length) say(`      … and ${doiLinks.length - shown.length} more`);
   }
   const changes = await records(["changes", database, "--after", "0"]);
   const removed = changes.filter((c) => c.change === "removed");
   const added = changes.filter((c) => c.change === "added");
-  say(`\n   After the day-2 sync: orcid-db changes orcid.duckdb --after 0 → ${removed.length} links removed, ${added.length} added`);
-  const line = (c: Record<string, unknown>) => `      ${String(c.seq).padStart(4)} ${String(c.change).padEnd(7)} ${c.doi} ${c.orcid} ${c.class}`;
+  say(
+    `\n   After the day-2 sync: orcid-db changes orcid.duckdb --after 0 → ${removed.length} links removed, ${added.length} added`,
+  );
+  const line = (c: Record<string, unknown>) =>
+    `      ${String(c.seq).padStart(4)} ${String(c.change).padEnd(7)} ${c.doi} ${c.orcid} ${c.class}`;
   for (const c of [...removed.slice(0, 3), ...added.slice(0, 3)]) say(line(c));
   say("   (a publisher polls its own prefix with orcid-db prefix orcid.duckdb 10.xxxx --after LAST_SEQ)");
 }

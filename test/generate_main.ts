@@ -55,7 +55,9 @@ const { dataset, changed } = buildDay({
 const options = { noise: values.noise, golden: !values["no-golden"] };
 if (values.store) {
   const result = await seedStore(values.store, dataset, options);
-  process.stderr.write(`generate: store ${values.store}: ${result.written} written, ${result.deleted} deleted, ${result.unchanged} unchanged\n`);
+  process.stderr.write(
+    `generate: store ${values.store}: ${result.written} written, ${result.deleted} deleted, ${result.unchanged} unchanged\n`,
+  );
 }
 if (values.mirror) {
   rmSync(values.mirror, { recursive: true, force: true });
@@ -63,4 +65,6 @@ if (values.mirror) {
   process.stderr.write(`generate: mirror ${values.mirror}: ${files} files\n`);
 }
 if (values.changed) process.stdout.write(changed.map((id) => `${id}\n`).join(""));
-process.stderr.write(`generate: day ${dataset.day}, ${dataset.records.length} records in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+process.stderr.write(
+  `generate: day ${dataset.day}, ${dataset.records.length} records in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+);

@@ -11,7 +11,9 @@ import { dirname, join, normalize, relative } from "node:path";
 export const TOOLS = ["list", "fetch", "place", "pack", "state", "unpack", "extract", "db"] as const;
 
 /** Core's concern folders, what each may import at run time, and what it may import for types only. */
-export const CORE_LAYERS: Readonly<Record<string, { readonly uses: readonly string[]; readonly typesFrom?: readonly string[] }>> = {
+export const CORE_LAYERS: Readonly<
+  Record<string, { readonly uses: readonly string[]; readonly typesFrom?: readonly string[] }>
+> = {
   async: { uses: [] },
   orcid: { uses: [], typesFrom: ["pipe"] },
   files: { uses: ["orcid", "async"], typesFrom: ["pipe"] },
@@ -31,7 +33,8 @@ export function importsOf(source: string): ImportLine[] {
   for (const match of source.matchAll(/^\s*(import|export)\s+(type\s+)?(?:[^"';]*?\sfrom\s+)?["']([^"']+)["']/gm)) {
     found.push({ specifier: match[3]!, typeOnly: Boolean(match[2]) });
   }
-  for (const match of source.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) found.push({ specifier: match[1]!, typeOnly: false });
+  for (const match of source.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g))
+    found.push({ specifier: match[1]!, typeOnly: false });
   return found;
 }
 
@@ -71,17 +74,26 @@ export function layeringViolations(root: string): string[] {
     for (const file of sources(root, join("packages", tool))) {
       for (const { specifier } of importsOf(readFileSync(join(root, file), "utf8"))) {
         const other = toolOf(specifier);
-        if (other !== undefined && other !== tool) violations.push(`${file}: a tool imports another tool (${specifier})`);
+        if (other !== undefined && other !== tool)
+          violations.push(`${file}: a tool imports another tool (${specifier})`);
         // Tests may use the test bed and core's testdata by path; the tool's own code may not.
-        if (!file.endsWith("_test.ts") && specifier.startsWith(".") && normalize(join(dirname(file), specifier)).split("/")[1] !== tool) {
+        if (
+          !file.endsWith("_test.ts") &&
+          specifier.startsWith(".") &&
+          normalize(join(dirname(file), specifier)).split("/")[1] !== tool
+        ) {
           violations.push(`${file}: reaches outside its package (${specifier}); import core by its package name`);
         }
       }
     }
-    const manifest = JSON.parse(readFileSync(join(root, "packages", tool, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+    const manifest = JSON.parse(readFileSync(join(root, "packages", tool, "package.json"), "utf8")) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
     for (const name of Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })) {
       const other = toolOf(name);
-      if (other !== undefined && other !== tool) violations.push(`packages/${tool}/package.json: depends on another tool (${name})`);
+      if (other !== undefined && other !== tool)
+        violations.push(`packages/${tool}/package.json: depends on another tool (${name})`);
     }
   }
   for (const file of sources(root, join("packages", "core"))) {
@@ -99,12 +111,19 @@ export function layeringViolations(root: string): string[] {
         continue;
       }
       const targetFolder = target.length > 1 ? target[0]! : undefined;
-      if (folder === undefined || targetFolder === undefined || targetFolder === folder || !(folder in CORE_LAYERS)) continue;
+      if (folder === undefined || targetFolder === undefined || targetFolder === folder || !(folder in CORE_LAYERS))
+        continue;
       if (!(targetFolder in CORE_LAYERS)) continue; // testdata, schema
-      if (target.slice(1).join("/") !== "mod.ts") violations.push(`${file}: imports a private file of ${targetFolder}/ (${specifier}); use ${targetFolder}/mod.ts`);
+      if (target.slice(1).join("/") !== "mod.ts")
+        violations.push(
+          `${file}: imports a private file of ${targetFolder}/ (${specifier}); use ${targetFolder}/mod.ts`,
+        );
       const rule = CORE_LAYERS[folder]!;
       const allowed = rule.uses.includes(targetFolder) || (typeOnly && (rule.typesFrom ?? []).includes(targetFolder));
-      if (!allowed) violations.push(`${file}: ${folder}/ may not import ${targetFolder}/${typeOnly ? " (even for types)" : ""} (${specifier})`);
+      if (!allowed)
+        violations.push(
+          `${file}: ${folder}/ may not import ${targetFolder}/${typeOnly ? " (even for types)" : ""} (${specifier})`,
+        );
     }
   }
   return violations;

@@ -53,7 +53,9 @@ await build({
   target: "node20",
   external: ["@aws-sdk/*", ...extraExternal],
   // CommonJS dependencies (undici) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
+  },
   plugins: [lazyStringWidth],
   sourcemap: "linked",
   logLevel: "warning",

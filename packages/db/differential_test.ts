@@ -46,35 +46,57 @@ describe.each(Object.keys(engines))("orcid-db load, day after day, on %s", (engi
   it.each([
     ["work records", false],
     ["link records", true],
-  ])("from %s: day 1 + day 2's changes equals day 2 from scratch, and changes lists exactly the links that differ", async (_, links) => {
-    const changed = new Set(changedIdsOnDay({ ...DAY, day: 2 }));
-    expect(changed.size).toBeGreaterThan(50);
-    const incremental = db();
-    const scratch = db();
-    await loadInto(incremental, extractRecordsOfDay({ ...DAY, day: 1, links }), { batchRecords: 700 });
-    const { counts } = await loadInto(incremental, extractRecordsOfDay({ ...DAY, day: 2, links }, changed), { batchRecords: 700 });
-    await loadInto(scratch, extractRecordsOfDay({ ...DAY, day: 2, links }), { batchRecords: 900 });
+  ])(
+    "from %s: day 1 + day 2's changes equals day 2 from scratch, and changes lists exactly the links that differ",
+    async (_, links) => {
+      const changed = new Set(changedIdsOnDay({ ...DAY, day: 2 }));
+      expect(changed.size).toBeGreaterThan(50);
+      const incremental = db();
+      const scratch = db();
+      await loadInto(incremental, extractRecordsOfDay({ ...DAY, day: 1, links }), { batchRecords: 700 });
+      const { counts } = await loadInto(incremental, extractRecordsOfDay({ ...DAY, day: 2, links }, changed), {
+        batchRecords: 700,
+      });
+      await loadInto(scratch, extractRecordsOfDay({ ...DAY, day: 2, links }), { batchRecords: 900 });
 
-    const built = await withDb(scratch, dumpData);
-    expect(built.links!.length).toBeGreaterThan(1000);
-    expect(await withDb(incremental, dumpData)).toEqual(built);
+      const built = await withDb(scratch, dumpData);
+      expect(built.links!.length).toBeGreaterThan(1000);
+      expect(await withDb(incremental, dumpData)).toEqual(built);
 
-    const day1 = linkSet(1);
-    const day2 = linkSet(2);
-    const removed = [...day1].filter((l) => !day2.has(l)).sort();
-    const added = [...day2].filter((l) => !day1.has(l)).sort();
-    expect(removed.length).toBeGreaterThan(0);
-    const events: { change: string; line: string; seq: number }[] = [];
-    await withDb(incremental, async (engine) => {
-      for await (const c of linkChanges(engine, { after: 0 })) {
-        events.push({ change: c.change, seq: c.seq, line: [c.doi, c.orcid, c.putCode, c.relationship, c.class].join(" ") });
-      }
-    });
-    expect(events.filter((e) => e.change === "removed").map((e) => e.line).sort()).toEqual(removed);
-    expect(events.filter((e) => e.change === "added").map((e) => e.line).sort()).toEqual(added);
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(counts).toMatchObject({ added: added.length, removed: removed.length, status: "complete" });
-    // A first build is not news.
-    await withDb(scratch, async (engine) => expect(await engine.all("SELECT count(*) AS n FROM link_events")).toEqual([{ n: 0 }]));
-  }, 120_000);
+      const day1 = linkSet(1);
+      const day2 = linkSet(2);
+      const removed = [...day1].filter((l) => !day2.has(l)).sort();
+      const added = [...day2].filter((l) => !day1.has(l)).sort();
+      expect(removed.length).toBeGreaterThan(0);
+      const events: { change: string; line: string; seq: number }[] = [];
+      await withDb(incremental, async (engine) => {
+        for await (const c of linkChanges(engine, { after: 0 })) {
+          events.push({
+            change: c.change,
+            seq: c.seq,
+            line: [c.doi, c.orcid, c.putCode, c.relationship, c.class].join(" "),
+          });
+        }
+      });
+      expect(
+        events
+          .filter((e) => e.change === "removed")
+          .map((e) => e.line)
+          .sort(),
+      ).toEqual(removed);
+      expect(
+        events
+          .filter((e) => e.change === "added")
+          .map((e) => e.line)
+          .sort(),
+      ).toEqual(added);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      expect(counts).toMatchObject({ added: added.length, removed: removed.length, status: "complete" });
+      // A first build is not news.
+      await withDb(scratch, async (engine) =>
+        expect(await engine.all("SELECT count(*) AS n FROM link_events")).toEqual([{ n: 0 }]),
+      );
+    },
+    120_000,
+  );
 });

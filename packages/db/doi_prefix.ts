@@ -11,7 +11,11 @@
  * ```
  */
 export function normalizeDoiPrefix(text: string): string | undefined {
-  const value = text.trim().toLowerCase().replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:\s*)/, "").replace(/\/$/, "");
+  const value = text
+    .trim()
+    .toLowerCase()
+    .replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:\s*)/, "")
+    .replace(/\/$/, "");
   return /^10\.\d+(\.\d+)*$/.test(value) ? value : undefined;
 }
 

@@ -67,7 +67,8 @@ async function loadDuckDb(): Promise<DuckDbModule> {
  * ```
  */
 export async function openDuckDb(path: string, options: DuckDbOptions = {}): Promise<SqlEngine> {
-  if (options.readOnly && !existsSync(path)) throw new DatabaseOpenError(`Cannot open database '${path}': no such file`);
+  if (options.readOnly && !existsSync(path))
+    throw new DatabaseOpenError(`Cannot open database '${path}': no such file`);
   const config: Record<string, string> = { memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT };
   if (options.readOnly) config.access_mode = "READ_ONLY";
   if (options.threads) config.threads = String(options.threads);
@@ -85,9 +86,12 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
           continue;
         }
         const holder = lock ? `process ${lock[2]} (${lock[1]})` : "another process";
-        throw new DatabaseBusyError(`Database '${path}' is busy: ${holder} holds it (wait for it with --wait-lock SECONDS)`);
+        throw new DatabaseBusyError(
+          `Database '${path}' is busy: ${holder} holds it (wait for it with --wait-lock SECONDS)`,
+        );
       }
-      if (/memory_limit|memory limit|Failed to set config/i.test(message)) throw new RangeError(`Invalid memory limit '${config.memory_limit}': ${message}`);
+      if (/memory_limit|memory limit|Failed to set config/i.test(message))
+        throw new RangeError(`Invalid memory limit '${config.memory_limit}': ${message}`);
       throw new DatabaseOpenError(`Cannot open database '${path}': ${message.replace(/^IO Error: /, "")}`);
     }
   }
@@ -114,7 +118,11 @@ function toRow(row: Record<string, unknown>): Row {
 /** DuckDB's message on one line: its text before the `LINE n:` excerpt, without the wrapper's preamble. */
 function oneLine(message: string): string {
   const text = message.replace(/^Failed to (extract statements|prepare statement): /, "").split(/\n\s*LINE \d+:/)[0]!;
-  return text.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(" ");
 }
 
 // What a user's query may be: reads only (the file is open read-only too, but ATTACH, COPY TO, SET
@@ -178,7 +186,10 @@ class DuckDbEngine implements SqlEngine {
     }
     try {
       const type = statement.statementType;
-      if (!isRead(type)) throw new QueryRefusedError(`Only queries that read are allowed: statement type ${duckdb!.StatementType[type]}`);
+      if (!isRead(type))
+        throw new QueryRefusedError(
+          `Only queries that read are allowed: statement type ${duckdb!.StatementType[type]}`,
+        );
       let result: Awaited<ReturnType<DuckDBPreparedStatement["stream"]>>;
       try {
         result = await statement.stream();
@@ -203,7 +214,9 @@ class DuckDbEngine implements SqlEngine {
     await mkdir(folder, { recursive: true });
     // Unpartitioned: one file in the folder, so every table is read the same way (FOLDER/**/*.parquet).
     const path = options.partitionBy ? target : `'${join(folder, "data_0.parquet").replaceAll("'", "''")}'`;
-    await this.#connection.run(`COPY (${select}) TO ${path} (FORMAT parquet${partition}${options.partitionBy ? ", OVERWRITE_OR_IGNORE" : ""})`);
+    await this.#connection.run(
+      `COPY (${select}) TO ${path} (FORMAT parquet${partition}${options.partitionBy ? ", OVERWRITE_OR_IGNORE" : ""})`,
+    );
   }
 
   async append(table: string, columns: readonly ColumnDef[], rows: readonly (readonly SqlValue[])[]): Promise<void> {

@@ -28,7 +28,10 @@ function csvCell(value: unknown): string {
  * for await (const line of formatRecords(records, "csv")) console.log(line);
  * ```
  */
-export async function* formatRecords(records: AsyncIterable<object> | Iterable<object>, format: Format): AsyncGenerator<string> {
+export async function* formatRecords(
+  records: AsyncIterable<object> | Iterable<object>,
+  format: Format,
+): AsyncGenerator<string> {
   if (format === "ndjson") {
     for await (const record of records) yield JSON.stringify(record);
     return;
@@ -55,5 +58,9 @@ export async function* formatRecords(records: AsyncIterable<object> | Iterable<o
   const header = [...tableColumns];
   const table = [header, ...rows.map((fields) => header.map((c) => cellText(fields[c]).replace(/\s+/g, " ")))];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  for (const row of table) yield row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd();
+  for (const row of table)
+    yield row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
 }

@@ -18,7 +18,13 @@ describe("formatRecords()", () => {
   });
 
   it("aligns a table over every field of every record", async () => {
-    const out = await lines([{ type: "person", name: "Josiah" }, { type: "link", doi: "10.1/a" }], "table");
+    const out = await lines(
+      [
+        { type: "person", name: "Josiah" },
+        { type: "link", doi: "10.1/a" },
+      ],
+      "table",
+    );
     expect(out).toEqual(["type    name    doi", "person  Josiah", "link            10.1/a"]);
   });
 

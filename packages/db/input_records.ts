@@ -2,7 +2,14 @@
  * The records orcid-db consumes: orcid-extract's, as core declares them (docs/protocol.md). Every
  * record of an iD follows the `person` or `gone` record that opens it.
  */
-import type { AffiliationRecord, FundingRecord, GoneRecord, LinkRecord, PersonRecord, WorkRecord } from "@orcid-sync/core";
+import type {
+  AffiliationRecord,
+  FundingRecord,
+  GoneRecord,
+  LinkRecord,
+  PersonRecord,
+  WorkRecord,
+} from "@orcid-sync/core";
 
 /** A record that opens an iD. */
 export type OpenerRecord = PersonRecord | GoneRecord;

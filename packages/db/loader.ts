@@ -74,8 +74,20 @@ export interface LoadCounts {
 /** A fresh {@linkcode LoadCounts}. */
 export function newLoadCounts(): LoadCounts {
   return {
-    loadId: 0, batches: 0, records: 0, ids: 0, persons: 0, gone: 0, works: 0, affiliations: 0, fundings: 0, links: 0,
-    errors: 0, added: 0, removed: 0, status: "running",
+    loadId: 0,
+    batches: 0,
+    records: 0,
+    ids: 0,
+    persons: 0,
+    gone: 0,
+    works: 0,
+    affiliations: 0,
+    fundings: 0,
+    links: 0,
+    errors: 0,
+    added: 0,
+    removed: 0,
+    status: "running",
   };
 }
 
@@ -173,7 +185,15 @@ export async function* loadRecords(
   };
   const reject = (code: string, message: string, orcid?: string) => {
     counts.errors++;
-    const error: LoadErrorRecord = { type: "error", tool: "orcid-db", op: "load", message, code, retryable: false, attempts: 1 };
+    const error: LoadErrorRecord = {
+      type: "error",
+      tool: "orcid-db",
+      op: "load",
+      message,
+      code,
+      retryable: false,
+      attempts: 1,
+    };
     waiting.push(orcid === undefined ? error : { ...error, orcid });
   };
 
@@ -204,7 +224,11 @@ export async function* loadRecords(
       if (batchSize >= batchRecords) yield* await commit();
       if (problem) {
         open = undefined;
-        reject(problem.code, `${source}:${line}: ${problem.message}`, typeof item.orcid === "string" ? item.orcid : undefined);
+        reject(
+          problem.code,
+          `${source}:${line}: ${problem.message}`,
+          typeof item.orcid === "string" ? item.orcid : undefined,
+        );
         continue;
       }
       open = { orcid: item.orcid, rows: new Map(), links: new Map(), workLinks: new Map() };
@@ -216,11 +240,19 @@ export async function* loadRecords(
       continue;
     }
     if (problem) {
-      reject(problem.code, `${source}:${line}: ${problem.message}`, typeof item.orcid === "string" ? item.orcid : undefined);
+      reject(
+        problem.code,
+        `${source}:${line}: ${problem.message}`,
+        typeof item.orcid === "string" ? item.orcid : undefined,
+      );
       continue;
     }
     if (!open || open.orcid !== item.orcid) {
-      reject("NotOpened", `${source}:${line}: A ${item.type} record of ${item.orcid} does not follow a person or gone record of its iD`, item.orcid);
+      reject(
+        "NotOpened",
+        `${source}:${line}: A ${item.type} record of ${item.orcid} does not follow a person or gone record of its iD`,
+        item.orcid,
+      );
       continue;
     }
     addItem(open, item);
@@ -263,7 +295,9 @@ async function startLoad(engine: SqlEngine, counts: LoadCounts, at: string): Pro
     // Loaders sharing a database (PostgreSQL) take their ids one at a time.
     await engine.lock("loads");
     // A load still `running` whose writer is gone was killed.
-    await engine.run(`UPDATE loads SET status = 'interrupted' WHERE status = 'running' AND NOT (${engine.liveLoadSql("loads.id")})`);
+    await engine.run(
+      `UPDATE loads SET status = 'interrupted' WHERE status = 'running' AND NOT (${engine.liveLoadSql("loads.id")})`,
+    );
     const [row] = await engine.all("SELECT coalesce(max(id), 0) + 1 AS id FROM loads");
     counts.loadId = Number(row!.id);
     await engine.holdLoad(counts.loadId);
@@ -281,7 +315,13 @@ async function prepareStaging(engine: SqlEngine): Promise<void> {
   await engine.run(`DROP TABLE IF EXISTS ${STAGE_IDS}`);
   await engine.run(`CREATE TEMP TABLE ${STAGE_IDS} (orcid ${engine.typeOf("text")})`);
   await engine.run(`DROP TABLE IF EXISTS ${STAGE_EVENTS}`);
-  await engine.run(createTableSql(engine, { name: STAGE_EVENTS, columns: [{ name: "change", kind: "text" }, ...LINK_COLUMNS] }, { temp: true }));
+  await engine.run(
+    createTableSql(
+      engine,
+      { name: STAGE_EVENTS, columns: [{ name: "change", kind: "text" }, ...LINK_COLUMNS] },
+      { temp: true },
+    ),
+  );
   for (const table of DATA_TABLES) {
     await engine.run(`DROP TABLE IF EXISTS ${stageName(table.name)}`);
     await engine.run(createTableSql(engine, table, { temp: true, name: stageName(table.name) }));
@@ -293,7 +333,12 @@ async function prepareStaging(engine: SqlEngine): Promise<void> {
  * (after reconnecting if the connection was lost and making the staging tables again): a failed
  * attempt left nothing behind.
  */
-async function retrying(engine: SqlEngine, options: LoadOptions, what: string, work: () => Promise<void>): Promise<void> {
+async function retrying(
+  engine: SqlEngine,
+  options: LoadOptions,
+  what: string,
+  work: () => Promise<void>,
+): Promise<void> {
   const attempts = options.attempts ?? DEFAULT_BATCH_ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -345,8 +390,13 @@ async function commitBatch(
     staged.get("links")!.push(...(group.links.size > 0 ? group.links : group.workLinks).values());
   }
   // Emptied first, not after the commit: once committed, nothing may fail and have the batch retried.
-  for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name))]) await engine.run(`DELETE FROM ${table}`);
-  await engine.append(STAGE_IDS, [{ name: "orcid", kind: "text" }], [...batch.keys()].map((orcid): SqlValue[] => [orcid]));
+  for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name))])
+    await engine.run(`DELETE FROM ${table}`);
+  await engine.append(
+    STAGE_IDS,
+    [{ name: "orcid", kind: "text" }],
+    [...batch.keys()].map((orcid): SqlValue[] => [orcid]),
+  );
   for (const table of DATA_TABLES) await engine.append(stageName(table.name), table.columns, staged.get(table.name)!);
 
   const n = (table: string) => staged.get(table)!.length;
@@ -371,9 +421,19 @@ async function commitBatch(
       `UPDATE loads SET batches = $1, records = $2, ids = $3, persons = $4, gone = $5, works = $6, affiliations = $7,
          fundings = $8, links = $9, errors = $10, added = $11, removed = $12 WHERE id = $13`,
       [
-        counts.batches + 1, counts.records, counts.ids + batch.size, counts.persons + n("persons"), counts.gone + n("gone"),
-        counts.works + n("works"), counts.affiliations + n("affiliations"), counts.fundings + n("fundings"),
-        counts.links + n("links"), counts.errors, counts.added + added, counts.removed + removed, counts.loadId,
+        counts.batches + 1,
+        counts.records,
+        counts.ids + batch.size,
+        counts.persons + n("persons"),
+        counts.gone + n("gone"),
+        counts.works + n("works"),
+        counts.affiliations + n("affiliations"),
+        counts.fundings + n("fundings"),
+        counts.links + n("links"),
+        counts.errors,
+        counts.added + added,
+        counts.removed + removed,
+        counts.loadId,
       ],
     );
     return { added, removed };

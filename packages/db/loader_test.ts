@@ -3,7 +3,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SourcedRecord } from "@orcid-sync/core";
 import { type LocalPostgres, startLocalPostgres } from "../../test/pg/server.ts";
 import { loadRecords, newLoadCounts } from "./loader.ts";
-import { type DbTarget, dumpData, dumpTable, loadInto, openTarget, parseNdjson, sourced, tempDb, withDb } from "./testdata/helpers.ts";
+import {
+  type DbTarget,
+  dumpData,
+  dumpTable,
+  loadInto,
+  openTarget,
+  parseNdjson,
+  sourced,
+  tempDb,
+  withDb,
+} from "./testdata/helpers.ts";
 
 const DAY1 = parseNdjson(readFileSync(new URL("./testdata/day1.ndjson", import.meta.url), "utf8"));
 const CARBERRY = "0000-0002-1825-0097";
@@ -39,9 +49,21 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
     const path = db();
     const { out, counts } = await loadInto(path, DAY1);
     expect(out).toEqual([{ type: "checkpoint", bucket: "v3.0-summaries", folder: "097" }]);
-    expect(counts).toMatchObject({ status: "complete", ids: 3, persons: 2, gone: 1, works: 2, affiliations: 1, fundings: 1, links: 5, errors: 0 });
+    expect(counts).toMatchObject({
+      status: "complete",
+      ids: 3,
+      persons: 2,
+      gone: 1,
+      works: 2,
+      affiliations: 1,
+      fundings: 1,
+      links: 5,
+      errors: 0,
+    });
     await withDb(path, async (engine) => {
-      const links = await engine.all("SELECT doi, orcid, put_code, relationship, class FROM links ORDER BY doi, orcid, put_code");
+      const links = await engine.all(
+        "SELECT doi, orcid, put_code, relationship, class FROM links ORDER BY doi, orcid, put_code",
+      );
       expect(links).toEqual([
         { doi: "10.1000/xyz", orcid: HAAK, put_code: 8, relationship: "self", class: "self-via-member" },
         { doi: "10.5438/0000-00ss", orcid: CARBERRY, put_code: 102, relationship: "part-of", class: "datacite" },
@@ -49,9 +71,16 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
         { doi: "10.5438/3dfw-z4kq", orcid: CARBERRY, put_code: 102, relationship: "self", class: "datacite" },
         { doi: "10.5555/12345678", orcid: CARBERRY, put_code: 101, relationship: "self", class: "self" },
       ]);
-      expect(await engine.all("SELECT * FROM gone")).toEqual([{ orcid: "0000-0002-1694-233X", reason: "deprecated", redirect: CARBERRY, code: 9007 }]);
-      const [person] = await engine.all("SELECT other_names, researcher_urls FROM persons WHERE orcid = $1", [CARBERRY]);
-      expect(person).toEqual({ other_names: ["Josiah Stinkney Carberry"], researcher_urls: '[{"name":"Brown","url":"https://library.brown.edu/carberry"}]' });
+      expect(await engine.all("SELECT * FROM gone")).toEqual([
+        { orcid: "0000-0002-1694-233X", reason: "deprecated", redirect: CARBERRY, code: 9007 },
+      ]);
+      const [person] = await engine.all("SELECT other_names, researcher_urls FROM persons WHERE orcid = $1", [
+        CARBERRY,
+      ]);
+      expect(person).toEqual({
+        other_names: ["Josiah Stinkney Carberry"],
+        researcher_urls: '[{"name":"Brown","url":"https://library.brown.edu/carberry"}]',
+      });
       expect(await dumpTable(engine, "work_ids", "orcid, put_code, type, normalized")).toHaveLength(4);
       expect(await engine.all("SELECT count(*) AS n FROM link_events")).toEqual([{ n: 0 }]);
     });
@@ -63,24 +92,81 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
     const [person] = DAY1;
     const work = DAY1[1] as Record<string, unknown>;
     // Carberry's day 2: one work left, now asserted by another person; Haak deprecated.
-    await loadInto(path, [
-      person!,
-      { ...work, source: { kind: "orcid", id: HAAK, name: "Laure Haak", originId: null, originName: null } },
-      { type: "gone", orcid: HAAK, reason: "deprecated", redirect: CARBERRY, code: 9007 },
-    ], { now: new Date("2026-11-21T00:00:00.000Z") });
+    await loadInto(
+      path,
+      [
+        person!,
+        { ...work, source: { kind: "orcid", id: HAAK, name: "Laure Haak", originId: null, originName: null } },
+        { type: "gone", orcid: HAAK, reason: "deprecated", redirect: CARBERRY, code: 9007 },
+      ],
+      { now: new Date("2026-11-21T00:00:00.000Z") },
+    );
     await withDb(path, async (engine) => {
       expect(await engine.all("SELECT orcid FROM persons")).toEqual([{ orcid: CARBERRY }]);
       expect(await engine.all("SELECT count(*) AS n FROM affiliations")).toEqual([{ n: 0 }]);
       expect(await engine.all("SELECT count(*) AS n FROM fundings")).toEqual([{ n: 0 }]);
-      expect(await engine.all("SELECT orcid FROM gone ORDER BY orcid")).toEqual([{ orcid: HAAK }, { orcid: "0000-0002-1694-233X" }]);
-      const events = await engine.all('SELECT seq, "at", change, doi, orcid, put_code, class FROM link_events ORDER BY seq');
+      expect(await engine.all("SELECT orcid FROM gone ORDER BY orcid")).toEqual([
+        { orcid: HAAK },
+        { orcid: "0000-0002-1694-233X" },
+      ]);
+      const events = await engine.all(
+        'SELECT seq, "at", change, doi, orcid, put_code, class FROM link_events ORDER BY seq',
+      );
       expect(events).toEqual([
-        { seq: 1, at: "2026-11-21T00:00:00.000Z", change: "removed", doi: "10.1000/xyz", orcid: HAAK, put_code: 8, class: "self-via-member" },
-        { seq: 2, at: "2026-11-21T00:00:00.000Z", change: "removed", doi: "10.5438/0000-00ss", orcid: CARBERRY, put_code: 102, class: "datacite" },
-        { seq: 3, at: "2026-11-21T00:00:00.000Z", change: "removed", doi: "10.5438/3dfw-z4kq", orcid: HAAK, put_code: 7, class: "crossref" },
-        { seq: 4, at: "2026-11-21T00:00:00.000Z", change: "removed", doi: "10.5438/3dfw-z4kq", orcid: CARBERRY, put_code: 102, class: "datacite" },
-        { seq: 5, at: "2026-11-21T00:00:00.000Z", change: "removed", doi: "10.5555/12345678", orcid: CARBERRY, put_code: 101, class: "self" },
-        { seq: 6, at: "2026-11-21T00:00:00.000Z", change: "added", doi: "10.5555/12345678", orcid: CARBERRY, put_code: 101, class: "other-person" },
+        {
+          seq: 1,
+          at: "2026-11-21T00:00:00.000Z",
+          change: "removed",
+          doi: "10.1000/xyz",
+          orcid: HAAK,
+          put_code: 8,
+          class: "self-via-member",
+        },
+        {
+          seq: 2,
+          at: "2026-11-21T00:00:00.000Z",
+          change: "removed",
+          doi: "10.5438/0000-00ss",
+          orcid: CARBERRY,
+          put_code: 102,
+          class: "datacite",
+        },
+        {
+          seq: 3,
+          at: "2026-11-21T00:00:00.000Z",
+          change: "removed",
+          doi: "10.5438/3dfw-z4kq",
+          orcid: HAAK,
+          put_code: 7,
+          class: "crossref",
+        },
+        {
+          seq: 4,
+          at: "2026-11-21T00:00:00.000Z",
+          change: "removed",
+          doi: "10.5438/3dfw-z4kq",
+          orcid: CARBERRY,
+          put_code: 102,
+          class: "datacite",
+        },
+        {
+          seq: 5,
+          at: "2026-11-21T00:00:00.000Z",
+          change: "removed",
+          doi: "10.5555/12345678",
+          orcid: CARBERRY,
+          put_code: 101,
+          class: "self",
+        },
+        {
+          seq: 6,
+          at: "2026-11-21T00:00:00.000Z",
+          change: "added",
+          doi: "10.5555/12345678",
+          orcid: CARBERRY,
+          put_code: 101,
+          class: "other-person",
+        },
       ]);
     });
   });
@@ -96,7 +182,9 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
       expect(await dumpData(engine)).toEqual(before);
       expect(await engine.all("SELECT count(*) AS n FROM link_events")).toEqual([{ n: 0 }]);
       expect(await engine.all("SELECT id, status FROM loads ORDER BY id")).toEqual([
-        { id: 1, status: "complete" }, { id: 2, status: "complete" }, { id: 3, status: "complete" },
+        { id: 1, status: "complete" },
+        { id: 2, status: "complete" },
+        { id: 3, status: "complete" },
       ]);
     });
   });
@@ -111,8 +199,19 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
       DAY1[1]!,
       DAY1[7]!,
     ]);
-    expect(out.map((r) => (r as { code: string }).code)).toEqual(["InvalidOrcid", "InvalidOrcid", "NoDoi", "NotOpened"]);
-    expect(out[0]).toMatchObject({ type: "error", tool: "orcid-db", op: "load", message: expect.stringContaining("test:1"), retryable: false });
+    expect(out.map((r) => (r as { code: string }).code)).toEqual([
+      "InvalidOrcid",
+      "InvalidOrcid",
+      "NoDoi",
+      "NotOpened",
+    ]);
+    expect(out[0]).toMatchObject({
+      type: "error",
+      tool: "orcid-db",
+      op: "load",
+      message: expect.stringContaining("test:1"),
+      retryable: false,
+    });
     expect(counts).toMatchObject({ status: "complete", errors: 4, ids: 1, links: 1 });
   });
 
@@ -124,7 +223,10 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
       const seen: number[] = [];
       for await (const record of loadRecords(engine, sourced(DAY1), counts, { batchRecords: 1 })) {
         if ((record as { type: string }).type === "checkpoint") {
-          seen.push(Number((await engine.all("SELECT count(*) AS n FROM persons"))[0]!.n) + Number((await engine.all("SELECT count(*) AS n FROM gone"))[0]!.n));
+          seen.push(
+            Number((await engine.all("SELECT count(*) AS n FROM persons"))[0]!.n) +
+              Number((await engine.all("SELECT count(*) AS n FROM gone"))[0]!.n),
+          );
         }
       }
       expect(seen).toEqual([3]);
@@ -147,7 +249,10 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
     expect(counts.inputError?.message).toContain("stdin:3");
     await withDb(path, async (engine) => {
       expect(await dumpData(engine)).toEqual(before);
-      expect(await engine.all("SELECT status FROM loads ORDER BY id")).toEqual([{ status: "complete" }, { status: "incomplete" }]);
+      expect(await engine.all("SELECT status FROM loads ORDER BY id")).toEqual([
+        { status: "complete" },
+        { status: "incomplete" },
+      ]);
     });
   });
 });

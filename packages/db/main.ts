@@ -23,26 +23,57 @@ await runMain<DbArgs>({
   usage:
     "$0 <command> DB [options]\n\nKeep orcid-extract's records in a DuckDB file or a PostgreSQL database that follows every sync (each iD replaced whole), and answer which iDs link a DOI, and who asserted each link.",
   examples: [
-    ["orcid-unpack ORCID_2025_10_summaries.tar.gz | orcid-extract | orcid-db load orcid.duckdb", "1. build the database from the yearly file"],
+    [
+      "orcid-unpack ORCID_2025_10_summaries.tar.gz | orcid-extract | orcid-db load orcid.duckdb",
+      "1. build the database from the yearly file",
+    ],
     ["orcid-db doi orcid.duckdb https://doi.org/10.5438/3DFW-Z4KQ", "2. who links a DOI, and how (any DOI form)"],
     ["orcid-db orcid orcid.duckdb 0000-0002-1825-0097 --format table", "3. an iD's names and links, as a table"],
-    ["orcid-db changes orcid.duckdb --after \"$(cat last-seq)\"", "4. links added and removed since the last poll"],
-    ["orcid-db prefix orcid.duckdb 10.5438 -o 10.5438.ndjson", "5. a publisher's links: every current link under its DOI prefix"],
-    ["orcid-db prefix orcid.duckdb 10.5438 --after \"$(cat last-seq)\"", "6. what changed under the prefix since the last poll"],
+    ['orcid-db changes orcid.duckdb --after "$(cat last-seq)"', "4. links added and removed since the last poll"],
+    [
+      "orcid-db prefix orcid.duckdb 10.5438 -o 10.5438.ndjson",
+      "5. a publisher's links: every current link under its DOI prefix",
+    ],
+    [
+      'orcid-db prefix orcid.duckdb 10.5438 --after "$(cat last-seq)"',
+      "6. what changed under the prefix since the last poll",
+    ],
     ["orcid-db stats orcid.duckdb", "7. the round trip in figures (--json for one JSON record)"],
-    ["orcid-db sql orcid.duckdb \"SELECT class, count(*) AS n FROM links GROUP BY class\"", "8. any read-only SQL: plain rows, not records"],
+    [
+      'orcid-db sql orcid.duckdb "SELECT class, count(*) AS n FROM links GROUP BY class"',
+      "8. any read-only SQL: plain rows, not records",
+    ],
     ["orcid-db export orcid.duckdb links -o links.ndjson", "9. every current link, sorted by DOI"],
-    ["PGPASSWORD=… orcid-db load postgres://orcid@db.example.org/orcid records.ndjson", "10. load into PostgreSQL (schema orcid; the password from PGPASSWORD, ~/.pgpass or env:NAME)"],
+    [
+      "PGPASSWORD=… orcid-db load postgres://orcid@db.example.org/orcid records.ndjson",
+      "10. load into PostgreSQL (schema orcid; the password from PGPASSWORD, ~/.pgpass or env:NAME)",
+    ],
   ],
   epilog:
     "load consumes person, gone, work, affiliation, funding and link records (the person or gone record of an iD replaces everything stored for it) and passes every other record on, a checkpoint only after the records before it are committed. Queries (doi, orcid, prefix, changes) print NDJSON records, or CSV or a table with --format; one that finds nothing prints nothing and says so on stderr. prefix answers every current link under DOI prefixes, or with --since/--after the changes under them (poll with --after, keeping the last seq). stats prints the round trip's figures (a table; --json for one record). sql runs one read-only statement and prints plain rows (the query's columns, no type), not protocol records. export writes tables as protocol records (ndjson), their columns (csv), or Parquet partitioned by DOI prefix (links, link_events) and by the iD's last three characters (per-iD tables) under -o FOLDER/TABLE/. A DuckDB file has one writer at a time: a query or load meeting another load waits --wait-lock seconds, then exits 3. PostgreSQL takes many loaders at once (shards of disjoint iDs); a batch that loses its connection is retried, and a load whose batch finally failed exits 3 (run it again to complete it).",
   options: (argv) => {
     for (const verb of VERBS) argv = argv.command(verb.command, verb.describe, verb.options);
     return argv
-      .option("memory-limit", { type: "string", default: DEFAULT_MEMORY_LIMIT, describe: "DuckDB's memory limit (e.g. 512MB, 2GB)" })
-      .option("engine", { choices: ["duckdb", "postgres"] as const, describe: "duckdb: DB is a file (the default); postgres: DB is a database name (- for PGDATABASE), reached through the PG* variables and ~/.pgpass. A postgres:// URL, or env:NAME naming a variable that holds one, chooses PostgreSQL by itself" })
-      .option("schema", { type: "string", default: "orcid", describe: "PostgreSQL: the schema holding the tables (created by the first load)" })
-      .option("wait-lock", { type: "number", default: 0, describe: "Seconds to wait while another process holds the database" })
+      .option("memory-limit", {
+        type: "string",
+        default: DEFAULT_MEMORY_LIMIT,
+        describe: "DuckDB's memory limit (e.g. 512MB, 2GB)",
+      })
+      .option("engine", {
+        choices: ["duckdb", "postgres"] as const,
+        describe:
+          "duckdb: DB is a file (the default); postgres: DB is a database name (- for PGDATABASE), reached through the PG* variables and ~/.pgpass. A postgres:// URL, or env:NAME naming a variable that holds one, chooses PostgreSQL by itself",
+      })
+      .option("schema", {
+        type: "string",
+        default: "orcid",
+        describe: "PostgreSQL: the schema holding the tables (created by the first load)",
+      })
+      .option("wait-lock", {
+        type: "number",
+        default: 0,
+        describe: "Seconds to wait while another process holds the database",
+      })
       .demandCommand(1, `Name a command: ${NAMES.join(", ")}`) as never;
   },
   main: async (args, ctx) => {

@@ -19,12 +19,17 @@ export interface OpenDatabaseOptions extends Omit<DuckDbOptions, "readOnly"> {
  * `postgresql://` URL, `env:NAME` (the URL in environment variable NAME, so that a password is
  * never on a command line), or, with `engine: "postgres"`, a database name (`-`: PGDATABASE).
  */
-export function postgresTarget(path: string, options: Pick<OpenDatabaseOptions, "engine" | "schema"> = {}): PostgresOptions | undefined {
+export function postgresTarget(
+  path: string,
+  options: Pick<OpenDatabaseOptions, "engine" | "schema"> = {},
+): PostgresOptions | undefined {
   const env = /^env:(.+)$/.exec(path);
   if (env) {
     const url = process.env[env[1]!];
-    if (!url) throw new DatabaseOpenError(`Environment variable ${env[1]} (named by '${path}') holds no PostgreSQL URL`);
-    if (!/^postgres(ql)?:\/\//i.test(url)) throw new DatabaseOpenError(`Environment variable ${env[1]} does not hold a postgres:// URL`);
+    if (!url)
+      throw new DatabaseOpenError(`Environment variable ${env[1]} (named by '${path}') holds no PostgreSQL URL`);
+    if (!/^postgres(ql)?:\/\//i.test(url))
+      throw new DatabaseOpenError(`Environment variable ${env[1]} does not hold a postgres:// URL`);
     return { url, schema: options.schema };
   }
   if (/^postgres(ql)?:\/\//i.test(path)) return { url: path, schema: options.schema };

@@ -4,7 +4,13 @@
  */
 import { DatabaseOpenError } from "./duckdb_engine.ts";
 import type { SqlEngine } from "./engine.ts";
-import { describeConnectError, openPostgres, type PostgresEngine, type PostgresOptions, quoteIdent } from "./postgres_engine.ts";
+import {
+  describeConnectError,
+  openPostgres,
+  type PostgresEngine,
+  type PostgresOptions,
+  quoteIdent,
+} from "./postgres_engine.ts";
 import { MigrationNeededError, prepareSchema, SchemaError } from "./schema.ts";
 
 const isServerError = (error: unknown) => typeof (error as { code?: unknown })?.code === "string";
@@ -26,7 +32,10 @@ async function migrate(engine: PostgresEngine): Promise<void> {
  * query too (PostgreSQL has no read-only open to get out of). Login, database and privilege
  * problems become a {@linkcode DatabaseOpenError}; a schema that is not ours a `SchemaError`.
  */
-export async function openPostgresDatabase(target: PostgresOptions, options: { readonly write?: boolean } = {}): Promise<SqlEngine> {
+export async function openPostgresDatabase(
+  target: PostgresOptions,
+  options: { readonly write?: boolean } = {},
+): Promise<SqlEngine> {
   const engine = await openPostgres(target);
   try {
     if (options.write) await migrate(engine);

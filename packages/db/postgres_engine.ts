@@ -35,7 +35,8 @@ const TYPES: Record<ColumnKind, string> = { text: 'text COLLATE "C"', int: "bigi
 // Counts and put codes come back as numbers, JSON columns as their text (as from DuckDB).
 const PARSERS: Record<number, (text: string) => unknown> = { 20: Number, 114: (t) => t, 3802: (t) => t };
 const types = {
-  getTypeParser: ((oid: number, format?: string) => PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string) =>
+    PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
 };
 
 // A user's query (`orcid-db sql`): JSON values as DuckDB's are (see json_value.ts) — whole numbers
@@ -48,7 +49,8 @@ const JSON_PARSERS: Record<number, (text: string) => unknown> = {
   1114: (t) => new Date(`${t.replace(" ", "T")}Z`),
 };
 const jsonTypes = {
-  getTypeParser: ((oid: number, format?: string) => JSON_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string) =>
+    JSON_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
 };
 
 /** How a column of a query's result is staged in DuckDB for Parquet: by its PostgreSQL type. */
@@ -97,7 +99,8 @@ function describeTarget(config: pg.ClientConfig, schema: string): string {
   const user = parsed ? decodeURIComponent(parsed.username) : process.env.PGUSER;
   const host = parsed?.hostname || process.env.PGHOST || "localhost";
   const port = parsed?.port || process.env.PGPORT || "5432";
-  const database = (parsed ? decodeURIComponent(parsed.pathname.slice(1)) : config.database) || process.env.PGDATABASE || user;
+  const database =
+    (parsed ? decodeURIComponent(parsed.pathname.slice(1)) : config.database) || process.env.PGDATABASE || user;
   return `postgres://${user ? `${user}@` : ""}${host}:${port}/${database ?? ""} (schema ${schema})`;
 }
 
@@ -226,7 +229,10 @@ export class PostgresEngine implements SqlEngine {
     if (own) await this.#db.query("BEGIN READ ONLY");
     let open = own;
     try {
-      await this.#db.query(`DECLARE orcid_db_stream NO SCROLL CURSOR FOR ${sql}`, params.length ? (params as unknown[]) : undefined);
+      await this.#db.query(
+        `DECLARE orcid_db_stream NO SCROLL CURSOR FOR ${sql}`,
+        params.length ? (params as unknown[]) : undefined,
+      );
       for (;;) {
         const page = await this.#db.query("FETCH 2000 FROM orcid_db_stream");
         yield page;
@@ -294,9 +300,15 @@ export class PostgresEngine implements SqlEngine {
       for await (const page of this.#pages(select)) {
         if (!columns) {
           columns = page.fields.map((f) => ({ name: f.name, kind: columnKindOf(f.dataTypeID) }) as ColumnDef);
-          await staged.run(`CREATE TEMP TABLE parquet_rows (${columns.map((c) => `${quoteIdent(c.name)} ${staged.typeOf(c.kind)}`).join(", ")})`);
+          await staged.run(
+            `CREATE TEMP TABLE parquet_rows (${columns.map((c) => `${quoteIdent(c.name)} ${staged.typeOf(c.kind)}`).join(", ")})`,
+          );
         }
-        await staged.append("parquet_rows", columns, page.rows.map((row) => columns!.map((c) => (row as Row)[c.name] ?? null)));
+        await staged.append(
+          "parquet_rows",
+          columns,
+          page.rows.map((row) => columns!.map((c) => (row as Row)[c.name] ?? null)),
+        );
       }
       const names = columns!.map((c) => quoteIdent(c.name)).join(", ");
       await staged.copyToParquet(`SELECT ${names} FROM parquet_rows ORDER BY rowid`, folder, options);
@@ -360,7 +372,8 @@ export class PostgresEngine implements SqlEngine {
   async holdLoad(id: number): Promise<void> {
     const key = lockKey(this.schema, "loads");
     // One load per process: a start retried under another id lets go of the first.
-    if (this.#heldLoad !== undefined && this.#heldLoad !== id) await this.#db.query("SELECT pg_advisory_unlock($1, $2)", [key, this.#heldLoad]);
+    if (this.#heldLoad !== undefined && this.#heldLoad !== id)
+      await this.#db.query("SELECT pg_advisory_unlock($1, $2)", [key, this.#heldLoad]);
     this.#heldLoad = id;
     await this.#db.query("SELECT pg_advisory_lock($1, $2)", [key, id]);
   }

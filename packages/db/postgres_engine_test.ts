@@ -18,8 +18,15 @@ describe("PostgresEngine", () => {
 
   it("COPYs text, lists, JSON, numbers and nulls and reads them back unchanged", async () => {
     const nasty = ["tab\there", "line\nbreak\r\n", "back\\slash \\N", 'quote " and {brace,}', "ünïcødé ✓", "", "NULL"];
-    await engine.run(`CREATE TEMP TABLE copied (s ${engine.typeOf("text")}, l ${engine.typeOf("text[]")}, j ${engine.typeOf("json")}, n ${engine.typeOf("int")})`);
-    const columns = [{ name: "s", kind: "text" }, { name: "l", kind: "text[]" }, { name: "j", kind: "json" }, { name: "n", kind: "int" }] as const;
+    await engine.run(
+      `CREATE TEMP TABLE copied (s ${engine.typeOf("text")}, l ${engine.typeOf("text[]")}, j ${engine.typeOf("json")}, n ${engine.typeOf("int")})`,
+    );
+    const columns = [
+      { name: "s", kind: "text" },
+      { name: "l", kind: "text[]" },
+      { name: "j", kind: "json" },
+      { name: "n", kind: "int" },
+    ] as const;
     const rows = nasty.map((s, i) => [s, [s, "x"], JSON.stringify({ s }), i * 1_000_000_007]);
     await engine.append("copied", columns, [...rows, [null, [], null, null]]);
     const back = await engine.all("SELECT s, l, j, n FROM copied ORDER BY n NULLS LAST");
@@ -44,13 +51,24 @@ describe("PostgresEngine", () => {
       `SELECT 9007199254740993::bigint AS big, 42::bigint AS small, 12345678901234567890::numeric AS wide, 1.5::numeric AS half,
          '2026-12-04 10:00:00'::timestamp AS naive, '2026-12-04 10:00:00+02'::timestamptz AS zoned, '\\x0102'::bytea AS blob,
          ARRAY['a', 'b'] AS list, '{"k": [1]}'::json AS doc;`,
-    )) rows.push(row);
-    expect(rows).toEqual([{
-      big: "9007199254740993", small: 42, wide: "12345678901234567890", half: 1.5, naive: "2026-12-04T10:00:00.000Z",
-      zoned: "2026-12-04T08:00:00.000Z", blob: "AQI=", list: ["a", "b"], doc: '{"k": [1]}',
-    }]);
+    ))
+      rows.push(row);
+    expect(rows).toEqual([
+      {
+        big: "9007199254740993",
+        small: 42,
+        wide: "12345678901234567890",
+        half: 1.5,
+        naive: "2026-12-04T10:00:00.000Z",
+        zoned: "2026-12-04T08:00:00.000Z",
+        blob: "AQI=",
+        list: ["a", "b"],
+        doc: '{"k": [1]}',
+      },
+    ]);
     let count = 0;
-    for await (const row of engine.readOnlyQuery("SELECT g AS n FROM generate_series(1, 4500) g ORDER BY g")) expect(row.n).toBe(++count);
+    for await (const row of engine.readOnlyQuery("SELECT g AS n FROM generate_series(1, 4500) g ORDER BY g"))
+      expect(row.n).toBe(++count);
     expect(count).toBe(4500);
   });
 

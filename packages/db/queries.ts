@@ -40,12 +40,20 @@ export async function doiLinks(engine: SqlEngine, doi: string): Promise<NamedLin
   for (const row of rows) {
     const orcid = String(row.orcid);
     if (!names.has(orcid)) {
-      names.set(orcid, (await engine.all("SELECT given_names, family_name, credit_name FROM persons WHERE orcid = $1", [orcid]))[0]);
+      names.set(
+        orcid,
+        (await engine.all("SELECT given_names, family_name, credit_name FROM persons WHERE orcid = $1", [orcid]))[0],
+      );
     }
   }
   return rows.map((row) => {
     const name = names.get(String(row.orcid));
-    return { ...linkRecord(row), givenNames: text(name?.given_names), familyName: text(name?.family_name), creditName: text(name?.credit_name) };
+    return {
+      ...linkRecord(row),
+      givenNames: text(name?.given_names),
+      familyName: text(name?.family_name),
+      creditName: text(name?.credit_name),
+    };
   });
 }
 
@@ -59,7 +67,10 @@ export async function doiLinks(engine: SqlEngine, doi: string): Promise<NamedLin
  * const [first] = await orcidRecords(engine, "0000-0002-1825-0097"); // a person or gone record
  * ```
  */
-export async function orcidRecords(engine: SqlEngine, orcid: string): Promise<(PersonRecord | GoneRecord | LinkRecord)[]> {
+export async function orcidRecords(
+  engine: SqlEngine,
+  orcid: string,
+): Promise<(PersonRecord | GoneRecord | LinkRecord)[]> {
   const gone = await engine.all("SELECT orcid, reason, redirect, code FROM gone WHERE orcid = $1", [orcid]);
   if (gone[0]) return [goneRecord(gone[0])];
   const persons = await engine.all("SELECT * FROM persons WHERE orcid = $1", [orcid]);
@@ -82,7 +93,11 @@ export interface LinkChangesOptions {
  * A SQL condition that `column` is under one of the prefixes, as ranges an index on it can serve,
  * with its parameters numbered from `$first`.
  */
-export function prefixCondition(column: string, prefixes: readonly string[], first: number): [sql: string, params: SqlValue[]] {
+export function prefixCondition(
+  column: string,
+  prefixes: readonly string[],
+  first: number,
+): [sql: string, params: SqlValue[]] {
   const params = prefixes.flatMap(doiPrefixRange);
   const ranges = prefixes.map((_, i) => `(${column} >= $${first + 2 * i} AND ${column} < $${first + 2 * i + 1})`);
   return [`(${ranges.join(" OR ")})`, params];
@@ -98,7 +113,11 @@ export function prefixCondition(column: string, prefixes: readonly string[], fir
  * for await (const change of linkChanges(engine, { after: 41 })) console.log(change.seq, change.change, change.doi);
  * ```
  */
-export async function* linkChanges(engine: SqlEngine, from: ChangesFrom, options: LinkChangesOptions = {}): AsyncGenerator<LinkChangeRecord> {
+export async function* linkChanges(
+  engine: SqlEngine,
+  from: ChangesFrom,
+  options: LinkChangesOptions = {},
+): AsyncGenerator<LinkChangeRecord> {
   const [where, param] = "after" in from ? ["l.seq > $1", from.after] : ['l."at" >= $1', from.since];
   const [under, underParams] = options.prefixes?.length ? prefixCondition("l.doi", options.prefixes, 2) : ["TRUE", []];
   for await (const row of engine.stream(
@@ -126,7 +145,12 @@ export async function* prefixLinks(engine: SqlEngine, prefixes: readonly string[
      WHERE ${under} ORDER BY ${LINK_ORDER}`,
     params,
   )) {
-    yield { ...linkRecord(row), givenNames: text(row.given_names), familyName: text(row.family_name), creditName: text(row.credit_name) };
+    yield {
+      ...linkRecord(row),
+      givenNames: text(row.given_names),
+      familyName: text(row.family_name),
+      creditName: text(row.credit_name),
+    };
   }
 }
 
@@ -139,5 +163,6 @@ export async function* prefixLinks(engine: SqlEngine, prefixes: readonly string[
  * ```
  */
 export async function* exportLinks(engine: SqlEngine): AsyncGenerator<LinkRecord> {
-  for await (const row of engine.stream(`SELECT ${LINK_LIST} FROM links l ORDER BY ${LINK_ORDER}`)) yield linkRecord(row);
+  for await (const row of engine.stream(`SELECT ${LINK_LIST} FROM links l ORDER BY ${LINK_ORDER}`))
+    yield linkRecord(row);
 }

@@ -28,7 +28,9 @@ describe.each(["duckdb", "postgres"])("on %s", (engine) => {
     }
     await loadInto(target, DAY1);
     // Day 2: Haak's crossref link is now asserted by Haak (a class change).
-    await loadInto(target, [DAY1[5]!, { ...DAY1[6], class: "self" }, DAY1[7]!], { now: new Date("2026-11-21T00:00:00.000Z") });
+    await loadInto(target, [DAY1[5]!, { ...DAY1[6], class: "self" }, DAY1[7]!], {
+      now: new Date("2026-11-21T00:00:00.000Z"),
+    });
   }, 60_000);
   afterAll(async () => {
     dir?.remove();
@@ -42,7 +44,12 @@ describe.each(["duckdb", "postgres"])("on %s", (engine) => {
         ["0000-0001-5109-3700", 7, "self", "Laure", "Haak", null],
         ["0000-0002-1825-0097", 102, "datacite", "Josiah", "Carberry", "J. S. Carberry"],
       ]);
-      expect(links[0]).toMatchObject({ type: "link", doi: "10.5438/3dfw-z4kq", relationship: "self", sourceId: "0000-0001-9884-1913" });
+      expect(links[0]).toMatchObject({
+        type: "link",
+        doi: "10.5438/3dfw-z4kq",
+        relationship: "self",
+        sourceId: "0000-0001-9884-1913",
+      });
       expect(await withDb(target, (e) => doiLinks(e, "10.9999/none"))).toEqual([]);
     });
   });
@@ -51,7 +58,11 @@ describe.each(["duckdb", "postgres"])("on %s", (engine) => {
     it("answers the person record then its links, the gone record of a deprecated iD, nothing for an unknown one", async () => {
       const records = await withDb(target, (e) => orcidRecords(e, "0000-0002-1825-0097"));
       expect(records[0]).toEqual({ ...DAY1[0] });
-      expect(records.slice(1).map((r) => (r as { doi: string }).doi)).toEqual(["10.5438/0000-00ss", "10.5438/3dfw-z4kq", "10.5555/12345678"]);
+      expect(records.slice(1).map((r) => (r as { doi: string }).doi)).toEqual([
+        "10.5438/0000-00ss",
+        "10.5438/3dfw-z4kq",
+        "10.5555/12345678",
+      ]);
       expect(await withDb(target, (e) => orcidRecords(e, "0000-0002-1694-233X"))).toEqual([DAY1[8]]);
       expect(await withDb(target, (e) => orcidRecords(e, "0000-0003-1419-2405"))).toEqual([]);
     });
@@ -66,7 +77,9 @@ describe.each(["duckdb", "postgres"])("on %s", (engine) => {
       ]);
       expect(await withDb(target, (e) => collect(linkChanges(e, { after: 1 })))).toHaveLength(1);
       expect(await withDb(target, (e) => collect(linkChanges(e, { since: "2026-11-21T00:00:00.001Z" })))).toEqual([]);
-      expect(await withDb(target, (e) => collect(linkChanges(e, { since: "2026-11-20T00:00:00.000Z" })))).toHaveLength(2);
+      expect(await withDb(target, (e) => collect(linkChanges(e, { since: "2026-11-20T00:00:00.000Z" })))).toHaveLength(
+        2,
+      );
     });
   });
 

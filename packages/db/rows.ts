@@ -22,7 +22,8 @@ export interface Rejection {
 }
 
 const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
-const strs = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v) => v !== null && v !== undefined).map(String) : []);
+const strs = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v) => v !== null && v !== undefined).map(String) : [];
 const json = (value: unknown): string => JSON.stringify(value ?? []);
 /** A whole number, also from its text; anything else is null. */
 const int = (value: unknown): number | null => {
@@ -30,7 +31,11 @@ const int = (value: unknown): number | null => {
   return typeof n === "number" && Number.isSafeInteger(n) ? n : null;
 };
 const sourceValues = (source: ItemSource | null | undefined): SqlValue[] => [
-  str(source?.kind), str(source?.id), str(source?.name), str(source?.originId), str(source?.originName),
+  str(source?.kind),
+  str(source?.id),
+  str(source?.name),
+  str(source?.originId),
+  str(source?.originName),
 ];
 
 /**
@@ -62,8 +67,18 @@ export function rejection(record: InputRecord): Rejection | undefined {
 /** The `persons` row of a person record. */
 export function personRow(r: PersonRecord): RowValues {
   return [
-    r.orcid, str(r.givenNames), str(r.familyName), str(r.creditName), strs(r.otherNames), str(r.biography), strs(r.keywords),
-    json(r.researcherUrls), json(r.externalIds), strs(r.emails), str(r.created), str(r.lastModified),
+    r.orcid,
+    str(r.givenNames),
+    str(r.familyName),
+    str(r.creditName),
+    strs(r.otherNames),
+    str(r.biography),
+    strs(r.keywords),
+    json(r.researcherUrls),
+    json(r.externalIds),
+    strs(r.emails),
+    str(r.created),
+    str(r.lastModified),
   ];
 }
 
@@ -75,38 +90,86 @@ export function goneRow(r: GoneRecord): RowValues {
 /** The `works` row of a work record. */
 export function workRow(r: WorkRecord): RowValues {
   return [
-    r.orcid, int(r.putCode), str(r.title), str(r.workType), str(r.journal), int(r.year), int(r.month), int(r.day), str(r.url),
-    strs(r.dois), ...sourceValues(r.source), str(r.created), str(r.lastModified), str(r.visibility),
+    r.orcid,
+    int(r.putCode),
+    str(r.title),
+    str(r.workType),
+    str(r.journal),
+    int(r.year),
+    int(r.month),
+    int(r.day),
+    str(r.url),
+    strs(r.dois),
+    ...sourceValues(r.source),
+    str(r.created),
+    str(r.lastModified),
+    str(r.visibility),
   ];
 }
 
 /** The `work_ids` rows of a work record: one per external id, as written in the work summary. */
 export function workIdRows(r: WorkRecord): RowValues[] {
   return (r.externalIds ?? []).map((id) => [
-    r.orcid, int(r.putCode), str(id.type), str(id.value), str(id.normalized), str(id.url), str(id.relationship),
+    r.orcid,
+    int(r.putCode),
+    str(id.type),
+    str(id.value),
+    str(id.normalized),
+    str(id.url),
+    str(id.relationship),
   ]);
 }
 
 /** The `links` row of a link record (DOIs stored in lower case, as orcid-extract normalizes them). */
 export function linkRow(r: LinkRecord): RowValues {
   return [
-    r.doi.trim().toLowerCase(), r.orcid, int(r.putCode), str(r.relationship), str(r.class), str(r.sourceId), str(r.sourceName),
-    str(r.originId), str(r.originName), str(r.created), str(r.lastModified),
+    r.doi.trim().toLowerCase(),
+    r.orcid,
+    int(r.putCode),
+    str(r.relationship),
+    str(r.class),
+    str(r.sourceId),
+    str(r.sourceName),
+    str(r.originId),
+    str(r.originName),
+    str(r.created),
+    str(r.lastModified),
   ];
 }
 
 /** The `affiliations` row of an affiliation record. */
 export function affiliationRow(r: AffiliationRecord): RowValues {
   return [
-    r.orcid, str(r.affiliationType), int(r.putCode), str(r.department), str(r.role), str(r.startDate), str(r.endDate),
-    str(r.orgName), str(r.orgCity), str(r.orgRegion), str(r.orgCountry), str(r.orgIdSource), str(r.orgId), ...sourceValues(r.source),
+    r.orcid,
+    str(r.affiliationType),
+    int(r.putCode),
+    str(r.department),
+    str(r.role),
+    str(r.startDate),
+    str(r.endDate),
+    str(r.orgName),
+    str(r.orgCity),
+    str(r.orgRegion),
+    str(r.orgCountry),
+    str(r.orgIdSource),
+    str(r.orgId),
+    ...sourceValues(r.source),
   ];
 }
 
 /** The `fundings` row of a funding record. */
 export function fundingRow(r: FundingRecord): RowValues {
   return [
-    r.orcid, int(r.putCode), str(r.title), str(r.fundingType), str(r.orgName), str(r.orgIdSource), str(r.orgId),
-    json(r.externalIds), str(r.startDate), str(r.endDate), ...sourceValues(r.source),
+    r.orcid,
+    int(r.putCode),
+    str(r.title),
+    str(r.fundingType),
+    str(r.orgName),
+    str(r.orgIdSource),
+    str(r.orgId),
+    json(r.externalIds),
+    str(r.startDate),
+    str(r.endDate),
+    ...sourceValues(r.source),
   ];
 }

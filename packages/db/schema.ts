@@ -40,7 +40,11 @@ const POSTGRES_EXTRA = [
 ];
 
 /** `CREATE TABLE` for a table definition in an engine's types (names quoted: `at` is a keyword to DuckDB). */
-export function createTableSql(engine: SqlEngine, table: TableDef, options: { readonly temp?: boolean; readonly name?: string } = {}): string {
+export function createTableSql(
+  engine: SqlEngine,
+  table: TableDef,
+  options: { readonly temp?: boolean; readonly name?: string } = {},
+): string {
   const columns = table.columns.map((c) => `"${c.name}" ${engine.typeOf(c.kind)}`).join(", ");
   return `CREATE ${options.temp ? "TEMP " : ""}TABLE ${options.name ?? table.name} (${columns})`;
 }
@@ -76,14 +80,20 @@ export async function prepareSchema(engine: SqlEngine, options: PrepareSchemaOpt
   if (tables.size === 0) {
     if (!options.write) throw new SchemaError(`Database '${label}' holds no orcid-db data yet: load it first`);
     await engine.transaction(async () => {
-      for (const table of [SCHEMA_INFO, ...DATA_TABLES, LINK_EVENTS, LOADS]) await engine.run(createTableSql(engine, table));
+      for (const table of [SCHEMA_INFO, ...DATA_TABLES, LINK_EVENTS, LOADS])
+        await engine.run(createTableSql(engine, table));
       for (const index of INDEXES) await engine.run(index);
       if (engine.name === "postgres") for (const statement of POSTGRES_EXTRA) await engine.run(statement);
-      await engine.run("INSERT INTO schema_info VALUES ($1, $2, $3)", [SCHEMA_NAME, SCHEMA_VERSION, new Date().toISOString()]);
+      await engine.run("INSERT INTO schema_info VALUES ($1, $2, $3)", [
+        SCHEMA_NAME,
+        SCHEMA_VERSION,
+        new Date().toISOString(),
+      ]);
     });
     return 0;
   }
-  if (!tables.has(SCHEMA_INFO.name)) throw new SchemaError(`Database '${label}' is not an orcid-db database: it has other tables`);
+  if (!tables.has(SCHEMA_INFO.name))
+    throw new SchemaError(`Database '${label}' is not an orcid-db database: it has other tables`);
   const rows = await engine.all("SELECT name, version FROM schema_info");
   const info = rows[0];
   if (rows.length !== 1 || info?.name !== SCHEMA_NAME || typeof info.version !== "number") {
@@ -96,11 +106,13 @@ export async function prepareSchema(engine: SqlEngine, options: PrepareSchemaOpt
     );
   }
   if (version < SCHEMA_VERSION) {
-    if (!options.write) throw new MigrationNeededError(`Database '${label}' has schema version ${version}: it must be migrated`);
+    if (!options.write)
+      throw new MigrationNeededError(`Database '${label}' has schema version ${version}: it must be migrated`);
     await engine.transaction(async () => {
       for (let from = version; from < SCHEMA_VERSION; from++) {
         const step = MIGRATIONS[from];
-        if (!step) throw new SchemaError(`Database '${label}' has schema version ${from}, which this orcid-db cannot migrate`);
+        if (!step)
+          throw new SchemaError(`Database '${label}' has schema version ${from}, which this orcid-db cannot migrate`);
         await step(engine);
       }
       await engine.run("UPDATE schema_info SET version = $1", [SCHEMA_VERSION]);

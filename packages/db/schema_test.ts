@@ -19,7 +19,9 @@ describe("prepareSchema()", () => {
     try {
       expect(await prepareSchema(engine, { write: true })).toBe(0);
       expect(await prepareSchema(engine, { write: true })).toBe(SCHEMA_VERSION);
-      expect(await engine.all("SELECT name, version FROM schema_info")).toEqual([{ name: "orcid-db", version: SCHEMA_VERSION }]);
+      expect(await engine.all("SELECT name, version FROM schema_info")).toEqual([
+        { name: "orcid-db", version: SCHEMA_VERSION },
+      ]);
     } finally {
       await engine.close();
     }
@@ -29,7 +31,9 @@ describe("prepareSchema()", () => {
     const path = db();
     const engine = await openDuckDb(path);
     await engine.run("CREATE TABLE t (x INTEGER)");
-    await expect(prepareSchema(engine, { write: true, label: "x.duckdb" })).rejects.toThrow(/'x.duckdb' is not an orcid-db database/);
+    await expect(prepareSchema(engine, { write: true, label: "x.duckdb" })).rejects.toThrow(
+      /'x.duckdb' is not an orcid-db database/,
+    );
     await engine.close();
   });
 

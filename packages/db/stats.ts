@@ -90,7 +90,10 @@ export async function databaseStats(engine: SqlEngine, options: DatabaseStatsOpt
   );
   const links = Number(totals!.links);
   const idsWithLinks = Number(totals!.ids);
-  const tops = TOP_PERCENTS.map((percent) => ({ percent, ids: idsWithLinks === 0 ? 0 : Math.ceil((idsWithLinks * percent) / 100) }));
+  const tops = TOP_PERCENTS.map((percent) => ({
+    percent,
+    ids: idsWithLinks === 0 ? 0 : Math.ceil((idsWithLinks * percent) / 100),
+  }));
   const [held] = await engine.all(
     `SELECT ${tops.map((_, i) => `coalesce(sum(CASE WHEN rank <= $${i + 1} THEN n ELSE 0 END), 0) AS top${i}`).join(", ")}
      FROM (SELECT n, row_number() OVER (ORDER BY n DESC) AS rank FROM (SELECT count(*) AS n FROM links GROUP BY orcid) AS c) AS r`,
@@ -100,8 +103,12 @@ export async function databaseStats(engine: SqlEngine, options: DatabaseStatsOpt
     const n = Number(held![`top${i}`]);
     return { ...t, links: n, share: links === 0 ? 0 : n / links };
   });
-  const byClass = counts(await engine.all("SELECT class AS k, count(*) AS n FROM links GROUP BY class ORDER BY n DESC, k"));
-  const byRelationship = counts(await engine.all("SELECT relationship AS k, count(*) AS n FROM links GROUP BY relationship ORDER BY n DESC, k"));
+  const byClass = counts(
+    await engine.all("SELECT class AS k, count(*) AS n FROM links GROUP BY class ORDER BY n DESC, k"),
+  );
+  const byRelationship = counts(
+    await engine.all("SELECT relationship AS k, count(*) AS n FROM links GROUP BY relationship ORDER BY n DESC, k"),
+  );
   const topPrefixes = (
     await engine.all(
       `SELECT split_part(doi, '/', 1) AS prefix, count(*) AS links, count(DISTINCT doi) AS dois
@@ -112,10 +119,14 @@ export async function databaseStats(engine: SqlEngine, options: DatabaseStatsOpt
   const recent: RecentChanges[] = [];
   for (const days of RECENT_DAYS) {
     const since = new Date(now - days * DAY_MS).toISOString();
-    const found = counts(await engine.all(`SELECT change AS k, count(*) AS n FROM link_events WHERE "at" >= $1 GROUP BY change`, [since]));
+    const found = counts(
+      await engine.all(`SELECT change AS k, count(*) AS n FROM link_events WHERE "at" >= $1 GROUP BY change`, [since]),
+    );
     recent.push({ days, added: found.added ?? 0, removed: found.removed ?? 0 });
   }
-  const goneByReason = counts(await engine.all("SELECT reason AS k, count(*) AS n FROM gone GROUP BY reason ORDER BY n DESC, k"));
+  const goneByReason = counts(
+    await engine.all("SELECT reason AS k, count(*) AS n FROM gone GROUP BY reason ORDER BY n DESC, k"),
+  );
   const [last] = await engine.all("SELECT id, status, ended FROM loads ORDER BY id DESC LIMIT 1");
   return {
     type: "stats",
@@ -131,6 +142,8 @@ export async function databaseStats(engine: SqlEngine, options: DatabaseStatsOpt
     topPrefixes,
     recent,
     goneByReason,
-    lastLoad: last ? { id: Number(last.id), status: String(last.status), ended: last.ended === null ? null : String(last.ended) } : null,
+    lastLoad: last
+      ? { id: Number(last.id), status: String(last.status), ended: last.ended === null ? null : String(last.ended) }
+      : null,
   };
 }

@@ -3,11 +3,26 @@ import type { DatabaseStats } from "./stats.ts";
 import { statsTable } from "./stats_table.ts";
 
 const STATS: DatabaseStats = {
-  type: "stats", dois: 3, links: 4, pairs: 3, idsWithLinks: 2, persons: 2, gone: 1,
-  topIdShares: [{ percent: 0.1, ids: 1, links: 3, share: 0.75 }, { percent: 1, ids: 1, links: 3, share: 0.75 }],
-  byClass: { self: 3, crossref: 1 }, byRelationship: { self: 4 },
-  topPrefixes: [{ prefix: "10.5438", links: 3, dois: 2 }], recent: [{ days: 7, added: 1, removed: 2 }, { days: 30, added: 1, removed: 2 }],
-  goneByReason: { deprecated: 1 }, lastLoad: { id: 2, status: "complete", ended: "2026-11-20T10:00:00.000Z" },
+  type: "stats",
+  dois: 3,
+  links: 4,
+  pairs: 3,
+  idsWithLinks: 2,
+  persons: 2,
+  gone: 1,
+  topIdShares: [
+    { percent: 0.1, ids: 1, links: 3, share: 0.75 },
+    { percent: 1, ids: 1, links: 3, share: 0.75 },
+  ],
+  byClass: { self: 3, crossref: 1 },
+  byRelationship: { self: 4 },
+  topPrefixes: [{ prefix: "10.5438", links: 3, dois: 2 }],
+  recent: [
+    { days: 7, added: 1, removed: 2 },
+    { days: 30, added: 1, removed: 2 },
+  ],
+  goneByReason: { deprecated: 1 },
+  lastLoad: { id: 2, status: "complete", ended: "2026-11-20T10:00:00.000Z" },
 };
 
 test("statsTable() aligns every figure and gives shares of all links", () => {

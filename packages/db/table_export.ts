@@ -6,11 +6,29 @@ import { rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { tempPathFor } from "@orcid-sync/core";
 import type { Row, SqlEngine } from "./engine.ts";
-import { affiliationRecord, fundingRecord, goneRecord, linkRecord, personRecord, workIdOf, workRecord } from "./table_records.ts";
+import {
+  affiliationRecord,
+  fundingRecord,
+  goneRecord,
+  linkRecord,
+  personRecord,
+  workIdOf,
+  workRecord,
+} from "./table_records.ts";
 import { DATA_TABLES, LINK_EVENTS, LOADS, type TableDef } from "./tables.ts";
 
 /** The tables `orcid-db export` writes. */
-export const EXPORT_TABLES = ["persons", "gone", "works", "work_ids", "links", "affiliations", "fundings", "link_events", "loads"] as const;
+export const EXPORT_TABLES = [
+  "persons",
+  "gone",
+  "works",
+  "work_ids",
+  "links",
+  "affiliations",
+  "fundings",
+  "link_events",
+  "loads",
+] as const;
 
 /** A table `orcid-db export` writes. */
 export type ExportTable = (typeof EXPORT_TABLES)[number];
@@ -33,7 +51,11 @@ const SPECS: Readonly<Record<ExportTable, ExportSpec>> = {
   persons: { table: data("persons"), order: "orcid", partition: BY_LAST3 },
   gone: { table: data("gone"), order: "orcid", partition: BY_LAST3 },
   works: { table: data("works"), order: "orcid, put_code", partition: BY_LAST3 },
-  work_ids: { table: data("work_ids"), order: "orcid, put_code, type, value, normalized, url, relationship", partition: BY_LAST3 },
+  work_ids: {
+    table: data("work_ids"),
+    order: "orcid, put_code, type, value, normalized, url, relationship",
+    partition: BY_LAST3,
+  },
   links: { table: data("links"), order: "doi, orcid, put_code", partition: BY_PREFIX },
   affiliations: { table: data("affiliations"), order: "orcid, affiliation_type, put_code", partition: BY_LAST3 },
   fundings: { table: data("fundings"), order: "orcid, put_code", partition: BY_LAST3 },
@@ -80,7 +102,13 @@ export async function* tableRecords(engine: SqlEngine, table: ExportTable): Asyn
     links: linkRecord,
     affiliations: affiliationRecord,
     fundings: fundingRecord,
-    link_events: (row: Row) => ({ ...linkRecord(row), change: row.change, seq: Number(row.seq), at: String(row.at), loadId: Number(row.load_id) }),
+    link_events: (row: Row) => ({
+      ...linkRecord(row),
+      change: row.change,
+      seq: Number(row.seq),
+      at: String(row.at),
+      loadId: Number(row.load_id),
+    }),
   }[table as string];
   for await (const row of tableRows(engine, table)) yield convert ? convert(row) : row;
 }
@@ -119,11 +147,17 @@ async function* workRecords(engine: SqlEngine): AsyncGenerator<object> {
  * await exportParquet(engine, "links", "export"); // export/links/doi_prefix=10.5438/data_0.parquet …
  * ```
  */
-export async function exportParquet(engine: SqlEngine, table: ExportTable, folder: string): Promise<{ folder: string; rows: number }> {
+export async function exportParquet(
+  engine: SqlEngine,
+  table: ExportTable,
+  folder: string,
+): Promise<{ folder: string; rows: number }> {
   const spec = SPECS[table];
   const target = join(folder, table);
   const temp = tempPathFor(target);
-  const columns = spec.table.columns.map((c) => (c.kind === "json" ? `CAST("${c.name}" AS VARCHAR) AS "${c.name}"` : `"${c.name}"`));
+  const columns = spec.table.columns.map((c) =>
+    c.kind === "json" ? `CAST("${c.name}" AS VARCHAR) AS "${c.name}"` : `"${c.name}"`,
+  );
   if (spec.partition) columns.push(`${spec.partition.expression} AS ${spec.partition.name}`);
   let rows = 0;
   try {
@@ -133,7 +167,9 @@ export async function exportParquet(engine: SqlEngine, table: ExportTable, folde
     rows = Number(count!.n);
     const partitionBy = rows > 0 ? spec.partition?.name : undefined;
     if (!partitionBy && spec.partition) columns.pop();
-    await engine.copyToParquet(`SELECT ${columns.join(", ")} FROM ${table} ORDER BY ${spec.order}`, temp, { partitionBy });
+    await engine.copyToParquet(`SELECT ${columns.join(", ")} FROM ${table} ORDER BY ${spec.order}`, temp, {
+      partitionBy,
+    });
     if (await stat(target).catch(() => undefined)) await rm(target, { recursive: true });
     await rename(temp, target);
   } catch (error) {

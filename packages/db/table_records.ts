@@ -81,7 +81,13 @@ export function linkRecord(row: Row): LinkRecord {
 /** A `work_ids` row as a work's external id; `prefix` names its columns in a join (`id_type`…). */
 export function workIdOf(row: Row, prefix = ""): ItemExternalId {
   const field = (name: string) => text(row[`${prefix}${name}`]);
-  return { type: field("type"), value: field("value"), normalized: field("normalized"), url: field("url"), relationship: field("relationship") };
+  return {
+    type: field("type"),
+    value: field("value"),
+    normalized: field("normalized"),
+    url: field("url"),
+    relationship: field("relationship"),
+  };
 }
 
 /** A `works` row and its `work_ids` rows as a `work` record. */

@@ -16,7 +16,10 @@ export class ClientTableError extends SyntaxError {
  * parseClientLabels("id,label\n0000-0003-0902-4386,scopus\n").get("0000-0003-0902-4386"); // "scopus"
  * ```
  */
-export function parseClientLabels(text: string, base: ReadonlyMap<string, string> = DEFAULT_CLIENT_LABELS): Map<string, string> {
+export function parseClientLabels(
+  text: string,
+  base: ReadonlyMap<string, string> = DEFAULT_CLIENT_LABELS,
+): Map<string, string> {
   const table = new Map(base);
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {

@@ -38,7 +38,8 @@ function parseTree(xml: string): XmlNode {
 
 const NS = "http://www.orcid.org/ns/";
 /** The children of `node` that are `ns:name`. */
-const all = (node: XmlNode | undefined, ns: string, name: string) => (node?.children ?? []).filter((c) => c.ns === NS + ns && c.name === name);
+const all = (node: XmlNode | undefined, ns: string, name: string) =>
+  (node?.children ?? []).filter((c) => c.ns === NS + ns && c.name === name);
 const one = (node: XmlNode | undefined, ns: string, name: string) => all(node, ns, name)[0];
 /** Follows `ns:name` steps from `node`. */
 const path = (node: XmlNode | undefined, ...steps: string[]) =>
@@ -87,13 +88,23 @@ function oracle(orcid: string, xml: string, links: boolean): unknown[] {
     const code = int(text(one(root, "error", "error-code")));
     const message = `${text(one(root, "error", "developer-message"))} ${text(one(root, "error", "user-message"))}`;
     const reason = code === 9007 ? "deprecated" : code === 9018 ? "locked" : code === 9044 ? "deactivated" : "error";
-    return [{ type: "gone", orcid, reason, redirect: /refer to account: (?:https:\/\/orcid\.org\/)?([\d-]{18}[\dX])/.exec(message)?.[1] ?? null, code }];
+    return [
+      {
+        type: "gone",
+        orcid,
+        reason,
+        redirect: /refer to account: (?:https:\/\/orcid\.org\/)?([\d-]{18}[\dX])/.exec(message)?.[1] ?? null,
+        code,
+      },
+    ];
   }
   const person = one(root, "person", "person");
   const name = one(person, "person", "name");
   const history = one(root, "history", "history");
   const list = (group: string, item: string, leaf: string) =>
-    all(path(person, group), group.split(":")[0]!, item).map((n) => text(path(n, leaf))).filter((v) => v !== null);
+    all(path(person, group), group.split(":")[0]!, item)
+      .map((n) => text(path(n, leaf)))
+      .filter((v) => v !== null);
   const records: unknown[] = [
     {
       type: "person",
@@ -104,11 +115,17 @@ function oracle(orcid: string, xml: string, links: boolean): unknown[] {
       otherNames: list("other-name:other-names", "other-name", "other-name:content"),
       biography: text(path(person, "person:biography", "personal-details:content")),
       keywords: list("keyword:keywords", "keyword", "keyword:content"),
-      researcherUrls: all(path(person, "researcher-url:researcher-urls"), "researcher-url", "researcher-url").map((u) => ({
-        name: text(one(u, "researcher-url", "url-name")),
-        url: text(one(u, "researcher-url", "url")),
-      })),
-      externalIds: all(path(person, "external-identifier:external-identifiers"), "external-identifier", "external-identifier").map((e) => ({
+      researcherUrls: all(path(person, "researcher-url:researcher-urls"), "researcher-url", "researcher-url").map(
+        (u) => ({
+          name: text(one(u, "researcher-url", "url-name")),
+          url: text(one(u, "researcher-url", "url")),
+        }),
+      ),
+      externalIds: all(
+        path(person, "external-identifier:external-identifiers"),
+        "external-identifier",
+        "external-identifier",
+      ).map((e) => ({
         type: text(one(e, "common", "external-id-type")),
         value: text(one(e, "common", "external-id-value")),
         url: text(one(e, "common", "external-id-url")),
@@ -142,9 +159,28 @@ function oracle(orcid: string, xml: string, links: boolean): unknown[] {
           const lastModified = text(one(item, "common", "last-modified-date"));
           if (links) {
             const klass =
-              source?.kind === "orcid" ? (source.id === orcid ? "self" : "other-person") : source?.originId === orcid ? "self-via-member" : (CLASSES[source?.id ?? ""] ?? "member");
+              source?.kind === "orcid"
+                ? source.id === orcid
+                  ? "self"
+                  : "other-person"
+                : source?.originId === orcid
+                  ? "self-via-member"
+                  : (CLASSES[source?.id ?? ""] ?? "member");
             for (const [doi, relationship] of dois) {
-              records.push({ type: "link", doi, orcid, putCode, relationship, class: klass, sourceId: source?.id ?? null, sourceName: source?.name ?? null, originId: source?.originId ?? null, originName: source?.originName ?? null, created, lastModified });
+              records.push({
+                type: "link",
+                doi,
+                orcid,
+                putCode,
+                relationship,
+                class: klass,
+                sourceId: source?.id ?? null,
+                sourceName: source?.name ?? null,
+                originId: source?.originId ?? null,
+                originName: source?.originName ?? null,
+                created,
+                lastModified,
+              });
             }
             continue;
           }
@@ -209,7 +245,13 @@ function oracle(orcid: string, xml: string, links: boolean): unknown[] {
 }
 
 describe("SummaryExtractor against a plain tree walk", () => {
-  const { dataset } = buildDay({ records: 400, seed: 18, now: new Date("2026-11-20T00:00:00Z"), day: 1, variety: true });
+  const { dataset } = buildDay({
+    records: 400,
+    seed: 18,
+    now: new Date("2026-11-20T00:00:00Z"),
+    day: 1,
+    variety: true,
+  });
   const summaries = [...datasetObjects(dataset)].filter((o) => o.mirrorPath.startsWith("summaries/"));
 
   test.each([false, true])("every generated summary gives the same records (links: %s)", (links) => {
@@ -225,7 +267,16 @@ describe("SummaryExtractor against a plain tree walk", () => {
     }
     // The generated set is varied enough to hold every type and class.
     const expected = links
-      ? ["person", "gone", "link self", "link other-person", "link self-via-member", "link crossref", "link datacite", "link member"]
+      ? [
+          "person",
+          "gone",
+          "link self",
+          "link other-person",
+          "link self-via-member",
+          "link crossref",
+          "link datacite",
+          "link member",
+        ]
       : ["person", "gone", "work", "affiliation", "funding"];
     for (const what of expected) expect(seen, what).toContain(what);
   });

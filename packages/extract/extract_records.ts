@@ -20,7 +20,9 @@ import { type BatchResult, ExtractPool, type ExtractPoolOptions } from "./worker
 export type ExtractOutput = { readonly pass: PipelineRecord | UnknownRecord } | BatchResult;
 
 /** One piece of work, in input order: a record to pass on, or summaries to extract. */
-export type ExtractInput = { readonly pass: PipelineRecord | UnknownRecord } | { readonly tasks: readonly SummaryTask[] };
+export type ExtractInput =
+  | { readonly pass: PipelineRecord | UnknownRecord }
+  | { readonly tasks: readonly SummaryTask[] };
 
 /** Options for {@linkcode extractRecords} and {@linkcode extractInputs}. */
 export interface ExtractRecordsOptions extends Omit<ExtractPoolOptions, "threads"> {
@@ -53,7 +55,11 @@ export async function* extractInputs(
   const threads = options.threads ?? 1;
   const pool = new ExtractPool({ ...options, threads });
   try {
-    const outputs = pooledMap(threads * 4, inputs, async (input): Promise<ExtractOutput> => ("pass" in input ? input : pool.run(input.tasks)));
+    const outputs = pooledMap(
+      threads * 4,
+      inputs,
+      async (input): Promise<ExtractOutput> => ("pass" in input ? input : pool.run(input.tasks)),
+    );
     for await (const output of outputs) {
       if (!("pass" in output) && options.stats) addStats(options.stats, output.stats);
       yield output;
@@ -101,7 +107,17 @@ export async function* recordInputs(
         const key = placed.path.slice("summaries/".length);
         const orcid = summaryOrcid(key);
         if (typeof orcid !== "string") yield { pass: invalidKey(orcid, key, placed.orcid, placed.bucket) };
-        else yield { tasks: [{ orcid, key, ...(placed.bucket ? { bucket: placed.bucket } : {}), path: join(options.mirror, placed.path) }] };
+        else
+          yield {
+            tasks: [
+              {
+                orcid,
+                key,
+                ...(placed.bucket ? { bucket: placed.bucket } : {}),
+                path: join(options.mirror, placed.path),
+              },
+            ],
+          };
         continue;
       }
     }

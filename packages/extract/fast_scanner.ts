@@ -41,7 +41,8 @@ export interface ScanHandler {
 const DOUBTFUL = /[\x00-\x08\x0B\x0C\x0E-\x1F\r\uFFFE\uFFFF]/;
 const DOUBTFUL_ASCII = /[\x00-\x08\x0B\x0C\x0E-\x1F\r]/;
 const NON_ASCII = /[\x80-\xFF]/;
-const DECLARATION = /<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\3)?\s*\?>/y;
+const DECLARATION =
+  /<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\3)?\s*\?>/y;
 const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));/y;
 const NAMED: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
@@ -70,7 +71,13 @@ function nameEnd(xml: string, i: number): number {
 /** The code point of a reference ENTITY matched, or -1 for one XML does not allow. */
 function referenced(match: RegExpExecArray): number {
   const code = match[2] !== undefined ? Number.parseInt(match[2], 10) : Number.parseInt(match[3]!, 16);
-  const allowed = code === 9 || code === 10 || code === 13 || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  const allowed =
+    code === 9 ||
+    code === 10 ||
+    code === 13 ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff);
   return allowed ? code : -1;
 }
 
@@ -100,7 +107,8 @@ function decode(text: string): string {
   while (amp >= 0) {
     ENTITY.lastIndex = amp;
     const match = ENTITY.exec(text)!;
-    out += text.slice(from, amp) + (match[1] !== undefined ? NAMED[match[1]]! : String.fromCodePoint(referenced(match)));
+    out +=
+      text.slice(from, amp) + (match[1] !== undefined ? NAMED[match[1]]! : String.fromCodePoint(referenced(match)));
     from = ENTITY.lastIndex;
     amp = text.indexOf("&", from);
   }
@@ -155,7 +163,8 @@ class Scan implements TextSource, AttributeSource {
   attributes(): Record<string, string> {
     const all: Record<string, string> = {};
     const spans = this.#attributes;
-    for (let k = 0; k < this.#attributeCount * 4; k += 4) all[this.#xml.slice(spans[k]!, spans[k + 1]!)] = this.#value(k);
+    for (let k = 0; k < this.#attributeCount * 4; k += 4)
+      all[this.#xml.slice(spans[k]!, spans[k + 1]!)] = this.#value(k);
     return all;
   }
 
@@ -180,7 +189,8 @@ class Scan implements TextSource, AttributeSource {
     next: for (let other = 0; other < k; other += 4) {
       const otherStart = spans[other]!;
       if (spans[other + 1]! - otherStart !== length) continue;
-      for (let c = length - 1; c >= 0; c--) if (xml.charCodeAt(start + c) !== xml.charCodeAt(otherStart + c)) continue next;
+      for (let c = length - 1; c >= 0; c--)
+        if (xml.charCodeAt(start + c) !== xml.charCodeAt(otherStart + c)) continue next;
       return true;
     }
     return false;

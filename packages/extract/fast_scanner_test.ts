@@ -82,10 +82,17 @@ function files(folder: URL): string[] {
     .map((entry) => readFileSync(`${entry.parentPath}/${entry.name}`, "utf8"));
 }
 
-const generated = [...datasetObjects(buildDay({ records: 300, seed: 5, now: new Date("2026-11-20T00:00:00Z"), day: 1, variety: true }).dataset)]
+const generated = [
+  ...datasetObjects(
+    buildDay({ records: 300, seed: 5, now: new Date("2026-11-20T00:00:00Z"), day: 1, variety: true }).dataset,
+  ),
+]
   .filter((o) => o.mirrorPath.startsWith("summaries/"))
   .map((o) => o.body);
-const fixtures = [...files(new URL("./testdata/summaries/", import.meta.url)), ...files(new URL("./testdata/orcid-model/", import.meta.url))];
+const fixtures = [
+  ...files(new URL("./testdata/summaries/", import.meta.url)),
+  ...files(new URL("./testdata/orcid-model/", import.meta.url)),
+];
 
 describe("scanXml()", () => {
   test("reads every golden, sample and generated summary as saxes does, without giving up", () => {
@@ -123,7 +130,7 @@ describe("scanXml()", () => {
     ["character references", "<a b='&#x41;&#66;&quot;'>&lt;&#x1F600;&gt;&apos;</a>"],
     ["a comment and CDATA", "<?xml version='1.0' encoding='UTF-8'?>\n<!-- c --><a><![CDATA[<x>&amp;]]> y</a>\n"],
     ["text around a comment and CDATA", "<a>x&lt;<!-- c -->y<![CDATA[<z>]]>w<b/>v</a>"],
-    ["non-ASCII text and attributes", '<a b="Zoë &amp; 日本" c=\'é\'>Łukasz &#xE9;<d>ø</d>ß</a>'],
+    ["non-ASCII text and attributes", "<a b=\"Zoë &amp; 日本\" c='é'>Łukasz &#xE9;<d>ø</d>ß</a>"],
     ["a byte-order mark", "\uFEFF<?xml version='1.0'?><a>x</a>"],
     ["U+FFFE", "<a>x\uFFFEy</a>"],
     ["U+FFFF", "<a>x\uFFFF</a>"],
@@ -162,7 +169,12 @@ describe("scanXml()", () => {
   });
 
   test("still refuses what is not well-formed inside a skipped element", () => {
-    for (const xml of ["<r><s><t></s></t></r>", "<r><s>&nbsp;</s></r>", "<r><s a='1' a='2'/></r>", "<r><s>\u0001</s></r>"]) {
+    for (const xml of [
+      "<r><s><t></s></t></r>",
+      "<r><s>&nbsp;</s></r>",
+      "<r><s a='1' a='2'/></r>",
+      "<r><s>\u0001</s></r>",
+    ]) {
       expect(scanned(xml, undefined, "s")).toBeNull();
     }
   });

@@ -244,7 +244,13 @@ export class SummaryExtractor {
   #sourceDepth = -1;
   #sourceUri: string | null = null;
   #sourcePath: string | null = null;
-  #externalId: { type: string | null; value: string | null; normalized: string | null; url: string | null; relationship: string | null } | null = null;
+  #externalId: {
+    type: string | null;
+    value: string | null;
+    normalized: string | null;
+    url: string | null;
+    relationship: string | null;
+  } | null = null;
 
   constructor(options: ExtractOptions = {}) {
     this.#links = options.links ?? false;
@@ -359,7 +365,8 @@ export class SummaryExtractor {
 
   #finish(): ExtractedRecord[] {
     if (this.#root === "error") return [this.#gone()];
-    if (this.#root !== "record") throw new SummaryError(`Not an ORCID record summary: the root element is '${this.#root}'`);
+    if (this.#root !== "record")
+      throw new SummaryError(`Not an ORCID record summary: the root element is '${this.#root}'`);
     const own = this.#identifierPath ?? (this.#rootPath === null ? null : clean(this.#rootPath.replace(/^\//, "")));
     if (own !== null && own !== this.#orcid) {
       throw new SummaryError(`The summary is of iD '${own}', not of '${this.#orcid}' its key names`);
@@ -441,7 +448,8 @@ export class SummaryExtractor {
     } else if (section === PERSON && depth === 4) {
       const group = this.#names[3];
       if (group === "researcher-urls" && name === "researcher-url") this.#personUrl = { name: null, url: null };
-      else if (group === "external-identifiers" && name === "external-identifier") this.#personId = { type: null, value: null, url: null };
+      else if (group === "external-identifiers" && name === "external-identifier")
+        this.#personId = { type: null, value: null, url: null };
     }
     return false;
   }
@@ -560,7 +568,13 @@ export class SummaryExtractor {
         if (name === "name") item.orgName = clean(text.text());
       } else {
         const parts =
-          parent === "publication-date" ? item.published : parent === "start-date" ? item.start : parent === "end-date" ? item.end : null;
+          parent === "publication-date"
+            ? item.published
+            : parent === "start-date"
+              ? item.start
+              : parent === "end-date"
+                ? item.end
+                : null;
         if (parts !== null) {
           if (name === "year") parts.year = clean(text.text());
           else if (name === "month") parts.month = clean(text.text());

@@ -4,7 +4,11 @@ import { SummaryError, SummaryExtractor, XmlSyntaxError } from "./summary_extrac
 
 const testdata = (path: string) => new URL(`./testdata/${path}`, import.meta.url);
 const read = (path: string) => readFileSync(testdata(path), "utf8");
-const expected = (name: string) => read(`expected/${name}`).trim().split("\n").map((line) => JSON.parse(line));
+const expected = (name: string) =>
+  read(`expected/${name}`)
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
 
 /** The golden summaries in byte order of their keys, as `--from` reads them. */
 function goldenSummaries(): { orcid: string; xml: string }[] {
@@ -17,7 +21,12 @@ function goldenSummaries(): { orcid: string; xml: string }[] {
   return summaries;
 }
 
-function extract(orcid: string, xml: string, options: ConstructorParameters<typeof SummaryExtractor>[0] = {}, chunk = xml.length) {
+function extract(
+  orcid: string,
+  xml: string,
+  options: ConstructorParameters<typeof SummaryExtractor>[0] = {},
+  chunk = xml.length,
+) {
   const extractor = new SummaryExtractor(options);
   extractor.begin(orcid);
   for (let i = 0; i < xml.length; i += chunk) extractor.write(xml.slice(i, i + chunk));
@@ -49,18 +58,56 @@ describe("SummaryExtractor", () => {
     expect(extractor.counts.doiless).toBe(1);
   });
 
-  test.each(["record-3.0.xml", "record-no-city-country-for-professional-activities-3.0.xml"])("extracts ORCID's sample %s", (name) => {
-    const records = extract("8888-8888-8888-8880", read(`orcid-model/${name}`));
-    expect(records[0]).toMatchObject({ type: "person", orcid: "8888-8888-8888-8880", givenNames: "give-names", familyName: "family-name", creditName: "credit-name" });
-    const types = records.map((r) => (r.type === "affiliation" ? r.affiliationType : r.type));
-    expect(types).toEqual(["person", "distinction", "education", "employment", "funding", "invited-position", "membership", "qualification", "service", "work"]);
-    const work = records.at(-1)!;
-    expect(work).toMatchObject({ type: "work", putCode: 0, title: "common:title", workType: "artistic-performance", year: 1948, month: 2, day: 2, dois: [] });
-    expect(work).toHaveProperty("source", { kind: "client", id: "8888-8888-8888-8880", name: null, originId: null, originName: null });
-  });
+  test.each(["record-3.0.xml", "record-no-city-country-for-professional-activities-3.0.xml"])(
+    "extracts ORCID's sample %s",
+    (name) => {
+      const records = extract("8888-8888-8888-8880", read(`orcid-model/${name}`));
+      expect(records[0]).toMatchObject({
+        type: "person",
+        orcid: "8888-8888-8888-8880",
+        givenNames: "give-names",
+        familyName: "family-name",
+        creditName: "credit-name",
+      });
+      const types = records.map((r) => (r.type === "affiliation" ? r.affiliationType : r.type));
+      expect(types).toEqual([
+        "person",
+        "distinction",
+        "education",
+        "employment",
+        "funding",
+        "invited-position",
+        "membership",
+        "qualification",
+        "service",
+        "work",
+      ]);
+      const work = records.at(-1)!;
+      expect(work).toMatchObject({
+        type: "work",
+        putCode: 0,
+        title: "common:title",
+        workType: "artistic-performance",
+        year: 1948,
+        month: 2,
+        day: 2,
+        dois: [],
+      });
+      expect(work).toHaveProperty("source", {
+        kind: "client",
+        id: "8888-8888-8888-8880",
+        name: null,
+        originId: null,
+        originName: null,
+      });
+    },
+  );
 
   test("the sample without cities has null city, region and country", () => {
-    const records = extract("8888-8888-8888-8880", read("orcid-model/record-no-city-country-for-professional-activities-3.0.xml"));
+    const records = extract(
+      "8888-8888-8888-8880",
+      read("orcid-model/record-no-city-country-for-professional-activities-3.0.xml"),
+    );
     const distinction = records.find((r) => r.type === "affiliation" && r.affiliationType === "distinction");
     expect(distinction).toMatchObject({ orgName: null, orgCity: null, orgCountry: null, orgId: null });
     const service = records.find((r) => r.type === "affiliation" && r.affiliationType === "service");
@@ -76,7 +123,12 @@ describe("SummaryExtractor", () => {
   test.each([
     ["bad/998/0000-0002-9999-9998.xml", "0000-0002-9999-9998", XmlSyntaxError, /close tag/],
     ["bad/115/0000-0002-1111-1115.xml", "0000-0002-1111-1115", XmlSyntaxError, /unclosed tag/],
-    ["bad/227/0009-0000-2222-2227.xml", "0009-0000-2222-2227", SummaryError, /of iD '0000-0002-1825-0097', not of '0009-0000-2222-2227'/],
+    [
+      "bad/227/0009-0000-2222-2227.xml",
+      "0009-0000-2222-2227",
+      SummaryError,
+      /of iD '0000-0002-1825-0097', not of '0009-0000-2222-2227'/,
+    ],
   ])("refuses %s", (path, orcid, kind, message) => {
     expect(() => extract(orcid, read(path))).toThrow(kind);
     expect(() => extract(orcid, read(path))).toThrow(message);
@@ -84,12 +136,19 @@ describe("SummaryExtractor", () => {
 
   test("refuses an empty document, a document that is not a summary, and an undefined entity", () => {
     expect(() => extract("0000-0002-1825-0097", "")).toThrow(XmlSyntaxError);
-    expect(() => extract("0000-0002-1825-0097", "<work:work/>")).toThrow("Not an ORCID record summary: the root element is 'work'");
+    expect(() => extract("0000-0002-1825-0097", "<work:work/>")).toThrow(
+      "Not an ORCID record summary: the root element is 'work'",
+    );
     expect(() => extract("0000-0002-1825-0097", "<record><x>&nbsp;</x></record>")).toThrow(XmlSyntaxError);
   });
 
   test("a record without an iD inside is taken as its key's; with the root path only, that is checked", () => {
-    expect(extract("0000-0002-1825-0097", "<record/>")[0]).toMatchObject({ type: "person", orcid: "0000-0002-1825-0097", givenNames: null, otherNames: [] });
+    expect(extract("0000-0002-1825-0097", "<record/>")[0]).toMatchObject({
+      type: "person",
+      orcid: "0000-0002-1825-0097",
+      givenNames: null,
+      otherNames: [],
+    });
     expect(() => extract("0000-0002-1825-0097", '<record path="/0000-0002-7869-831X"/>')).toThrow(SummaryError);
   });
 

@@ -34,18 +34,26 @@ describe("summaryFileInputs()", () => {
       ["330/0000-0003-3333-3330.xml", "44X/0000-0003-4444-444X.xml"],
     ]);
     const first = inputs[0]!;
-    expect("tasks" in first && first.tasks[0]).toEqual({ orcid: "0000-0002-1825-0097", key: "097/0000-0002-1825-0097.xml", path: join(root, "summaries/097/0000-0002-1825-0097.xml") });
+    expect("tasks" in first && first.tasks[0]).toEqual({
+      orcid: "0000-0002-1825-0097",
+      key: "097/0000-0002-1825-0097.xml",
+      path: join(root, "summaries/097/0000-0002-1825-0097.xml"),
+    });
     // The summaries folder itself gives the same.
     expect([...summaryFileInputs(join(root, "summaries"), { batch: 2 })]).toEqual(inputs);
   });
 
   test("a file whose name is not a summary key becomes an error record, in its place", () => {
-    const root = mirror(["summaries/097/0000-0002-1825-0097.xml", "summaries/097/notes.txt", "summaries/330/0000-0003-3333-3330.xml"]);
-    const inputs = [...summaryFileInputs(root)];
-    expect(inputs.map((input) => ("tasks" in input ? input.tasks.map((t) => t.key) : [input.pass.type, (input.pass as { code?: string }).code]))).toEqual([
-      ["097/0000-0002-1825-0097.xml"],
-      ["error", "InvalidKey"],
-      ["330/0000-0003-3333-3330.xml"],
+    const root = mirror([
+      "summaries/097/0000-0002-1825-0097.xml",
+      "summaries/097/notes.txt",
+      "summaries/330/0000-0003-3333-3330.xml",
     ]);
+    const inputs = [...summaryFileInputs(root)];
+    expect(
+      inputs.map((input) =>
+        "tasks" in input ? input.tasks.map((t) => t.key) : [input.pass.type, (input.pass as { code?: string }).code],
+      ),
+    ).toEqual([["097/0000-0002-1825-0097.xml"], ["error", "InvalidKey"], ["330/0000-0003-3333-3330.xml"]]);
   });
 });

@@ -5,7 +5,13 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import type { ErrorRecord } from "@orcid-sync/core";
-import { type ExtractedRecord, type ExtractOptions, SummaryError, SummaryExtractor, XmlSyntaxError } from "./summary_extractor.ts";
+import {
+  type ExtractedRecord,
+  type ExtractOptions,
+  SummaryError,
+  SummaryExtractor,
+  XmlSyntaxError,
+} from "./summary_extractor.ts";
 
 /** A summary to extract. Exactly one of `body` and `path` is set. */
 export interface SummaryTask {
@@ -67,7 +73,18 @@ export const CHUNK_BYTES = 1024 * 1024;
 
 /** Zeroed counts. */
 export function emptyStats(): ExtractStats {
-  return { summaries: 0, bytes: 0, person: 0, work: 0, affiliation: 0, funding: 0, gone: 0, link: 0, errors: 0, doiless: 0 };
+  return {
+    summaries: 0,
+    bytes: 0,
+    person: 0,
+    work: 0,
+    affiliation: 0,
+    funding: 0,
+    gone: 0,
+    link: 0,
+    errors: 0,
+    doiless: 0,
+  };
 }
 
 /** Adds `b` to `a`. */
@@ -222,12 +239,17 @@ function fill(fd: number, buffer: Buffer, at: number): number {
  * Reads a summary file whole when it is small (into a reused buffer, without asking its size
  * first), else streams it through saxes in chunks.
  */
-function readFile(extractor: SummaryExtractor, orcid: string, path: string): { records: ExtractedRecord[]; bytes: number } {
+function readFile(
+  extractor: SummaryExtractor,
+  orcid: string,
+  path: string,
+): { records: ExtractedRecord[]; bytes: number } {
   const fd = openSync(path, "r");
   try {
     shared ??= Buffer.allocUnsafe(CHUNK_BYTES);
     const first = fill(fd, shared, 0);
-    if (first < shared.length) return { records: extractor.extractBytes(orcid, shared.subarray(0, first)), bytes: first };
+    if (first < shared.length)
+      return { records: extractor.extractBytes(orcid, shared.subarray(0, first)), bytes: first };
     const size = fstatSync(fd).size;
     if (size <= WHOLE_FILE_LIMIT) {
       // One byte more than fstat says: a read that fills it shows the file grew.
@@ -245,7 +267,12 @@ function readFile(extractor: SummaryExtractor, orcid: string, path: string): { r
 }
 
 /** Parses what `head` holds, then the rest of `fd`, with saxes in chunks. */
-function streamFile(extractor: SummaryExtractor, orcid: string, fd: number, head: Buffer): { records: ExtractedRecord[]; bytes: number } {
+function streamFile(
+  extractor: SummaryExtractor,
+  orcid: string,
+  fd: number,
+  head: Buffer,
+): { records: ExtractedRecord[]; bytes: number } {
   extractor.begin(orcid);
   const decoder = new StringDecoder("utf8");
   extractor.write(decoder.write(head));

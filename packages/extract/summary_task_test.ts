@@ -9,7 +9,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const golden = new URL("./testdata/summaries/097/0000-0002-1825-0097.xml", import.meta.url);
 const ORCID = "0000-0002-1825-0097";
 const KEY = "097/0000-0002-1825-0097.xml";
-const lines = (text: string) => text.trim().split("\n").map((line) => JSON.parse(line));
+const lines = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
 
 /**
  * A summary of `works` works, each titled with non-ASCII text and padded with a long text the
@@ -34,7 +38,14 @@ describe("SummaryTaskRunner", () => {
     const fromFile = runner.run({ orcid: ORCID, key: KEY, path: golden.pathname });
     expect(fromFile.text).toBe(fromBody.text);
     expect(fromFile.stats).toEqual(fromBody.stats);
-    expect(fromFile.stats).toMatchObject({ summaries: 1, bytes: Buffer.byteLength(xml), person: 1, link: 13, errors: 0, doiless: 1 });
+    expect(fromFile.stats).toMatchObject({
+      summaries: 1,
+      bytes: Buffer.byteLength(xml),
+      person: 1,
+      link: 13,
+      errors: 0,
+      doiless: 1,
+    });
     expect(fromFile.lines).toBe(14);
   });
 
@@ -53,7 +64,8 @@ describe("SummaryTaskRunner", () => {
     expect(result.stats.work).toBe(works);
     const records = lines(result.text);
     for (const [n, record] of records.slice(1).entries()) {
-      if (record.title !== `Ünïcödé wörk ${n} — 日本語` || record.dois[0] !== `10.1000/w${n}`) throw new Error(`work ${n}: ${JSON.stringify(record)}`);
+      if (record.title !== `Ünïcödé wörk ${n} — 日本語` || record.dois[0] !== `10.1000/w${n}`)
+        throw new Error(`work ${n}: ${JSON.stringify(record)}`);
     }
   });
 
@@ -79,7 +91,12 @@ describe("SummaryTaskRunner", () => {
   });
 
   test("turns a summary that is not well-formed into one error record that says where", () => {
-    const result = new SummaryTaskRunner().run({ orcid: ORCID, key: KEY, bucket: "v3.0-summaries", body: "<record>\n  <a></b>\n</record>" });
+    const result = new SummaryTaskRunner().run({
+      orcid: ORCID,
+      key: KEY,
+      bucket: "v3.0-summaries",
+      body: "<record>\n  <a></b>\n</record>",
+    });
     expect(lines(result.text)).toEqual([
       {
         type: "error",
@@ -104,12 +121,24 @@ describe("SummaryTaskRunner", () => {
 
   test("runAll() keeps the order of its tasks", () => {
     const tasks = [
-      { orcid: "0000-0003-3333-3330", key: "330/0000-0003-3333-3330.xml", path: new URL("./testdata/summaries/330/0000-0003-3333-3330.xml", import.meta.url).pathname },
+      {
+        orcid: "0000-0003-3333-3330",
+        key: "330/0000-0003-3333-3330.xml",
+        path: new URL("./testdata/summaries/330/0000-0003-3333-3330.xml", import.meta.url).pathname,
+      },
       { orcid: ORCID, key: KEY, body: "<broken" },
-      { orcid: "0000-0003-4444-444X", key: "44X/0000-0003-4444-444X.xml", path: new URL("./testdata/summaries/44X/0000-0003-4444-444X.xml", import.meta.url).pathname },
+      {
+        orcid: "0000-0003-4444-444X",
+        key: "44X/0000-0003-4444-444X.xml",
+        path: new URL("./testdata/summaries/44X/0000-0003-4444-444X.xml", import.meta.url).pathname,
+      },
     ];
     const result = new SummaryTaskRunner().runAll(tasks);
-    expect(lines(result.text).map((r) => `${r.type} ${r.orcid}`)).toEqual(["gone 0000-0003-3333-3330", `error ${ORCID}`, "gone 0000-0003-4444-444X"]);
+    expect(lines(result.text).map((r) => `${r.type} ${r.orcid}`)).toEqual([
+      "gone 0000-0003-3333-3330",
+      `error ${ORCID}`,
+      "gone 0000-0003-4444-444X",
+    ]);
     expect(result.stats).toMatchObject({ summaries: 3, gone: 2, errors: 1 });
     expect(result.lines).toBe(3);
   });

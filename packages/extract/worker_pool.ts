@@ -113,7 +113,10 @@ export class ExtractPool {
   }
 
   #start(): PooledWorker {
-    const setup: WorkerSetup = { links: this.#options.links ?? false, clients: [...(this.#options.clients ?? DEFAULT_CLIENT_LABELS)] };
+    const setup: WorkerSetup = {
+      links: this.#options.links ?? false,
+      clients: [...(this.#options.clients ?? DEFAULT_CLIENT_LABELS)],
+    };
     const worker = new Worker(this.#options.workerUrl ?? defaultWorkerUrl(), { workerData: setup });
     const pooled: PooledWorker = { worker, pending: new Map() };
     const fail = (error: Error) => {

@@ -70,7 +70,9 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 function etagIsMd5(etag: string, headers: Record<string, string | string[] | undefined>): boolean {
   if (!/^[0-9a-f]{32}$/.test(etag)) return false;
   const sse = header(headers, "x-amz-server-side-encryption");
-  return !sse?.startsWith("aws:kms") && header(headers, "x-amz-server-side-encryption-customer-algorithm") === undefined;
+  return (
+    !sse?.startsWith("aws:kms") && header(headers, "x-amz-server-side-encryption-customer-algorithm") === undefined
+  );
 }
 
 /**
@@ -79,11 +81,17 @@ function etagIsMd5(etag: string, headers: Record<string, string | string[] | und
  * record when the attempts run out; bad credentials or a refused request (403) throw a
  * {@linkcode FatalError}: retrying or going on cannot help.
  */
-export async function fetchObject(s3: S3Access, record: KeyRecord, options: FetchObjectOptions = {}): Promise<FetchOutcome> {
+export async function fetchObject(
+  s3: S3Access,
+  record: KeyRecord,
+  options: FetchObjectOptions = {},
+): Promise<FetchOutcome> {
   try {
     return await retryS3(
       async () => {
-        const headers: Record<string, string> = options.ifNoneMatch ? { "if-none-match": `"${options.ifNoneMatch}"` } : {};
+        const headers: Record<string, string> = options.ifNoneMatch
+          ? { "if-none-match": `"${options.ifNoneMatch}"` }
+          : {};
         let length: number | undefined;
         const response = await s3.requestBuffered(record.bucket, record.key, {
           headers,
@@ -99,7 +107,13 @@ export async function fetchObject(s3: S3Access, record: KeyRecord, options: Fetc
         });
         if (response.statusCode === 404) return { type: "missing", ...ref(record) } satisfies MissingRecord;
         if (response.statusCode === 304) return { type: "unchanged", ...ref(record) } satisfies UnchangedRecord;
-        if (response.statusCode !== 200) throw s3ErrorFromBody(response.statusCode, response.body, `Cannot get s3://${record.bucket}/${record.key}`, response.headers);
+        if (response.statusCode !== 200)
+          throw s3ErrorFromBody(
+            response.statusCode,
+            response.body,
+            `Cannot get s3://${record.bucket}/${record.key}`,
+            response.headers,
+          );
         const body = response.body;
         if (length !== undefined && body.length !== length) {
           throw new IntegrityError(`Body of s3://${record.bucket}/${record.key} has ${body.length} of ${length} bytes`);
@@ -107,7 +121,10 @@ export async function fetchObject(s3: S3Access, record: KeyRecord, options: Fetc
         const etag = (header(response.headers, "etag") ?? "").replaceAll('"', "");
         if (etagIsMd5(etag, response.headers)) {
           const md5 = hash("md5", body, "hex");
-          if (md5 !== etag) throw new IntegrityError(`Body of s3://${record.bucket}/${record.key} does not match its ETag (MD5 ${md5})`);
+          if (md5 !== etag)
+            throw new IntegrityError(
+              `Body of s3://${record.bucket}/${record.key} does not match its ETag (MD5 ${md5})`,
+            );
         } else {
           // SSE-KMS, SSE-C (an MD5-shaped ETag that is not one) or multipart: the length is all there is to check.
           options.onLengthOnly?.();
@@ -139,6 +156,16 @@ export async function fetchObject(s3: S3Access, record: KeyRecord, options: Fetc
     const attempts = attemptsMade(error);
     const message = `${describeError(cause)}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`;
     // The error names the object as fetch's other records do (its kind included).
-    return { ...errorRecord({ tool: TOOL, op: "get", message, code: code === "IntegrityError" ? "Integrity" : code, retryable, attempts }), ...ref(record) };
+    return {
+      ...errorRecord({
+        tool: TOOL,
+        op: "get",
+        message,
+        code: code === "IntegrityError" ? "Integrity" : code,
+        retryable,
+        attempts,
+      }),
+      ...ref(record),
+    };
   }
 }

@@ -3,7 +3,13 @@ import type { BufferedResponse, KeyRecord, S3Access } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { fetchObject } from "./fetch_object.ts";
 
-const KEY: KeyRecord = { type: "key", bucket: "v3.0-summaries", key: "097/0000-0002-1825-0097.xml", orcid: "0000-0002-1825-0097", kind: "summary" };
+const KEY: KeyRecord = {
+  type: "key",
+  bucket: "v3.0-summaries",
+  key: "097/0000-0002-1825-0097.xml",
+  orcid: "0000-0002-1825-0097",
+  kind: "summary",
+};
 const BODY = Buffer.from("<record/>");
 
 /**
@@ -11,9 +17,19 @@ const BODY = Buffer.from("<record/>");
  * after `beforeBody` has settled; `events` tells the order of what happened.
  */
 function stubS3(status: number, events: string[]): S3Access {
-  const headers = { "content-length": String(BODY.length), etag: `"${createHash("md5").update(BODY).digest("hex")}"`, "last-modified": "Fri, 20 Nov 2026 10:00:00 GMT" };
+  const headers = {
+    "content-length": String(BODY.length),
+    etag: `"${createHash("md5").update(BODY).digest("hex")}"`,
+    "last-modified": "Fri, 20 Nov 2026 10:00:00 GMT",
+  };
   return {
-    async requestBuffered(_bucket: string, _key: string, options: { beforeBody?: (status: number, headers: BufferedResponse["headers"]) => Promise<void> | undefined } = {}) {
+    async requestBuffered(
+      _bucket: string,
+      _key: string,
+      options: {
+        beforeBody?: (status: number, headers: BufferedResponse["headers"]) => Promise<void> | undefined;
+      } = {},
+    ) {
       events.push("headers");
       const waiting = options.beforeBody?.(status, headers);
       if (waiting) {
@@ -39,7 +55,12 @@ describe("fetchObject()", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(events).toEqual(["headers", `reserve ${BODY.length}`, "paused"]);
     grant();
-    expect(await outcome).toMatchObject({ type: "object", body: "<record/>", size: BODY.length, lastModified: "2026-11-20T10:00:00.000Z" });
+    expect(await outcome).toMatchObject({
+      type: "object",
+      body: "<record/>",
+      size: BODY.length,
+      lastModified: "2026-11-20T10:00:00.000Z",
+    });
     expect(events.at(-1)).toBe("body read");
   });
 
@@ -51,7 +72,10 @@ describe("fetchObject()", () => {
   });
 
   test("reserves nothing for a 404 or a 304", async () => {
-    for (const [status, type] of [[404, "missing"], [304, "unchanged"]] as const) {
+    for (const [status, type] of [
+      [404, "missing"],
+      [304, "unchanged"],
+    ] as const) {
       const reserved: number[] = [];
       const outcome = await fetchObject(stubS3(status, []), KEY, { reserve: (bytes) => void reserved.push(bytes) });
       expect(outcome.type).toBe(type);
@@ -65,7 +89,14 @@ describe("fetchObject()", () => {
       async requestBuffered() {
         gets++;
         const body = Buffer.from("<record/>");
-        return { statusCode: 200, headers: { "content-length": String(body.length), etag: `"${createHash("md5").update("<other/>").digest("hex")}"` }, body };
+        return {
+          statusCode: 200,
+          headers: {
+            "content-length": String(body.length),
+            etag: `"${createHash("md5").update("<other/>").digest("hex")}"`,
+          },
+          body,
+        };
       },
     } as unknown as S3Access;
     const outcome = await fetchObject(s3, KEY, { attempts: 2, minDelayMs: 1 });
@@ -74,39 +105,72 @@ describe("fetchObject()", () => {
   });
 
   test.each([
-    ["SSE-KMS", { "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:eu-west-1:1:key/k" }],
+    [
+      "SSE-KMS",
+      {
+        "x-amz-server-side-encryption": "aws:kms",
+        "x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:eu-west-1:1:key/k",
+      },
+    ],
     ["SSE-KMS (dual-layer)", { "x-amz-server-side-encryption": "aws:kms:dsse" }],
-    ["SSE-C", { "x-amz-server-side-encryption-customer-algorithm": "AES256", "x-amz-server-side-encryption-customer-key-md5": "q1w2e3==" }],
-  ])("checks an object encrypted with %s by length only (its ETag is not an MD5), and counts it", async (_name, sse) => {
-    const body = Buffer.from("<record/>");
-    // An MD5-shaped ETag that is not the body's MD5, as S3 gives for these objects.
-    const etag = createHash("md5").update("something else").digest("hex");
-    const s3 = {
-      async requestBuffered() {
-        return { statusCode: 200, headers: { "content-length": String(body.length), etag: `"${etag}"`, ...sse }, body };
+    [
+      "SSE-C",
+      {
+        "x-amz-server-side-encryption-customer-algorithm": "AES256",
+        "x-amz-server-side-encryption-customer-key-md5": "q1w2e3==",
       },
-    } as unknown as S3Access;
-    let lengthOnly = 0;
-    const outcome = await fetchObject(s3, KEY, { attempts: 2, minDelayMs: 1, onLengthOnly: () => lengthOnly++ });
-    expect(outcome).toMatchObject({ type: "object", etag, size: body.length, body: "<record/>" });
-    expect(lengthOnly).toBe(1);
+    ],
+  ])(
+    "checks an object encrypted with %s by length only (its ETag is not an MD5), and counts it",
+    async (_name, sse) => {
+      const body = Buffer.from("<record/>");
+      // An MD5-shaped ETag that is not the body's MD5, as S3 gives for these objects.
+      const etag = createHash("md5").update("something else").digest("hex");
+      const s3 = {
+        async requestBuffered() {
+          return {
+            statusCode: 200,
+            headers: { "content-length": String(body.length), etag: `"${etag}"`, ...sse },
+            body,
+          };
+        },
+      } as unknown as S3Access;
+      let lengthOnly = 0;
+      const outcome = await fetchObject(s3, KEY, { attempts: 2, minDelayMs: 1, onLengthOnly: () => lengthOnly++ });
+      expect(outcome).toMatchObject({ type: "object", etag, size: body.length, body: "<record/>" });
+      expect(lengthOnly).toBe(1);
 
-    // The length is still checked.
-    const short = {
-      async requestBuffered(_bucket: string, _key: string, options: { beforeBody?: (s: number, h: BufferedResponse["headers"]) => Promise<void> | undefined } = {}) {
-        const headers = { "content-length": String(body.length + 5), etag: `"${etag}"`, ...sse };
-        await options.beforeBody?.(200, headers);
-        return { statusCode: 200, headers, body };
-      },
-    } as unknown as S3Access;
-    expect(await fetchObject(short, KEY, { attempts: 2, minDelayMs: 1 })).toMatchObject({ type: "error", code: "Integrity" });
-  });
+      // The length is still checked.
+      const short = {
+        async requestBuffered(
+          _bucket: string,
+          _key: string,
+          options: { beforeBody?: (s: number, h: BufferedResponse["headers"]) => Promise<void> | undefined } = {},
+        ) {
+          const headers = { "content-length": String(body.length + 5), etag: `"${etag}"`, ...sse };
+          await options.beforeBody?.(200, headers);
+          return { statusCode: 200, headers, body };
+        },
+      } as unknown as S3Access;
+      expect(await fetchObject(short, KEY, { attempts: 2, minDelayMs: 1 })).toMatchObject({
+        type: "error",
+        code: "Integrity",
+      });
+    },
+  );
 
   test("holds a body without Content-Length to the budget as it arrives", async () => {
     const pieces = [Buffer.from("<rec"), Buffer.from("ord"), Buffer.from("/>")];
     const events: string[] = [];
     const s3 = {
-      async requestBuffered(_bucket: string, _key: string, options: { beforeBody?: (s: number, h: BufferedResponse["headers"]) => Promise<void> | undefined; whileReading?: (n: number) => Promise<void> | undefined } = {}) {
+      async requestBuffered(
+        _bucket: string,
+        _key: string,
+        options: {
+          beforeBody?: (s: number, h: BufferedResponse["headers"]) => Promise<void> | undefined;
+          whileReading?: (n: number) => Promise<void> | undefined;
+        } = {},
+      ) {
         const headers = { etag: `"${createHash("md5").update("<record/>").digest("hex")}"` };
         await options.beforeBody?.(200, headers);
         let received = 0;
@@ -128,4 +192,3 @@ describe("fetchObject()", () => {
     expect(events).toEqual(["piece 4", "reserve 4", "piece 7", "reserve 7", "piece 9", "reserve 9"]);
   });
 });
-

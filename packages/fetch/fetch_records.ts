@@ -60,7 +60,16 @@ const nothing = () => {};
 /** A key that cannot be compared with the mirror: refused, not requested (orcid-place would refuse it too). */
 function invalidKey(record: KeyRecord, error: InvalidKeyError | UnsafePathError): ErrorRecord {
   const code = error instanceof UnsafePathError ? error.code : "InvalidKey";
-  return errorRecord({ tool: "orcid-fetch", op: "get", message: error.message, code, attempts: 0, bucket: record.bucket, key: record.key, orcid: record.orcid });
+  return errorRecord({
+    tool: "orcid-fetch",
+    op: "get",
+    message: error.message,
+    code,
+    attempts: 0,
+    bucket: record.bucket,
+    key: record.key,
+    orcid: record.orcid,
+  });
 }
 
 /**
@@ -101,7 +110,10 @@ export async function* fetchRecords(
       }
       if (local.kind === "same") {
         stats.unchanged++;
-        return { record: { type: "unchanged", bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind }, release: nothing };
+        return {
+          record: { type: "unchanged", bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind },
+          release: nothing,
+        };
       }
       if (local.kind === "md5") ifNoneMatch = local.md5;
     }

@@ -82,10 +82,24 @@ describe("fetchRecords()", () => {
         return { statusCode: 404, headers: {}, body: Buffer.alloc(0) };
       },
     } as unknown as S3Access;
-    const hostile: KeyRecord = { type: "key", bucket: "v3.0-summaries", key: "../../secret.xml", orcid: "0000-0002-1825-0097", kind: "summary" };
+    const hostile: KeyRecord = {
+      type: "key",
+      bucket: "v3.0-summaries",
+      key: "../../secret.xml",
+      orcid: "0000-0002-1825-0097",
+      kind: "summary",
+    };
     const out: PipelineRecord[] = [];
-    for await (const { record } of fetchRecords(from([hostile]), { s3, concurrency: 2, maxBytesInFlight: 1000, skipUnchanged: mirror })) out.push(record as PipelineRecord);
+    for await (const { record } of fetchRecords(from([hostile]), {
+      s3,
+      concurrency: 2,
+      maxBytesInFlight: 1000,
+      skipUnchanged: mirror,
+    }))
+      out.push(record as PipelineRecord);
     expect(sent).toEqual([]);
-    expect(out).toEqual([expect.objectContaining({ type: "error", tool: "orcid-fetch", code: "InvalidKey", key: "../../secret.xml" })]);
+    expect(out).toEqual([
+      expect.objectContaining({ type: "error", tool: "orcid-fetch", code: "InvalidKey", key: "../../secret.xml" }),
+    ]);
   });
 });

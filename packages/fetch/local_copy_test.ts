@@ -9,7 +9,14 @@ import { localState as localStateOf } from "./local_copy.ts";
 const localState = (root: string, record: KeyRecord) => localStateOf(new Mirror(root, { sweep: false }), record);
 
 const ID = "0000-0002-1825-0097";
-const record = (extra: Partial<KeyRecord> = {}): KeyRecord => ({ type: "key", bucket: "v3.0-summaries", key: `097/${ID}.xml`, orcid: ID, kind: "summary", ...extra });
+const record = (extra: Partial<KeyRecord> = {}): KeyRecord => ({
+  type: "key",
+  bucket: "v3.0-summaries",
+  key: `097/${ID}.xml`,
+  orcid: ID,
+  kind: "summary",
+  ...extra,
+});
 
 function mirrorWith(body: string, mtime: Date): string {
   const mirror = mkdtempSync(join(tmpdir(), "local-copy-"));
@@ -31,23 +38,36 @@ describe("localState()", () => {
   test("is different when the size or the time differs", () => {
     const mirror = mirrorWith("<x/>", mtime);
     expect(localState(mirror, record({ size: 5, lastModified: mtime.toISOString() }))).toEqual({ kind: "absent" });
-    expect(localState(mirror, record({ size: 4, lastModified: "2026-11-20T10:00:01.000Z" }))).toEqual({ kind: "absent" });
+    expect(localState(mirror, record({ size: 4, lastModified: "2026-11-20T10:00:01.000Z" }))).toEqual({
+      kind: "absent",
+    });
   });
 
   test("is the same object when the size matches and the MD5 is the single-part ETag, and takes the LastModified as mtime", () => {
     // A mirror seeded from an archive: the file's mtime is the archive's, its bytes the object's.
     const mirror = mirrorWith("<x/>", new Date("2025-10-01T00:00:00.000Z"));
     const etag = createHash("md5").update("<x/>").digest("hex");
-    expect(localState(mirror, record({ size: 4, etag, lastModified: "2026-11-20T10:00:00.400Z" }))).toEqual({ kind: "same" });
-    expect(statSync(join(mirror, "summaries", "097", `${ID}.xml`)).mtime.toISOString()).toBe("2026-11-20T10:00:00.400Z");
+    expect(localState(mirror, record({ size: 4, etag, lastModified: "2026-11-20T10:00:00.400Z" }))).toEqual({
+      kind: "same",
+    });
+    expect(statSync(join(mirror, "summaries", "097", `${ID}.xml`)).mtime.toISOString()).toBe(
+      "2026-11-20T10:00:00.400Z",
+    );
   });
 
   test("is different when the mtime differs and the MD5 is not the ETag, or the ETag is a multipart one", () => {
     const old = new Date("2025-10-01T00:00:00.000Z");
     const mirror = mirrorWith("<x/>", old);
     const lastModified = "2026-11-20T10:00:00.000Z";
-    expect(localState(mirror, record({ size: 4, etag: createHash("md5").update("<y/>").digest("hex"), lastModified }))).toEqual({ kind: "absent" });
-    expect(localState(mirror, record({ size: 4, etag: `${createHash("md5").update("<x/>").digest("hex")}-2`, lastModified }))).toEqual({ kind: "absent" });
+    expect(
+      localState(mirror, record({ size: 4, etag: createHash("md5").update("<y/>").digest("hex"), lastModified })),
+    ).toEqual({ kind: "absent" });
+    expect(
+      localState(
+        mirror,
+        record({ size: 4, etag: `${createHash("md5").update("<x/>").digest("hex")}-2`, lastModified }),
+      ),
+    ).toEqual({ kind: "absent" });
     expect(localState(mirror, record({ size: 4, lastModified }))).toEqual({ kind: "absent" });
     expect(statSync(join(mirror, "summaries", "097", `${ID}.xml`)).mtime).toEqual(old);
   });
@@ -82,7 +102,9 @@ describe("localState()", () => {
     mkdirSync(join(mirror, "summaries"), { recursive: true });
     symlinkSync(outside, join(mirror, "summaries", "097"));
     const etag = createHash("md5").update("<x/>").digest("hex");
-    expect(() => localState(mirror, record({ size: 4, etag, lastModified: "2026-11-20T10:00:00.000Z" }))).toThrow(UnsafePathError);
+    expect(() => localState(mirror, record({ size: 4, etag, lastModified: "2026-11-20T10:00:00.000Z" }))).toThrow(
+      UnsafePathError,
+    );
     expect(() => localState(mirror, record())).toThrow(UnsafePathError);
     expect(statSync(join(outside, `${ID}.xml`)).mtime).toEqual(seeded);
   });

@@ -9,7 +9,10 @@ await runMain<FetchArgs>({
     "$0 [options] [file ...]\n\nDownload the objects of the key records read from stdin (or files; - is stdin) and emit, in input order, an object record for each (body as UTF-8 text, or base64), a missing record for a 404, an unchanged record for a skipped or 304 object, and an error record for a failure. Every other record passes through.",
   examples: [
     ["orcid-list --since 30d -s | orcid-fetch -j 32 | orcid-place ./data", "1. a sync"],
-    ["orcid-list --all -s | orcid-fetch --skip-unchanged ./data | orcid-place ./data", "2. a re-download that gets only what changed"],
+    [
+      "orcid-list --all -s | orcid-fetch --skip-unchanged ./data | orcid-place ./data",
+      "2. a re-download that gets only what changed",
+    ],
     ["orcid-list --ids ids.txt -s | orcid-fetch | jq -r 'select(.type==\"object\") | .body'", "3. summaries to stdout"],
   ],
   epilog:
@@ -17,12 +20,36 @@ await runMain<FetchArgs>({
   options: (argv) =>
     withAwsOptions(argv)
       .command("$0 [inputs..]", false, (y) =>
-        y.positional("inputs", { type: "string", array: true, describe: "NDJSON files to read instead of stdin (- is stdin)" }),
+        y.positional("inputs", {
+          type: "string",
+          array: true,
+          describe: "NDJSON files to read instead of stdin (- is stdin)",
+        }),
       )
-      .option("concurrency", { alias: "j", type: "number", default: 64, describe: "GETs at once (and connections kept open)" })
-      .option("max-bytes-in-flight", { type: "string", default: "256M", describe: "Bodies held in memory at once (K, M, G)" })
-      .option("skip-unchanged", { type: "string", describe: "The mirror folder: do not download what it already holds" })
-      .option("retries", { type: "number", default: DEFAULT_ATTEMPTS - 1, describe: "Retries per object after the first attempt" })
-      .option("timeout", { type: "string", default: "60s", describe: "Time to wait for headers or the next bytes of a body" }) as never,
+      .option("concurrency", {
+        alias: "j",
+        type: "number",
+        default: 64,
+        describe: "GETs at once (and connections kept open)",
+      })
+      .option("max-bytes-in-flight", {
+        type: "string",
+        default: "256M",
+        describe: "Bodies held in memory at once (K, M, G)",
+      })
+      .option("skip-unchanged", {
+        type: "string",
+        describe: "The mirror folder: do not download what it already holds",
+      })
+      .option("retries", {
+        type: "number",
+        default: DEFAULT_ATTEMPTS - 1,
+        describe: "Retries per object after the first attempt",
+      })
+      .option("timeout", {
+        type: "string",
+        default: "60s",
+        describe: "Time to wait for headers or the next bytes of a body",
+      }) as never,
   main: runFetch,
 });

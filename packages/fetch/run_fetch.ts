@@ -34,7 +34,8 @@ export async function runFetch(args: FetchArgs, ctx: ToolContext): Promise<numbe
   const started = performance.now();
   const rate = () => (stats.objects / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(0);
   ctx.progress.start(
-    () => `${stats.objects} objects, ${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s, ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed`,
+    () =>
+      `${stats.objects} objects, ${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s, ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed`,
   );
   const inputs = args.inputs ?? [];
   const records = (async function* () {
@@ -60,7 +61,10 @@ export async function runFetch(args: FetchArgs, ctx: ToolContext): Promise<numbe
     await s3.close();
   }
   // Objects whose ETag is not an MD5 (SSE-KMS, SSE-C, multipart) are told apart: their bytes were checked by length only.
-  const lengthOnly = stats.lengthOnly > 0 ? `, ${stats.lengthOnly} checked by length only (ETag not an MD5: SSE-KMS, SSE-C or multipart)` : "";
+  const lengthOnly =
+    stats.lengthOnly > 0
+      ? `, ${stats.lengthOnly} checked by length only (ETag not an MD5: SSE-KMS, SSE-C or multipart)`
+      : "";
   ctx.summary(
     `${stats.objects} objects (${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s), ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed${lengthOnly}`,
   );

@@ -116,14 +116,21 @@ export async function* lambdaChanges(
       // A line longer than any row can be (a file without line breaks must not fill memory).
       const overlong = (head: Buffer) => {
         line++;
-        if (line === 1) throw new LambdaFileError(`Cannot use the lambda file: its first line is not the header '${LAMBDA_HEADER}' (line 1: '${head.toString("utf8", 0, 60)}…')`);
+        if (line === 1)
+          throw new LambdaFileError(
+            `Cannot use the lambda file: its first line is not the header '${LAMBDA_HEADER}' (line 1: '${head.toString("utf8", 0, 60)}…')`,
+          );
         stats.rows++;
         stats.malformed++;
         bad(`${head.toString("utf8")}…`);
       };
       try {
         // tar-stream types its entries loosely; their chunks are Buffers.
-        for await (const text of lineWindows(entry as AsyncIterable<Buffer>, { window: TEXT_WINDOW, longestLine: LONGEST_LINE, onOverlong: overlong })) {
+        for await (const text of lineWindows(entry as AsyncIterable<Buffer>, {
+          window: TEXT_WINDOW,
+          longestLine: LONGEST_LINE,
+          onOverlong: overlong,
+        })) {
           const batch: string[] = [];
           for (let start = 0; start < text.length; ) {
             const next = text.indexOf("\n", start);
@@ -143,9 +150,12 @@ export async function* lambdaChanges(
         stats.newest = reader.newest;
       }
       if (line === 0) throw new LambdaFileError("Cannot use the lambda file: its last_modified.csv is empty");
-      if (stats.rows === 0) throw new LambdaFileError("Cannot use the lambda file: its last_modified.csv has a header and no rows");
+      if (stats.rows === 0)
+        throw new LambdaFileError("Cannot use the lambda file: its last_modified.csv has a header and no rows");
       if (reader.newest === "") {
-        throw new LambdaFileError(`Cannot use the lambda file: none of its ${stats.rows} rows could be read (${stats.examples[0] ?? "no example"})`);
+        throw new LambdaFileError(
+          `Cannot use the lambda file: none of its ${stats.rows} rows could be read (${stats.examples[0] ?? "no example"})`,
+        );
       }
       return;
     }
@@ -164,5 +174,7 @@ function checkHeader(text: string, start: number, end: number): void {
   const from = text.charCodeAt(start) === 0xfeff ? start + 1 : start;
   if (splitCsvFields(text, from, end)?.join(",") === LAMBDA_HEADER) return;
   const shown = text.slice(start, Math.min(end, start + 60));
-  throw new LambdaFileError(`Cannot use the lambda file: its first line is not the header '${LAMBDA_HEADER}' (line 1: '${shown}')`);
+  throw new LambdaFileError(
+    `Cannot use the lambda file: its first line is not the header '${LAMBDA_HEADER}' (line 1: '${shown}')`,
+  );
 }

@@ -7,7 +7,11 @@ import { LAMBDA_HEADER } from "./lambda_rows.ts";
 const row = (id: string, date: string) => `${id},http://orcid.org/${id},2020-01-01 00:00:00,${date}\n`;
 
 /** A gzip-compressed tar holding last_modified.csv (or `name`) made of `parts`, each repeated `times[i]` times. */
-async function lambdaFile(parts: string[], times: number[] = parts.map(() => 1), name = "last_modified.csv"): Promise<Buffer> {
+async function lambdaFile(
+  parts: string[],
+  times: number[] = parts.map(() => 1),
+  name = "last_modified.csv",
+): Promise<Buffer> {
   const size = parts.reduce((n, part, i) => n + Buffer.byteLength(part) * times[i]!, 0);
   const tar = pack();
   const compressed: Buffer[] = [];
@@ -17,7 +21,8 @@ async function lambdaFile(parts: string[], times: number[] = parts.map(() => 1),
   const entry = tar.entry({ name, size });
   for (const [i, part] of parts.entries()) {
     const bytes = Buffer.from(part);
-    for (let k = 0; k < times[i]!; k++) if (!entry.write(bytes)) await new Promise((resolve) => entry.once("drain", resolve));
+    for (let k = 0; k < times[i]!; k++)
+      if (!entry.write(bytes)) await new Promise((resolve) => entry.once("drain", resolve));
   }
   entry.end();
   tar.finalize();
@@ -43,8 +48,18 @@ describe("lambdaChanges()", () => {
     const ids: string[] = [];
     for await (const batch of lambdaChanges(chunks(file), "2026-11-20 10:00:00.000000", stats)) ids.push(...batch);
     expect(ids).toEqual(["0000-0002-1825-0097", "0000-0001-5109-3700"]);
-    expect(stats).toMatchObject({ rows: 5, changed: 2, malformed: 1, invalidIds: 1, stoppedEarly: true, newest: "2026-11-20 10:00:00.000001" });
-    expect(stats.examples).toEqual(["row 2 (line 3): not a row", "row 3 (line 4): 0000-0002-1825-0098,http://orcid.org/0000-0002-1825-0098,2020-01-01 00:00:00,2026-11-20 09:00:00"]);
+    expect(stats).toMatchObject({
+      rows: 5,
+      changed: 2,
+      malformed: 1,
+      invalidIds: 1,
+      stoppedEarly: true,
+      newest: "2026-11-20 10:00:00.000001",
+    });
+    expect(stats.examples).toEqual([
+      "row 2 (line 3): not a row",
+      "row 3 (line 4): 0000-0002-1825-0098,http://orcid.org/0000-0002-1825-0098,2020-01-01 00:00:00,2026-11-20 09:00:00",
+    ]);
   });
 
   test("reads rows in the other forms CSV and ISO 8601 allow: quoted, a T, Z, +00:00, another zone", async () => {
@@ -60,13 +75,25 @@ describe("lambdaChanges()", () => {
     const ids: string[] = [];
     for await (const batch of lambdaChanges(chunks(file), "2026-11-20 09:00:00.000000", stats)) ids.push(...batch);
     expect(ids).toEqual(["0000-0002-1825-0097", "0000-0001-5109-3700", "0000-0002-7869-831X", "0000-0003-1415-9269"]);
-    expect(stats).toMatchObject({ rows: 5, changed: 4, malformed: 0, invalidIds: 0, stoppedEarly: true, newest: "2026-11-20 10:00:00.500000" });
+    expect(stats).toMatchObject({
+      rows: 5,
+      changed: 4,
+      malformed: 0,
+      invalidIds: 0,
+      stoppedEarly: true,
+      newest: "2026-11-20 10:00:00.500000",
+    });
   });
 
   test("knows how far the file reaches even when nothing in it is new", async () => {
-    const file = await lambdaFile([`${LAMBDA_HEADER}\n`, row("0000-0002-1825-0097", "2026-11-18 10:00:00.25"), row("0000-0001-5109-3700", "2026-11-17 00:00:00")]);
+    const file = await lambdaFile([
+      `${LAMBDA_HEADER}\n`,
+      row("0000-0002-1825-0097", "2026-11-18 10:00:00.25"),
+      row("0000-0001-5109-3700", "2026-11-17 00:00:00"),
+    ]);
     const stats = newLambdaStats();
-    for await (const batch of lambdaChanges(chunks(file), "2026-11-20 00:00:00.000000", stats)) expect(batch).toEqual([]);
+    for await (const batch of lambdaChanges(chunks(file), "2026-11-20 00:00:00.000000", stats))
+      expect(batch).toEqual([]);
     expect(stats).toMatchObject({ rows: 1, changed: 0, stoppedEarly: true, newest: "2026-11-18 10:00:00.250000" });
   });
 
@@ -107,33 +134,68 @@ describe("lambdaChanges()", () => {
     }
   }
 
-  const gzipOf = (bytes: Buffer) => new Promise<Buffer>((resolve, reject) => {
-    const gzip = createGzip();
-    const out: Buffer[] = [];
-    gzip.on("data", (c: Buffer) => out.push(c)).on("end", () => resolve(Buffer.concat(out))).on("error", reject);
-    gzip.end(bytes);
-  });
+  const gzipOf = (bytes: Buffer) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const gzip = createGzip();
+      const out: Buffer[] = [];
+      gzip
+        .on("data", (c: Buffer) => out.push(c))
+        .on("end", () => resolve(Buffer.concat(out)))
+        .on("error", reject);
+      gzip.end(bytes);
+    });
 
   test.each([
     ["a file of no bytes", async () => Buffer.alloc(0), /not a gzip-compressed tar: unexpected end of file/],
     ["an empty gzip", () => gzipOf(Buffer.alloc(0)), /holds no last_modified\.csv \(it is empty\)/],
     ["an empty tar", () => gzipOf(Buffer.alloc(1024)), /holds no last_modified\.csv \(it is empty\)/],
-    ["no last_modified.csv member", () => lambdaFile([`${LAMBDA_HEADER}\n`, row("0000-0002-1825-0097", "2026-11-20 10:00:00")], [1, 1], "other.csv"), /holds no last_modified\.csv \(it holds 'other\.csv'\)/],
+    [
+      "no last_modified.csv member",
+      () => lambdaFile([`${LAMBDA_HEADER}\n`, row("0000-0002-1825-0097", "2026-11-20 10:00:00")], [1, 1], "other.csv"),
+      /holds no last_modified\.csv \(it holds 'other\.csv'\)/,
+    ],
     ["an empty member", () => lambdaFile([]), /last_modified\.csv is empty/],
     ["a header alone", () => lambdaFile([`${LAMBDA_HEADER}\n`]), /has a header and no rows/],
-    ["no header", () => lambdaFile([row("0000-0002-1825-0097", "2026-11-20 10:00:00")]), /first line is not the header .*line 1: '0000-0002-1825-0097,/],
-    ["another header", () => lambdaFile(["orcid,last_modified\n", "0000-0002-1825-0097,2026-11-20 10:00:00\n"]), /first line is not the header/],
-    ["a header with a column more", () => lambdaFile([`${LAMBDA_HEADER},x\n`, row("0000-0002-1825-0097", "2026-11-20 10:00:00")]), /first line is not the header/],
-    ["every row rejected", () => lambdaFile([`${LAMBDA_HEADER}\n`, "a,b,c,d\n", row("0000-0002-1825-0098", "2026-11-20 10:00:00")]), /none of its 2 rows could be read \(row 1 \(line 2\): a,b,c,d\)/],
-    ["a gzip cut short", async () => {
-      const whole = await lambdaFile([`${LAMBDA_HEADER}\n`, row("0000-0002-1825-0097", "2026-11-20 10:00:00")], [1, 2000]);
-      return whole.subarray(0, Math.floor(whole.length / 2));
-    }, /not a gzip-compressed tar: unexpected end of file|end of data/i],
-  ])("refuses %s: a LambdaFileError or a read error, never \"nothing changed\"", async (_label, make, message) => {
-    const error = await failure(await make());
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(message);
-  }, 30_000);
+    [
+      "no header",
+      () => lambdaFile([row("0000-0002-1825-0097", "2026-11-20 10:00:00")]),
+      /first line is not the header .*line 1: '0000-0002-1825-0097,/,
+    ],
+    [
+      "another header",
+      () => lambdaFile(["orcid,last_modified\n", "0000-0002-1825-0097,2026-11-20 10:00:00\n"]),
+      /first line is not the header/,
+    ],
+    [
+      "a header with a column more",
+      () => lambdaFile([`${LAMBDA_HEADER},x\n`, row("0000-0002-1825-0097", "2026-11-20 10:00:00")]),
+      /first line is not the header/,
+    ],
+    [
+      "every row rejected",
+      () => lambdaFile([`${LAMBDA_HEADER}\n`, "a,b,c,d\n", row("0000-0002-1825-0098", "2026-11-20 10:00:00")]),
+      /none of its 2 rows could be read \(row 1 \(line 2\): a,b,c,d\)/,
+    ],
+    [
+      "a gzip cut short",
+      async () => {
+        const whole = await lambdaFile(
+          [`${LAMBDA_HEADER}\n`, row("0000-0002-1825-0097", "2026-11-20 10:00:00")],
+          [1, 2000],
+        );
+        return whole.subarray(0, Math.floor(whole.length / 2));
+      },
+      /not a gzip-compressed tar: unexpected end of file|end of data/i,
+    ],
+  ])(
+    'refuses %s: a LambdaFileError or a read error, never "nothing changed"',
+    async (_label, make, message) => {
+      const error = await failure(await make());
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(message);
+    },
+    30_000,
+  );
 
   test("a wrong header is a LambdaFileError", async () => {
     expect(await failure(await lambdaFile(["orcid,last_modified\n"]))).toBeInstanceOf(LambdaFileError);

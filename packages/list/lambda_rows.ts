@@ -32,7 +32,8 @@ export class LambdaRowReader {
 
   /** `cutoff`: a `YYYY-MM-DD HH:MM:SS.ffffff` UTC time (`formatLambdaMicros`); rows at or after it are changed. */
   constructor(cutoff: string) {
-    if (!isLambdaDate(cutoff, 0, cutoff.length) || cutoff.length !== 26) throw new Error(`Not a cutoff with six fraction digits: '${cutoff}'`);
+    if (!isLambdaDate(cutoff, 0, cutoff.length) || cutoff.length !== 26)
+      throw new Error(`Not a cutoff with six fraction digits: '${cutoff}'`);
     this.#cutoff = cutoff;
   }
 
@@ -48,7 +49,8 @@ export class LambdaRowReader {
       if (third !== -1 && third < end && isLambdaDate(text, third + 1, end)) {
         const from = third + 1;
         // Newest first: after the first row this comparison ends at the first characters that differ.
-        if (this.newest === "" || compareLambdaDate(text, from, end, this.newest) > 0) this.newest = paddedLambdaDate(text, from, end);
+        if (this.newest === "" || compareLambdaDate(text, from, end, this.newest) > 0)
+          this.newest = paddedLambdaDate(text, from, end);
         if (compareLambdaDate(text, from, end, this.#cutoff) < 0) return "older";
         this.orcid = text.slice(start, start + 19);
         return "changed";
@@ -86,8 +88,14 @@ export function isLambdaDate(text: string, from: number, to: number): boolean {
   const length = to - from;
   if (length !== 19 && (length < 21 || length > 26)) return false;
   // The separators first, at their fixed places, then every other character a digit.
-  if (text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45 || text.charCodeAt(from + 10) !== 32) return false;
-  if (text.charCodeAt(from + 13) !== 58 || text.charCodeAt(from + 16) !== 58 || (length > 19 && text.charCodeAt(from + 19) !== 46)) return false;
+  if (text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45 || text.charCodeAt(from + 10) !== 32)
+    return false;
+  if (
+    text.charCodeAt(from + 13) !== 58 ||
+    text.charCodeAt(from + 16) !== 58 ||
+    (length > 19 && text.charCodeAt(from + 19) !== 46)
+  )
+    return false;
   for (let i = 0; i < length; i++) {
     if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16 || i === 19) continue;
     const digit = text.charCodeAt(from + i) - 48;

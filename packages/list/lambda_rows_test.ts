@@ -13,8 +13,14 @@ describe("LambdaRowReader", () => {
   test("a row at the cutoff is changed, one a microsecond older is not, in every date form", () => {
     expect(read(row("2021-08-02 15:00:00"))).toEqual({ verdict: "changed", orcid: ID });
     expect(read(row("2021-08-02 15:00:00.5"), "2021-08-02 15:00:00.500000")).toEqual({ verdict: "changed", orcid: ID });
-    expect(read(row("2021-08-02 15:00:00.123"), "2021-08-02 15:00:00.123000")).toEqual({ verdict: "changed", orcid: ID });
-    expect(read(row("2021-08-02 15:00:00.123456"), "2021-08-02 15:00:00.123456")).toEqual({ verdict: "changed", orcid: ID });
+    expect(read(row("2021-08-02 15:00:00.123"), "2021-08-02 15:00:00.123000")).toEqual({
+      verdict: "changed",
+      orcid: ID,
+    });
+    expect(read(row("2021-08-02 15:00:00.123456"), "2021-08-02 15:00:00.123456")).toEqual({
+      verdict: "changed",
+      orcid: ID,
+    });
     expect(read(row("2021-08-02 15:00:00.123455"), "2021-08-02 15:00:00.123456")).toEqual({ verdict: "older" });
     expect(read(row("2021-08-02 15:00:00.4"), "2021-08-02 15:00:00.400001")).toEqual({ verdict: "older" });
     expect(read(row("2021-08-02 14:59:59"), "2021-08-02 15:00:00.000000")).toEqual({ verdict: "older" });
@@ -41,7 +47,10 @@ describe("LambdaRowReader", () => {
     ["a word for a date", row("yesterday")],
     ["ten fraction digits", row("2021-08-02 15:00:00.1234567891")],
     ["an unclosed quote", `"${ID},http://orcid.org/${ID},2014-08-02 15:00:00.000,2021-08-02 15:00:00`],
-    ["a quoted field with text after it", `"${ID}"x,http://orcid.org/${ID},2014-08-02 15:00:00.000,2021-08-02 15:00:00`],
+    [
+      "a quoted field with text after it",
+      `"${ID}"x,http://orcid.org/${ID},2014-08-02 15:00:00.000,2021-08-02 15:00:00`,
+    ],
     ["a zone without hours", row("2021-08-02T15:00:00+1")],
     ["a point without fraction digits", row("2021-08-02 15:00:00.")],
     ["a date without time", row("2021-08-02")],
@@ -57,8 +66,16 @@ describe("LambdaRowReader", () => {
     ["a T and +00:00", row("2021-08-02T15:00:00.000001+00:00"), "2021-08-02 15:00:00.000001"],
     ["another zone, converted to UTC", row("2021-08-02T17:00:00+02:00"), "2021-08-02 15:00:00.000000"],
     ["seven fraction digits (kept to six)", row("2021-08-02 15:00:00.1234567"), "2021-08-02 15:00:00.123456"],
-    ["quoted fields", `"${ID}","http://orcid.org/${ID}","2014-08-02 15:00:00.000","2021-08-02 15:00:00"`, "2021-08-02 15:00:00.000000"],
-    ["some fields quoted, a T and a Z", `${ID},"http://orcid.org/${ID}",2014-08-02,"2021-08-02T15:00:00Z"`, "2021-08-02 15:00:00.000000"],
+    [
+      "quoted fields",
+      `"${ID}","http://orcid.org/${ID}","2014-08-02 15:00:00.000","2021-08-02 15:00:00"`,
+      "2021-08-02 15:00:00.000000",
+    ],
+    [
+      "some fields quoted, a T and a Z",
+      `${ID},"http://orcid.org/${ID}",2014-08-02,"2021-08-02T15:00:00Z"`,
+      "2021-08-02 15:00:00.000000",
+    ],
   ])("reads %s: the iD, and the time in UTC as the newest", (_label, line, newest) => {
     const reader = new LambdaRowReader("2021-08-02 15:00:00.000000");
     expect(reader.read(line, 0, line.length)).toBe("changed");
@@ -67,14 +84,27 @@ describe("LambdaRowReader", () => {
   });
 
   test("an hour later in +01:00 is the same instant: not older than a cutoff at it", () => {
-    expect(read(row("2021-08-02T16:00:00+01:00"), "2021-08-02 15:00:00.000000")).toEqual({ verdict: "changed", orcid: ID });
+    expect(read(row("2021-08-02T16:00:00+01:00"), "2021-08-02 15:00:00.000000")).toEqual({
+      verdict: "changed",
+      orcid: ID,
+    });
     expect(read(row("2021-08-02T15:59:59+01:00"), "2021-08-02 15:00:00.000000")).toEqual({ verdict: "older" });
   });
 
   test("newest is the newest valid row read, older ones and bad ones included or not", () => {
     const reader = new LambdaRowReader("2021-08-02 00:00:00.000000");
-    const rows = [row("2021-08-03 00:00:00.5"), row("2021-08-04 00:00:00", "0000-0002-1825-0098"), row("2021-08-03 12:00:00"), row("2021-08-01 00:00:00")];
-    expect(rows.map((line) => reader.read(line, 0, line.length))).toEqual(["changed", "invalid-id", "changed", "older"]);
+    const rows = [
+      row("2021-08-03 00:00:00.5"),
+      row("2021-08-04 00:00:00", "0000-0002-1825-0098"),
+      row("2021-08-03 12:00:00"),
+      row("2021-08-01 00:00:00"),
+    ];
+    expect(rows.map((line) => reader.read(line, 0, line.length))).toEqual([
+      "changed",
+      "invalid-id",
+      "changed",
+      "older",
+    ]);
     expect(reader.newest).toBe("2021-08-03 12:00:00.000000");
   });
 

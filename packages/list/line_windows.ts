@@ -25,7 +25,10 @@ export interface LineWindowOptions {
  * for await (const text of lineWindows(gunzipped, { onOverlong: () => bad++ })) …
  * ```
  */
-export async function* lineWindows(chunks: AsyncIterable<Uint8Array>, options: LineWindowOptions): AsyncGenerator<string> {
+export async function* lineWindows(
+  chunks: AsyncIterable<Uint8Array>,
+  options: LineWindowOptions,
+): AsyncGenerator<string> {
   const window = options.window ?? 16 * 1024;
   const longestLine = options.longestLine ?? 64 * 1024;
   let carry: Buffer = Buffer.alloc(0);

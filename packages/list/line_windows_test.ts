@@ -9,7 +9,11 @@ async function* pieces(text: string, size: number): AsyncGenerator<Uint8Array> {
 async function windows(text: string, size: number, options: { window?: number; longestLine?: number } = {}) {
   const dropped: string[] = [];
   const out: string[] = [];
-  for await (const window of lineWindows(pieces(text, size), { ...options, onOverlong: (head) => dropped.push(head.toString()) })) out.push(window);
+  for await (const window of lineWindows(pieces(text, size), {
+    ...options,
+    onOverlong: (head) => dropped.push(head.toString()),
+  }))
+    out.push(window);
   return { out, dropped };
 }
 
@@ -35,7 +39,9 @@ describe("lineWindows()", () => {
   });
 
   test("drops a line longer than the limit, reports its start once, and goes on after it", async () => {
-    const { out, dropped } = await windows(`a\n${"x".repeat(5000)}\nb\n${"q".repeat(3000)}`, 100, { longestLine: 1000 });
+    const { out, dropped } = await windows(`a\n${"x".repeat(5000)}\nb\n${"q".repeat(3000)}`, 100, {
+      longestLine: 1000,
+    });
     expect(out.join("")).toBe("a\nb\n");
     expect(dropped).toEqual(["x".repeat(120), "q".repeat(120)]);
   });

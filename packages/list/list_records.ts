@@ -21,7 +21,14 @@ import {
   summaryKey,
 } from "@orcid-sync/core";
 import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_changes.ts";
-import { activitiesOf, foldersPerPage, type ListingContext, type ListingNotice, type RangePlan, rangeGroups } from "./listing.ts";
+import {
+  activitiesOf,
+  foldersPerPage,
+  type ListingContext,
+  type ListingNotice,
+  type RangePlan,
+  rangeGroups,
+} from "./listing.ts";
 import { objectChunks } from "./object_chunks.ts";
 import { pooledMerge } from "./pooled_merge.ts";
 import { SummaryLineEncoder } from "./summary_lines.ts";
@@ -71,7 +78,18 @@ export interface ListStats {
 }
 
 export function newListStats(): ListStats {
-  return { ids: 0, keys: 0, manifests: 0, errors: 0, folders: 0, skippedFolders: 0, lambdaBytes: 0, strayKeys: 0, newTypes: new Set(), lambda: newLambdaStats() };
+  return {
+    ids: 0,
+    keys: 0,
+    manifests: 0,
+    errors: 0,
+    folders: 0,
+    skippedFolders: 0,
+    lambdaBytes: 0,
+    strayKeys: 0,
+    newTypes: new Set(),
+    lambda: newLambdaStats(),
+  };
 }
 
 /** The listing context of a run: stray keys counted, each new type told once. */
@@ -98,8 +116,15 @@ function listingContext(options: ListOptions, stats: ListStats): ListingContext 
  * for await (const group of listRecords(options, { mode: "since", cutoff }, stats)) for (const r of group) await out.write(r);
  * ```
  */
-export async function* listRecords(options: ListOptions, source: ListSource, stats: ListStats = newListStats()): AsyncGenerator<PipelineRecord[]> {
-  const groups = source.mode === "all" ? allFolders(options, source.done ?? new Set(), stats) : perId(options, idsOf(options, source, stats), stats);
+export async function* listRecords(
+  options: ListOptions,
+  source: ListSource,
+  stats: ListStats = newListStats(),
+): AsyncGenerator<PipelineRecord[]> {
+  const groups =
+    source.mode === "all"
+      ? allFolders(options, source.done ?? new Set(), stats)
+      : perId(options, idsOf(options, source, stats), stats);
   for await (const group of groups) {
     for (const record of group) {
       if (record.type === "key") stats.keys++;
@@ -127,7 +152,11 @@ export interface EncodedLines {
  * for await (const { bytes, lines } of summaryLines(options, { mode: "since", cutoff }, stats)) await out.writeEncoded(bytes, lines);
  * ```
  */
-export async function* summaryLines(options: ListOptions, source: ListSource, stats: ListStats = newListStats()): AsyncGenerator<EncodedLines> {
+export async function* summaryLines(
+  options: ListOptions,
+  source: ListSource,
+  stats: ListStats = newListStats(),
+): AsyncGenerator<EncodedLines> {
   if (source.mode === "all") throw new Error("summaryLines() takes iDs, not a full listing");
   const encoder = new SummaryLineEncoder(options.layout.summaries);
   for await (const batch of idsOf(options, source, stats)) {
@@ -142,7 +171,10 @@ async function* idsOf(options: ListOptions, source: ListSource, stats: ListStats
   if (source.mode === "since") {
     const download = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, download.signal]) : download.signal;
-    const bytes = objectChunks(options.s3, options.layout.lambda, LAMBDA_KEY, { signal, onBytes: (n) => (stats.lambdaBytes = n) });
+    const bytes = objectChunks(options.s3, options.layout.lambda, LAMBDA_KEY, {
+      signal,
+      onBytes: (n) => (stats.lambdaBytes = n),
+    });
     try {
       for await (const batch of lambdaChanges(bytes, formatLambdaMicros(source.cutoff), stats.lambda)) {
         yield options.shard ? batch.filter((id) => folderInShard(last3(id), options.shard)) : batch;
@@ -191,7 +223,14 @@ export function badRowsError(layout: BucketLayout, stats: ListStats, allowed: nu
   const bad = stats.lambda.malformed + stats.lambda.invalidIds;
   if (bad <= allowed) return undefined;
   const message = `${bad} bad rows in the lambda file (${stats.lambda.malformed} malformed, ${stats.lambda.invalidIds} invalid iDs), more than --allow-bad-rows ${allowed}; first: ${stats.lambda.examples[0] ?? ""}`;
-  return errorRecord({ tool: "orcid-list", op: "lambda", message, code: "BadLambdaRows", bucket: layout.lambda, key: LAMBDA_KEY });
+  return errorRecord({
+    tool: "orcid-list",
+    op: "lambda",
+    message,
+    code: "BadLambdaRows",
+    bucket: layout.lambda,
+    key: LAMBDA_KEY,
+  });
 }
 
 function summaryRecord(layout: BucketLayout, orcid: string): KeyRecord {
@@ -207,7 +246,11 @@ export function recordLine(record: PipelineRecord): string {
 }
 
 /** Per iD: the summary key, then (listed) the activity keys and the manifest; in input order. */
-async function* perId(options: ListOptions, batches: AsyncIterable<string[]>, stats: ListStats): AsyncGenerator<PipelineRecord[]> {
+async function* perId(
+  options: ListOptions,
+  batches: AsyncIterable<string[]>,
+  stats: ListStats,
+): AsyncGenerator<PipelineRecord[]> {
   const { layout } = options;
   if (!options.activities) {
     for await (const batch of batches) {
@@ -232,12 +275,17 @@ async function* perId(options: ListOptions, batches: AsyncIterable<string[]>, st
  * page long (a probe of each bucket's first page tells how many folders a page spans; a dense
  * bucket is listed folder by folder), listed `concurrency` at a time, groups as they come.
  */
-async function* allFolders(options: ListOptions, done: ReadonlySet<string>, stats: ListStats): AsyncGenerator<PipelineRecord[]> {
+async function* allFolders(
+  options: ListOptions,
+  done: ReadonlySet<string>,
+  stats: ListStats,
+): AsyncGenerator<PipelineRecord[]> {
   const { layout } = options;
   const context = listingContext(options, stats);
   const activities = options.activities ? (folder: string) => activitiesBucket(layout, folder) : undefined;
   const needed = (folder: string) =>
-    (options.summaries && !done.has(checkpointId(layout.summaries, folder))) || (activities !== undefined && !done.has(checkpointId(activities(folder), folder)));
+    (options.summaries && !done.has(checkpointId(layout.summaries, folder))) ||
+    (activities !== undefined && !done.has(checkpointId(activities(folder), folder)));
   // Consecutive folders that need listing, in S3's order.
   const runs: string[][] = [];
   let previous = -2;
@@ -261,7 +309,12 @@ async function* allFolders(options: ListOptions, done: ReadonlySet<string>, stat
   const plans: RangePlan[] = runs.flatMap((run) => {
     const pieces: RangePlan[] = [];
     for (let i = 0; i < run.length; i += size) {
-      pieces.push({ folders: run.slice(i, i + size), ...(options.summaries ? { summaries: layout.summaries } : {}), ...(activities ? { activities } : {}), done });
+      pieces.push({
+        folders: run.slice(i, i + size),
+        ...(options.summaries ? { summaries: layout.summaries } : {}),
+        ...(activities ? { activities } : {}),
+        done,
+      });
     }
     return pieces;
   });

@@ -43,24 +43,57 @@ export interface ListingContext {
 export function listingFailure(error: unknown, bucket: string, prefix: string, orcid?: string): ErrorRecord {
   const { code, retryable, fatal } = classifyError(error);
   const detail = describeError(error);
-  const message = detail.startsWith("Cannot list") ? detail : `Cannot list s3://${bucket}/${prefix}: ${code}${detail === code ? "" : ` (${detail})`}`;
+  const message = detail.startsWith("Cannot list")
+    ? detail
+    : `Cannot list s3://${bucket}/${prefix}: ${code}${detail === code ? "" : ` (${detail})`}`;
   if (fatal) throw new FatalError(message);
-  return errorRecord({ tool: TOOL, op: "list", message, code, retryable, attempts: attemptsMade(error), bucket, key: prefix, orcid });
+  return errorRecord({
+    tool: TOOL,
+    op: "list",
+    message,
+    code,
+    retryable,
+    attempts: attemptsMade(error),
+    bucket,
+    key: prefix,
+    orcid,
+  });
 }
 
 /**
  * A listed object as a key record; an unsafe key (`isUnsafeKey`) as an error record; undefined for a
  * stray key — one that is not an ORCID key but harms nothing — which `context.notice` hears of.
  */
-export function keyRecordOf(bucket: string, object: ListedObject, context?: Pick<ListingContext, "notice">): KeyRecord | ErrorRecord | undefined {
+export function keyRecordOf(
+  bucket: string,
+  object: ListedObject,
+  context?: Pick<ListingContext, "notice">,
+): KeyRecord | ErrorRecord | undefined {
   try {
     const { orcid, kind } = parseKey(object.key);
-    if (kind !== "summary" && !isKnownActivityType(kind)) context?.notice?.({ kind: "new-type", bucket, key: object.key, type: kind });
-    return { type: "key", bucket, key: object.key, orcid, kind, size: object.size, etag: object.etag, lastModified: object.lastModified };
+    if (kind !== "summary" && !isKnownActivityType(kind))
+      context?.notice?.({ kind: "new-type", bucket, key: object.key, type: kind });
+    return {
+      type: "key",
+      bucket,
+      key: object.key,
+      orcid,
+      kind,
+      size: object.size,
+      etag: object.etag,
+      lastModified: object.lastModified,
+    };
   } catch (error) {
     if (!(error instanceof InvalidKeyError)) throw error;
     if (isUnsafeKey(object.key)) {
-      return errorRecord({ tool: TOOL, op: "list", message: error.message, code: "InvalidKey", bucket, key: object.key });
+      return errorRecord({
+        tool: TOOL,
+        op: "list",
+        message: error.message,
+        code: "InvalidKey",
+        bucket,
+        key: object.key,
+      });
     }
     context?.notice?.({ kind: "stray", bucket, key: object.key, reason: error.message });
     return undefined;
@@ -113,7 +146,12 @@ const folderOfKey = (key: string) => {
 };
 
 /** One bucket's keys from the start of folder `first` to the end of folder `last`, grouped by iD. */
-async function* groupedRange(context: ListingContext, bucket: string, first: string, last: string): AsyncGenerator<Grouped> {
+async function* groupedRange(
+  context: ListingContext,
+  bucket: string,
+  first: string,
+  last: string,
+): AsyncGenerator<Grouped> {
   let current: { kind: "id"; folder: string; orcid: string; keys: KeyRecord[] } | undefined;
   // One folder: its prefix. Several: start-after "097" starts at the first key after "097" and the
   // listing stops past the keys of `last/`. In S3's byte order a stray key such as "997-old/x.xml"
@@ -191,7 +229,12 @@ export async function* rangeGroups(context: ListingContext, plan: RangePlan): As
   const first = plan.folders[0]!;
   const last = plan.folders.at(-1)!;
   const streams: { bucket: string; iterator: AsyncGenerator<Grouped>; current: Grouped | undefined }[] = [];
-  if (plan.summaries) streams.push({ bucket: plan.summaries, iterator: groupedRange(context, plan.summaries, first, last), current: undefined });
+  if (plan.summaries)
+    streams.push({
+      bucket: plan.summaries,
+      iterator: groupedRange(context, plan.summaries, first, last),
+      current: undefined,
+    });
   if (plan.activities) {
     const byBucket = new Map<string, string[]>();
     for (const folder of plan.folders) {
@@ -199,7 +242,11 @@ export async function* rangeGroups(context: ListingContext, plan: RangePlan): As
       byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), folder]);
     }
     for (const [bucket, folders] of byBucket) {
-      streams.push({ bucket, iterator: groupedRange(context, bucket, folders[0]!, folders.at(-1)!), current: undefined });
+      streams.push({
+        bucket,
+        iterator: groupedRange(context, bucket, folders[0]!, folders.at(-1)!),
+        current: undefined,
+      });
     }
   }
   const summaries = plan.summaries ? streams[0] : undefined;
@@ -229,7 +276,8 @@ export async function* rangeGroups(context: ListingContext, plan: RangePlan): As
       let next: Extract<Grouped, { kind: "id" }> | undefined;
       for (const stream of streams) {
         const item = stream.current as Extract<Grouped, { kind: "id" }> | undefined;
-        if (item && (!next || item.folder < next.folder || (item.folder === next.folder && item.orcid < next.orcid))) next = item;
+        if (item && (!next || item.folder < next.folder || (item.folder === next.folder && item.orcid < next.orcid)))
+          next = item;
       }
       if (!next) break;
       const { orcid, folder } = next;

@@ -6,14 +6,26 @@ import { type ListingNotice, rangeGroups } from "./listing.ts";
 function s3Listing(buckets: Record<string, string[]>): S3Access {
   const xmlOf = (keys: string[], next: string | undefined) =>
     `<ListBucketResult>${next ? `<NextContinuationToken>${next}</NextContinuationToken>` : ""}<KeyCount>${keys.length}</KeyCount><IsTruncated>${next !== undefined}</IsTruncated>` +
-    keys.map((key) => `<Contents><Key>${key}</Key><LastModified>2026-11-20T10:00:00.000Z</LastModified><ETag>"e"</ETag><Size>1</Size></Contents>`).join("") +
+    keys
+      .map(
+        (key) =>
+          `<Contents><Key>${key}</Key><LastModified>2026-11-20T10:00:00.000Z</LastModified><ETag>"e"</ETag><Size>1</Size></Contents>`,
+      )
+      .join("") +
     "</ListBucketResult>";
   return {
     request: async (bucket: string, _key: string, options: { query: Record<string, string> }) => {
-      const { prefix = "", "start-after": startAfter = "", "continuation-token": token, "max-keys": max = "1000" } = options.query;
+      const {
+        prefix = "",
+        "start-after": startAfter = "",
+        "continuation-token": token,
+        "max-keys": max = "1000",
+      } = options.query;
       const after = token ?? startAfter;
       const sorted = [...buckets[bucket]!].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-      const matching = sorted.filter((key) => key.startsWith(prefix) && Buffer.compare(Buffer.from(key), Buffer.from(after)) > 0);
+      const matching = sorted.filter(
+        (key) => key.startsWith(prefix) && Buffer.compare(Buffer.from(key), Buffer.from(after)) > 0,
+      );
       const page = matching.slice(0, Number(max));
       const next = matching.length > page.length ? page.at(-1) : undefined;
       return { statusCode: 200, body: { text: async () => xmlOf(page, next) } };
@@ -29,28 +41,66 @@ describe("rangeGroups()", () => {
   test("a stray key that S3 lists before a folder's keys is skipped and named; it never ends or completes the folder", async () => {
     const buckets = {
       s: ["097-old/x.xml", `097/${A}.xml`, "31X-old/y.xml", "31X.bak", `31X/${B}.xml`, "31Y/z.xml"],
-      a: [work(A, 1), "31X-old/z.xml", work(B, 1), `31X/${B}/patents/${B}_patents_2.xml`, work(B, 3), `31X/${B}/works/notes.txt`, "320/x.xml"],
+      a: [
+        work(A, 1),
+        "31X-old/z.xml",
+        work(B, 1),
+        `31X/${B}/patents/${B}_patents_2.xml`,
+        work(B, 3),
+        `31X/${B}/works/notes.txt`,
+        "320/x.xml",
+      ],
     };
     const notices: ListingNotice[] = [];
     const records: PipelineRecord[] = [];
     const context = { s3: s3Listing(buckets), pageSize: 2, notice: (n: ListingNotice) => notices.push(n) };
-    for await (const group of rangeGroups(context, { folders: ["097", "31X"], summaries: "s", activities: () => "a", done: new Set() })) records.push(...group);
+    for await (const group of rangeGroups(context, {
+      folders: ["097", "31X"],
+      summaries: "s",
+      activities: () => "a",
+      done: new Set(),
+    }))
+      records.push(...group);
 
     expect(records.filter((r) => r.type === "error")).toEqual([]);
-    expect(records.filter((r) => r.type === "key").map((r) => (r as { key: string }).key).sort()).toEqual(
-      [`097/${A}.xml`, `31X/${B}.xml`, work(A, 1), work(B, 1), `31X/${B}/patents/${B}_patents_2.xml`, work(B, 3)].sort(),
+    expect(
+      records
+        .filter((r) => r.type === "key")
+        .map((r) => (r as { key: string }).key)
+        .sort(),
+    ).toEqual(
+      [
+        `097/${A}.xml`,
+        `31X/${B}.xml`,
+        work(A, 1),
+        work(B, 1),
+        `31X/${B}/patents/${B}_patents_2.xml`,
+        work(B, 3),
+      ].sort(),
     );
     expect(records.filter((r) => r.type === "manifest")).toEqual([
       { type: "manifest", bucket: "a", orcid: A, keys: [work(A, 1)] },
-      { type: "manifest", bucket: "a", orcid: B, keys: [`31X/${B}/patents/${B}_patents_2.xml`, work(B, 1), work(B, 3)] },
+      {
+        type: "manifest",
+        bucket: "a",
+        orcid: B,
+        keys: [`31X/${B}/patents/${B}_patents_2.xml`, work(B, 1), work(B, 3)],
+      },
     ]);
     // Every checkpoint after the last record of its folder.
     expect(records.slice(-2)).toEqual([
       { type: "checkpoint", bucket: "s", folder: "31X" },
       { type: "checkpoint", bucket: "a", folder: "31X" },
     ]);
-    expect(notices.filter((n) => n.kind === "stray").map((n) => n.key).sort()).toEqual(["097-old/x.xml", "31X-old/y.xml", "31X-old/z.xml", "31X.bak", `31X/${B}/works/notes.txt`].sort());
-    expect(notices.filter((n) => n.kind === "new-type")).toEqual([{ kind: "new-type", bucket: "a", key: `31X/${B}/patents/${B}_patents_2.xml`, type: "patents" }]);
+    expect(
+      notices
+        .filter((n) => n.kind === "stray")
+        .map((n) => n.key)
+        .sort(),
+    ).toEqual(["097-old/x.xml", "31X-old/y.xml", "31X-old/z.xml", "31X.bak", `31X/${B}/works/notes.txt`].sort());
+    expect(notices.filter((n) => n.kind === "new-type")).toEqual([
+      { kind: "new-type", bucket: "a", key: `31X/${B}/patents/${B}_patents_2.xml`, type: "patents" },
+    ]);
   });
 
   test("a listing that fails gives an error record and no manifest or checkpoint for the folders it did not finish", async () => {
@@ -66,8 +116,14 @@ describe("rangeGroups()", () => {
       },
     } as unknown as S3Access;
     const records: PipelineRecord[] = [];
-    for await (const group of rangeGroups({ s3: failing, pageSize: 1 }, { folders: ["097", "31X"], summaries: "s", activities: () => "a", done: new Set() })) records.push(...group);
-    expect(records.filter((r) => r.type === "error")).toMatchObject([{ type: "error", op: "list", code: "IncompleteListing", bucket: "a" }]);
+    for await (const group of rangeGroups(
+      { s3: failing, pageSize: 1 },
+      { folders: ["097", "31X"], summaries: "s", activities: () => "a", done: new Set() },
+    ))
+      records.push(...group);
+    expect(records.filter((r) => r.type === "error")).toMatchObject([
+      { type: "error", op: "list", code: "IncompleteListing", bucket: "a" },
+    ]);
     expect(records.filter((r) => r.type === "manifest" && r.orcid === B)).toEqual([]);
     expect(records.filter((r) => r.type === "checkpoint" && r.folder === "31X")).toEqual([]);
   }, 30_000);

@@ -29,12 +29,17 @@ export async function* objectChunks(
   for (let resumed = 0; ; resumed++) {
     const response = await retryS3(
       async () => {
-        const headers: Record<string, string> = received > 0 ? { range: `bytes=${received}-`, ...(etag ? { "if-match": etag } : {}) } : {};
+        const headers: Record<string, string> =
+          received > 0 ? { range: `bytes=${received}-`, ...(etag ? { "if-match": etag } : {}) } : {};
         const r = await s3.request(bucket, key, { headers, ...(options.signal ? { signal: options.signal } : {}) });
         if (r.statusCode === 200 || r.statusCode === 206) return r;
         throw await s3ErrorFrom(r, `Cannot read ${what}`);
       },
-      { attempts, ...(options.signal ? { signal: options.signal } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) },
+      {
+        attempts,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      },
     );
     if (received > 0 && response.statusCode !== 206) {
       response.body.destroy();

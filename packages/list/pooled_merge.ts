@@ -15,11 +15,16 @@ export async function* pooledMerge<T, R>(
   source: Iterable<T> | AsyncIterable<T>,
   fn: (item: T) => AsyncIterable<R>,
 ): AsyncGenerator<R> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Cannot run a pool of ${limit}: need a whole number ≥ 1`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`Cannot run a pool of ${limit}: need a whole number ≥ 1`);
   type Running = { iterator: AsyncIterator<R>; next: Promise<{ running: Running; result: IteratorResult<R> }> };
-  const inputs = (Symbol.asyncIterator in source ? source : (async function* () { yield* source as Iterable<T>; })())[
-    Symbol.asyncIterator
-  ]();
+  const inputs = (
+    Symbol.asyncIterator in source
+      ? source
+      : (async function* () {
+          yield* source as Iterable<T>;
+        })()
+  )[Symbol.asyncIterator]();
   const running = new Set<Running>();
   let inputDone = false;
   const pull = (entry: Running) => {

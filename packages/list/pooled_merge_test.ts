@@ -17,10 +17,19 @@ async function* counted(name: string, count: number, ms: number): AsyncGenerator
   }
 }
 
-
 describe("pooledMerge()", () => {
   test("yields every item, each sequence in its own order, interleaved as they finish", async () => {
-    const items = await collect(pooledMerge(3, [["a", 3, 5], ["b", 2, 1], ["c", 2, 2]] as const, ([n, c, ms]) => counted(n, c, ms)));
+    const items = await collect(
+      pooledMerge(
+        3,
+        [
+          ["a", 3, 5],
+          ["b", 2, 1],
+          ["c", 2, 2],
+        ] as const,
+        ([n, c, ms]) => counted(n, c, ms),
+      ),
+    );
     expect([...items].sort()).toEqual(["a0", "a1", "a2", "b0", "b1", "c0", "c1"]);
     expect(items.filter((i) => i.startsWith("a"))).toEqual(["a0", "a1", "a2"]);
     expect(items.indexOf("b0")).toBeLessThan(items.indexOf("a0"));
@@ -36,7 +45,13 @@ describe("pooledMerge()", () => {
       yield i;
       running--;
     }
-    const items = await collect(pooledMerge(4, Array.from({ length: 20 }, (_, i) => i), tracked));
+    const items = await collect(
+      pooledMerge(
+        4,
+        Array.from({ length: 20 }, (_, i) => i),
+        tracked,
+      ),
+    );
     expect(items).toHaveLength(20);
     expect(peak).toBe(4);
   });

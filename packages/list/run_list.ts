@@ -19,7 +19,15 @@ import {
   UsageError,
   wholeNumberFlag,
 } from "@orcid-sync/core";
-import { badRowsError, lambdaRecord, listRecords, type ListSource, newListStats, recordLine, summaryLines } from "./list_records.ts";
+import {
+  badRowsError,
+  lambdaRecord,
+  listRecords,
+  type ListSource,
+  newListStats,
+  recordLine,
+  summaryLines,
+} from "./list_records.ts";
 import type { ListingNotice } from "./listing.ts";
 
 /** Stray keys named one by one on stderr; the rest are counted in the summary. */
@@ -49,7 +57,8 @@ export interface ListArgs extends AwsArgs {
 function checkArgs(args: ListArgs): void {
   const modes = [args.since !== undefined, Boolean(args.all), args.ids !== undefined].filter(Boolean).length;
   if (modes !== 1) throw new UsageError("Choose exactly one of --since, --all and --ids");
-  if (!args.summaries && !args.activities) throw new UsageError("Choose what to list: -s (summaries), -a (activities) or both");
+  if (!args.summaries && !args.activities)
+    throw new UsageError("Choose what to list: -s (summaries), -a (activities) or both");
   if (args.resume && !args.all) throw new UsageError("--resume goes with --all");
   wholeNumberFlag("--concurrency", args.concurrency, 1);
   wholeNumberFlag("--page-size", args.pageSize, 1, 1000);
@@ -87,7 +96,9 @@ export async function runList(args: ListArgs, ctx: ToolContext): Promise<number>
       const tokens = await readReferenceTokens(process.cwd());
       const found = [tokens.summaries, tokens.activities].filter((t) => t !== undefined);
       if (found.length > 0) {
-        ctx.log.info(`found the reference's continuation files (${found.map((t) => t.bucket).join(", ")}): listing every folder again, since download.py skips the files it failed`);
+        ctx.log.info(
+          `found the reference's continuation files (${found.map((t) => t.bucket).join(", ")}): listing every folder again, since download.py skips the files it failed`,
+        );
       }
     }
     source = { mode: "all", ...(done ? { done } : {}) };
@@ -95,16 +106,32 @@ export async function runList(args: ListArgs, ctx: ToolContext): Promise<number>
   }
   const s3 = createS3Access(s3OptionsFromArgs(args, { connections: args.concurrency }));
   const stats = newListStats();
-  ctx.progress.start(() => `${stats.ids} iDs, ${stats.keys} keys, ${stats.manifests} manifests, ${stats.folders} folders done`);
+  ctx.progress.start(
+    () => `${stats.ids} iDs, ${stats.keys} keys, ${stats.manifests} manifests, ${stats.folders} folders done`,
+  );
   try {
     const onNotice = (notice: ListingNotice) => {
       if (notice.kind === "new-type") {
-        ctx.log.warn(`new activity type '${notice.type}' (first in s3://${notice.bucket}/${notice.key}): mirrored as activities/<last3>/<iD>/${notice.type}/`);
+        ctx.log.warn(
+          `new activity type '${notice.type}' (first in s3://${notice.bucket}/${notice.key}): mirrored as activities/<last3>/<iD>/${notice.type}/`,
+        );
       } else if (stats.strayKeys <= STRAY_LINES) {
-        ctx.log.warn(`skipped a key that is not an ORCID key: s3://${notice.bucket}/${notice.key}${stats.strayKeys === STRAY_LINES ? " (further ones are only counted)" : ""}`);
+        ctx.log.warn(
+          `skipped a key that is not an ORCID key: s3://${notice.bucket}/${notice.key}${stats.strayKeys === STRAY_LINES ? " (further ones are only counted)" : ""}`,
+        );
       }
     };
-    const options = { s3, layout, summaries: Boolean(args.summaries), activities: Boolean(args.activities), concurrency: args.concurrency, pageSize: args.pageSize, signal: ctx.signal, onNotice, ...(shard ? { shard } : {}) };
+    const options = {
+      s3,
+      layout,
+      summaries: Boolean(args.summaries),
+      activities: Boolean(args.activities),
+      concurrency: args.concurrency,
+      pageSize: args.pageSize,
+      signal: ctx.signal,
+      onNotice,
+      ...(shard ? { shard } : {}),
+    };
     if (options.summaries && !options.activities && source.mode !== "all") {
       for await (const { bytes, lines } of summaryLines(options, source, stats)) {
         if (!args.count) await ctx.out.writeEncoded(bytes, lines);
@@ -112,7 +139,8 @@ export async function runList(args: ListArgs, ctx: ToolContext): Promise<number>
     } else {
       for await (const group of listRecords(options, source, stats)) {
         // A failed listing is named on stderr too: the error record may end in a pipe nobody reads.
-        for (const record of group) if (record.type === "error" && stats.errors <= STRAY_LINES) ctx.log.warn(record.message);
+        for (const record of group)
+          if (record.type === "error" && stats.errors <= STRAY_LINES) ctx.log.warn(record.message);
         if (!args.count) await ctx.out.writeLines(group.map(recordLine));
       }
     }
@@ -121,7 +149,9 @@ export async function runList(args: ListArgs, ctx: ToolContext): Promise<number>
   }
   const bad = stats.lambda.malformed + stats.lambda.invalidIds;
   if (bad > 0) {
-    ctx.log.warn(`skipped ${stats.lambda.malformed} malformed rows and ${stats.lambda.invalidIds} invalid iDs${bad > stats.lambda.examples.length ? `, the first ${stats.lambda.examples.length}` : ""}:`);
+    ctx.log.warn(
+      `skipped ${stats.lambda.malformed} malformed rows and ${stats.lambda.invalidIds} invalid iDs${bad > stats.lambda.examples.length ? `, the first ${stats.lambda.examples.length}` : ""}:`,
+    );
     for (const example of stats.lambda.examples) ctx.log.warn(`  ${example}`);
   }
   if (source.mode === "since") {
@@ -134,13 +164,23 @@ export async function runList(args: ListArgs, ctx: ToolContext): Promise<number>
     const reach = lambdaRecord(layout, stats);
     if (reach && !args.count) await ctx.out.write(reach);
     if (reach && stats.lambda.newest < formatLambdaMicros(source.cutoff)) {
-      ctx.log.warn(`the lambda file's newest row (${reach.newest}) is older than --since (${formatIsoMicros(source.cutoff)}): nothing new in it; ORCID has not regenerated it since`);
+      ctx.log.warn(
+        `the lambda file's newest row (${reach.newest}) is older than --since (${formatIsoMicros(source.cutoff)}): nothing new in it; ORCID has not regenerated it since`,
+      );
     }
   }
   if (args.count) process.stdout.write(`${stats.ids} iDs, ${stats.keys} keys, ${stats.manifests} manifests\n`);
-  const lambda = source.mode === "since" ? `, ${stats.lambda.rows} lambda rows (${(stats.lambdaBytes / 1e6).toFixed(1)} MB) read` : "";
-  const folders = source.mode === "all" ? `, ${stats.folders} bucket folders done${stats.skippedFolders ? `, ${stats.skippedFolders} skipped as done` : ""}` : "";
+  const lambda =
+    source.mode === "since"
+      ? `, ${stats.lambda.rows} lambda rows (${(stats.lambdaBytes / 1e6).toFixed(1)} MB) read`
+      : "";
+  const folders =
+    source.mode === "all"
+      ? `, ${stats.folders} bucket folders done${stats.skippedFolders ? `, ${stats.skippedFolders} skipped as done` : ""}`
+      : "";
   const strays = stats.strayKeys > 0 ? `, ${stats.strayKeys} stray keys skipped` : "";
-  ctx.summary(`${source.mode === "all" ? "full listing" : `${stats.ids} iDs ${what}`}: ${stats.keys} keys, ${stats.manifests} manifests, ${stats.errors} errors${lambda}${folders}${strays}`);
+  ctx.summary(
+    `${source.mode === "all" ? "full listing" : `${stats.ids} iDs ${what}`}: ${stats.keys} keys, ${stats.manifests} manifests, ${stats.errors} errors${lambda}${folders}${strays}`,
+  );
   return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }

@@ -36,7 +36,9 @@ export class SummaryLineEncoder {
   constructor(bucket: string) {
     const head = `{"type":"key","bucket":${JSON.stringify(bucket)},"key":"`;
     const middle = `.xml","orcid":"`;
-    this.#template = Buffer.from(`${head}${PLACEHOLDER.slice(-3)}/${PLACEHOLDER}${middle}${PLACEHOLDER}","kind":"summary"}\n`);
+    this.#template = Buffer.from(
+      `${head}${PLACEHOLDER.slice(-3)}/${PLACEHOLDER}${middle}${PLACEHOLDER}","kind":"summary"}\n`,
+    );
     // The bucket's JSON may hold multi-byte characters: offsets are counted in bytes.
     this.#folderAt = Buffer.byteLength(head);
     this.#keyIdAt = this.#folderAt + 4;

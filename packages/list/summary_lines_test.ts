@@ -12,17 +12,21 @@ function someIds(count: number): string[] {
 }
 
 describe("SummaryLineEncoder", () => {
-  test.each(["v3.0-summaries", "my-mirror", 'odd "quoted" bucket', "bücket-ü"])("writes recordLine's bytes for each iD (bucket %s)", (bucket) => {
-    const ids = someIds(500);
-    expect(ids.some((id) => id.endsWith("X"))).toBe(true);
-    const expected = ids.map((orcid) => {
-      const record: KeyRecord = { type: "key", bucket, key: summaryKey(orcid), orcid, kind: "summary" };
-      return `${recordLine(record)}\n`;
-    });
-    const encoded = new SummaryLineEncoder(bucket).encode(ids);
-    expect(encoded.toString("utf8")).toBe(expected.join(""));
-    for (const line of encoded.toString("utf8").trim().split("\n")) expect(JSON.parse(line)).toMatchObject({ bucket, kind: "summary" });
-  });
+  test.each(["v3.0-summaries", "my-mirror", 'odd "quoted" bucket', "bücket-ü"])(
+    "writes recordLine's bytes for each iD (bucket %s)",
+    (bucket) => {
+      const ids = someIds(500);
+      expect(ids.some((id) => id.endsWith("X"))).toBe(true);
+      const expected = ids.map((orcid) => {
+        const record: KeyRecord = { type: "key", bucket, key: summaryKey(orcid), orcid, kind: "summary" };
+        return `${recordLine(record)}\n`;
+      });
+      const encoded = new SummaryLineEncoder(bucket).encode(ids);
+      expect(encoded.toString("utf8")).toBe(expected.join(""));
+      for (const line of encoded.toString("utf8").trim().split("\n"))
+        expect(JSON.parse(line)).toMatchObject({ bucket, kind: "summary" });
+    },
+  );
 
   test("encodes an empty batch as no bytes", () => {
     expect(new SummaryLineEncoder("b").encode([]).length).toBe(0);

@@ -46,7 +46,15 @@ export function recordEntry(record: ObjectRecord): ArchiveEntry | ErrorRecord {
     };
   } catch (error) {
     if (!(error instanceof InvalidKeyError)) throw error;
-    return errorRecord({ tool: "orcid-pack", op: "pack", message: error.message, code: "InvalidKey", bucket: record.bucket, key: record.key, orcid: record.orcid });
+    return errorRecord({
+      tool: "orcid-pack",
+      op: "pack",
+      message: error.message,
+      code: "InvalidKey",
+      bucket: record.bucket,
+      key: record.key,
+      orcid: record.orcid,
+    });
   }
 }
 

@@ -10,9 +10,11 @@ import { ParallelGzip } from "./parallel_gzip.ts";
 
 async function compress(input: Buffer, options: ConstructorParameters<typeof ParallelGzip>[0]): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  const source = Readable.from((function* () {
-    for (let i = 0; i < input.length; i += 7777) yield input.subarray(i, i + 7777);
-  })());
+  const source = Readable.from(
+    (function* () {
+      for (let i = 0; i < input.length; i += 7777) yield input.subarray(i, i + 7777);
+    })(),
+  );
   for await (const chunk of source.pipe(new ParallelGzip(options))) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }

@@ -38,8 +38,9 @@ export async function runPack(args: PackArgs, ctx: ToolContext): Promise<number>
   if (toStdout && args.split) throw new UsageError("--split writes several files: name them with -o");
   const parts = args.split ?? 1;
   const gzip = { workers: args.threads, level: args.level };
-  const writers = Array.from({ length: parts }, (_, k) =>
-    new TarGzWriter(toStdout ? process.stdout : parts === 1 ? output! : partName(output!, k + 1), gzip),
+  const writers = Array.from(
+    { length: parts },
+    (_, k) => new TarGzWriter(toStdout ? process.stdout : parts === 1 ? output! : partName(output!, k + 1), gzip),
   );
   let errors = 0;
   const add = (entry: ArchiveEntry) => writers[parts === 1 ? 0 : splitIndex(entry.folder, parts)]!.add(entry);
@@ -67,14 +68,27 @@ export async function runPack(args: PackArgs, ctx: ToolContext): Promise<number>
   } catch (error) {
     await Promise.all(writers.map((writer) => writer.abort()));
     // The reader of an archive on stdout went away (| head): a normal end for a pipe tool.
-    if (toStdout && ["EPIPE", "ERR_STREAM_DESTROYED", "ERR_STREAM_PREMATURE_CLOSE"].includes((error as NodeJS.ErrnoException).code ?? "")) {
+    if (
+      toStdout &&
+      ["EPIPE", "ERR_STREAM_DESTROYED", "ERR_STREAM_PREMATURE_CLOSE"].includes(
+        (error as NodeJS.ErrnoException).code ?? "",
+      )
+    ) {
       throw new DownstreamClosedError();
     }
     throw error;
   }
   const entries = writers.reduce((n, w) => n + w.entries, 0);
   const bytes = writers.reduce((n, w) => n + w.bytes, 0);
-  const where = toStdout ? "stdout" : parts === 1 ? output : `${parts} archives (${splitRanges(parts).map(([a, b]) => `${a}–${b}`).join(", ")})`;
-  ctx.summary(`${entries} files (${(bytes / 1e6).toFixed(1)} MB) packed into ${where}${errors ? `, ${errors} errors` : ""}`);
+  const where = toStdout
+    ? "stdout"
+    : parts === 1
+      ? output
+      : `${parts} archives (${splitRanges(parts)
+          .map(([a, b]) => `${a}–${b}`)
+          .join(", ")})`;
+  ctx.summary(
+    `${entries} files (${(bytes / 1e6).toFixed(1)} MB) packed into ${where}${errors ? `, ${errors} errors` : ""}`,
+  );
   return errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }

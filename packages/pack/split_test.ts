@@ -13,7 +13,10 @@ describe("split", () => {
       counts[k]!++;
     }
     expect(counts).toEqual([275, 275, 275, 275]);
-    expect(splitRanges(2)).toEqual([["000", "49X"], ["500", "99X"]]);
+    expect(splitRanges(2)).toEqual([
+      ["000", "49X"],
+      ["500", "99X"],
+    ]);
   });
 
   test("names parts and the reference's archives", () => {

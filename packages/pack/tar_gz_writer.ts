@@ -72,7 +72,17 @@ export class TarGzWriter {
     if (this.#failure) throw this.#failure;
     await new Promise<void>((resolve, reject) => {
       this.#tar.entry(
-        { name: entry.name, size: entry.body.length, mtime: entry.mtime, mode: 0o644, uid: 0, gid: 0, uname: "", gname: "", type: "file" },
+        {
+          name: entry.name,
+          size: entry.body.length,
+          mtime: entry.mtime,
+          mode: 0o644,
+          uid: 0,
+          gid: 0,
+          uname: "",
+          gname: "",
+          type: "file",
+        },
         entry.body,
         (error) => (error ? reject(error) : resolve()),
       );

@@ -62,14 +62,34 @@ function failure(error: unknown, op: string, record: ErrorSubject): ErrorRecord 
   const errno = (error as NodeJS.ErrnoException).code;
   if (errno && FATAL_ERRNOS.has(errno)) throw new FatalError(`Cannot ${op} in the mirror: ${describeError(error)}`);
   const code =
-    error instanceof InvalidKeyError ? "InvalidKey" : error instanceof UnsafePathError ? error.code : (errno ?? classifyError(error).code);
-  return errorRecord({ tool: TOOL, op, message: describeError(error), code, bucket: record.bucket, key: record.key, orcid: record.orcid });
+    error instanceof InvalidKeyError
+      ? "InvalidKey"
+      : error instanceof UnsafePathError
+        ? error.code
+        : (errno ?? classifyError(error).code);
+  return errorRecord({
+    tool: TOOL,
+    op,
+    message: describeError(error),
+    code,
+    bucket: record.bucket,
+    key: record.key,
+    orcid: record.orcid,
+  });
 }
 
 /** The error record of an iD outside the part of the mirror this run holds. */
 function notOwned(record: { bucket?: string; key?: string; orcid: string }, op: string, what: string): ErrorRecord {
   const message = `Refusing to change ${record.orcid} in the mirror: its folder is not in ${what}`;
-  return errorRecord({ tool: TOOL, op, message, code: "NotInShard", bucket: record.bucket, key: record.key, orcid: record.orcid });
+  return errorRecord({
+    tool: TOOL,
+    op,
+    message,
+    code: "NotInShard",
+    bucket: record.bucket,
+    key: record.key,
+    orcid: record.orcid,
+  });
 }
 
 /** Whether a summary body is an `error:error` document (a deprecated or locked record). */
@@ -94,13 +114,22 @@ export async function* placeRecords(
   const inOrder = perKeyChain();
   const owned = (orcid: string) => !options.owns || options.owns(orcid);
   const ownsWhat = options.ownsWhat ?? "this run's part of the mirror";
-  const placed = (action: PlacedRecord["action"], path: string, orcid: string, record?: { bucket: string; key: string }): PlacedRecord => {
+  const placed = (
+    action: PlacedRecord["action"],
+    path: string,
+    orcid: string,
+    record?: { bucket: string; key: string },
+  ): PlacedRecord => {
     stats[action]++;
     return { type: "placed", action, path, orcid, ...(record ? { bucket: record.bucket, key: record.key } : {}) };
   };
   const deleted = (orcid: string, paths: string[]) => paths.map((path) => placed("deleted", path, orcid));
   /** Runs `op`, turning what it throws into an error record (a FatalError ends the run). */
-  const guarded = async (op: string, record: ErrorSubject, run: () => Promise<PipelineRecord[]> | PipelineRecord[]): Promise<PipelineRecord[]> => {
+  const guarded = async (
+    op: string,
+    record: ErrorSubject,
+    run: () => Promise<PipelineRecord[]> | PipelineRecord[],
+  ): Promise<PipelineRecord[]> => {
     try {
       return await run();
     } catch (error) {
@@ -115,14 +144,16 @@ export async function* placeRecords(
       return inOrder(record.orcid, () =>
         guarded("place", record, async () => {
           const body = Buffer.from(record.body, record.encoding === "base64" ? "base64" : "utf8");
-          if (body.length !== record.size) throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
+          if (body.length !== record.size)
+            throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
           const out: PipelineRecord[] = [];
           if (mirror.compare(path, record).kind === "same") out.push(placed("unchanged", path, record.orcid, record));
           else {
             await mirror.write(path, body, record.lastModified ? { mtime: new Date(record.lastModified) } : {});
             out.push(placed("written", path, record.orcid, record));
           }
-          if (record.kind === "summary" && isErrorDocument(record.body)) out.push(...deleted(record.orcid, mirror.prune(record.orcid, new Set())));
+          if (record.kind === "summary" && isErrorDocument(record.body))
+            out.push(...deleted(record.orcid, mirror.prune(record.orcid, new Set())));
           return out;
         }),
       );
@@ -135,7 +166,8 @@ export async function* placeRecords(
         const keep = new Set<string>();
         for (const key of record.keys) {
           const parsed = parseKey(key);
-          if (parsed.orcid !== record.orcid) throw new InvalidKeyError(`Invalid key: '${key}' does not belong to ${record.orcid}`);
+          if (parsed.orcid !== record.orcid)
+            throw new InvalidKeyError(`Invalid key: '${key}' does not belong to ${record.orcid}`);
           keep.add(mirror.pathOf({ key, orcid: record.orcid, kind: parsed.kind }));
         }
         return deleted(record.orcid, mirror.prune(record.orcid, keep));
@@ -152,19 +184,23 @@ export async function* placeRecords(
     });
 
   try {
-    for await (const results of pooledMap(options.concurrency, records, async (record): Promise<(PipelineRecord | UnknownRecord)[]> => {
-      switch (record.type) {
-        case "object":
-          return placeObject(record as ObjectRecord);
-        case "manifest":
-          return placeManifest(record as ManifestRecord);
-        case "unchanged":
-          return placeUnchanged(record as UnchangedRecord);
-        default:
-          stats.passed++;
-          return [record];
-      }
-    })) {
+    for await (const results of pooledMap(
+      options.concurrency,
+      records,
+      async (record): Promise<(PipelineRecord | UnknownRecord)[]> => {
+        switch (record.type) {
+          case "object":
+            return placeObject(record as ObjectRecord);
+          case "manifest":
+            return placeManifest(record as ManifestRecord);
+          case "unchanged":
+            return placeUnchanged(record as UnchangedRecord);
+          default:
+            stats.passed++;
+            return [record];
+        }
+      },
+    )) {
       for (const result of results) {
         if (result.type === "error") stats.errors++;
         yield result;

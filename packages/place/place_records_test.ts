@@ -2,13 +2,21 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ManifestRecord, Mirror, type MirrorOptions, type ObjectRecord, type PipelineRecord, type UnknownRecord } from "@orcid-sync/core";
+import {
+  type ManifestRecord,
+  Mirror,
+  type MirrorOptions,
+  type ObjectRecord,
+  type PipelineRecord,
+  type UnknownRecord,
+} from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { isErrorDocument, type PlaceOptions, placeRecords } from "./place_records.ts";
 
 const ID = "0000-0002-1825-0097";
 const OTHER = "0000-0001-5109-3700";
-const ERROR_DOC = '<?xml version="1.0"?><error:error xmlns:error="http://www.orcid.org/ns/error"><error:response-code>409</error:response-code></error:error>';
+const ERROR_DOC =
+  '<?xml version="1.0"?><error:error xmlns:error="http://www.orcid.org/ns/error"><error:response-code>409</error:response-code></error:error>';
 
 const summary = (orcid: string, body: string): ObjectRecord => ({
   type: "object",
@@ -46,19 +54,38 @@ function mirrorWithWorks(orcid: string, n: number): string {
   return root;
 }
 
-async function run(root: string, input: PipelineRecord[], options: Partial<PlaceOptions> & MirrorOptions = {}): Promise<(PipelineRecord | UnknownRecord)[]> {
+async function run(
+  root: string,
+  input: PipelineRecord[],
+  options: Partial<PlaceOptions> & MirrorOptions = {},
+): Promise<(PipelineRecord | UnknownRecord)[]> {
   const out: (PipelineRecord | UnknownRecord)[] = [];
   const mirror = new Mirror(root, options);
-  for await (const record of placeRecords((async function* () { yield* input; })(), { mirror, concurrency: 4, ...options })) out.push(record);
+  for await (const record of placeRecords(
+    (async function* () {
+      yield* input;
+    })(),
+    { mirror, concurrency: 4, ...options },
+  ))
+    out.push(record);
   return out;
 }
 
 describe("placeRecords() --dry-run", () => {
   // Each: what is on disk (works 1..3 of ID), the input, and the run's records.
   const cases: [string, PipelineRecord[]][] = [
-    ["a deprecated iD: its error summary and its empty manifest delete each file once", [summary(ID, ERROR_DOC), manifest(ID)]],
-    ["an error summary, then a work identical to the deleted file: written again", [summary(ID, ERROR_DOC), work(ID, 2, "old 2"), manifest(ID, 2)]],
-    ["a new work, then an error summary: written, then deleted", [work(ID, 9, "new"), summary(ID, ERROR_DOC), manifest(ID)]],
+    [
+      "a deprecated iD: its error summary and its empty manifest delete each file once",
+      [summary(ID, ERROR_DOC), manifest(ID)],
+    ],
+    [
+      "an error summary, then a work identical to the deleted file: written again",
+      [summary(ID, ERROR_DOC), work(ID, 2, "old 2"), manifest(ID, 2)],
+    ],
+    [
+      "a new work, then an error summary: written, then deleted",
+      [work(ID, 9, "new"), summary(ID, ERROR_DOC), manifest(ID)],
+    ],
     ["a manifest twice", [manifest(ID, 1), manifest(ID)]],
   ];
   for (const [name, input] of cases) {
@@ -97,7 +124,10 @@ describe("placeRecords() pruning", () => {
 describe("placeRecords() with owns", () => {
   test("refuses to change an iD outside the part of the mirror the run holds", async () => {
     const root = mirrorWithWorks(ID, 1);
-    const out = await run(root, [manifest(ID), work(ID, 2, "x")], { owns: (orcid) => orcid !== ID, ownsWhat: "shard 1/2 (--shard)" });
+    const out = await run(root, [manifest(ID), work(ID, 2, "x")], {
+      owns: (orcid) => orcid !== ID,
+      ownsWhat: "shard 1/2 (--shard)",
+    });
     expect(out).toMatchObject([
       { type: "error", code: "NotInShard", op: "delete", orcid: ID },
       { type: "error", code: "NotInShard", op: "place", orcid: ID },
@@ -123,7 +153,9 @@ describe("placeRecords() and the mirror's rule", () => {
 
 describe("isErrorDocument()", () => {
   test("tells an error document from a record summary", () => {
-    expect(isErrorDocument('<?xml version="1.0"?>\n<error:error xmlns:error="http://www.orcid.org/ns/error">')).toBe(true);
+    expect(isErrorDocument('<?xml version="1.0"?>\n<error:error xmlns:error="http://www.orcid.org/ns/error">')).toBe(
+      true,
+    );
     expect(isErrorDocument('<?xml version="1.0"?>\n<record:record path="/0000-0002-1825-0097">')).toBe(false);
   });
 });

@@ -43,7 +43,9 @@ async function verify(args: PlaceArgs, ctx: ToolContext, inputs: string[]): Prom
     throw new FatalError(`No mirror folder '${args.dir}'`);
   });
   const stats = newVerifyStats();
-  ctx.progress.start(() => `${stats.checked} checked, ${stats.missing} missing, ${stats.changed} changed, ${stats.extra} extra`);
+  ctx.progress.start(
+    () => `${stats.checked} checked, ${stats.missing} missing, ${stats.changed} changed, ${stats.extra} extra`,
+  );
   const records = (async function* () {
     for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
   })();
@@ -51,19 +53,29 @@ async function verify(args: PlaceArgs, ctx: ToolContext, inputs: string[]): Prom
     if (record.type === "mismatch") await ctx.out.write(record);
   }
   const differs = stats.missing + stats.changed + stats.extra;
-  ctx.summary(`verified ${stats.checked} keys: ${stats.missing} missing, ${stats.changed} changed, ${stats.extra} extra in ${root}`);
+  ctx.summary(
+    `verified ${stats.checked} keys: ${stats.missing} missing, ${stats.changed} changed, ${stats.extra} extra in ${root}`,
+  );
   return differs > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }
 
 /** Files the records into the mirror at `root`, whose lock the caller holds. */
-async function place(args: PlaceArgs, ctx: ToolContext, inputs: string[], root: string, shard: Shard | undefined): Promise<number> {
+async function place(
+  args: PlaceArgs,
+  ctx: ToolContext,
+  inputs: string[],
+  root: string,
+  shard: Shard | undefined,
+): Promise<number> {
   const mirror = new Mirror(root, {
     dryRun: Boolean(args.dryRun),
     fsync: Boolean(args.fsync),
     ...(args.maxDelete !== undefined ? { maxDelete: args.maxDelete } : {}),
   });
   const stats = newPlaceStats();
-  ctx.progress.start(() => `${stats.written} written, ${stats.unchanged} unchanged, ${stats.deleted} deleted, ${stats.errors} failed`);
+  ctx.progress.start(
+    () => `${stats.written} written, ${stats.unchanged} unchanged, ${stats.deleted} deleted, ${stats.errors} failed`,
+  );
   const records = (async function* () {
     for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
   })();
@@ -72,7 +84,12 @@ async function place(args: PlaceArgs, ctx: ToolContext, inputs: string[], root: 
     {
       mirror,
       concurrency: args.concurrency,
-      ...(shard ? { owns: (orcid: string) => folderInShard(last3(orcid), shard), ownsWhat: `shard ${shard.index}/${shard.count} (--shard)` } : {}),
+      ...(shard
+        ? {
+            owns: (orcid: string) => folderInShard(last3(orcid), shard),
+            ownsWhat: `shard ${shard.index}/${shard.count} (--shard)`,
+          }
+        : {}),
     },
     stats,
   )) {
@@ -107,15 +124,21 @@ export async function runPlace(args: PlaceArgs, ctx: ToolContext): Promise<numbe
         onWait: (held) => ctx.log.info(`waiting up to ${args.waitLock} s for the mirror: ${held.message}`),
       });
     } catch (error) {
-      if (error instanceof LockHeldError) throw new FatalError(`${error.message}${args.waitLock ? ` (waited ${args.waitLock} s)` : ""}`);
+      if (error instanceof LockHeldError)
+        throw new FatalError(`${error.message}${args.waitLock ? ` (waited ${args.waitLock} s)` : ""}`);
       // A mirror it may not write (or a full disk) fails at the lock: the same message as at a file.
-      if ((error as NodeJS.ErrnoException).code) throw new FatalError(`Cannot place in the mirror: ${describeError(error)}`);
+      if ((error as NodeJS.ErrnoException).code)
+        throw new FatalError(`Cannot place in the mirror: ${describeError(error)}`);
       throw error;
     }
-    for (const gone of lock.tookOver) ctx.log.warn(`took over a stale mirror lock of pid ${gone.pid} on ${gone.host} (since ${gone.since}): that process is gone`);
+    for (const gone of lock.tookOver)
+      ctx.log.warn(
+        `took over a stale mirror lock of pid ${gone.pid} on ${gone.host} (since ${gone.since}): that process is gone`,
+      );
   }
   try {
     return await place(args, ctx, inputs, root, shard);
   } finally {
     lock?.release();
-  }}
+  }
+}

@@ -56,7 +56,9 @@ function extraActivities(mirror: Mirror, record: ManifestRecord): MismatchRecord
   } catch {
     return [];
   }
-  return files.filter((path) => !listed.has(path)).map((path) => ({ type: "mismatch", problem: "extra", path, orcid: record.orcid, bucket: record.bucket }));
+  return files
+    .filter((path) => !listed.has(path))
+    .map((path) => ({ type: "mismatch", problem: "extra", path, orcid: record.orcid, bucket: record.bucket }));
 }
 
 /**
@@ -95,7 +97,12 @@ export async function* verifyRecords(
       listedSummaries.delete(folder);
       for (const name of mirror.summaryFiles(folder)) {
         if (!listed.has(`${folder}/${name}`)) {
-          yield count({ type: "mismatch", problem: "extra", path: `summaries/${folder}/${name}`, orcid: name.replace(/\.xml$/, "") });
+          yield count({
+            type: "mismatch",
+            problem: "extra",
+            path: `summaries/${folder}/${name}`,
+            orcid: name.replace(/\.xml$/, ""),
+          });
         }
       }
     }

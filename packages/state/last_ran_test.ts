@@ -21,7 +21,9 @@ describe("readLastRan()", () => {
 
   test("accepts the form without a fraction that the reference writes at .000000", async () => {
     process.env.TZ = "Europe/Berlin";
-    expect(formatIsoMicros((await readLastRan(fixture("last_ran_no_fraction.config")))!)).toBe("2026-11-19T13:03:27.000000Z");
+    expect(formatIsoMicros((await readLastRan(fixture("last_ran_no_fraction.config")))!)).toBe(
+      "2026-11-19T13:03:27.000000Z",
+    );
   });
 
   test("gives undefined for a missing file and a clear error for a malformed one", async () => {

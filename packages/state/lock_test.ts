@@ -14,13 +14,19 @@ describe("acquireLock()", () => {
     await acquireLock(path, { pid: 100, host: "h", liveness: () => "alive" });
     const error = await acquireLock(path, { pid: 200, host: "h", liveness: () => "alive" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockHeldError);
-    expect((error as Error).message).toMatch(/^Another sync is running \(pid 100 on h, since .*\): lock .*last_ran.config.lock$/);
+    expect((error as Error).message).toMatch(
+      /^Another sync is running \(pid 100 on h, since .*\): lock .*last_ran.config.lock$/,
+    );
   });
 
   test("takes over the lock of a dead process", async () => {
     const path = lockPath();
     await acquireLock(path, { pid: 100, host: "h", liveness: () => "alive" });
-    const result = await acquireLock(path, { pid: 200, host: "h", liveness: (pid) => (pid === 100 ? "dead" : "alive") });
+    const result = await acquireLock(path, {
+      pid: 200,
+      host: "h",
+      liveness: (pid) => (pid === 100 ? "dead" : "alive"),
+    });
     expect(result.tookOver?.pid).toBe(100);
     expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(200);
   });
@@ -43,7 +49,16 @@ describe("acquireLock()", () => {
     const start = processStart(process.pid);
     if (start === undefined) return; // no /proc: nothing to tell them apart by
     // This very pid, recorded with a start it never had: the process that held it is gone.
-    writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), since: "2026-01-01T00:00:00.000Z", start: `${start}0`, nonce: "x" }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        since: "2026-01-01T00:00:00.000Z",
+        start: `${start}0`,
+        nonce: "x",
+      }),
+    );
     const result = await acquireLock(path, { pid: 1 << 22 });
     expect(result.tookOver?.pid).toBe(process.pid);
     expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(1 << 22);
@@ -66,7 +81,9 @@ describe("acquireLock()", () => {
     const path = lockPath();
     await acquireLock(path, { pid: 100, host: "h", liveness: () => "alive" });
     let released = false;
-    const waiting = acquireLock(path, { pid: 200, host: "h", liveness: () => "alive", waitSeconds: 60 }).then(() => released);
+    const waiting = acquireLock(path, { pid: 200, host: "h", liveness: () => "alive", waitSeconds: 60 }).then(
+      () => released,
+    );
     setTimeout(() => void releaseLock(path, 100, "h").then(() => (released = true)), 200);
     expect(await waiting).toBe(true);
   });
@@ -83,7 +100,13 @@ describe("acquireLock()", () => {
 describe("acquireLock() across processes", () => {
   test("two processes × 200 rounds, holders dying among them, never hold it at once", async () => {
     const path = lockPath();
-    const results = await raceLocks("state", new URL("./dist/mod.js", import.meta.url).href, path, [undefined, undefined], 200);
+    const results = await raceLocks(
+      "state",
+      new URL("./dist/mod.js", import.meta.url).href,
+      path,
+      [undefined, undefined],
+      200,
+    );
     for (const result of results) {
       expect(result.stderr).toBe("");
       expect(JSON.parse(result.stdout)).toMatchObject({ overlap: null, deaths: 50 });

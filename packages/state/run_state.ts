@@ -50,9 +50,13 @@ async function get(args: StateArgs, ctx: ToolContext): Promise<void> {
   }
   process.stdout.write(`${formatIsoMicros(saved - overlap)}\n`);
   if (state?.from === "local" && existsSync(utcFileOf(args.file))) {
-    ctx.log.info(`${utcFileOf(args.file)} does not agree with ${args.file} (written or edited since): reading ${args.file} in local time`);
+    ctx.log.info(
+      `${utcFileOf(args.file)} does not agree with ${args.file} (written or edited since): reading ${args.file} in local time`,
+    );
   }
-  ctx.summary(`${args.file}: last run started ${formatIsoMicros(saved)}${state?.from === "utc" ? ` (${utcFileOf(args.file)})` : ""}`);
+  ctx.summary(
+    `${args.file}: last run started ${formatIsoMicros(saved)}${state?.from === "utc" ? ` (${utcFileOf(args.file)})` : ""}`,
+  );
 }
 
 async function set(args: StateArgs, ctx: ToolContext): Promise<void> {
@@ -61,20 +65,28 @@ async function set(args: StateArgs, ctx: ToolContext): Promise<void> {
   if (args.records !== undefined) {
     const input = args.records === "-" ? ctx.stdin : createReadStream(args.records);
     const source = args.records === "-" ? "stdin" : args.records;
-    const reach = await lambdaReach((async function* () {
-      for await (const { record } of readRecords(input, { source })) yield record;
-    })());
+    const reach = await lambdaReach(
+      (async function* () {
+        for await (const { record } of readRecords(input, { source })) yield record;
+      })(),
+    );
     if (reach === undefined) {
-      throw new FatalError(`No lambda record in ${source}: cannot tell how far the lambda file reached; ${args.file} is unchanged`);
+      throw new FatalError(
+        `No lambda record in ${source}: cannot tell how far the lambda file reached; ${args.file} is unchanged`,
+      );
     }
     const previous = await readLastRan(args.file);
     if (previous !== undefined && reach < previous) {
-      ctx.log.warn(`the lambda file's newest row (${formatIsoMicros(reach)}) is older than the last run (${formatIsoMicros(previous)}): ORCID has not regenerated it since; saving its time, so the next run reads from there`);
+      ctx.log.warn(
+        `the lambda file's newest row (${formatIsoMicros(reach)}) is older than the last run (${formatIsoMicros(previous)}): ORCID has not regenerated it since; saving its time, so the next run reads from there`,
+      );
     }
     if (reach < time) time = reach;
   }
   await writeLastRan(args.file, time);
-  ctx.summary(`${args.file}: saved ${formatIsoMicros(time)}${time < started ? ` (the lambda file's newest row, before the run's start ${formatIsoMicros(started)})` : ""}`);
+  ctx.summary(
+    `${args.file}: saved ${formatIsoMicros(time)}${time < started ? ` (the lambda file's newest row, before the run's start ${formatIsoMicros(started)})` : ""}`,
+  );
 }
 
 async function checkpoints(args: StateArgs, ctx: ToolContext): Promise<void> {
@@ -121,8 +133,15 @@ export async function runState(args: StateArgs, ctx: ToolContext): Promise<numbe
         return await set(args, ctx);
       case "lock": {
         secondsFlag("--wait-lock", args.waitLock);
-        const { tookOver } = await acquireLock(lockFile, { pid: args.pid!, waitSeconds: args.waitLock, breakLock: args.breakLock });
-        if (tookOver) ctx.log.warn(`took over a stale lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}): that process is gone`);
+        const { tookOver } = await acquireLock(lockFile, {
+          pid: args.pid!,
+          waitSeconds: args.waitLock,
+          breakLock: args.breakLock,
+        });
+        if (tookOver)
+          ctx.log.warn(
+            `took over a stale lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}): that process is gone`,
+          );
         ctx.summary(`${lockFile}: locked for pid ${args.pid}`);
         return;
       }
@@ -137,4 +156,5 @@ export async function runState(args: StateArgs, ctx: ToolContext): Promise<numbe
   } catch (error) {
     if (error instanceof StateFileError || error instanceof LockHeldError) throw new FatalError(error.message);
     throw error;
-  }}
+  }
+}

@@ -19,7 +19,8 @@ import { activitiesBucket, type BucketLayout } from "@orcid-sync/core";
  * ```
  */
 export function memberRef(name: string, layout: BucketLayout): ObjectRef {
-  if (/[\0\\]/.test(name)) throw new InvalidKeyError(`Invalid member name: contains a NUL or a backslash: ${JSON.stringify(name)}`);
+  if (/[\0\\]/.test(name))
+    throw new InvalidKeyError(`Invalid member name: contains a NUL or a backslash: ${JSON.stringify(name)}`);
   // GNU tar writes `./` before the names of `tar czf x.tgz .`.
   const relative = name.replace(/^(\.\/)+/, "");
   if (relative.startsWith("/")) throw new InvalidKeyError(`Invalid member name: absolute path: '${name}'`);
@@ -33,7 +34,9 @@ export function memberRef(name: string, layout: BucketLayout): ObjectRef {
   const activity = file.includes("_");
   const length = activity ? 4 : 2;
   if (parts.length < length) {
-    throw new InvalidKeyError(`Invalid member name: not '…/<last3>/<iD>.xml' nor '…/<last3>/<iD>/<type>/<file>.xml': '${name}'`);
+    throw new InvalidKeyError(
+      `Invalid member name: not '…/<last3>/<iD>.xml' nor '…/<last3>/<iD>/<type>/<file>.xml': '${name}'`,
+    );
   }
   const key = parts.slice(-length).join("/");
   let parsed;

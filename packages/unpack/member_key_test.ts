@@ -11,16 +11,34 @@ const work = `097/${ID}/works/${ID}_works_123.xml`;
 
 describe("memberRef()", () => {
   test("maps the yearly summaries file's members to summary keys of the summaries bucket", () => {
-    expect(memberRef(`ORCID_2025_10_summaries/${summary}`, DEFAULT_LAYOUT)).toEqual({ bucket: "v3.0-summaries", key: summary, orcid: ID, kind: "summary" });
+    expect(memberRef(`ORCID_2025_10_summaries/${summary}`, DEFAULT_LAYOUT)).toEqual({
+      bucket: "v3.0-summaries",
+      key: summary,
+      orcid: ID,
+      kind: "summary",
+    });
   });
 
   test("maps activities members, either spelling, to the bucket the iD's last character chooses", () => {
-    expect(memberRef(`ORCID_2025_10_activities_7/${work}`, DEFAULT_LAYOUT)).toEqual({ bucket: "v3.0-activities-b", key: work, orcid: ID, kind: "works" });
-    expect(memberRef(`ORCID_2019_activites_7/${work}`, DEFAULT_LAYOUT)).toEqual({ bucket: "v3.0-activities-b", key: work, orcid: ID, kind: "works" });
+    expect(memberRef(`ORCID_2025_10_activities_7/${work}`, DEFAULT_LAYOUT)).toEqual({
+      bucket: "v3.0-activities-b",
+      key: work,
+      orcid: ID,
+      kind: "works",
+    });
+    expect(memberRef(`ORCID_2019_activites_7/${work}`, DEFAULT_LAYOUT)).toEqual({
+      bucket: "v3.0-activities-b",
+      key: work,
+      orcid: ID,
+      kind: "works",
+    });
     const membership = `31X/${X_ID}/membership/${X_ID}_membership_42.xml`;
     expect(memberRef(`ORCID_2025_10_activities_X/${membership}`, DEFAULT_LAYOUT).bucket).toBe("v3.0-activities-c");
     const education = `009/${ONE_ID}/educations/${ONE_ID}_educations_1.xml`;
-    expect(memberRef(`x/${education}`, DEFAULT_LAYOUT)).toMatchObject({ bucket: "v3.0-activities-c", kind: "educations" });
+    expect(memberRef(`x/${education}`, DEFAULT_LAYOUT)).toMatchObject({
+      bucket: "v3.0-activities-c",
+      kind: "educations",
+    });
   });
 
   test("takes orcid-pack's layout, GNU tar's ./, any leading folders and a bare key", () => {
@@ -67,10 +85,17 @@ describe("memberRef()", () => {
 
   test("maps an activity type not known yet, as orcid-list mirrors it (protocol version 2)", () => {
     const poem = `097/${ID}/poems/${ID}_poems_1.xml`;
-    expect(memberRef(`ORCID/${poem}`, DEFAULT_LAYOUT)).toEqual({ bucket: "v3.0-activities-b", key: poem, orcid: ID, kind: "poems" });
+    expect(memberRef(`ORCID/${poem}`, DEFAULT_LAYOUT)).toEqual({
+      bucket: "v3.0-activities-b",
+      key: poem,
+      orcid: ID,
+      kind: "poems",
+    });
   });
 
   test("names the member in its message", () => {
-    expect(() => memberRef("ORCID/098/0000-0002-1825-0097.xml", DEFAULT_LAYOUT)).toThrow(/does not belong in folder '098'.*member 'ORCID\/098\/0000-0002-1825-0097.xml'/);
+    expect(() => memberRef("ORCID/098/0000-0002-1825-0097.xml", DEFAULT_LAYOUT)).toThrow(
+      /does not belong in folder '098'.*member 'ORCID\/098\/0000-0002-1825-0097.xml'/,
+    );
   });
 });

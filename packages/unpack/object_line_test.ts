@@ -23,7 +23,17 @@ function fetchLine(bytes: Buffer): string {
 
 /** At least `size` bytes of XML-ish UTF-8 text with quotes, backslashes, controls, and 2-, 3- and 4-byte characters. */
 function text(size: number): Buffer {
-  const pieces = ['<a x="1">', "\\", String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i), 0x7f), "é", "€", "😀", "Ωmega", "plain text ", "\u2028"];
+  const pieces = [
+    '<a x="1">',
+    "\\",
+    String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i), 0x7f),
+    "é",
+    "€",
+    "😀",
+    "Ωmega",
+    "plain text ",
+    "\u2028",
+  ];
   // A block of an odd length, with every control character.
   const block = Buffer.from(Array.from({ length: 301 }, (_, i) => pieces[(i * 7) % pieces.length]!).join(""));
   return Buffer.concat(Array.from({ length: Math.ceil(size / block.length) }, () => block));
@@ -32,7 +42,14 @@ function text(size: number): Buffer {
 describe("objectRecord() and encodeObjectLine()", () => {
   test("give orcid-fetch's record: body as text, etag the MD5, size, lastModified the mtime", () => {
     const bytes = Buffer.from('<x a="b">é</x>\n');
-    expect(objectRecord(ref, bytes, mtime)).toEqual({ type: "object", ...ref, body: '<x a="b">é</x>\n', etag: createHash("md5").update(bytes).digest("hex"), size: bytes.length, lastModified: "2025-10-01T12:34:56.000Z" });
+    expect(objectRecord(ref, bytes, mtime)).toEqual({
+      type: "object",
+      ...ref,
+      body: '<x a="b">é</x>\n',
+      etag: createHash("md5").update(bytes).digest("hex"),
+      size: bytes.length,
+      lastModified: "2025-10-01T12:34:56.000Z",
+    });
     expect(encodeObjectLine(ref, bytes, mtime).toString()).toBe(fetchLine(bytes));
   });
 

@@ -49,7 +49,8 @@ export function newArchivePosition(): ArchivePosition {
 export async function* tarBytes(input: AsyncIterable<Uint8Array>, position: ArchivePosition): AsyncGenerator<Buffer> {
   const source = counted(input, position)[Symbol.asyncIterator]();
   const first = await source.next();
-  if (first.done || first.value.length === 0) throw new NotAnArchiveError("Cannot read the archive: the input is empty");
+  if (first.done || first.value.length === 0)
+    throw new NotAnArchiveError("Cannot read the archive: the input is empty");
   position.gzip = first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b;
   const rest = { [Symbol.asyncIterator]: () => source };
   const raw = (async function* () {
@@ -117,10 +118,14 @@ async function* checkedTar(chunks: AsyncIterable<Buffer>, position: ArchivePosit
     yield* pass(chunk);
   }
   if (!checked) check(Buffer.concat(head));
-  if (!isZero(tail)) throw new DamagedArchiveError("the archive is cut short (the tar data ends without its end-of-archive block)");
+  if (!isZero(tail))
+    throw new DamagedArchiveError("the archive is cut short (the tar data ends without its end-of-archive block)");
 
   function* pass(chunk: Buffer): Generator<Buffer> {
-    tail = chunk.length >= BLOCK ? Buffer.from(chunk.subarray(chunk.length - BLOCK)) : Buffer.concat([tail, chunk]).subarray(-BLOCK);
+    tail =
+      chunk.length >= BLOCK
+        ? Buffer.from(chunk.subarray(chunk.length - BLOCK))
+        : Buffer.concat([tail, chunk]).subarray(-BLOCK);
     position.tarBytes += chunk.length;
     yield chunk;
   }
@@ -129,7 +134,10 @@ async function* checkedTar(chunks: AsyncIterable<Buffer>, position: ArchivePosit
 /** Whether a 512-byte block is a tar header (its checksum holds) or a zero block (an empty archive). */
 export function isTarHeader(block: Buffer): boolean {
   if (isZero(block)) return true;
-  const field = block.toString("latin1", 148, 156).replace(/[\0 ]+$/, "").trim();
+  const field = block
+    .toString("latin1", 148, 156)
+    .replace(/[\0 ]+$/, "")
+    .trim();
   if (!/^[0-7]{1,7}$/.test(field)) return false;
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;

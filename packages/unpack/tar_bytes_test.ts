@@ -36,8 +36,12 @@ describe("tarBytes()", () => {
 
   test("refuses what is not an archive, before passing anything on", async () => {
     await expect(read(Buffer.alloc(0))).rejects.toThrow(NotAnArchiveError);
-    await expect(read(Buffer.from("root:x:0:0:root:/root:/bin/bash\n".repeat(40)))).rejects.toThrow(/neither a tar nor a gzip-compressed tar/);
-    await expect(read(gzipSync("just text\n".repeat(100)))).rejects.toThrow(/gzip-compressed but does not hold a tar archive/);
+    await expect(read(Buffer.from("root:x:0:0:root:/root:/bin/bash\n".repeat(40)))).rejects.toThrow(
+      /neither a tar nor a gzip-compressed tar/,
+    );
+    await expect(read(gzipSync("just text\n".repeat(100)))).rejects.toThrow(
+      /gzip-compressed but does not hold a tar archive/,
+    );
     await expect(read(Buffer.from("tiny"))).rejects.toThrow(NotAnArchiveError);
   });
 

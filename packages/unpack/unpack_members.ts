@@ -95,7 +95,15 @@ export async function* unpackMembers(
   let done: string | undefined;
   const invalid = (message: string): ErrorRecord => {
     stats.errors++;
-    return { type: "error", tool: TOOL, op: "unpack", message: `${source}: ${message}`, code: "InvalidKey", retryable: false, attempts: 1 };
+    return {
+      type: "error",
+      tool: TOOL,
+      op: "unpack",
+      message: `${source}: ${message}`,
+      code: "InvalidKey",
+      retryable: false,
+      attempts: 1,
+    };
   };
   try {
     for await (const entry of tar) {
@@ -109,16 +117,21 @@ export async function* unpackMembers(
       if (item) yield item;
     }
   } catch (error) {
-    if (error instanceof NotAnArchiveError) throw new FatalError(`Cannot read ${source}: ${error.message.replace(/^Cannot read the archive: /, "")}`);
+    if (error instanceof NotAnArchiveError)
+      throw new FatalError(`Cannot read ${source}: ${error.message.replace(/^Cannot read the archive: /, "")}`);
     // The file itself cannot be read (missing, a folder, no permission).
-    if ((error as NodeJS.ErrnoException).syscall) throw new FatalError(`Cannot read ${source}: ${(error as Error).message}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).syscall)
+      throw new FatalError(`Cannot read ${source}: ${(error as Error).message}`, { cause: error });
     const where = current
       ? `in member '${current.name}' (its header at byte ${current.offset} of the tar stream`
       : done
         ? `after member '${done}' (read to byte ${position.tarBytes} of the tar stream`
         : `before its first member (read to byte ${position.tarBytes} of the tar stream`;
     const input = position.gzip ? `, byte ${position.inputBytes} of the compressed file` : "";
-    const what = error instanceof DamagedArchiveError ? error.message : `the tar data is cut short or corrupt (${(error as Error).message})`;
+    const what =
+      error instanceof DamagedArchiveError
+        ? error.message
+        : `the tar data is cut short or corrupt (${(error as Error).message})`;
     throw new FatalError(`Cannot read ${source}: ${what}, ${where}${input})`, { cause: error });
   } finally {
     bytes.destroy();
@@ -151,7 +164,13 @@ export async function* unpackMembers(
     }
     if (size > maxMemberBytes) {
       entry.resume();
-      return { ...invalid(`member '${header.name}' has ${size} bytes, more than the ${maxMemberBytes} a record may hold`), code: "TooLarge", bucket: ref.bucket, key: ref.key, orcid: ref.orcid };
+      return {
+        ...invalid(`member '${header.name}' has ${size} bytes, more than the ${maxMemberBytes} a record may hold`),
+        code: "TooLarge",
+        bucket: ref.bucket,
+        key: ref.key,
+        orcid: ref.orcid,
+      };
     }
     // One buffer of the size the header gives, filled as the member's data arrives.
     const bytes = Buffer.allocUnsafe(size);

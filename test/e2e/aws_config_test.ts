@@ -13,7 +13,10 @@ let s3: SeededS3;
 const files = scratch("orcid-sync-aws-config-");
 beforeAll(async () => {
   s3 = await startSeededS3({ records: 60, seed: 5 }, { golden: false });
-  writeFileSync(join(files.dir, "config"), "[profile mirror]\nregion = eu-west-1\n\n[profile wrong]\nregion = eu-west-1\n");
+  writeFileSync(
+    join(files.dir, "config"),
+    "[profile mirror]\nregion = eu-west-1\n\n[profile wrong]\nregion = eu-west-1\n",
+  );
   writeFileSync(
     join(files.dir, "credentials"),
     "[mirror]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n\n[wrong]\naws_access_key_id = S3RVER\naws_secret_access_key = not-the-secret-4242\n",
@@ -26,13 +29,16 @@ afterAll(async () => {
 
 /** A pipeline run with only the endpoint and the shared files: no keys, region or profile inherited. */
 const withProfileFiles = (script: string) =>
-  runPipeline(`unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION AWS_PROFILE\n${script}`, {
-    env: {
-      AWS_ENDPOINT_URL: s3.endpoint,
-      AWS_CONFIG_FILE: join(files.dir, "config"),
-      AWS_SHARED_CREDENTIALS_FILE: join(files.dir, "credentials"),
+  runPipeline(
+    `unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION AWS_PROFILE\n${script}`,
+    {
+      env: {
+        AWS_ENDPOINT_URL: s3.endpoint,
+        AWS_CONFIG_FILE: join(files.dir, "config"),
+        AWS_SHARED_CREDENTIALS_FILE: join(files.dir, "credentials"),
+      },
     },
-  });
+  );
 
 describe("--profile with the AWS shared files", () => {
   test("lists and fetches with the profile's keys and region", async () => {
@@ -51,7 +57,13 @@ describe("--profile with the AWS shared files", () => {
 
   test("a profile whose secret the server refuses stops the run (exit 3) without showing the secret", async () => {
     const key = [...datasetObjects(s3.dataset)].find((o) => o.bucket === "v3.0-summaries")!;
-    const record = JSON.stringify({ type: "key", bucket: key.bucket, key: key.key, orcid: key.key.slice(4, 23), kind: "summary" });
+    const record = JSON.stringify({
+      type: "key",
+      bucket: key.bucket,
+      key: key.key,
+      orcid: key.key.slice(4, 23),
+      kind: "summary",
+    });
     const result = await withProfileFiles(`echo '${record}' | orcid-fetch --profile wrong`);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/SignatureDoesNotMatch|signature/i);

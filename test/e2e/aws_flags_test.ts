@@ -22,7 +22,10 @@ beforeAll(async () => {
   s3 = await startSeededS3({ records: 30, seed: 11 }, { golden: false });
   proxy = await startFaultProxy(s3.endpoint);
   writeFileSync(join(files.dir, "config"), "[profile mirror]\nregion = eu-west-1\n");
-  writeFileSync(join(files.dir, "credentials"), "[mirror]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n");
+  writeFileSync(
+    join(files.dir, "credentials"),
+    "[mirror]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n",
+  );
   summaryKey = [...datasetObjects(s3.dataset)].find((o) => o.bucket === "v3.0-summaries")!.key;
 });
 afterAll(async () => {
@@ -32,7 +35,14 @@ afterAll(async () => {
 });
 afterEach(() => proxy.setFaults(undefined));
 
-const keyLine = () => JSON.stringify({ type: "key", bucket: "v3.0-summaries", key: summaryKey, orcid: summaryKey.slice(4, 23), kind: "summary" });
+const keyLine = () =>
+  JSON.stringify({
+    type: "key",
+    bucket: "v3.0-summaries",
+    key: summaryKey,
+    orcid: summaryKey.slice(4, 23),
+    kind: "summary",
+  });
 
 /** Each tool with a command that needs S3: list a bucket, get an object. */
 const TOOLS = [
@@ -87,7 +97,8 @@ describe.each(TOOLS)("%s AWS flags", (tool, command) => {
     const result = await run(command(), "--region eu-north-1", { ...keys, AWS_ENDPOINT_URL: proxy.endpoint });
     expect(result.code, result.stderr).toBe(0);
     expect(result.requests.length).toBeGreaterThan(0);
-    for (const request of result.requests) expect(authorization(request)).toMatch(/Credential=S3RVER\/\d{8}\/eu-north-1\/s3\/aws4_request/);
+    for (const request of result.requests)
+      expect(authorization(request)).toMatch(/Credential=S3RVER\/\d{8}\/eu-north-1\/s3\/aws4_request/);
   });
 
   test("--profile takes the profile's keys and region from the shared files", async () => {
@@ -98,7 +109,8 @@ describe.each(TOOLS)("%s AWS flags", (tool, command) => {
     });
     expect(result.code, result.stderr).toBe(0);
     expect(result.requests.length).toBeGreaterThan(0);
-    for (const request of result.requests) expect(authorization(request)).toMatch(/Credential=S3RVER\/\d{8}\/eu-west-1\/s3\/aws4_request/);
+    for (const request of result.requests)
+      expect(authorization(request)).toMatch(/Credential=S3RVER\/\d{8}\/eu-west-1\/s3\/aws4_request/);
   });
 
   test("--no-sign-request sends anonymous requests and needs no credentials", async () => {
@@ -128,7 +140,14 @@ describe.each(ALL_PATHS)("%s when the setup is wrong", (_name, command) => {
     const result = await run(command(), "", { AWS_ENDPOINT_URL: s3.endpoint });
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/^orcid-\w+: error: .*No AWS credentials found/m);
-    for (const advice of ["ORCID", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "--profile", "--no-sign-request", "npm run demo"]) {
+    for (const advice of [
+      "ORCID",
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "--profile",
+      "--no-sign-request",
+      "npm run demo",
+    ]) {
       expect(result.stderr).toContain(advice);
     }
     expect(result.stderr).not.toContain("    at ");
@@ -141,7 +160,12 @@ describe.each(ALL_PATHS)("%s when the setup is wrong", (_name, command) => {
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain(`Cannot connect to http://127.0.0.1:${port}`);
     expect(result.stderr).toContain("check --endpoint-url");
-    expect(result.stderr.trim().split("\n").filter((line) => line.includes("error:"))).toHaveLength(1);
+    expect(
+      result.stderr
+        .trim()
+        .split("\n")
+        .filter((line) => line.includes("error:")),
+    ).toHaveLength(1);
   });
 
   test.each([
@@ -164,7 +188,9 @@ describe("orcid-fetch on objects whose ETag is not an MD5", () => {
     // S3 gives these objects an MD5-shaped ETag that is not the MD5 of their bytes.
     const etag = createHash("md5").update("not the body").digest("hex");
     proxy.setFaults((request) =>
-      request.url?.startsWith("/v3.0-summaries/") ? { kind: "headers", edit: (headers) => ({ ...headers, ...sse, etag: `"${etag}"` }) } : undefined,
+      request.url?.startsWith("/v3.0-summaries/")
+        ? { kind: "headers", edit: (headers) => ({ ...headers, ...sse, etag: `"${etag}"` }) }
+        : undefined,
     );
     const result = await run(`echo '${keyLine()}' | orcid-fetch`, "", { ...keys, AWS_ENDPOINT_URL: proxy.endpoint });
     expect(result.code, result.stderr).toBe(0);

@@ -46,7 +46,11 @@ const pgEnv = () => ({ ORCID_TEST_DB: pg.url });
 const db = (args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) =>
   runBin("orcid-db", args, { stdin: options.stdin, env: { ...pgEnv(), ...options.env } });
 
-async function withDb<T>(path: string, options: { schema?: string }, work: (engine: SqlEngine) => Promise<T>): Promise<T> {
+async function withDb<T>(
+  path: string,
+  options: { schema?: string },
+  work: (engine: SqlEngine) => Promise<T>,
+): Promise<T> {
   process.env.ORCID_TEST_DB = pg.url;
   const engine = await openDatabase(path, options);
   try {
@@ -60,7 +64,8 @@ async function withDb<T>(path: string, options: { schema?: string }, work: (engi
 const dumpData = (path: string, schema?: string) =>
   withDb(path, { schema }, async (engine) => {
     const out: Record<string, string[]> = {};
-    for (const table of DATA_TABLES) out[table.name] = (await engine.all(`SELECT * FROM ${table.name}`)).map((r) => JSON.stringify(r)).sort();
+    for (const table of DATA_TABLES)
+      out[table.name] = (await engine.all(`SELECT * FROM ${table.name}`)).map((r) => JSON.stringify(r)).sort();
     return out;
   });
 
@@ -84,13 +89,27 @@ function answers(result: RunResult): string[] {
  * Parquet: the partitions equal DuckDB's, no temp file is left, and the Parquet read back with
  * read_parquet gives PostgreSQL's NDJSON records (`filled` tables must hold rows).
  */
-async function parquetEqualsDuckDb(dir: string, duck: string, schema: string, filled: readonly string[]): Promise<void> {
-  const [duckParquet, pgParquet, pgNdjson] = [join(dir, "duck-parquet"), join(dir, "pg-parquet"), join(dir, "pg-ndjson")];
-  for (const [target, out, format] of [[duck, duckParquet, "parquet"], ["env:ORCID_TEST_DB", pgParquet, "parquet"], ["env:ORCID_TEST_DB", pgNdjson, "ndjson"]]) {
+async function parquetEqualsDuckDb(
+  dir: string,
+  duck: string,
+  schema: string,
+  filled: readonly string[],
+): Promise<void> {
+  const [duckParquet, pgParquet, pgNdjson] = [
+    join(dir, "duck-parquet"),
+    join(dir, "pg-parquet"),
+    join(dir, "pg-ndjson"),
+  ];
+  for (const [target, out, format] of [
+    [duck, duckParquet, "parquet"],
+    ["env:ORCID_TEST_DB", pgParquet, "parquet"],
+    ["env:ORCID_TEST_DB", pgNdjson, "ndjson"],
+  ]) {
     const result = await db(["export", target!, "all", "--format", format!, "-o", out!, "--schema", schema]);
     expect([result.code, result.stdout], result.stderr).toEqual([0, ""]);
   }
-  for (const table of EXPORT_TABLES) expect(readdirSync(join(pgParquet, table)).sort(), table).toEqual(readdirSync(join(duckParquet, table)).sort());
+  for (const table of EXPORT_TABLES)
+    expect(readdirSync(join(pgParquet, table)).sort(), table).toEqual(readdirSync(join(duckParquet, table)).sort());
   expect(readdirSync(dir).filter((f) => f.includes("orcid-sync-tmp"))).toEqual([]);
   expect(readdirSync(pgParquet).filter((f) => f.includes("orcid-sync-tmp"))).toEqual([]);
   const fromParquet = await openDuckDb(join(dir, "from-parquet.duckdb"));
@@ -120,7 +139,10 @@ describe("orcid-db on PostgreSQL", () => {
     const day1 = join(dir, "day1.ndjson");
     const day2 = join(dir, "day2.ndjson");
     writeFileSync(day1, toNdjson(extractRecordsOfDay({ ...DAY, day: 1, links: true })));
-    writeFileSync(day2, toNdjson(extractRecordsOfDay({ ...DAY, day: 2, links: true }, new Set(changedIdsOnDay({ ...DAY, day: 2 })))));
+    writeFileSync(
+      day2,
+      toNdjson(extractRecordsOfDay({ ...DAY, day: 2, links: true }, new Set(changedIdsOnDay({ ...DAY, day: 2 })))),
+    );
     for (const target of [duck, "env:ORCID_TEST_DB"]) {
       for (const file of [day1, day2]) {
         const load = await db(["load", target, file, "--batch", "300", "--schema", "same_answers"]);
@@ -129,7 +151,10 @@ describe("orcid-db on PostgreSQL", () => {
       }
     }
     const both = async (args: string[]) => {
-      const [a, b] = [await db([args[0]!, duck, ...args.slice(1)]), await db([args[0]!, "env:ORCID_TEST_DB", ...args.slice(1), "--schema", "same_answers"])];
+      const [a, b] = [
+        await db([args[0]!, duck, ...args.slice(1)]),
+        await db([args[0]!, "env:ORCID_TEST_DB", ...args.slice(1), "--schema", "same_answers"]),
+      ];
       const [x, y] = [answers(a), answers(b)];
       expect(y, args.join(" ")).toEqual(x);
       return x;
@@ -137,13 +162,17 @@ describe("orcid-db on PostgreSQL", () => {
     const exported = await both(["export", "links"]);
     expect(exported.length).toBeGreaterThan(500);
     // The export's own order too: sorted by (doi, orcid, putCode), byte-wise.
-    const pgExport = lines((await db(["export", "env:ORCID_TEST_DB", "links", "--schema", "same_answers"])).stdout).map((l) => JSON.parse(l));
+    const pgExport = lines((await db(["export", "env:ORCID_TEST_DB", "links", "--schema", "same_answers"])).stdout).map(
+      (l) => JSON.parse(l),
+    );
     const keys = pgExport.map((l) => [l.doi, l.orcid, String(l.putCode).padStart(12, "0")].join(" "));
     expect(keys).toEqual([...keys].sort((p, q) => (p < q ? -1 : p > q ? 1 : 0)));
 
     const links = exported.map((l) => JSON.parse(l) as { doi: string; orcid: string });
     const dois = [...new Set(links.map((l) => l.doi))].slice(0, 40);
-    expect((await both(["doi", ...dois.map((d) => `https://doi.org/${d.toUpperCase()}`)])).length).toBeGreaterThanOrEqual(40);
+    expect(
+      (await both(["doi", ...dois.map((d) => `https://doi.org/${d.toUpperCase()}`)])).length,
+    ).toBeGreaterThanOrEqual(40);
     const ids = [...new Set(links.map((l) => l.orcid))].slice(0, 30);
     expect((await both(["orcid", ...ids])).length).toBeGreaterThan(30);
     const changes = await both(["changes", "--after", "0"]);
@@ -151,7 +180,10 @@ describe("orcid-db on PostgreSQL", () => {
     expect(await both(["changes", "--since", "1h"])).toEqual(changes);
     expect(await both(["changes", "--after", "5"])).toHaveLength(changes.length - 5);
     for (const format of ["csv", "table"]) {
-      const [a, b] = [await db(["doi", duck, dois[0]!, "--format", format]), await db(["doi", "env:ORCID_TEST_DB", dois[0]!, "--format", format, "--schema", "same_answers"])];
+      const [a, b] = [
+        await db(["doi", duck, dois[0]!, "--format", format]),
+        await db(["doi", "env:ORCID_TEST_DB", dois[0]!, "--format", format, "--schema", "same_answers"]),
+      ];
       expect(b.stdout).toEqual(a.stdout);
     }
     expect(await dumpData("env:ORCID_TEST_DB", "same_answers")).toEqual(await dumpData(duck));
@@ -168,7 +200,9 @@ describe("orcid-db on PostgreSQL", () => {
     const plan = await withDb("env:ORCID_TEST_DB", { schema: "same_answers" }, async (engine) => {
       await engine.run("SET enable_seqscan = off");
       const [under, params] = prefixCondition("l.doi", [prefixes[0]!], 1);
-      return (await engine.all(`EXPLAIN SELECT l.doi FROM links l WHERE ${under}`, params)).map((r) => r["QUERY PLAN"]).join("\n");
+      return (await engine.all(`EXPLAIN SELECT l.doi FROM links l WHERE ${under}`, params))
+        .map((r) => r["QUERY PLAN"])
+        .join("\n");
     });
     expect(plan).toMatch(/Index (Only )?Scan (using|on) links_doi/);
 
@@ -193,10 +227,19 @@ describe("orcid-db on PostgreSQL", () => {
     ]) {
       const rows = await both(["sql", query]);
       expect(rows.length, query).toBeGreaterThan(0);
-      expect(rows.every((r) => !("type" in JSON.parse(r))), query).toBe(true);
+      expect(
+        rows.every((r) => !("type" in JSON.parse(r))),
+        query,
+      ).toBe(true);
     }
     expect(await both(["sql", "SELECT 9007199254740993 AS big"])).toEqual(['{"big":"9007199254740993"}']);
-    const explained = await db(["sql", "env:ORCID_TEST_DB", "EXPLAIN SELECT orcid FROM links WHERE doi = '10.1/x'", "--schema", "same_answers"]);
+    const explained = await db([
+      "sql",
+      "env:ORCID_TEST_DB",
+      "EXPLAIN SELECT orcid FROM links WHERE doi = '10.1/x'",
+      "--schema",
+      "same_answers",
+    ]);
     expect(explained.code, explained.stderr).toBe(0);
     expect(explained.stdout).toMatch(/QUERY PLAN/);
     // Refused before any row, exit 2, nothing changed: a write, two statements, DDL, and on
@@ -251,7 +294,10 @@ describe("orcid-db on PostgreSQL", () => {
       expect(load.code, load.stderr).toBe(0);
     }
     for (const table of ["works", "work_ids", "links"]) {
-      const [a, b] = [await db(["export", worksDuck, table]), await db(["export", "env:ORCID_TEST_DB", table, "--schema", "same_works"])];
+      const [a, b] = [
+        await db(["export", worksDuck, table]),
+        await db(["export", "env:ORCID_TEST_DB", table, "--schema", "same_works"]),
+      ];
       expect(answers(b), table).toEqual(answers(a));
       expect(answers(a).length, table).toBeGreaterThan(0);
     }
@@ -259,7 +305,10 @@ describe("orcid-db on PostgreSQL", () => {
 
     // load's own output and status: records passed on (a checkpoint), error records, exit 1.
     const fixture = readFileSync(join(ROOT, "packages", "db", "testdata", "day1.ndjson"), "utf8");
-    const bad = fixture.replace('"orcid":"0000-0001-5109-3700","givenNames"', '"orcid":"0000-0001-5109-3701","givenNames"');
+    const bad = fixture.replace(
+      '"orcid":"0000-0001-5109-3700","givenNames"',
+      '"orcid":"0000-0001-5109-3701","givenNames"',
+    );
     const [duckLoad, pgLoad] = [
       await db(["load", join(dir, "bad.duckdb")], { stdin: bad }),
       await db(["load", "env:ORCID_TEST_DB", "--schema", "same_bad"], { stdin: bad }),
@@ -267,7 +316,11 @@ describe("orcid-db on PostgreSQL", () => {
     expect(duckLoad.code).toBe(1);
     expect(pgLoad.code).toBe(1);
     expect(lines(pgLoad.stdout).sort()).toEqual(lines(duckLoad.stdout).sort());
-    expect(lines(pgLoad.stdout).map((l) => JSON.parse(l).type).sort()).toEqual(["checkpoint", "error", "error", "error"]);
+    expect(
+      lines(pgLoad.stdout)
+        .map((l) => JSON.parse(l).type)
+        .sort(),
+    ).toEqual(["checkpoint", "error", "error", "error"]);
     const messages = (text: string) => text.replace(/load \d+/, "load N").replace(/ in [\d.]+ s/, "");
     expect(messages(pgLoad.stderr)).toEqual(messages(duckLoad.stderr));
     // Stored in the server, in the schema named.
@@ -288,12 +341,17 @@ describe("orcid-db on PostgreSQL", () => {
     // orcid-list --shard K/4's split: by each iD's <last3> folder.
     const shards = inputs.map((records, i) =>
       [1, 2, 3, 4].map((k) =>
-        write(`day${i + 1}-shard${k}.ndjson`, records.filter((r) => folderInShard(last3(String(r.orcid)), { index: k, count: 4 }))),
+        write(
+          `day${i + 1}-shard${k}.ndjson`,
+          records.filter((r) => folderInShard(last3(String(r.orcid)), { index: k, count: 4 })),
+        ),
       ),
     );
-    for (const day of shards) for (const file of day) expect(lines(readFileSync(file, "utf8")).length).toBeGreaterThan(100);
+    for (const day of shards)
+      for (const file of day) expect(lines(readFileSync(file, "utf8")).length).toBeGreaterThan(100);
 
-    for (const file of whole) expect((await db(["load", "env:ORCID_TEST_DB", file, "--schema", "one_loader", "--batch", "250"])).code).toBe(0);
+    for (const file of whole)
+      expect((await db(["load", "env:ORCID_TEST_DB", file, "--schema", "one_loader", "--batch", "250"])).code).toBe(0);
     // A feed reader polling --after its last seq while day 2's loaders run: it must miss nothing.
     const polled: string[] = [];
     const poll = async () => {
@@ -305,16 +363,21 @@ describe("orcid-db on PostgreSQL", () => {
     for (const [i, day] of shards.entries()) {
       // Started together, into a schema none of them has created yet (day 1).
       let running = true;
-      const loads = Promise.all(day.map((file) => db(["load", "env:ORCID_TEST_DB", file, "--schema", "four_loaders", "--batch", "100"])));
+      const loads = Promise.all(
+        day.map((file) => db(["load", "env:ORCID_TEST_DB", file, "--schema", "four_loaders", "--batch", "100"])),
+      );
       void loads.finally(() => (running = false));
       while (i === 1 && running) await poll();
       const results = await loads;
       for (const r of results) expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/load \d+ complete/)]);
     }
     await poll();
-    expect(await dumpData("env:ORCID_TEST_DB", "four_loaders")).toEqual(await dumpData("env:ORCID_TEST_DB", "one_loader"));
+    expect(await dumpData("env:ORCID_TEST_DB", "four_loaders")).toEqual(
+      await dumpData("env:ORCID_TEST_DB", "one_loader"),
+    );
 
-    const feed = async (schema: string) => (await db(["changes", "env:ORCID_TEST_DB", "--after", "0", "--schema", schema])).stdout;
+    const feed = async (schema: string) =>
+      (await db(["changes", "env:ORCID_TEST_DB", "--after", "0", "--schema", schema])).stdout;
     const event = (line: string) => {
       const { seq: _seq, at: _at, ...rest } = JSON.parse(line) as Record<string, unknown>;
       return JSON.stringify(rest);
@@ -328,7 +391,9 @@ describe("orcid-db on PostgreSQL", () => {
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     await withDb("env:ORCID_TEST_DB", { schema: "four_loaders" }, async (e) => {
-      expect(await e.all("SELECT status, count(*) AS n FROM loads GROUP BY status")).toEqual([{ status: "complete", n: 8 }]);
+      expect(await e.all("SELECT status, count(*) AS n FROM loads GROUP BY status")).toEqual([
+        { status: "complete", n: 8 },
+      ]);
       // Day 2's four loads wrote the events (day 1 built the database: no news).
       const rows = await e.all("SELECT DISTINCT load_id FROM link_events ORDER BY load_id");
       expect(rows.map((r) => r.load_id)).toEqual([5, 6, 7, 8]);
@@ -336,13 +401,18 @@ describe("orcid-db on PostgreSQL", () => {
   }, 300_000);
 
   /** Terminates the loaders' server connections (`count` times, or until `until` settles), a pause between. */
-  async function killLoaders(schemaRun: Promise<RunResult>, options: { count?: number; pauseMs: number }): Promise<number> {
+  async function killLoaders(
+    schemaRun: Promise<RunResult>,
+    options: { count?: number; pauseMs: number },
+  ): Promise<number> {
     let done = false;
     void schemaRun.finally(() => (done = true));
     let killed = 0;
     while (!done && (options.count === undefined || killed < options.count)) {
       await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
-      const out = pg.admin("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'orcid-db' AND pid <> pg_backend_pid()");
+      const out = pg.admin(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'orcid-db' AND pid <> pg_backend_pid()",
+      );
       killed += Number(out.trim());
     }
     return killed;
@@ -405,7 +475,10 @@ describe("orcid-db on PostgreSQL", () => {
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(await dumpData("env:ORCID_TEST_DB", "failed")).toEqual(clean);
     await withDb("env:ORCID_TEST_DB", { schema: "failed" }, async (e) => {
-      expect(await e.all("SELECT id, status FROM loads ORDER BY id")).toEqual([{ id: 1, status: "interrupted" }, { id: 2, status: "complete" }]);
+      expect(await e.all("SELECT id, status FROM loads ORDER BY id")).toEqual([
+        { id: 1, status: "interrupted" },
+        { id: 2, status: "complete" },
+      ]);
     });
   }, 240_000);
 
@@ -414,13 +487,35 @@ describe("orcid-db on PostgreSQL", () => {
     const wrong = pg.url.replace(encodeURIComponent(secret), "not-the-password-42");
     const noDb = pg.url.replace(`/${pg.database}`, "/no_such_db");
     pg.admin(`CREATE ROLE reader_only LOGIN PASSWORD '${secret}x'`);
-    const noPriv = pg.url.replace(`${pg.user}:`, "reader_only:").replace(encodeURIComponent(secret), encodeURIComponent(`${secret}x`));
+    const noPriv = pg.url
+      .replace(`${pg.user}:`, "reader_only:")
+      .replace(encodeURIComponent(secret), encodeURIComponent(`${secret}x`));
     const cases: [Record<string, string>, string[], RegExp][] = [
-      [{ DB_URL: wrong }, ["load", "env:DB_URL"], /Cannot log in to postgres:\/\/orcid_loader@127\.0\.0\.1:\d+\/orcid_test \(schema orcid\): password authentication failed/],
-      [{ DB_URL: noDb }, ["doi", "env:DB_URL", "10.1/x"], /Cannot (open|log in to) postgres:\/\/.*\/no_such_db .*database "no_such_db" does not exist/],
-      [{ DB_URL: noPriv }, ["load", "env:DB_URL", "--schema", "not_mine"], /No privileges on .*permission denied for database orcid_test/],
-      [{ PGPASSWORD: "not-the-password-42", PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: pg.user }, ["load", pg.database, "--engine", "postgres"], /Cannot log in to .*password authentication failed/],
-      [{ DB_URL: "mysql://x" }, ["load", "env:DB_URL"], /Environment variable DB_URL does not hold a postgres:\/\/ URL/],
+      [
+        { DB_URL: wrong },
+        ["load", "env:DB_URL"],
+        /Cannot log in to postgres:\/\/orcid_loader@127\.0\.0\.1:\d+\/orcid_test \(schema orcid\): password authentication failed/,
+      ],
+      [
+        { DB_URL: noDb },
+        ["doi", "env:DB_URL", "10.1/x"],
+        /Cannot (open|log in to) postgres:\/\/.*\/no_such_db .*database "no_such_db" does not exist/,
+      ],
+      [
+        { DB_URL: noPriv },
+        ["load", "env:DB_URL", "--schema", "not_mine"],
+        /No privileges on .*permission denied for database orcid_test/,
+      ],
+      [
+        { PGPASSWORD: "not-the-password-42", PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: pg.user },
+        ["load", pg.database, "--engine", "postgres"],
+        /Cannot log in to .*password authentication failed/,
+      ],
+      [
+        { DB_URL: "mysql://x" },
+        ["load", "env:DB_URL"],
+        /Environment variable DB_URL does not hold a postgres:\/\/ URL/,
+      ],
     ];
     for (const [env, args, message] of cases) {
       const result = await db(args, { env, stdin: "" });
@@ -431,38 +526,63 @@ describe("orcid-db on PostgreSQL", () => {
       expect(result.stderr).not.toContain("not-the-password-42");
     }
     // A schema that is not ours, or from a newer orcid-db: exit 3, nothing touched.
-    pg.admin(`CREATE SCHEMA theirs AUTHORIZATION ${pg.user}; CREATE TABLE theirs.accounts (id int); GRANT ALL ON theirs.accounts TO ${pg.user}`, pg.database);
+    pg.admin(
+      `CREATE SCHEMA theirs AUTHORIZATION ${pg.user}; CREATE TABLE theirs.accounts (id int); GRANT ALL ON theirs.accounts TO ${pg.user}`,
+      pg.database,
+    );
     const theirs = await db(["load", "env:ORCID_TEST_DB", "--schema", "theirs"], { stdin: "" });
-    expect([theirs.code, lines(theirs.stderr)]).toEqual([3, [expect.stringMatching(/is not an orcid-db database: it has other tables/)]]);
+    expect([theirs.code, lines(theirs.stderr)]).toEqual([
+      3,
+      [expect.stringMatching(/is not an orcid-db database: it has other tables/)],
+    ]);
     expect(pg.admin("SELECT count(*) FROM pg_tables WHERE schemaname = 'theirs'", pg.database).trim()).toBe("1");
     expect((await db(["load", "env:ORCID_TEST_DB", "--schema", "newer"], { stdin: "" })).code).toBe(0);
     pg.admin("UPDATE newer.schema_info SET version = 99", pg.database);
     const newer = await db(["doi", "env:ORCID_TEST_DB", "10.1/x", "--schema", "newer"]);
-    expect([newer.code, lines(newer.stderr)]).toEqual([3, [expect.stringMatching(/has schema version 99, newer than this orcid-db's 1: upgrade orcid-db/)]]);
+    expect([newer.code, lines(newer.stderr)]).toEqual([
+      3,
+      [expect.stringMatching(/has schema version 99, newer than this orcid-db's 1: upgrade orcid-db/)],
+    ]);
     // A role that may read but not write: the load stops at its first write, with one message.
     expect((await db(["load", "env:ORCID_TEST_DB", "--schema", "read_only"], { stdin: "" })).code).toBe(0);
-    pg.admin(`GRANT USAGE ON SCHEMA read_only TO reader_only; GRANT SELECT ON ALL TABLES IN SCHEMA read_only TO reader_only;`, pg.database);
+    pg.admin(
+      `GRANT USAGE ON SCHEMA read_only TO reader_only; GRANT SELECT ON ALL TABLES IN SCHEMA read_only TO reader_only;`,
+      pg.database,
+    );
     const readOnly = await db(["load", "env:DB_URL", "--schema", "read_only"], { env: { DB_URL: noPriv }, stdin: "" });
     expect(readOnly.code).toBe(3);
     expect(lines(readOnly.stderr)).toHaveLength(1);
     expect(readOnly.stderr).toMatch(/permission denied for table loads/);
     expect(readOnly.stderr).not.toContain(secret);
     // …and can run the query verbs.
-    for (const args of [["doi", "10.1/x"], ["orcid", "0000-0002-1825-0097"], ["changes", "--after", "0"], ["export", "links"]]) {
-      const query = await db([args[0]!, "env:DB_URL", ...args.slice(1), "--schema", "read_only"], { env: { DB_URL: noPriv } });
+    for (const args of [
+      ["doi", "10.1/x"],
+      ["orcid", "0000-0002-1825-0097"],
+      ["changes", "--after", "0"],
+      ["export", "links"],
+    ]) {
+      const query = await db([args[0]!, "env:DB_URL", ...args.slice(1), "--schema", "read_only"], {
+        env: { DB_URL: noPriv },
+      });
       expect([query.code, query.stdout], query.stderr).toEqual([0, ""]);
     }
     // With PGPASSWORD and the PG* variables only (nothing secret on the command line), it works.
-    const ok = await db(["orcid", "-", "0000-0002-1825-0097", "--engine", "postgres", "--schema", "read_only"], { env: pg.env });
+    const ok = await db(["orcid", "-", "0000-0002-1825-0097", "--engine", "postgres", "--schema", "read_only"], {
+      env: pg.env,
+    });
     expect([ok.code, ok.stdout]).toEqual([0, ""]);
     expect(ok.stderr).toContain("nothing found for iD 0000-0002-1825-0097");
     // Or from ~/.pgpass, for a URL without a password.
     const home = workdir();
-    writeFileSync(join(home, ".pgpass"), `${pg.host}:${pg.port}:${pg.database}:${pg.user}:${secret}\n`, { mode: 0o600 });
+    writeFileSync(join(home, ".pgpass"), `${pg.host}:${pg.port}:${pg.database}:${pg.user}:${secret}\n`, {
+      mode: 0o600,
+    });
     const bare = `postgres://${pg.user}@${pg.host}:${pg.port}/${pg.database}`;
     const fromFile = await db(["orcid", bare, "0000-0002-1825-0097", "--schema", "read_only"], { env: { HOME: home } });
     expect([fromFile.code, fromFile.stdout], fromFile.stderr).toEqual([0, ""]);
-    const noFile = await db(["orcid", bare, "0000-0002-1825-0097", "--schema", "read_only"], { env: { HOME: workdir() } });
+    const noFile = await db(["orcid", bare, "0000-0002-1825-0097", "--schema", "read_only"], {
+      env: { HOME: workdir() },
+    });
     expect(noFile.code).toBe(3);
     expect(lines(noFile.stderr)).toHaveLength(1);
     expect(noFile.stderr).toMatch(/Cannot log in to .*: the server asks for a password and none was given/);
@@ -470,7 +590,8 @@ describe("orcid-db on PostgreSQL", () => {
 
   test("a load that is still running stays running while another starts and ends; one whose loader died is marked interrupted", async () => {
     const records = toNdjson(extractRecordsOfDay({ ...DAY, ids: 20, day: 1 }));
-    const status = () => pg.admin("SELECT string_agg(id || ' ' || status, ', ' ORDER BY id) FROM live.loads", pg.database).trim();
+    const status = () =>
+      pg.admin("SELECT string_agg(id || ' ' || status, ', ' ORDER BY id) FROM live.loads", pg.database).trim();
     const child = spawn(join(BIN_DIR, "orcid-db"), ["load", "env:ORCID_TEST_DB", "--schema", "live"], {
       env: { ...process.env, ...pgEnv() },
       stdio: ["pipe", "ignore", "ignore"],

@@ -21,7 +21,11 @@ function workdir(): string {
 const FIXTURE = join(ROOT, "packages", "db", "testdata", "day1.ndjson");
 const DAY1 = readFileSync(FIXTURE, "utf8");
 const db = (args: string[], stdin?: string) => runBin("orcid-db", args, { stdin });
-const lines = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (text: string) =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 async function withDb<T>(path: string, work: (engine: SqlEngine) => Promise<T>): Promise<T> {
   const engine = await openDatabase(path);
@@ -43,18 +47,38 @@ async function idStates(path: string): Promise<Map<string, string>> {
         byId.set(String(row.orcid), state);
       }
     }
-    return new Map([...byId].map(([id, state]) => [id, JSON.stringify(Object.entries(state).map(([t, rows]) => [t, rows.sort()]).sort())]));
+    return new Map(
+      [...byId].map(([id, state]) => [
+        id,
+        JSON.stringify(
+          Object.entries(state)
+            .map(([t, rows]) => [t, rows.sort()])
+            .sort(),
+        ),
+      ]),
+    );
   });
 }
 
 const events = (path: string) =>
-  withDb(path, async (e) => (await e.all("SELECT seq, change, doi, orcid, put_code, relationship, class FROM link_events ORDER BY seq")).map((r) => JSON.stringify(r)));
+  withDb(path, async (e) =>
+    (await e.all("SELECT seq, change, doi, orcid, put_code, relationship, class FROM link_events ORDER BY seq")).map(
+      (r) => JSON.stringify(r),
+    ),
+  );
 
 describe("orcid-db", () => {
   test("--help, --version, and usage errors (exit 2) before the database is touched", async () => {
     const help = await db(["--help"]);
     expect([help.code, help.stderr]).toEqual([0, ""]);
-    for (const text of ["orcid-db load <db>", "orcid-db doi <db>", "orcid-db changes <db>", "--wait-lock", "--memory-limit", "Examples:"]) {
+    for (const text of [
+      "orcid-db load <db>",
+      "orcid-db doi <db>",
+      "orcid-db changes <db>",
+      "--wait-lock",
+      "--memory-limit",
+      "Examples:",
+    ]) {
       expect(help.stdout).toContain(text);
     }
     expect((await db(["--version"])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
@@ -72,7 +96,10 @@ describe("orcid-db", () => {
       expect(result.stderr).toContain(message);
     }
     const query = await db(["doi", missing, "10.1/x"]);
-    expect([query.code, query.stderr]).toEqual([3, `orcid-db: error: Cannot open database '${missing}': no such file\n`]);
+    expect([query.code, query.stderr]).toEqual([
+      3,
+      `orcid-db: error: Cannot open database '${missing}': no such file\n`,
+    ]);
   }, 120_000);
 
   test("load from a pipe, then doi, orcid, changes and export answer from the database", async () => {
@@ -91,20 +118,35 @@ describe("orcid-db", () => {
       ["10.5555/12345678", "0000-0002-1825-0097", "self", "Carberry"],
     ]);
     const csv = await db(["doi", path, "10.5555/12345678", "--format", "csv"]);
-    expect(csv.stdout.split("\n")[0]).toBe("type,doi,orcid,putCode,relationship,class,sourceId,sourceName,originId,originName,created,lastModified,givenNames,familyName,creditName");
+    expect(csv.stdout.split("\n")[0]).toBe(
+      "type,doi,orcid,putCode,relationship,class,sourceId,sourceName,originId,originName,created,lastModified,givenNames,familyName,creditName",
+    );
 
     const gone = await db(["orcid", path, "https://orcid.org/0000-0002-1694-233X"]);
-    expect(lines(gone.stdout)).toEqual([{ type: "gone", orcid: "0000-0002-1694-233X", reason: "deprecated", redirect: "0000-0002-1825-0097", code: 9007 }]);
+    expect(lines(gone.stdout)).toEqual([
+      { type: "gone", orcid: "0000-0002-1694-233X", reason: "deprecated", redirect: "0000-0002-1825-0097", code: 9007 },
+    ]);
 
     const none = await db(["doi", path, "10.9999/nothing"]);
     expect([none.code, none.stdout]).toEqual([0, ""]);
     expect(none.stderr).toContain("nothing found for DOI 10.9999/nothing");
 
     // Day 2: Haak's Crossref link removed.
-    const day2 = DAY1.split("\n").filter((l) => !l.includes('"putCode":7,')).join("\n");
+    const day2 = DAY1.split("\n")
+      .filter((l) => !l.includes('"putCode":7,'))
+      .join("\n");
     expect((await db(["load", path], day2)).code).toBe(0);
     const changes = await db(["changes", path, "--after", "0"]);
-    expect(lines(changes.stdout)).toEqual([expect.objectContaining({ type: "link", change: "removed", seq: 1, doi: "10.5438/3dfw-z4kq", orcid: "0000-0001-5109-3700", putCode: 7 })]);
+    expect(lines(changes.stdout)).toEqual([
+      expect.objectContaining({
+        type: "link",
+        change: "removed",
+        seq: 1,
+        doi: "10.5438/3dfw-z4kq",
+        orcid: "0000-0001-5109-3700",
+        putCode: 7,
+      }),
+    ]);
     expect((await db(["changes", path, "--after", "1"])).stdout).toBe("");
     expect(lines((await db(["changes", path, "--since", "1h"])).stdout)).toHaveLength(1);
 
@@ -118,19 +160,33 @@ describe("orcid-db", () => {
 
   test("bad records become error records and exit 1; a cut last line leaves its iD alone and the load incomplete", async () => {
     const path = join(workdir(), "orcid.duckdb");
-    const bad = DAY1.replace('"orcid":"0000-0001-5109-3700","givenNames"', '"orcid":"0000-0001-5109-3701","givenNames"');
+    const bad = DAY1.replace(
+      '"orcid":"0000-0001-5109-3700","givenNames"',
+      '"orcid":"0000-0001-5109-3701","givenNames"',
+    );
     const load = await db(["load", path], bad);
     expect(load.code).toBe(1);
-    expect(lines(load.stdout).filter((r) => r.type === "error").map((r) => r.code)).toEqual(["InvalidOrcid", "NotOpened", "NotOpened"]);
+    expect(
+      lines(load.stdout)
+        .filter((r) => r.type === "error")
+        .map((r) => r.code),
+    ).toEqual(["InvalidOrcid", "NotOpened", "NotOpened"]);
 
     const cut = DAY1.split("\n").slice(0, 2).join("\n").replace('"Brown University"', '"Brown').slice(0, -40);
     const first = DAY1.split("\n")[0]!.replace("Josiah", "Changed");
     const killed = await db(["load", path], `${first}\n${cut}`);
     expect(killed.code).toBe(1);
-    expect(killed.stderr).toMatch(/Input ended in the middle of a record: .*0000-0002-1825-0097 was not replaced; load 2 recorded as incomplete/);
+    expect(killed.stderr).toMatch(
+      /Input ended in the middle of a record: .*0000-0002-1825-0097 was not replaced; load 2 recorded as incomplete/,
+    );
     await withDb(path, async (e) => {
-      expect(await e.all("SELECT given_names FROM persons WHERE orcid = '0000-0002-1825-0097'")).toEqual([{ given_names: "Josiah" }]);
-      expect(await e.all("SELECT status FROM loads ORDER BY id")).toEqual([{ status: "complete" }, { status: "incomplete" }]);
+      expect(await e.all("SELECT given_names FROM persons WHERE orcid = '0000-0002-1825-0097'")).toEqual([
+        { given_names: "Josiah" },
+      ]);
+      expect(await e.all("SELECT status FROM loads ORDER BY id")).toEqual([
+        { status: "complete" },
+        { status: "incomplete" },
+      ]);
     });
 
     const malformed = await db(["load", path], `${DAY1.split("\n")[0]}\n{not json\n${DAY1}`);
@@ -166,14 +222,18 @@ describe("orcid-db", () => {
     const path = join(workdir(), "orcid.duckdb");
     expect((await db(["load", path], DAY1)).code).toBe(0);
     // The load may meet one of the queries below holding the file: it waits for it.
-    const load = spawn(join(BIN_DIR, "orcid-db"), ["load", path, "--wait-lock", "60"], { stdio: ["pipe", "pipe", "pipe"] });
+    const load = spawn(join(BIN_DIR, "orcid-db"), ["load", path, "--wait-lock", "60"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     const closed = new Promise<number | null>((resolve) => load.on("close", resolve));
     // The load holds the file once it has read its first record.
     load.stdin.write(`${DAY1.split("\n")[0]}\n`);
     let busy = await db(["doi", path, "10.5555/12345678"]);
     for (let i = 0; i < 100 && busy.code === 0; i++) busy = await db(["doi", path, "10.5555/12345678"]);
     expect(busy.code).toBe(3);
-    expect(busy.stderr).toMatch(new RegExp(`is busy: process ${load.pid} .* holds it \\(wait for it with --wait-lock SECONDS\\)`));
+    expect(busy.stderr).toMatch(
+      new RegExp(`is busy: process ${load.pid} .* holds it \\(wait for it with --wait-lock SECONDS\\)`),
+    );
     // Haak's link: the load replaces Carberry (a person record and nothing else), not Haak.
     const waiting = db(["doi", path, "10.1000/xyz", "--wait-lock", "120"]);
     setTimeout(() => load.stdin.end(), 500);
@@ -206,11 +266,16 @@ describe("orcid-db", () => {
       // Kill after a random number of committed batches (seen as checkpoints) and a random delay.
       const checkpoints = Math.floor(Math.random() * 20);
       const delayMs = Math.floor(Math.random() * 200);
-      const child = spawn(join(BIN_DIR, "orcid-db"), ["load", path, day2, "--batch", "200"], { stdio: ["ignore", "pipe", "ignore"] });
+      const child = spawn(join(BIN_DIR, "orcid-db"), ["load", path, day2, "--batch", "200"], {
+        stdio: ["ignore", "pipe", "ignore"],
+      });
       const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
       let seen = 0;
       child.stdout.on("data", (chunk: Buffer) => {
-        seen += chunk.toString().split("\n").filter((l) => l.includes('"checkpoint"')).length;
+        seen += chunk
+          .toString()
+          .split("\n")
+          .filter((l) => l.includes('"checkpoint"')).length;
         if (seen >= checkpoints) setTimeout(() => child.kill("SIGKILL"), delayMs);
       });
       if (checkpoints === 0) setTimeout(() => child.kill("SIGKILL"), delayMs + 300);
@@ -219,7 +284,10 @@ describe("orcid-db", () => {
 
       const states = await idStates(path);
       for (const [id, state] of states) {
-        expect([before.get(id), after.get(id)], `run ${run} (${checkpoints} checkpoints + ${delayMs} ms): ${id} is whole`).toContain(state);
+        expect(
+          [before.get(id), after.get(id)],
+          `run ${run} (${checkpoints} checkpoints + ${delayMs} ms): ${id} is whole`,
+        ).toContain(state);
       }
       const rerun = await db(["load", path, day2, "--batch", "200"]);
       expect(rerun.code).toBe(0);

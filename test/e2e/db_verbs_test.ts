@@ -13,7 +13,11 @@ const folder = scratch("orcid-db-verbs-");
 afterAll(() => folder.remove());
 
 const db = (args: string[], stdin?: string) => runBin("orcid-db", args, { stdin });
-const lines = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (text: string) =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const key = (l: Record<string, unknown>) => `${l.doi} ${l.orcid} ${l.putCode}`;
 
 // link records (orcid-extract --links), so what each day holds is known apart from orcid-db.
@@ -23,7 +27,10 @@ const day2 = [...extractRecordsOfDay({ ...DAY, day: 2 })];
 const linksOf = (records: Record<string, unknown>[]) => records.filter((r) => r.type === "link");
 /** The PREFIX/… links of the records, sorted as orcid-db sorts them. */
 const under = (records: Record<string, unknown>[], prefix: string) =>
-  linksOf(records).filter((l) => String(l.doi).startsWith(`${prefix}/`)).map(key).sort();
+  linksOf(records)
+    .filter((l) => String(l.doi).startsWith(`${prefix}/`))
+    .map(key)
+    .sort();
 
 /** day 1 only; day 1 then day 2. */
 const DAY1_DB = join(folder.dir, "day1.duckdb");
@@ -48,7 +55,11 @@ describe("orcid-db prefix", () => {
     }
     const [first] = lines((await db(["prefix", DAY1_DB, "10.1003"])).stdout);
     const orcidIndex = day1.findIndex((r) => r.type === "person" && r.orcid === first!.orcid);
-    expect(first).toMatchObject({ type: "link", givenNames: day1[orcidIndex]!.givenNames, familyName: day1[orcidIndex]!.familyName });
+    expect(first).toMatchObject({
+      type: "link",
+      givenNames: day1[orcidIndex]!.givenNames,
+      familyName: day1[orcidIndex]!.familyName,
+    });
 
     const two = await db(["prefix", DAY1_DB, "10.1003", "10.5555"]);
     expect(lines(two.stdout).map(key).sort()).toEqual([...expected, ...under(day1, "10.5555")].sort());
@@ -79,7 +90,9 @@ describe("orcid-db prefix", () => {
     // An iD deprecated on day 2: each of its day-1 links is removed.
     const gone = day2.find((r) => r.type === "gone" && linksOf(day1).some((l) => l.orcid === r.orcid));
     expect(gone).toBeDefined();
-    const goneLinks = linksOf(day1).filter((l) => l.orcid === gone!.orcid).map(key);
+    const goneLinks = linksOf(day1)
+      .filter((l) => l.orcid === gone!.orcid)
+      .map(key);
     const removedAll = all.filter((c) => c.change === "removed").map(key);
     for (const link of goneLinks) expect(removedAll).toContain(link);
   }, 60_000);
@@ -108,7 +121,8 @@ function expectedFigures(records: Record<string, unknown>[]) {
   const perId = new Map<string, number>();
   for (const l of values) perId.set(String(l.orcid), (perId.get(String(l.orcid)) ?? 0) + 1);
   const ranked = [...perId.values()].sort((a, b) => b - a);
-  const held = (percent: number) => ranked.slice(0, Math.ceil((ranked.length * percent) / 100)).reduce((a, b) => a + b, 0);
+  const held = (percent: number) =>
+    ranked.slice(0, Math.ceil((ranked.length * percent) / 100)).reduce((a, b) => a + b, 0);
   const tally = (field: string) => {
     const out: Record<string, number> = {};
     for (const l of values) out[String(l[field])] = (out[String(l[field])] ?? 0) + 1;
@@ -139,15 +153,24 @@ describe("orcid-db stats", () => {
     expect(rest).toEqual([]);
     const want = expectedFigures(day2);
     expect(stats).toMatchObject({
-      type: "stats", dois: want.dois, links: want.links, pairs: want.pairs, idsWithLinks: want.idsWithLinks,
-      persons: want.persons, gone: want.gone, byClass: want.byClass, byRelationship: want.byRelationship, goneByReason: want.goneByReason,
+      type: "stats",
+      dois: want.dois,
+      links: want.links,
+      pairs: want.pairs,
+      idsWithLinks: want.idsWithLinks,
+      persons: want.persons,
+      gone: want.gone,
+      byClass: want.byClass,
+      byRelationship: want.byRelationship,
+      goneByReason: want.goneByReason,
     });
     expect(want.gone).toBeGreaterThan(0);
     expect((stats!.topIdShares as { links: number; share: number }[]).map((t) => [t.links, t.share])).toEqual(
       want.top.map((n) => [n, n / want.links]),
     );
     const byPrefix: Record<string, number> = {};
-    for (const [doi, n] of Object.entries(want.prefixes)) byPrefix[doi.split("/")[0]!] = (byPrefix[doi.split("/")[0]!] ?? 0) + n;
+    for (const [doi, n] of Object.entries(want.prefixes))
+      byPrefix[doi.split("/")[0]!] = (byPrefix[doi.split("/")[0]!] ?? 0) + n;
     const prefixes = stats!.topPrefixes as { prefix: string; links: number }[];
     expect(prefixes).toHaveLength(10);
     for (const p of prefixes) expect(p.links, p.prefix).toBe(byPrefix[p.prefix]);
@@ -159,7 +182,10 @@ describe("orcid-db stats", () => {
     expect(stats!.recent).toEqual([7, 30].map((days) => ({ days, added: count("added"), removed: count("removed") })));
     expect(count("removed")).toBeGreaterThan(0);
     const first = lines((await db(["stats", DAY1_DB, "--json"])).stdout)[0]!;
-    expect(first.recent).toEqual([{ days: 7, added: 0, removed: 0 }, { days: 30, added: 0, removed: 0 }]);
+    expect(first.recent).toEqual([
+      { days: 7, added: 0, removed: 0 },
+      { days: 30, added: 0, removed: 0 },
+    ]);
     expect(first.links).toBe(expectedFigures(day1).links);
   }, 60_000);
 
@@ -168,7 +194,12 @@ describe("orcid-db stats", () => {
     expect(table.code).toBe(0);
     const stats = lines(json.stdout)[0]!;
     const rows = table.stdout.split("\n");
-    const value = (label: string) => rows.map((r) => r.trimStart()).find((r) => r.startsWith(`${label}  `))?.slice(label.length).trim();
+    const value = (label: string) =>
+      rows
+        .map((r) => r.trimStart())
+        .find((r) => r.startsWith(`${label}  `))
+        ?.slice(label.length)
+        .trim();
     expect(value("DOIs with ≥ 1 linked iD")).toBe(Number(stats.dois).toLocaleString("en-US"));
     expect(value("distinct (doi, orcid) pairs")).toBe(Number(stats.pairs).toLocaleString("en-US"));
     expect(value("deprecated")).toBe(String((stats.goneByReason as Record<string, number>).deprecated));
@@ -183,8 +214,18 @@ describe("orcid-db sql", () => {
     const result = await db(["sql", DAY1_DB, query]);
     expect(result.code).toBe(0);
     const want = expectedFigures(day1).byClass;
-    expect(lines(result.stdout)).toEqual(Object.keys(want).sort().map((k) => ({ class: k, n: want[k] })));
-    const csv = await db(["sql", DAY1_DB, "SELECT orcid, given_names FROM persons ORDER BY orcid LIMIT 1", "--format", "csv"]);
+    expect(lines(result.stdout)).toEqual(
+      Object.keys(want)
+        .sort()
+        .map((k) => ({ class: k, n: want[k] })),
+    );
+    const csv = await db([
+      "sql",
+      DAY1_DB,
+      "SELECT orcid, given_names FROM persons ORDER BY orcid LIMIT 1",
+      "--format",
+      "csv",
+    ]);
     expect(csv.stdout.split("\n")[0]).toBe("orcid,given_names");
     const none = await db(["sql", DAY1_DB, "SELECT * FROM links WHERE false"]);
     expect([none.code, none.stdout]).toEqual([0, ""]);
@@ -231,16 +272,28 @@ describe("orcid-db export", () => {
     expect([result.code, result.stdout]).toEqual([0, ""]);
     expect(readdirSync(out).sort()).toEqual(EXPORT_TABLES.map((t) => `${t}.ndjson`).sort());
     const read = (table: string) => lines(readFileSync(join(out, `${table}.ndjson`), "utf8"));
-    const byOrcid = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.orcid).localeCompare(String(b.orcid));
+    const byOrcid = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      String(a.orcid).localeCompare(String(b.orcid));
     expect(read("persons")).toEqual(works2.filter((r) => r.type === "person").sort(byOrcid));
     expect(read("gone")).toEqual(works2.filter((r) => r.type === "gone").sort(byOrcid));
     const types = (table: string) => [...new Set(read(table).map((r) => r.type))];
-    expect(["works", "links", "affiliations", "fundings", "link_events"].map(types)).toEqual([["work"], ["link"], ["affiliation"], ["funding"], ["link"]]);
+    expect(["works", "links", "affiliations", "fundings", "link_events"].map(types)).toEqual([
+      ["work"],
+      ["link"],
+      ["affiliation"],
+      ["funding"],
+      ["link"],
+    ]);
     // A work's externalIds come back whole (in (type, value) order); its dois in their order.
     const loaded = works2.filter((r) => r.type === "work");
     const exported = read("works");
     expect(exported).toHaveLength(loaded.length);
-    const sortIds = (w: Record<string, unknown>) => ({ ...w, externalIds: (w.externalIds as { type: string; value: string }[]).toSorted((a, b) => `${a.type} ${a.value}`.localeCompare(`${b.type} ${b.value}`)) });
+    const sortIds = (w: Record<string, unknown>) => ({
+      ...w,
+      externalIds: (w.externalIds as { type: string; value: string }[]).toSorted((a, b) =>
+        `${a.type} ${a.value}`.localeCompare(`${b.type} ${b.value}`),
+      ),
+    });
     const want = new Map(loaded.map((w) => [`${w.orcid} ${w.putCode}`, sortIds(w)]));
     for (const work of exported) expect(sortIds(work)).toEqual(want.get(`${work.orcid} ${work.putCode}`));
     expect(read("link_events")[0]).toMatchObject({ type: "link", seq: 1, loadId: 2 });

@@ -6,5 +6,8 @@ import { writeSection } from "./reliability_doc.ts";
 
 /** Writes (or rewrites) the section. */
 export function recordDiskMode(fullDisk: string, permission: string): void {
-  writeSection("disk", `## Full disk and permissions\n\nOn the last run of \`disk_test.ts\`, ${fullDisk}; ${permission}.`);
+  writeSection(
+    "disk",
+    `## Full disk and permissions\n\nOn the last run of \`disk_test.ts\`, ${fullDisk}; ${permission}.`,
+  );
 }

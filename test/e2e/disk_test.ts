@@ -14,7 +14,9 @@ const BIN = join(ROOT, "node_modules", ".bin");
 
 /** `length` characters of incompressible text. */
 function incompressible(length: number): string {
-  return randomBytes(Math.ceil((length * 3) / 4)).toString("base64").slice(0, length);
+  return randomBytes(Math.ceil((length * 3) / 4))
+    .toString("base64")
+    .slice(0, length);
 }
 
 /** Object records of `count` summaries of `size` bytes each, and their bodies by mirror path. */
@@ -27,7 +29,18 @@ function objects(count: number, size: number): { input: string; bodies: Map<stri
     const key = `${orcid.slice(-3)}/${orcid}.xml`;
     const body = `<?xml version="1.0"?>\n<record:record path="/${orcid}">${"x".repeat(size)}</record:record>\n`;
     bodies.set(`summaries/${key}`, body);
-    lines.push(JSON.stringify({ type: "object", bucket: "v3.0-summaries", key, orcid, kind: "summary", body, etag: "e", size: body.length }));
+    lines.push(
+      JSON.stringify({
+        type: "object",
+        bucket: "v3.0-summaries",
+        key,
+        orcid,
+        kind: "summary",
+        body,
+        etag: "e",
+        size: body.length,
+      }),
+    );
   }
   return { input: `${lines.join("\n")}\n`, bodies };
 }
@@ -58,7 +71,9 @@ const isRoot = process.getuid?.() === 0;
 /** Fails a full-disk test that cannot run, unless the run opted out. */
 function needFullDisk(): void {
   if (!mounted) {
-    throw new Error(`Cannot mount a 1 MiB tmpfs for a real full disk (${mountError}): run the tests as root, or set ${SKIP_FULL_DISK}=1 to skip the full-disk tests`);
+    throw new Error(
+      `Cannot mount a 1 MiB tmpfs for a real full disk (${mountError}): run the tests as root, or set ${SKIP_FULL_DISK}=1 to skip the full-disk tests`,
+    );
   }
 }
 
@@ -76,20 +91,25 @@ afterAll(() => {
 });
 
 describe("orcid-place on a full disk", () => {
-  test.skipIf(optedOut)("stops with exit 3 and one clear message; every file present is whole; no temp file is left", async () => {
-    needFullDisk();
-    const { input, bodies } = objects(40, 60_000);
-    const target = join(mountPoint, "mirror");
-    const result = await runCommand(join(BIN, "orcid-place"), [target, "-j", "4"], { stdin: input });
-    expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^orcid-place: error: Cannot place in the mirror: ENOSPC: no space left on device/m);
-    expect(result.stderr).not.toContain("    at ");
-    const tree = readTree(target);
-    expect(tree.size).toBeGreaterThan(0);
-    expect(tree.size).toBeLessThan(bodies.size);
-    for (const [path, body] of tree) expect(body.toString(), path).toBe(bodies.get(path));
-    expect(tempFilesUnder(target)).toEqual([]);
-  });
+  test.skipIf(optedOut)(
+    "stops with exit 3 and one clear message; every file present is whole; no temp file is left",
+    async () => {
+      needFullDisk();
+      const { input, bodies } = objects(40, 60_000);
+      const target = join(mountPoint, "mirror");
+      const result = await runCommand(join(BIN, "orcid-place"), [target, "-j", "4"], { stdin: input });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(
+        /^orcid-place: error: Cannot place in the mirror: ENOSPC: no space left on device/m,
+      );
+      expect(result.stderr).not.toContain("    at ");
+      const tree = readTree(target);
+      expect(tree.size).toBeGreaterThan(0);
+      expect(tree.size).toBeLessThan(bodies.size);
+      for (const [path, body] of tree) expect(body.toString(), path).toBe(bodies.get(path));
+      expect(tempFilesUnder(target)).toEqual([]);
+    },
+  );
 });
 
 describe("orcid-pack on a full disk", () => {
@@ -125,10 +145,13 @@ describe("orcid-place without permission", () => {
       // nobody runs its own copy of the tool (bin, bundle, package.json): a checkout under a
       // private folder (mktemp -d is 0700) would be unreadable to it.
       const tool = join(dir, "orcid-place");
-      for (const part of ["bin", "dist", "package.json"]) cpSync(join(ROOT, "packages", "place", part), join(tool, part), { recursive: true });
+      for (const part of ["bin", "dist", "package.json"])
+        cpSync(join(ROOT, "packages", "place", part), join(tool, part), { recursive: true });
       // Root may write anywhere: it runs the tool as nobody. Anyone else is refused as themselves.
       const bin = join(tool, "bin", "orcid-place.js");
-      const [command, args] = isRoot ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", bin, target]] : [bin, [target]];
+      const [command, args] = isRoot
+        ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", bin, target]]
+        : [bin, [target]];
       const result = await runCommand(command, args, { stdin: input, env: { HOME: dir } });
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toMatch(/orcid-place: error: Cannot place in the mirror: EACCES: permission denied/);
@@ -150,7 +173,10 @@ describe("a later run", () => {
       const untouched = join(dir, "mirror", "summaries", "zzz");
       mkdirSync(folder, { recursive: true });
       mkdirSync(untouched, { recursive: true });
-      const host = execFileSync("hostname").toString().trim().replace(/[^A-Za-z0-9-]/g, "_");
+      const host = execFileSync("hostname")
+        .toString()
+        .trim()
+        .replace(/[^A-Za-z0-9-]/g, "_");
       const dead = `.x.xml.orcid-sync-tmp.${host}.999999999.1`;
       const alive = `.y.xml.orcid-sync-tmp.${host}.${process.pid}.1`;
       for (const name of [dead, alive]) {

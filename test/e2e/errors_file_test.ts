@@ -46,10 +46,18 @@ function errorsIn(cwd: string): { type: string; tool: string; key?: string; code
 
 describe("a failed item", () => {
   test("orcid-fetch names it on stderr with its reason", async () => {
-    const record = JSON.stringify({ type: "key", bucket: "v3.0-summaries", key: broken, orcid: broken.slice(4, 23), kind: "summary" });
+    const record = JSON.stringify({
+      type: "key",
+      bucket: "v3.0-summaries",
+      key: broken,
+      orcid: broken.slice(4, 23),
+      kind: "summary",
+    });
     const result = await runPipeline(`echo '${record}' | orcid-fetch --retries 1`, { env: env() });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`orcid-fetch: error: Body of s3://v3.0-summaries/${broken} does not match its ETag`);
+    expect(result.stderr).toContain(
+      `orcid-fetch: error: Body of s3://v3.0-summaries/${broken} does not match its ETag`,
+    );
     expect(result.stderr).toContain("[Integrity]");
   });
 
@@ -57,18 +65,26 @@ describe("a failed item", () => {
     ["sync.sh", ["-s", "-d", "400"]],
     ["download.sh", ["-s"]],
     ["sharded-sync.sh", ["-N", "2", "-s", "-d", "400"]],
-  ])("%s: exit 1, the key and reason on stderr, every error record in orcid_sync_errors.ndjson; a later good run removes it", async (name, args) => {
-    const cwd = folder(name);
-    writeFileSync(join(cwd, "last_ran.config"), "2026-01-01 00:00:00.000000");
-    const failed = await runCommand(join(ROOT, "scripts", name), args, { cwd, env: env() });
-    expect(failed.code, failed.stderr).toBe(1);
-    expect(failed.stderr).toContain(`s3://v3.0-summaries/${broken}`);
-    expect(failed.stderr).toContain(`1 items failed; every one (key, reason) is in ${join(cwd, "orcid_sync_errors.ndjson")}`);
-    expect(errorsIn(cwd)).toEqual([expect.objectContaining({ type: "error", tool: "orcid-fetch", key: broken, code: "Integrity" })]);
-    expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-01-01 00:00:00.000000");
+  ])(
+    "%s: exit 1, the key and reason on stderr, every error record in orcid_sync_errors.ndjson; a later good run removes it",
+    async (name, args) => {
+      const cwd = folder(name);
+      writeFileSync(join(cwd, "last_ran.config"), "2026-01-01 00:00:00.000000");
+      const failed = await runCommand(join(ROOT, "scripts", name), args, { cwd, env: env() });
+      expect(failed.code, failed.stderr).toBe(1);
+      expect(failed.stderr).toContain(`s3://v3.0-summaries/${broken}`);
+      expect(failed.stderr).toContain(
+        `1 items failed; every one (key, reason) is in ${join(cwd, "orcid_sync_errors.ndjson")}`,
+      );
+      expect(errorsIn(cwd)).toEqual([
+        expect.objectContaining({ type: "error", tool: "orcid-fetch", key: broken, code: "Integrity" }),
+      ]);
+      expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-01-01 00:00:00.000000");
 
-    const good = await runCommand(join(ROOT, "scripts", name), args, { cwd, env: s3.env });
-    expect(good.code, good.stderr).toBe(0);
-    expect(existsSync(join(cwd, "orcid_sync_errors.ndjson"))).toBe(false);
-  }, 180_000);
+      const good = await runCommand(join(ROOT, "scripts", name), args, { cwd, env: s3.env });
+      expect(good.code, good.stderr).toBe(0);
+      expect(existsSync(join(cwd, "orcid_sync_errors.ndjson"))).toBe(false);
+    },
+    180_000,
+  );
 });

@@ -24,7 +24,12 @@ afterAll(async () => {
 });
 
 type Line = Record<string, unknown> & { type: string };
-const records = (stdout: string): Line[] => stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+const records = (stdout: string): Line[] =>
+  stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 /** The lines of each iD, keyed by iD: what a consumer replaces per iD. */
 function byOrcid(lines: readonly Line[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
@@ -49,7 +54,9 @@ describe("orcid-extract", () => {
   });
 
   test("orcid-list | orcid-fetch | orcid-extract: each summary's records, opened by person or gone, valid records, checkpoints after their folder", async () => {
-    const result = await runPipeline("orcid-list --all -s -j 8 | orcid-fetch -j 16 | orcid-extract -j 2", { env: s3.env });
+    const result = await runPipeline("orcid-list --all -s -j 8 | orcid-fetch -j 16 | orcid-extract -j 2", {
+      env: s3.env,
+    });
     expect(result.code, result.stderr).toBe(0);
     const lines = records(result.stdout);
     for (const line of lines) expect(() => parseRecord(line)).not.toThrow();
@@ -67,7 +74,11 @@ describe("orcid-extract", () => {
     for (const line of lines) {
       if (line.type === "checkpoint") {
         const folder = line.folder as string;
-        expect(lines.slice(lines.indexOf(line) + 1).some((l) => typeof l.orcid === "string" && (l.orcid as string).endsWith(folder))).toBe(false);
+        expect(
+          lines
+            .slice(lines.indexOf(line) + 1)
+            .some((l) => typeof l.orcid === "string" && (l.orcid as string).endsWith(folder)),
+        ).toBe(false);
         continue;
       }
       if (line.type === "person" || line.type === "gone") {
@@ -76,7 +87,11 @@ describe("orcid-extract", () => {
         expect(closed.has(current)).toBe(false);
       } else expect(line.orcid).toBe(current);
     }
-    expect(lines.some((l) => l.type === "work") && lines.some((l) => l.type === "affiliation") && lines.some((l) => l.type === "funding")).toBe(true);
+    expect(
+      lines.some((l) => l.type === "work") &&
+        lines.some((l) => l.type === "affiliation") &&
+        lines.some((l) => l.type === "funding"),
+    ).toBe(true);
 
     // The same records as from the mirror the same objects make.
     const fromFolder = await runBin("orcid-extract", ["--from", expected]);
@@ -89,7 +104,11 @@ describe("orcid-extract", () => {
     const two = await runBin("orcid-extract", ["--from", expected, "--links", "-j", "2"]);
     expect(one.code, one.stderr).toBe(0);
     expect(two.stdout).toBe(one.stdout);
-    const classes = new Set(records(one.stdout).filter((l) => l.type === "link").map((l) => l.class));
+    const classes = new Set(
+      records(one.stdout)
+        .filter((l) => l.type === "link")
+        .map((l) => l.class),
+    );
     expect([...classes].sort()).toEqual(["crossref", "datacite", "member", "other-person", "self", "self-via-member"]);
     expect(one.stderr).toMatch(/orcid-extract: \d+ summaries \(.* MB of XML\): \d+ persons, \d+ links, \d+ gone/);
   });
@@ -99,7 +118,9 @@ describe("orcid-extract", () => {
     const first = await runPipeline(pipe, { env: s3.env });
     expect(first.code, first.stderr).toBe(0);
     const fromFolder = await runBin("orcid-extract", ["--from", placedMirror, "--links"]);
-    expect(byOrcid(records(first.stdout).filter((l) => l.type !== "placed"))).toEqual(byOrcid(records(fromFolder.stdout)));
+    expect(byOrcid(records(first.stdout).filter((l) => l.type !== "placed"))).toEqual(
+      byOrcid(records(fromFolder.stdout)),
+    );
     expect(records(first.stdout).some((l) => l.type === "placed")).toBe(false);
 
     const again = await runPipeline(

@@ -9,7 +9,18 @@ import { MIRROR_LOCK_FOLDER } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
 import { type Fault, type FaultProxy, startFaultProxy } from "./http_proxy.ts";
-import { expectedTree, readTree, ROOT, runBin, runCommand, runPipeline, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
+import {
+  expectedTree,
+  readTree,
+  ROOT,
+  runBin,
+  runCommand,
+  runPipeline,
+  scratch,
+  type SeededS3,
+  startSeededS3,
+  treeDifferences,
+} from "./helpers.ts";
 import { keptSections } from "./reliability_doc.ts";
 
 let s3: SeededS3;
@@ -50,7 +61,12 @@ afterAll(async () => {
 }, 180_000);
 
 /** Faults for the first `times` requests of each of the first `limit` object GETs (and listings, with `listings`). */
-function everyObject(fault: Fault, times: number, listings = false, limit = Number.POSITIVE_INFINITY): (req: IncomingMessage) => Fault | undefined {
+function everyObject(
+  fault: Fault,
+  times: number,
+  listings = false,
+  limit = Number.POSITIVE_INFINITY,
+): (req: IncomingMessage) => Fault | undefined {
   const seen = new Map<string, number>();
   return (req) => {
     const url = req.url ?? "";
@@ -73,12 +89,20 @@ function mirrorIsExact(mirror: string): void {
   expect(differences).toEqual([]);
 }
 
-const SYNC = (mirror: string, extra = "") => `orcid-list --all -s -a -j 8 | orcid-fetch -j 8 --retries 4 ${extra} | orcid-place "${mirror}"`;
+const SYNC = (mirror: string, extra = "") =>
+  `orcid-list --all -s -a -j 8 | orcid-fetch -j 8 --retries 4 ${extra} | orcid-place "${mirror}"`;
 
 describe("transient server faults: the run completes and the mirror is exact", () => {
   // [label, fault, times per request, listings too, fetch flags, how many distinct requests to hit]
   const cases: [string, Fault, number, boolean, string, number][] = [
-    ["bursts of 503 SlowDown (objects and listings)", { kind: "status", status: 503, code: "SlowDown" }, 2, true, "", 300],
+    [
+      "bursts of 503 SlowDown (objects and listings)",
+      { kind: "status", status: 503, code: "SlowDown" },
+      2,
+      true,
+      "",
+      300,
+    ],
     ["bursts of 500 InternalError", { kind: "status", status: 500, code: "InternalError" }, 1, false, "", 1000],
     ["connection reset mid-body", { kind: "reset" }, 1, false, "", 1000],
     ["body cut short under a full Content-Length", { kind: "truncate" }, 1, false, "", 1000],
@@ -86,19 +110,27 @@ describe("transient server faults: the run completes and the mirror is exact", (
     ["a stall past the request timeout", { kind: "stall", ms: 1500 }, 1, false, "--timeout 500ms", 24],
     ["slow trickling responses", { kind: "trickle", bytesPerTick: 2048, tickMs: 5 }, 1, false, "--timeout 2s", 1000],
   ];
-  test.each(cases)("%s", async (label, fault, times, listings, extra, keys) => {
-    const mirror = join(work.dir, `transient-${label.replace(/\W+/g, "-")}`);
-    proxy.setFaults(everyObject(fault, times, listings, keys));
-    try {
-      const result = await runPipeline(SYNC(mirror, extra), { env });
-      expect(result.code, result.stderr).toBe(0);
-      mirrorIsExact(mirror);
-      expect(readTree(mirror).size).toBeGreaterThan(100);
-      rows.push({ fault: label, behaviour: "retried with backoff; run completes, mirror exact", test: `faults_test.ts: ${label}` });
-    } finally {
-      proxy.setFaults(undefined);
-    }
-    }, 180_000);
+  test.each(cases)(
+    "%s",
+    async (label, fault, times, listings, extra, keys) => {
+      const mirror = join(work.dir, `transient-${label.replace(/\W+/g, "-")}`);
+      proxy.setFaults(everyObject(fault, times, listings, keys));
+      try {
+        const result = await runPipeline(SYNC(mirror, extra), { env });
+        expect(result.code, result.stderr).toBe(0);
+        mirrorIsExact(mirror);
+        expect(readTree(mirror).size).toBeGreaterThan(100);
+        rows.push({
+          fault: label,
+          behaviour: "retried with backoff; run completes, mirror exact",
+          test: `faults_test.ts: ${label}`,
+        });
+      } finally {
+        proxy.setFaults(undefined);
+      }
+    },
+    180_000,
+  );
 });
 
 describe("persistent faults", () => {
@@ -107,20 +139,29 @@ describe("persistent faults", () => {
     const mirror = join(cwd, "ORCID_public_data_files");
     await runCommand("mkdir", ["-p", cwd]);
     writeFileSync(join(cwd, "last_ran.config"), "2026-01-01 00:00:00.000000");
-    const victim = [...expectedMirror(s3.dataset, { golden: false })].find((f) => f.path.startsWith("activities/"))!.path.slice("activities/".length);
+    const victim = [...expectedMirror(s3.dataset, { golden: false })]
+      .find((f) => f.path.startsWith("activities/"))!
+      .path.slice("activities/".length);
     proxy.setFaults((req) => {
       if (!req.url?.endsWith(victim)) return undefined;
       figures.faultsInjected++;
       return { kind: "corrupt" };
     });
     try {
-      const result = await runCommand(join(ROOT, "scripts", "sync.sh"), ["-s", "-a", "-d", "400", "-max", "8"], { cwd, env });
+      const result = await runCommand(join(ROOT, "scripts", "sync.sh"), ["-s", "-a", "-d", "400", "-max", "8"], {
+        cwd,
+        env,
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/orcid-fetch: .*1 failed/);
       expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-01-01 00:00:00.000000");
       const expected = expectedTree(expectedMirror(s3.dataset, { golden: false }));
       expect(treeDifferences(readTree(mirror), expected)).toEqual([`missing activities/${victim}`]);
-      rows.push({ fault: "one object persistently corrupt", behaviour: "error record after retries, exit 1, all others placed, state not advanced", test: "faults_test.ts: one object always corrupt" });
+      rows.push({
+        fault: "one object persistently corrupt",
+        behaviour: "error record after retries, exit 1, all others placed, state not advanced",
+        test: "faults_test.ts: one object always corrupt",
+      });
     } finally {
       proxy.setFaults(undefined);
     }
@@ -142,7 +183,11 @@ describe("persistent faults", () => {
       expect(result.stderr).toContain("AccessDenied");
       expect(existsSync(join(cwd, "last_ran.config"))).toBe(false);
       expect(existsSync(join(cwd, "ORCID_public_data_files"))).toBe(false);
-      rows.push({ fault: "403 on every request", behaviour: "exit 3 at once, one message, nothing written, state untouched", test: "faults_test.ts: 403 on everything" });
+      rows.push({
+        fault: "403 on every request",
+        behaviour: "exit 3 at once, one message, nothing written, state untouched",
+        test: "faults_test.ts: 403 on everything",
+      });
     } finally {
       proxy.setFaults(undefined);
     }
@@ -164,8 +209,18 @@ function countFiles(dir: string): number {
 
 describe("kill -9 and rerun", () => {
   /** Starts download.sh, kills its whole process group once `ready()` says so, returns when it is dead. */
-  async function killWhen(cwd: string, args: string[], ready: () => boolean, check: (group: number) => void): Promise<void> {
-    const child = spawn(join(ROOT, "scripts", "download.sh"), args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: "ignore" });
+  async function killWhen(
+    cwd: string,
+    args: string[],
+    ready: () => boolean,
+    check: (group: number) => void,
+  ): Promise<void> {
+    const child = spawn(join(ROOT, "scripts", "download.sh"), args, {
+      cwd,
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: "ignore",
+    });
     const exited = new Promise((resolve) => child.on("exit", resolve));
     for (let waited = 0; !ready() && waited < 120_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     try {
@@ -183,7 +238,8 @@ describe("kill -9 and rerun", () => {
     return lines.filter((line) => Number(line.trim().split(/\s+/)[0]) === group).map((line) => line.trim());
   }
 
-  const isObjectGet = (req: IncomingMessage) => req.method === "GET" && !(req.url ?? "").includes("list-type=") && /\.xml$/.test((req.url ?? "").split("?")[0]!);
+  const isObjectGet = (req: IncomingMessage) =>
+    req.method === "GET" && !(req.url ?? "").includes("list-type=") && /\.xml$/.test((req.url ?? "").split("?")[0]!);
   const total = () => expectedTree(expectedMirror(s3.dataset, { golden: false })).size;
   /** A record number in [1, n), drawn anew each run and named in the test's messages. */
   const somewhere = (n: number) => 1 + Math.floor(Math.random() * (n - 1));
@@ -214,7 +270,10 @@ describe("kill -9 and rerun", () => {
           },
           check: (group) => {
             expect(keyOnPipe, "a key record reached orcid-fetch").toBe(true);
-            expect(groupCommands(group).some((c) => c.includes("orcid-list")), "orcid-list still running").toBe(true);
+            expect(
+              groupCommands(group).some((c) => c.includes("orcid-list")),
+              "orcid-list still running",
+            ).toBe(true);
           },
           note: () => "at the first key record on the pipe",
         };
@@ -231,7 +290,11 @@ describe("kill -9 and rerun", () => {
             proxy.setFaults((req) => (isObjectGet(req) && ++gets > n ? { kind: "stall", ms: 30_000 } : undefined));
             return () => gets >= n;
           },
-          check: (group) => expect(groupCommands(group).some((c) => c.includes("orcid-fetch")), `orcid-fetch running at GET ${n}`).toBe(true),
+          check: (group) =>
+            expect(
+              groupCommands(group).some((c) => c.includes("orcid-fetch")),
+              `orcid-fetch running at GET ${n}`,
+            ).toBe(true),
           note: () => `at object GET ${n} of ${total()}`,
         };
       },
@@ -249,7 +312,11 @@ describe("kill -9 and rerun", () => {
             proxy.setFaults((req) => (isObjectGet(req) && ++gets > n + 8 ? { kind: "stall", ms: 30_000 } : undefined));
             return () => countFiles(mirror) >= n;
           },
-          check: (group) => expect(groupCommands(group).some((c) => c.includes("orcid-place")), `orcid-place running at file ${n}`).toBe(true),
+          check: (group) =>
+            expect(
+              groupCommands(group).some((c) => c.includes("orcid-place")),
+              `orcid-place running at file ${n}`,
+            ).toBe(true),
           note: () => `at file ${n} of ${total()}`,
         };
       },
@@ -270,66 +337,104 @@ describe("kill -9 and rerun", () => {
     ],
   ];
 
-  test.each(points)("killed %s, a rerun (-r) gives the exact mirror and state, fetching only what was missing", async (label, make) => {
-    const cwd = join(work.dir, `kill-${label.replace(/\W+/g, "-")}`);
-    await runCommand("mkdir", ["-p", cwd]);
-    const point = make();
-    try {
-      await killWhen(cwd, ["-s", "-a", "-t", "-max", "4"], point.arm(cwd), point.check);
-    } finally {
-      proxy.setFaults(undefined);
-    }
-    const where = point.note();
-    expect(existsSync(join(cwd, "last_ran.config")), where).toBe(false);
-    const mirror = join(cwd, "ORCID_public_data_files");
-    const before = existsSync(mirror) ? readTree(mirror) : new Map<string, Buffer>();
-    const expected = expectedTree(expectedMirror(s3.dataset, { golden: false }));
-    // Temp files and the killed run's mirror lock are what a kill leaves besides whole files.
-    const leftover = (p: string) => p.includes(".orcid-sync-tmp.") || p.startsWith(`${MIRROR_LOCK_FOLDER}/`);
-    for (const [path, body] of before) {
-      if (!leftover(path)) expect(body.equals(expected.get(path)!), `${path} is whole (${where})`).toBe(true);
-    }
-    const complete = [...before.keys()].filter((p) => !leftover(p)).length;
-    const rerun = await runCommand(join(ROOT, "scripts", "download.sh"), ["-s", "-a", "-t", "-r", "-max", "8"], { cwd, env });
-    expect(rerun.code, `${where}\n${rerun.stderr}`).toBe(0);
-    mirrorIsExact(mirror);
-    expect([...readTree(cwd).keys()].filter((p) => p.includes(".orcid-sync-tmp."))).toEqual([]);
-    expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
-    const fetched = Number(/orcid-fetch: (\d+) objects/.exec(rerun.stderr)?.[1]);
-    expect(fetched, where).toBe(expected.size - complete);
-    rows.push({ fault: `kill -9 ${label}`, behaviour: "no partial file; rerun with -r fetches only what is missing, removes temp files, mirror exact, state written", test: `faults_test.ts: killed ${label}` });
-  }, 240_000);
+  test.each(points)(
+    "killed %s, a rerun (-r) gives the exact mirror and state, fetching only what was missing",
+    async (label, make) => {
+      const cwd = join(work.dir, `kill-${label.replace(/\W+/g, "-")}`);
+      await runCommand("mkdir", ["-p", cwd]);
+      const point = make();
+      try {
+        await killWhen(cwd, ["-s", "-a", "-t", "-max", "4"], point.arm(cwd), point.check);
+      } finally {
+        proxy.setFaults(undefined);
+      }
+      const where = point.note();
+      expect(existsSync(join(cwd, "last_ran.config")), where).toBe(false);
+      const mirror = join(cwd, "ORCID_public_data_files");
+      const before = existsSync(mirror) ? readTree(mirror) : new Map<string, Buffer>();
+      const expected = expectedTree(expectedMirror(s3.dataset, { golden: false }));
+      // Temp files and the killed run's mirror lock are what a kill leaves besides whole files.
+      const leftover = (p: string) => p.includes(".orcid-sync-tmp.") || p.startsWith(`${MIRROR_LOCK_FOLDER}/`);
+      for (const [path, body] of before) {
+        if (!leftover(path)) expect(body.equals(expected.get(path)!), `${path} is whole (${where})`).toBe(true);
+      }
+      const complete = [...before.keys()].filter((p) => !leftover(p)).length;
+      const rerun = await runCommand(join(ROOT, "scripts", "download.sh"), ["-s", "-a", "-t", "-r", "-max", "8"], {
+        cwd,
+        env,
+      });
+      expect(rerun.code, `${where}\n${rerun.stderr}`).toBe(0);
+      mirrorIsExact(mirror);
+      expect([...readTree(cwd).keys()].filter((p) => p.includes(".orcid-sync-tmp."))).toEqual([]);
+      expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+      const fetched = Number(/orcid-fetch: (\d+) objects/.exec(rerun.stderr)?.[1]);
+      expect(fetched, where).toBe(expected.size - complete);
+      rows.push({
+        fault: `kill -9 ${label}`,
+        behaviour:
+          "no partial file; rerun with -r fetches only what is missing, removes temp files, mirror exact, state written",
+        test: `faults_test.ts: killed ${label}`,
+      });
+    },
+    240_000,
+  );
 });
 
 describe("bad input to every tool", () => {
   const tools = ["orcid-fetch", "orcid-place", "orcid-pack", "orcid-state"];
-  const argsFor = (tool: string) => (tool === "orcid-place" ? [join(work.dir, "bad-input-mirror")] : tool === "orcid-state" ? ["checkpoints", "record", "--checkpoints-file", join(work.dir, "j.ndjson")] : []);
-  test.each(tools)("%s stops with exit 3 and one line naming stdin:LINE on malformed NDJSON, a truncated line or a wrong record shape", async (tool) => {
-    const checkpoint = '{"type":"checkpoint","bucket":"b","folder":"097"}';
-    // [input, the line it must name]: blank lines and \r\n endings count as lines.
-    const inputs: [string, number][] = [
-      [`${checkpoint}\n{"type":"key", "bucket"`, 2],
-      ['{"type":"object","bucket":"b"}\n', 1],
-      ["[1,2]\n", 1],
-      [`${checkpoint}\r\n\r\n${checkpoint}\r\n{"type":"manifest","bucket":"b"}\r\n${checkpoint}\r\n`, 4],
-    ];
-    for (const [input, line] of inputs) {
-      const result = await runBin(tool, argsFor(tool), { stdin: input, env });
-      expect(result.code, `${tool} ${input}`).toBe(3);
-      expect(result.stderr).toMatch(new RegExp(`^${tool}: error: Cannot (parse|use) record on stdin:${line}: `, "m"));
-      expect(result.stderr).not.toContain("    at ");
-    }
-    rows.push({ fault: `malformed NDJSON into ${tool}`, behaviour: "exit 3, one line naming stdin:LINE, no stack trace", test: `faults_test.ts: ${tool} …malformed NDJSON` });
-  });
+  const argsFor = (tool: string) =>
+    tool === "orcid-place"
+      ? [join(work.dir, "bad-input-mirror")]
+      : tool === "orcid-state"
+        ? ["checkpoints", "record", "--checkpoints-file", join(work.dir, "j.ndjson")]
+        : [];
+  test.each(tools)(
+    "%s stops with exit 3 and one line naming stdin:LINE on malformed NDJSON, a truncated line or a wrong record shape",
+    async (tool) => {
+      const checkpoint = '{"type":"checkpoint","bucket":"b","folder":"097"}';
+      // [input, the line it must name]: blank lines and \r\n endings count as lines.
+      const inputs: [string, number][] = [
+        [`${checkpoint}\n{"type":"key", "bucket"`, 2],
+        ['{"type":"object","bucket":"b"}\n', 1],
+        ["[1,2]\n", 1],
+        [`${checkpoint}\r\n\r\n${checkpoint}\r\n{"type":"manifest","bucket":"b"}\r\n${checkpoint}\r\n`, 4],
+      ];
+      for (const [input, line] of inputs) {
+        const result = await runBin(tool, argsFor(tool), { stdin: input, env });
+        expect(result.code, `${tool} ${input}`).toBe(3);
+        expect(result.stderr).toMatch(new RegExp(`^${tool}: error: Cannot (parse|use) record on stdin:${line}: `, "m"));
+        expect(result.stderr).not.toContain("    at ");
+      }
+      rows.push({
+        fault: `malformed NDJSON into ${tool}`,
+        behaviour: "exit 3, one line naming stdin:LINE, no stack trace",
+        test: `faults_test.ts: ${tool} …malformed NDJSON`,
+      });
+    },
+  );
 
-  test.each(["orcid-list", "orcid-fetch", "orcid-place", "orcid-pack"])("%s exits quietly when its reader goes away (| head -1)", async (tool) => {
-    const upstream = "orcid-list --all -s";
-    const script = tool === "orcid-list" ? `${upstream} | head -1` : tool === "orcid-fetch" ? `${upstream} | orcid-fetch | head -1` : tool === "orcid-place" ? `${upstream} | orcid-fetch | orcid-place "${join(work.dir, "head-mirror")}" | head -1` : `${upstream} | orcid-fetch | orcid-pack | head -c 100 >/dev/null`;
-    const result = await runPipeline(script, { env });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).not.toMatch(/error:|EPIPE|    at /);
-    rows.push({ fault: `closed pipe after ${tool}`, behaviour: "quiet exit 0", test: `faults_test.ts: ${tool} exits quietly` });
-  });
+  test.each(["orcid-list", "orcid-fetch", "orcid-place", "orcid-pack"])(
+    "%s exits quietly when its reader goes away (| head -1)",
+    async (tool) => {
+      const upstream = "orcid-list --all -s";
+      const script =
+        tool === "orcid-list"
+          ? `${upstream} | head -1`
+          : tool === "orcid-fetch"
+            ? `${upstream} | orcid-fetch | head -1`
+            : tool === "orcid-place"
+              ? `${upstream} | orcid-fetch | orcid-place "${join(work.dir, "head-mirror")}" | head -1`
+              : `${upstream} | orcid-fetch | orcid-pack | head -c 100 >/dev/null`;
+      const result = await runPipeline(script, { env });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).not.toMatch(/error:|EPIPE|    at /);
+      rows.push({
+        fault: `closed pipe after ${tool}`,
+        behaviour: "quiet exit 0",
+        test: `faults_test.ts: ${tool} exits quietly`,
+      });
+    },
+  );
 });
 
 describe("orcid-place --verify", () => {
@@ -347,9 +452,18 @@ describe("orcid-place --verify", () => {
     const snapshot = readTree(mirror);
     const result = await runPipeline(`orcid-list --all -s -a | orcid-place "${mirror}" --verify`, { env: s3.env });
     expect(result.code).toBe(1);
-    const mismatches = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as { problem: string; path: string });
-    expect(mismatches.map((m) => `${m.problem} ${m.path}`).sort()).toEqual([`changed ${activity}`, `extra ${stray}`, `missing ${summary}`].sort());
+    const mismatches = result.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { problem: string; path: string });
+    expect(mismatches.map((m) => `${m.problem} ${m.path}`).sort()).toEqual(
+      [`changed ${activity}`, `extra ${stray}`, `missing ${summary}`].sort(),
+    );
     expect(treeDifferences(readTree(mirror), snapshot)).toEqual([]);
-    rows.push({ fault: "a damaged mirror (after an incident)", behaviour: "orcid-place --verify reports missing, changed and extra files; changes nothing", test: "faults_test.ts: orcid-place --verify" });
+    rows.push({
+      fault: "a damaged mirror (after an incident)",
+      behaviour: "orcid-place --verify reports missing, changed and extra files; changes nothing",
+      test: "faults_test.ts: orcid-place --verify",
+    });
   });
 });

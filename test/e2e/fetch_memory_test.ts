@@ -28,7 +28,12 @@ function orcidOf(n: number): string {
 beforeAll(async () => {
   const objects = Array.from({ length: OBJECTS }, (_, n) => {
     const line = `<work n="${n}">${"x".repeat(100)}</work>\n`;
-    return { bucket: BUCKET, key: summaryKey(orcidOf(n)), body: line.repeat(Math.ceil(SIZE / line.length)).slice(0, SIZE), lastModified: new Date("2026-11-01T00:00:00Z") };
+    return {
+      bucket: BUCKET,
+      key: summaryKey(orcidOf(n)),
+      body: line.repeat(Math.ceil(SIZE / line.length)).slice(0, SIZE),
+      lastModified: new Date("2026-11-01T00:00:00Z"),
+    };
   });
   syncStore(folder.dir, [BUCKET], objects);
   s3 = await startLocalS3({ directory: folder.dir });
@@ -60,10 +65,15 @@ async function fetchBehindStalledReader(
   endpoint = s3.endpoint,
 ): Promise<{ peak: number; code: number | null; records: { type: string; size?: number; body?: string }[] }> {
   const env = { ...process.env, ...s3.env, AWS_ENDPOINT_URL: endpoint };
-  const child = spawn(join(BIN_DIR, "orcid-fetch"), ["-j", String(OBJECTS), ...args], { env, stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(join(BIN_DIR, "orcid-fetch"), ["-j", String(OBJECTS), ...args], {
+    env,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, residentBytes(child.pid!))), 20);
-  const keys = Array.from({ length: OBJECTS }, (_, n) => JSON.stringify({ type: "key", bucket: BUCKET, key: summaryKey(orcidOf(n)), orcid: orcidOf(n), kind: "summary" }));
+  const keys = Array.from({ length: OBJECTS }, (_, n) =>
+    JSON.stringify({ type: "key", bucket: BUCKET, key: summaryKey(orcidOf(n)), orcid: orcidOf(n), kind: "summary" }),
+  );
   child.stdin.end(`${keys.join("\n")}\n`);
   child.stdout.pause();
   // At least waitMs, then until the resident set has stopped growing: on a loaded machine the
@@ -83,7 +93,11 @@ async function fetchBehindStalledReader(
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   clearTimeout(killer);
   clearInterval(sampler);
-  const records = Buffer.concat(chunks).toString().trim().split("\n").map((line) => JSON.parse(line) as { type: string; size?: number; body?: string });
+  const records = Buffer.concat(chunks)
+    .toString()
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { type: string; size?: number; body?: string });
   return { peak: stalledPeak, code, records };
 }
 
@@ -128,4 +142,3 @@ describe("orcid-fetch memory", () => {
     }
   }, 120_000);
 });
-

@@ -30,10 +30,7 @@ export interface SeededS3 extends LocalS3 {
 }
 
 /** Starts the local S3 server over a temp folder seeded with day 1 of a small generated dataset. */
-export async function startSeededS3(
-  options: Partial<DayOptions> = {},
-  seed: SeedOptions = {},
-): Promise<SeededS3> {
+export async function startSeededS3(options: Partial<DayOptions> = {}, seed: SeedOptions = {}): Promise<SeededS3> {
   const day: DayOptions = { records: 300, seed: 7, now: new Date("2026-11-20T00:00:00Z"), day: 1, ...options };
   const folder = scratch("orcid-sync-s3-");
   let { dataset } = buildDay(day);

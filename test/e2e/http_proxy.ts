@@ -3,7 +3,14 @@
  * faults, driven per test: error statuses, connection resets mid-body, bodies cut short under a full
  * Content-Length, flipped bytes, stalls, and slow trickling.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 
 /** What to do to one request. */
 export type Fault =
@@ -104,15 +111,26 @@ export function startFaultProxy(target: string): Promise<FaultProxy> {
   const server: Server = createServer((req, res) => {
     const index = requests.length;
     const fault = rule?.(req, index);
-    const seen: SeenRequest = { method: req.method ?? "", url: req.url ?? "", status: 0, ...(fault ? { fault: fault.kind } : {}), headers: req.headers };
+    const seen: SeenRequest = {
+      method: req.method ?? "",
+      url: req.url ?? "",
+      status: 0,
+      ...(fault ? { fault: fault.kind } : {}),
+      headers: req.headers,
+    };
     requests.push(seen);
     if (fault?.kind === "status") {
       seen.status = fault.status;
       req.resume();
       // A region error names the bucket's region, as S3 does (a header and <Region>).
-      res.writeHead(fault.status, { "content-type": "application/xml", ...(fault.region ? { "x-amz-bucket-region": fault.region } : {}) });
+      res.writeHead(fault.status, {
+        "content-type": "application/xml",
+        ...(fault.region ? { "x-amz-bucket-region": fault.region } : {}),
+      });
       const region = fault.region ? `<Region>${fault.region}</Region>` : "";
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>Injected by the test proxy</Message>${region}</Error>`);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>Injected by the test proxy</Message>${region}</Error>`,
+      );
       return;
     }
     if (fault?.kind === "stall") {
@@ -131,7 +149,10 @@ export function startFaultProxy(target: string): Promise<FaultProxy> {
         setFaults: (next) => {
           rule = next;
         },
-        objectGets: (status) => requests.filter((r) => r.method === "GET" && !isListing(r.url) && (status === undefined || r.status === status)),
+        objectGets: (status) =>
+          requests.filter(
+            (r) => r.method === "GET" && !isListing(r.url) && (status === undefined || r.status === status),
+          ),
         close: () =>
           new Promise((done) => {
             server.closeAllConnections();

@@ -11,7 +11,16 @@ import { expectedMirror } from "../generator/dataset_files.ts";
 import { lambdaCsv, lambdaTarGz, noiseRows } from "../generator/lambda.ts";
 import { LAMBDA_KEY } from "../generator/model.ts";
 import { syncStore } from "../generator/store.ts";
-import { expectedTree, readTree, ROOT, runCommand, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
+import {
+  expectedTree,
+  readTree,
+  ROOT,
+  runCommand,
+  scratch,
+  type SeededS3,
+  startSeededS3,
+  treeDifferences,
+} from "./helpers.ts";
 import { writeSection } from "./reliability_doc.ts";
 
 let s3: SeededS3;
@@ -50,7 +59,11 @@ afterAll(async () => {
 
 /** Puts `body` in place of the lambda file. */
 function serveLambda(body: Buffer): void {
-  syncStore(s3.directory, ["orcid-lambda-file"], [{ bucket: "orcid-lambda-file", key: LAMBDA_KEY, body, lastModified: new Date() }]);
+  syncStore(
+    s3.directory,
+    ["orcid-lambda-file"],
+    [{ bucket: "orcid-lambda-file", key: LAMBDA_KEY, body, lastModified: new Date() }],
+  );
   figures.lambdaFiles++;
 }
 
@@ -79,7 +92,10 @@ async function sync(name: string, args: string[], state = SAVED) {
   const cwd = join(work.dir, name.replace(/\W+/g, "-"));
   mkdirSync(cwd, { recursive: true });
   writeFileSync(join(cwd, "last_ran.config"), state);
-  const result = await runCommand(join(ROOT, "scripts", "sync.sh"), ["-s", "-a", "-max", "8", ...args], { cwd, env: { ...s3.env, TZ: "UTC" } });
+  const result = await runCommand(join(ROOT, "scripts", "sync.sh"), ["-s", "-a", "-max", "8", ...args], {
+    cwd,
+    env: { ...s3.env, TZ: "UTC" },
+  });
   figures.syncs++;
   const mirror = join(cwd, "ORCID_public_data_files");
   return { result, cwd, mirror, state: () => readFileSync(join(cwd, "last_ran.config"), "utf8") };
@@ -101,35 +117,68 @@ describe("lambda files that cannot say what changed: exit 3, last_ran.config unt
   const cases: [string, () => Promise<Buffer>, RegExp][] = [
     ["an empty gzip", async () => gzipSync(Buffer.alloc(0)), /holds no last_modified\.csv \(it is empty\)/],
     ["an empty tar", async () => gzipSync(Buffer.alloc(1024)), /holds no last_modified\.csv \(it is empty\)/],
-    ["no last_modified.csv member", () => tarGz([{ name: "README.txt", body: "moved\n" }]), /holds no last_modified\.csv \(it holds 'README\.txt'\)/],
-    ["a wrong header", async () => lambdaTarGz(lambdaCsv(s3.dataset).replace(/^[^\n]*/, "orcid_id,url,created,modified")), /first line is not the header/],
-    ["no header", async () => lambdaTarGz(lambdaCsv(s3.dataset).replace(/^[^\n]*\n/, "")), /first line is not the header/],
-    ["every row rejected", async () => lambdaTarGz(rewriteRows((f) => `${f[0]},${f[1]},${f[2]},last week`)), /none of its \d+ rows could be read/],
-    ["a gzip cut short", async () => {
-      const whole = await lambdaTarGz(lambdaCsv(s3.dataset));
-      return whole.subarray(0, Math.floor(whole.length * 0.6));
-    }, /not a gzip-compressed tar: unexpected end of file/],
+    [
+      "no last_modified.csv member",
+      () => tarGz([{ name: "README.txt", body: "moved\n" }]),
+      /holds no last_modified\.csv \(it holds 'README\.txt'\)/,
+    ],
+    [
+      "a wrong header",
+      async () => lambdaTarGz(lambdaCsv(s3.dataset).replace(/^[^\n]*/, "orcid_id,url,created,modified")),
+      /first line is not the header/,
+    ],
+    [
+      "no header",
+      async () => lambdaTarGz(lambdaCsv(s3.dataset).replace(/^[^\n]*\n/, "")),
+      /first line is not the header/,
+    ],
+    [
+      "every row rejected",
+      async () => lambdaTarGz(rewriteRows((f) => `${f[0]},${f[1]},${f[2]},last week`)),
+      /none of its \d+ rows could be read/,
+    ],
+    [
+      "a gzip cut short",
+      async () => {
+        const whole = await lambdaTarGz(lambdaCsv(s3.dataset));
+        return whole.subarray(0, Math.floor(whole.length * 0.6));
+      },
+      /not a gzip-compressed tar: unexpected end of file/,
+    ],
   ];
-  test.each(cases)("%s", async (label, make, message) => {
-    serveLambda(await make());
-    const { result, state, mirror } = await sync(`fatal ${label}`, ["-d", "400"]);
-    expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toMatch(new RegExp(`^orcid-list: error: Cannot use the lambda file|^orcid-list: error: The lambda file`, "m"));
-    expect(result.stderr).toMatch(message);
-    expect(state()).toBe(SAVED);
-    figures.statesChecked++;
-    // Nothing partial: whatever came before the cut is whole.
-    const expected = expectedTree(expectedMirror(s3.dataset, { golden: false }));
-    if (existsSync(mirror)) for (const [path, body] of readTree(mirror)) expect(body.equals(expected.get(path)!), path).toBe(true);
-    rows.push({ fault: `lambda file: ${label}`, behaviour: "orcid-list exit 3 with one message; sync.sh exit 3; last_ran.config unchanged", test: `lambda_faults_test.ts: ${label}` });
-  }, 120_000);
+  test.each(cases)(
+    "%s",
+    async (label, make, message) => {
+      serveLambda(await make());
+      const { result, state, mirror } = await sync(`fatal ${label}`, ["-d", "400"]);
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toMatch(
+        new RegExp(`^orcid-list: error: Cannot use the lambda file|^orcid-list: error: The lambda file`, "m"),
+      );
+      expect(result.stderr).toMatch(message);
+      expect(state()).toBe(SAVED);
+      figures.statesChecked++;
+      // Nothing partial: whatever came before the cut is whole.
+      const expected = expectedTree(expectedMirror(s3.dataset, { golden: false }));
+      if (existsSync(mirror))
+        for (const [path, body] of readTree(mirror)) expect(body.equals(expected.get(path)!), path).toBe(true);
+      rows.push({
+        fault: `lambda file: ${label}`,
+        behaviour: "orcid-list exit 3 with one message; sync.sh exit 3; last_ran.config unchanged",
+        test: `lambda_faults_test.ts: ${label}`,
+      });
+    },
+    120_000,
+  );
 });
 
 describe("bad rows", () => {
   test("four bad rows among good ones: exit 1 and the state unchanged, unless --allow-bad-rows 4", async () => {
     const csv = lambdaCsv(s3.dataset);
     const [header, ...lines] = csv.trimEnd().split("\n");
-    serveLambda(await lambdaTarGz(`${header}\n${lines[0]}\n${noiseRows(s3.dataset).join("\n")}\n${lines.slice(1).join("\n")}\n`));
+    serveLambda(
+      await lambdaTarGz(`${header}\n${lines[0]}\n${noiseRows(s3.dataset).join("\n")}\n${lines.slice(1).join("\n")}\n`),
+    );
     const refused = await sync("bad rows", ["-d", "400"]);
     expect(refused.result.code, refused.result.stderr).toBe(1);
     expect(refused.result.stderr.match(/^orcid-list: warning: {3}row \d+ \(line \d+\): /gm)).toHaveLength(4);
@@ -139,7 +188,12 @@ describe("bad rows", () => {
     expect(accepted.result.code, accepted.result.stderr).toBe(0);
     expect(accepted.state()).toBe(newestLocal());
     figures.statesChecked += 2;
-    rows.push({ fault: "lambda file: 4 bad rows (--allow-bad-rows 0, then 4)", behaviour: "each shown with its row number; exit 1 and state unchanged, then exit 0 and state saved; mirror exact both times", test: "lambda_faults_test.ts: four bad rows" });
+    rows.push({
+      fault: "lambda file: 4 bad rows (--allow-bad-rows 0, then 4)",
+      behaviour:
+        "each shown with its row number; exit 1 and state unchanged, then exit 0 and state saved; mirror exact both times",
+      test: "lambda_faults_test.ts: four bad rows",
+    });
   }, 240_000);
 });
 
@@ -150,17 +204,25 @@ describe("rows in other forms CSV and ISO 8601 allow: synced exactly, state save
     ["quoted fields and a trailing Z", (f) => quote(iso("Z")(f).split(","))],
     ["a T and +00:00", iso("+00:00")],
   ];
-  test.each(cases)("%s", async (label, rewrite) => {
-    serveLambda(await lambdaTarGz(rewriteRows(rewrite)));
-    const { result, state, mirror } = await sync(`forms ${label}`, ["-d", "400"]);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).not.toMatch(/malformed|invalid iD/);
-    mirrorIsExact(mirror);
-    // The run started after the newest row: the state is that row's time, not the start.
-    expect(state()).toBe(newestLocal());
-    figures.statesChecked++;
-    rows.push({ fault: `lambda rows: ${label}`, behaviour: "read like the usual form; mirror exact; state saved at the file's newest row", test: `lambda_faults_test.ts: ${label}` });
-  }, 120_000);
+  test.each(cases)(
+    "%s",
+    async (label, rewrite) => {
+      serveLambda(await lambdaTarGz(rewriteRows(rewrite)));
+      const { result, state, mirror } = await sync(`forms ${label}`, ["-d", "400"]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).not.toMatch(/malformed|invalid iD/);
+      mirrorIsExact(mirror);
+      // The run started after the newest row: the state is that row's time, not the start.
+      expect(state()).toBe(newestLocal());
+      figures.statesChecked++;
+      rows.push({
+        fault: `lambda rows: ${label}`,
+        behaviour: "read like the usual form; mirror exact; state saved at the file's newest row",
+        test: `lambda_faults_test.ts: ${label}`,
+      });
+    },
+    120_000,
+  );
 });
 
 describe("a lambda file older than the last run", () => {
@@ -171,10 +233,17 @@ describe("a lambda file older than the last run", () => {
     const { result, state, cwd } = await sync("older", [], lastRun);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/orcid-list: warning: the lambda file's newest row \(.*\) is older than --since/);
-    expect(result.stderr).toMatch(/orcid-state: warning: the lambda file's newest row \(.*\) is older than the last run/);
+    expect(result.stderr).toMatch(
+      /orcid-state: warning: the lambda file's newest row \(.*\) is older than the last run/,
+    );
     expect(state()).toBe(newestLocal());
     expect(readFileSync(join(cwd, "last_ran.config.utc"), "utf8")).toBe(`${newestLocal().replace(" ", "T")}Z\n`);
     figures.statesChecked++;
-    rows.push({ fault: "lambda file older than the last run", behaviour: "said on stderr by orcid-list and orcid-state; state set to the file's newest row, so the next cutoff opens no gap", test: "lambda_faults_test.ts: older than the last run" });
+    rows.push({
+      fault: "lambda file older than the last run",
+      behaviour:
+        "said on stderr by orcid-list and orcid-state; state set to the file's newest row, so the next cutoff opens no gap",
+      test: "lambda_faults_test.ts: older than the last run",
+    });
   }, 120_000);
 });

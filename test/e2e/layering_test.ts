@@ -51,7 +51,8 @@ describe("layeringViolations()", () => {
   test("reports a concern folder importing a folder the table does not allow, or a private file", () => {
     const root = tree({
       "packages/core/async/pooled_map.ts": 'import { Mirror } from "../files/mod.ts";\n',
-      "packages/core/files/mirror.ts": 'import { FatalError } from "../pipe/mod.ts";\nimport type { ObjectRecord } from "../pipe/mod.ts";\n',
+      "packages/core/files/mirror.ts":
+        'import { FatalError } from "../pipe/mod.ts";\nimport type { ObjectRecord } from "../pipe/mod.ts";\n',
       "packages/core/s3/s3_retry.ts": 'import { retry } from "../async/retry.ts";\n',
     });
     expect(layeringViolations(root).sort()).toEqual([
@@ -64,7 +65,8 @@ describe("layeringViolations()", () => {
 
 describe("importsOf()", () => {
   test("finds static, type-only, re-exported and dynamic imports", () => {
-    const source = 'import { a } from "./a.ts";\nimport type { B } from "../b/mod.ts";\nexport * from "./c.ts";\nconst d = await import("./d.ts");\nimport "./e.ts";\n';
+    const source =
+      'import { a } from "./a.ts";\nimport type { B } from "../b/mod.ts";\nexport * from "./c.ts";\nconst d = await import("./d.ts");\nimport "./e.ts";\n';
     expect(importsOf(source)).toEqual([
       { specifier: "./a.ts", typeOnly: false },
       { specifier: "../b/mod.ts", typeOnly: true },

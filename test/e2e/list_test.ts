@@ -24,7 +24,12 @@ interface Rec {
 
 /** The records of a run, less the lambda record that ends a --since run (tested on its own). */
 const parse = (stdout: string): Rec[] => records(stdout).filter((r) => r.type !== "lambda");
-const records = (stdout: string): Rec[] => stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rec);
+const records = (stdout: string): Rec[] =>
+  stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Rec);
 /** The seeded lambda file has 4 bad rows among its newest (2 malformed, 2 invalid iDs). */
 const NOISE = ["--allow-bad-rows", "4"];
 
@@ -55,7 +60,9 @@ describe("orcid-list --since", () => {
       expect(result.code, result.stderr).toBe(0);
       const records = parse(result.stdout);
       expect(records.map((r) => r.orcid)).toEqual(changedSince(cutoff));
-      expect(records.every((r) => r.type === "key" && r.kind === "summary" && r.bucket === "v3.0-summaries")).toBe(true);
+      expect(records.every((r) => r.type === "key" && r.kind === "summary" && r.bucket === "v3.0-summaries")).toBe(
+        true,
+      );
       expect(records.every((r) => r.key === `${r.orcid.slice(-3)}/${r.orcid}.xml`)).toBe(true);
       expect(result.stderr).toContain("skipped 2 malformed rows and 2 invalid iDs");
       expect(result.stderr).toMatch(/^orcid-list: warning: {3}row \d+ \(line \d+\): 0000-0002-1825-009,/m);
@@ -65,13 +72,19 @@ describe("orcid-list --since", () => {
   test("bad rows beyond --allow-bad-rows: each shown with its row number, an error record, exit 1, the keys still emitted", async () => {
     const cutoff = s3.dataset.now - 7 * MICROS_PER_DAY;
     for (const allowed of ["0", "3"]) {
-      const result = await runBin("orcid-list", ["--since", formatIsoMicros(cutoff), "-s", "--allow-bad-rows", allowed], { env: s3.env });
+      const result = await runBin(
+        "orcid-list",
+        ["--since", formatIsoMicros(cutoff), "-s", "--allow-bad-rows", allowed],
+        { env: s3.env },
+      );
       expect(result.code, result.stderr).toBe(1);
       expect(result.stderr.match(/^orcid-list: warning: {3}row \d+ \(line \d+\): /gm)).toHaveLength(4);
       expect(result.stderr).toContain(`more than --allow-bad-rows ${allowed}`);
       const out = records(result.stdout);
       expect(out.filter((r) => r.type === "key").map((r) => r.orcid)).toEqual(changedSince(cutoff));
-      expect(out.filter((r) => r.type === "error")).toMatchObject([{ tool: "orcid-list", op: "lambda", code: "BadLambdaRows" }]);
+      expect(out.filter((r) => r.type === "error")).toMatchObject([
+        { tool: "orcid-list", op: "lambda", code: "BadLambdaRows" },
+      ]);
     }
   });
 
@@ -81,7 +94,12 @@ describe("orcid-list --since", () => {
       const result = await list(["--since", formatIsoMicros(cutoff), "-s", "-a", "-j", "8"]);
       expect(result.code, result.stderr).toBe(0);
       const out = records(result.stdout);
-      expect(out.at(-1)).toEqual({ type: "lambda", bucket: "orcid-lambda-file", key: "last_modified.csv.tar", newest: formatIsoMicros(newest) });
+      expect(out.at(-1)).toEqual({
+        type: "lambda",
+        bucket: "orcid-lambda-file",
+        key: "last_modified.csv.tar",
+        newest: formatIsoMicros(newest),
+      });
       expect(out.filter((r) => r.type === "lambda")).toHaveLength(1);
     }
     // A window past the whole file: nothing new in it, and a word about it.
@@ -113,7 +131,8 @@ describe("orcid-list --since", () => {
     const manifests = records.filter((r) => r.type === "manifest");
     expect(manifests.map((m) => m.orcid)).toEqual(changedSince(cutoff));
     expect(manifests.some((m) => m.keys.length === 0)).toBe(true);
-    for (const manifest of manifests) expect([...manifest.keys].sort(), manifest.orcid).toEqual([...expected.get(manifest.orcid)!].sort());
+    for (const manifest of manifests)
+      expect([...manifest.keys].sort(), manifest.orcid).toEqual([...expected.get(manifest.orcid)!].sort());
     // Each iD's keys come right before its manifest.
     let pending: string[] = [];
     for (const record of records) {
@@ -128,7 +147,11 @@ describe("orcid-list --since", () => {
   test("shards partition the iDs: disjoint, and together the unsharded output", async () => {
     const since = formatIsoMicros(s3.dataset.now - 30 * MICROS_PER_DAY);
     const whole = parse((await list(["--since", since, "-s"])).stdout).map((r) => r.key);
-    const shards = await Promise.all([1, 2, 3].map(async (k) => parse((await list(["--since", since, "-s", "--shard", `${k}/3`])).stdout).map((r) => r.key)));
+    const shards = await Promise.all(
+      [1, 2, 3].map(async (k) =>
+        parse((await list(["--since", since, "-s", "--shard", `${k}/3`])).stdout).map((r) => r.key),
+      ),
+    );
     expect(shards.every((keys) => keys.length > 0)).toBe(true);
     expect(shards.flat().sort()).toEqual([...whole].sort());
     expect(new Set(shards.flat()).size).toBe(whole.length);
@@ -147,7 +170,10 @@ describe("orcid-list --since", () => {
 
   test("--ids lists given iDs and reports invalid ones", async () => {
     const ids = s3.dataset.records.slice(0, 5).map((r) => r.orcid);
-    const result = await runBin("orcid-list", ["--ids", "-", "-s"], { env: s3.env, stdin: `${ids.join("\n")}\n0000-0002-1825-0098\n\n` });
+    const result = await runBin("orcid-list", ["--ids", "-", "-s"], {
+      env: s3.env,
+      stdin: `${ids.join("\n")}\n0000-0002-1825-0098\n\n`,
+    });
     expect(result.code).toBe(0);
     expect(parse(result.stdout).map((r) => r.orcid)).toEqual(ids);
     expect(result.stderr).toContain("1 invalid iDs");
@@ -155,15 +181,21 @@ describe("orcid-list --since", () => {
 });
 
 describe("orcid-list --all", () => {
-  const allKeys = () =>
-    [...datasetObjects(s3.dataset), ...goldenObjects()].map((o) => `${o.bucket}/${o.key}`).sort();
+  const allKeys = () => [...datasetObjects(s3.dataset), ...goldenObjects()].map((o) => `${o.bucket}/${o.key}`).sort();
 
   test("lists every key of every bucket over many pages, a manifest per iD, a checkpoint per bucket folder", async () => {
     const result = await list(["--all", "-s", "-a", "-n", "3", "-j", "16"]);
     expect(result.code, result.stderr).toBe(0);
     const records = parse(result.stdout);
-    expect(records.filter((r) => r.type === "key").map((r) => `${r.bucket}/${r.key}`).sort()).toEqual(allKeys());
-    const withObjects = new Set([...datasetObjects(s3.dataset), ...goldenObjects()].map((o) => o.key.split("/")[1]!.replace(/\.xml$/, "")));
+    expect(
+      records
+        .filter((r) => r.type === "key")
+        .map((r) => `${r.bucket}/${r.key}`)
+        .sort(),
+    ).toEqual(allKeys());
+    const withObjects = new Set(
+      [...datasetObjects(s3.dataset), ...goldenObjects()].map((o) => o.key.split("/")[1]!.replace(/\.xml$/, "")),
+    );
     const manifests = records.filter((r) => r.type === "manifest");
     expect(manifests.map((m) => m.orcid).sort()).toEqual([...withObjects].sort());
     const golden = manifests.find((m) => m.orcid === "0000-0002-7869-831X")!;
@@ -179,7 +211,10 @@ describe("orcid-list --all", () => {
       const first = join(dir.dir, "first.ndjson");
       const pipeline = spawn(
         "bash",
-        ["-c", `"${BIN_DIR}/orcid-list" --all -s -a -n 3 -j 2 | "${BIN_DIR}/orcid-state" checkpoints record --checkpoints-file "${journal}" > "${first}"`],
+        [
+          "-c",
+          `"${BIN_DIR}/orcid-list" --all -s -a -n 3 -j 2 | "${BIN_DIR}/orcid-state" checkpoints record --checkpoints-file "${journal}" > "${first}"`,
+        ],
         { env: { ...process.env, ...s3.env }, detached: true, stdio: "ignore" },
       );
       const lines = () => {
@@ -193,17 +228,31 @@ describe("orcid-list --all", () => {
       for (let waited = 0; lines() < 400 && waited < 60_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
       process.kill(-pipeline.pid!, "SIGKILL");
       await exited;
-      const done = new Set(readFileSync(journal, "utf8").split("\n").filter(Boolean).map((l) => { const c = JSON.parse(l); return `${c.bucket}/${c.folder}`; }));
+      const done = new Set(
+        readFileSync(journal, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => {
+            const c = JSON.parse(l);
+            return `${c.bucket}/${c.folder}`;
+          }),
+      );
       expect(done.size).toBeGreaterThanOrEqual(400);
       expect(done.size).toBeLessThan(2200);
       const folderOf = (key: string) => key.split("/").slice(0, 2).join("/");
-      const firstKeys = parse(readFileSync(first, "utf8").split("\n").slice(0, -1).join("\n")).filter((r) => r.type === "key").map((r) => `${r.bucket}/${r.key}`);
+      const firstKeys = parse(readFileSync(first, "utf8").split("\n").slice(0, -1).join("\n"))
+        .filter((r) => r.type === "key")
+        .map((r) => `${r.bucket}/${r.key}`);
       const resumed = await list(["--all", "-s", "-a", "-n", "3", "--resume", "--checkpoints-file", journal]);
       expect(resumed.code, resumed.stderr).toBe(0);
-      const resumedKeys = parse(resumed.stdout).filter((r) => r.type === "key").map((r) => `${r.bucket}/${r.key}`);
+      const resumedKeys = parse(resumed.stdout)
+        .filter((r) => r.type === "key")
+        .map((r) => `${r.bucket}/${r.key}`);
       expect(resumedKeys.filter((k) => done.has(folderOf(k)))).toEqual([]);
       expect(new Set([...firstKeys.filter((k) => done.has(folderOf(k))), ...resumedKeys]).size).toBe(allKeys().length);
-      expect([...new Set([...firstKeys.filter((k) => done.has(folderOf(k))), ...resumedKeys])].sort()).toEqual(allKeys());
+      expect([...new Set([...firstKeys.filter((k) => done.has(folderOf(k))), ...resumedKeys])].sort()).toEqual(
+        allKeys(),
+      );
       expect(resumed.stderr).toMatch(/skipped as done/);
     } finally {
       dir.remove();
@@ -211,7 +260,13 @@ describe("orcid-list --all", () => {
   });
 
   test("shards of a full listing are disjoint and cover every key", async () => {
-    const shards = await Promise.all([1, 2, 3, 4].map(async (k) => parse((await list(["--all", "-s", "--shard", `${k}/4`])).stdout).filter((r) => r.type === "key").map((r) => `${r.bucket}/${r.key}`)));
+    const shards = await Promise.all(
+      [1, 2, 3, 4].map(async (k) =>
+        parse((await list(["--all", "-s", "--shard", `${k}/4`])).stdout)
+          .filter((r) => r.type === "key")
+          .map((r) => `${r.bucket}/${r.key}`),
+      ),
+    );
     const summaries = allKeys().filter((k) => k.startsWith("v3.0-summaries/"));
     expect(shards.flat().sort()).toEqual(summaries);
     expect(new Set(shards.flat()).size).toBe(summaries.length);
@@ -226,7 +281,11 @@ describe("orcid-list reading a large lambda file", () => {
     for await (const chunk of syntheticLambda({ rows: 850_000, seed: 5, now, days: 90, level: 1 })) chunks.push(chunk);
     const body = Buffer.concat(chunks);
     expect(body.length).toBeGreaterThanOrEqual(20e6);
-    syncStore(dir.dir, ["orcid-lambda-file"], [{ bucket: "orcid-lambda-file", key: "last_modified.csv.tar", body, lastModified: now }]);
+    syncStore(
+      dir.dir,
+      ["orcid-lambda-file"],
+      [{ bucket: "orcid-lambda-file", key: "last_modified.csv.tar", body, lastModified: now }],
+    );
     const server = await startLocalS3({ directory: dir.dir });
     const proxy = await startCountingProxy(server.endpoint, { bytesPerSecond: 8e6 });
     try {

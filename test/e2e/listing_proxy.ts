@@ -68,26 +68,44 @@ async function upstreamKeys(upstream: URL, bucket: string): Promise<Listed[]> {
   const listed: Listed[] = [];
   let next: string | undefined;
   do {
-    const query = new URLSearchParams({ "list-type": "2", "max-keys": "1000", ...(next ? { "continuation-token": next } : {}) });
+    const query = new URLSearchParams({
+      "list-type": "2",
+      "max-keys": "1000",
+      ...(next ? { "continuation-token": next } : {}),
+    });
     const xml = await new Promise<string>((resolve, reject) => {
-      const out = request({ host: upstream.hostname, port: upstream.port, path: `/${bucket}?${query}`, method: "GET" }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => (response.statusCode === 200 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`upstream listing ${response.statusCode}`))));
-        response.on("error", reject);
-      });
+      const out = request(
+        { host: upstream.hostname, port: upstream.port, path: `/${bucket}?${query}`, method: "GET" },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () =>
+            response.statusCode === 200
+              ? resolve(Buffer.concat(chunks).toString())
+              : reject(new Error(`upstream listing ${response.statusCode}`)),
+          );
+          response.on("error", reject);
+        },
+      );
       out.on("error", reject);
       out.end();
     });
     for (const match of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
       const body = match[1]!;
-      const key = /<Key>([\s\S]*?)<\/Key>/.exec(body)![1]!.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+      const key = /<Key>([\s\S]*?)<\/Key>/
+        .exec(body)![1]!
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, "&");
       const size = Number(/<Size>(\d+)<\/Size>/.exec(body)?.[1] ?? 0);
       const etag = (/<ETag>([\s\S]*?)<\/ETag>/.exec(body)?.[1] ?? "").replace(/&quot;|"/g, "");
       const lastModified = /<LastModified>([^<]+)<\/LastModified>/.exec(body)?.[1] ?? new Date(0).toISOString();
       listed.push({ key, xml: contentsOf(key, size, etag, lastModified) });
     }
-    next = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? /<NextContinuationToken>([^<]+)<\/NextContinuationToken>/.exec(xml)?.[1] : undefined;
+    next = /<IsTruncated>true<\/IsTruncated>/.test(xml)
+      ? /<NextContinuationToken>([^<]+)<\/NextContinuationToken>/.exec(xml)?.[1]
+      : undefined;
   } while (next);
   return listed;
 }
@@ -103,17 +121,22 @@ export function startListingProxy(target: string): Promise<ListingProxy> {
   const keysOf = (bucket: string): Promise<Listed[]> => {
     let keys = cache.get(bucket);
     if (!keys) {
-      keys = upstreamKeys(upstream, bucket).then((listed) => [...listed, ...(injected.get(bucket) ?? [])].sort((a, b) => byteOrder(a.key, b.key)));
+      keys = upstreamKeys(upstream, bucket).then((listed) =>
+        [...listed, ...(injected.get(bucket) ?? [])].sort((a, b) => byteOrder(a.key, b.key)),
+      );
       cache.set(bucket, keys);
     }
     return keys;
   };
 
   const pass = (req: IncomingMessage, res: ServerResponse) => {
-    const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (response) => {
-      res.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(res);
-    });
+    const out = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (response) => {
+        res.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(res);
+      },
+    );
     out.on("error", () => res.destroy());
     req.pipe(out);
   };
@@ -137,7 +160,9 @@ export function startListingProxy(target: string): Promise<ListingProxy> {
     if (fault) counts.faults++;
     if (fault?.kind === "status") {
       res.writeHead(fault.status, { "content-type": "application/xml" });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>Injected by the listing proxy</Message></Error>`);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>Injected by the listing proxy</Message></Error>`,
+      );
       return;
     }
     let next = truncated ? token(page.at(-1)!.key) : undefined;
@@ -153,7 +178,11 @@ export function startListingProxy(target: string): Promise<ListingProxy> {
     const head =
       `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
       `<Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(prefix)}</Prefix>` +
-      (continuation !== null ? `<ContinuationToken>${continuation}</ContinuationToken>` : startAfter ? `<StartAfter>${escapeXml(startAfter)}</StartAfter>` : "") +
+      (continuation !== null
+        ? `<ContinuationToken>${continuation}</ContinuationToken>`
+        : startAfter
+          ? `<StartAfter>${escapeXml(startAfter)}</StartAfter>`
+          : "") +
       (next ? `<NextContinuationToken>${next}</NextContinuationToken>` : "") +
       `<KeyCount>${keyCount}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${isTruncated}</IsTruncated>`;
     const body = `${head}${page.map((p) => p.xml).join("")}${fault?.kind === "no-close" ? "" : "</ListBucketResult>"}`;
@@ -171,7 +200,11 @@ export function startListingProxy(target: string): Promise<ListingProxy> {
       }
       res.writeHead(200, { "content-type": "application/xml", "content-length": Buffer.byteLength(body) });
       res.write(part);
-      setTimeout(() => (fault.kind === "reset" ? (res.socket?.resetAndDestroy?.() ?? res.socket?.destroy()) : res.socket?.destroy()), 10);
+      setTimeout(
+        () =>
+          fault.kind === "reset" ? (res.socket?.resetAndDestroy?.() ?? res.socket?.destroy()) : res.socket?.destroy(),
+        10,
+      );
       return;
     }
     res.writeHead(200, { "content-type": "application/xml", "content-length": Buffer.byteLength(body) });
@@ -180,7 +213,8 @@ export function startListingProxy(target: string): Promise<ListingProxy> {
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://proxy");
-    const isListing = req.method === "GET" && url.searchParams.get("list-type") === "2" && /^\/[^/]+\/?$/.test(url.pathname);
+    const isListing =
+      req.method === "GET" && url.searchParams.get("list-type") === "2" && /^\/[^/]+\/?$/.test(url.pathname);
     if (!isListing) return pass(req, res);
     list(req, res, url).catch(() => res.destroy());
   });
@@ -196,7 +230,11 @@ export function startListingProxy(target: string): Promise<ListingProxy> {
         },
         inject: (bucket, keys) => {
           const listed = injected.get(bucket) ?? [];
-          for (const key of keys) listed.push({ key, xml: contentsOf(key, 0, "d41d8cd98f00b204e9800998ecf8427e", "2026-01-01T00:00:00.000Z") });
+          for (const key of keys)
+            listed.push({
+              key,
+              xml: contentsOf(key, 0, "d41d8cd98f00b204e9800998ecf8427e", "2026-01-01T00:00:00.000Z"),
+            });
           injected.set(bucket, listed);
           cache.delete(bucket);
         },

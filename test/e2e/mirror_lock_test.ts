@@ -37,7 +37,9 @@ async function holder(mirror: string, args: string[] = []): Promise<ChildProcess
   child.stdout.resume();
   child.stderr.resume();
   const folder = join(mirror, MIRROR_LOCK_FOLDER);
-  while (!(existsSync(folder) && readdirSync(folder).some((name) => /^(all|shard-\d+-of-\d+)\.[0-9a-f-]+\.lock$/.test(name)))) {
+  while (
+    !(existsSync(folder) && readdirSync(folder).some((name) => /^(all|shard-\d+-of-\d+)\.[0-9a-f-]+\.lock$/.test(name)))
+  ) {
     if (child.exitCode !== null) throw new Error(`holder exited ${child.exitCode}`);
     await delay(20);
   }
@@ -61,7 +63,9 @@ describe("the mirror lock", () => {
         const second = await runBin("orcid-place", [mirror, ...args], { stdin: summaryLine(IN_SECOND), cwd: other });
         expect(second.code).toBe(3);
         expect(second.stderr).toMatch(
-          new RegExp(`^orcid-place: error: Another sync is running \\(pid ${held.pid} on ${hostname()}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z, the whole mirror\\): lock ${mirror}\\n$`),
+          new RegExp(
+            `^orcid-place: error: Another sync is running \\(pid ${held.pid} on ${hostname()}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z, the whole mirror\\): lock ${mirror}\\n$`,
+          ),
         );
         expect(existsSync(join(mirror, "summaries"))).toBe(false);
       }
@@ -79,7 +83,10 @@ describe("the mirror lock", () => {
     try {
       const cwd = join(work.dir, "sync-run");
       mkdirSync(cwd, { recursive: true });
-      const result = await runCommand(join(ROOT, "scripts", "sync.sh"), ["-s", "-d", "30", "-p", root], { cwd, env: s3.env });
+      const result = await runCommand(join(ROOT, "scripts", "sync.sh"), ["-s", "-d", "30", "-p", root], {
+        cwd,
+        env: s3.env,
+      });
       expect(result.code).toBe(3);
       expect(result.stderr).toContain(`orcid-place: error: Another sync is running (pid ${held.pid} on ${hostname()}`);
       expect(existsSync(join(cwd, "last_ran.config"))).toBe(false);
@@ -92,7 +99,9 @@ describe("the mirror lock", () => {
   test("--wait-lock waits for the holder to finish, then places", async () => {
     const mirror = join(work.dir, "wait", "ORCID_public_data_files");
     const held = await holder(mirror);
-    const waiting = spawn(join(BIN_DIR, "orcid-place"), [mirror, "--wait-lock", "600"], { stdio: ["pipe", "pipe", "pipe"] });
+    const waiting = spawn(join(BIN_DIR, "orcid-place"), [mirror, "--wait-lock", "600"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stderr = "";
     let stdout = "";
     waiting.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
@@ -109,14 +118,22 @@ describe("the mirror lock", () => {
   });
 
   test("disjoint shards write one mirror at once; a shard refuses iDs of another", async () => {
-    expect([folderInShard("097", { index: 1, count: 2 }), folderInShard("920", { index: 2, count: 2 })]).toEqual([true, true]);
+    expect([folderInShard("097", { index: 1, count: 2 }), folderInShard("920", { index: 2, count: 2 })]).toEqual([
+      true,
+      true,
+    ]);
     const mirror = join(work.dir, "shards", "ORCID_public_data_files");
     const first = await holder(mirror, ["--shard", "1/2"]);
     try {
-      const second = await runBin("orcid-place", [mirror, "--shard", "2/2"], { stdin: summaryLine(IN_SECOND) + summaryLine(IN_FIRST) });
+      const second = await runBin("orcid-place", [mirror, "--shard", "2/2"], {
+        stdin: summaryLine(IN_SECOND) + summaryLine(IN_FIRST),
+      });
       expect(second.stderr).not.toContain("Another sync");
       expect(second.code).toBe(1);
-      const records = second.stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string; code?: string; orcid: string });
+      const records = second.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { type: string; code?: string; orcid: string });
       expect(records).toMatchObject([
         { type: "placed", orcid: IN_SECOND },
         { type: "error", code: "NotInShard", orcid: IN_FIRST },

@@ -21,7 +21,17 @@ describe("orcid-pack", () => {
   test("packs object records from stdin into an archive GNU tar extracts to the mirror layout; other records pass through", async () => {
     const objects = [...datasetObjects(dataset)];
     const lines = objects.map((o) =>
-      JSON.stringify({ type: "object", bucket: o.bucket, key: o.key, orcid: o.key.split("/")[1]!.replace(/\.xml$/, ""), kind: o.mirrorPath.startsWith("summaries/") ? "summary" : o.key.split("/")[2], body: o.body, etag: "e", size: Buffer.byteLength(o.body), lastModified: o.lastModified.toISOString() }),
+      JSON.stringify({
+        type: "object",
+        bucket: o.bucket,
+        key: o.key,
+        orcid: o.key.split("/")[1]!.replace(/\.xml$/, ""),
+        kind: o.mirrorPath.startsWith("summaries/") ? "summary" : o.key.split("/")[2],
+        body: o.body,
+        etag: "e",
+        size: Buffer.byteLength(o.body),
+        lastModified: o.lastModified.toISOString(),
+      }),
     );
     lines.push(JSON.stringify({ type: "checkpoint", bucket: "v3.0-summaries", folder: "097" }));
     const archive = join(work.dir, "records.tar.gz");
@@ -49,7 +59,8 @@ describe("orcid-pack", () => {
     expect(result.code, result.stderr).toBe(0);
     const union = new Map<string, Buffer>();
     for (const part of [1, 2, 3]) {
-      for (const [path, body] of extract(join(work.dir, `split_${part}.tar.gz`), join(work.dir, `part${part}`))) union.set(path, body);
+      for (const [path, body] of extract(join(work.dir, `split_${part}.tar.gz`), join(work.dir, `part${part}`)))
+        union.set(path, body);
     }
     expect(treeDifferences(union, readTree(mirror))).toEqual([]);
   });

@@ -19,7 +19,13 @@ function startProxy(): Promise<{ url: string; count: () => number; close: () => 
     count++;
     const target = new URL(req.url!);
     const upstream = httpRequest(
-      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: req.method,
+        headers: req.headers,
+      },
       (response) => {
         res.writeHead(response.statusCode!, response.headers);
         response.pipe(res);
@@ -60,10 +66,27 @@ beforeAll(async () => {
   await seedStore(join(folder.dir, "data"), dataset);
   certificate = join(folder.dir, "cert.pem");
   const key = join(folder.dir, "key.pem");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
-  ], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      key,
+      "-out",
+      certificate,
+    ],
+    { stdio: "ignore" },
+  );
   plain = await startLocalS3({ directory: join(folder.dir, "data") });
   tls = await startLocalS3({ directory: join(folder.dir, "data"), tls: { key, cert: certificate } });
 });
@@ -77,7 +100,9 @@ afterAll(async () => {
 async function listOne(env: NodeJS.ProcessEnv): Promise<number> {
   const access = createS3Access({ env, connections: 2 });
   try {
-    const page = await (await access.client("v3.0-summaries")).send(new ListObjectsV2Command({ Bucket: "v3.0-summaries", MaxKeys: 5 }));
+    const page = await (await access.client("v3.0-summaries")).send(
+      new ListObjectsV2Command({ Bucket: "v3.0-summaries", MaxKeys: 5 }),
+    );
     return page.Contents?.length ?? 0;
   } finally {
     await access.close();

@@ -46,7 +46,10 @@ async function runRecipe(recipe: string, name: string, shim?: [string, string]) 
     chmodSync(join(shims, shim[0]), 0o755);
   }
   // A plain non-interactive bash, as a user's script runs it: no pipefail unless the recipe sets it.
-  const result = await runCommand("bash", ["-c", recipe], { cwd, env: { ...s3.env, TZ: "UTC", PATH: `${shims}:${BIN_DIR}:${process.env.PATH}` } });
+  const result = await runCommand("bash", ["-c", recipe], {
+    cwd,
+    env: { ...s3.env, TZ: "UTC", PATH: `${shims}:${BIN_DIR}:${process.env.PATH}` },
+  });
   return { result, state: readFileSync(join(cwd, "last_ran.config"), "utf8") };
 }
 
@@ -62,11 +65,15 @@ describe("README recipes that save the state", () => {
     }
   }, 180_000);
 
-  test.each(FAILURES)("with %s, the pipe fails and last_ran.config does not move", async (label, tool, body) => {
-    for (const [i, recipe] of stateRecipes().entries()) {
-      const { result, state } = await runRecipe(recipe, `${label}-${i}`, [tool, body]);
-      expect(result.code, `${recipe}\n${result.stderr}`).not.toBe(0);
-      expect(state, recipe).toBe(SAVED);
-    }
-  }, 180_000);
+  test.each(FAILURES)(
+    "with %s, the pipe fails and last_ran.config does not move",
+    async (label, tool, body) => {
+      for (const [i, recipe] of stateRecipes().entries()) {
+        const { result, state } = await runRecipe(recipe, `${label}-${i}`, [tool, body]);
+        expect(result.code, `${recipe}\n${result.stderr}`).not.toBe(0);
+        expect(state, recipe).toBe(SAVED);
+      }
+    },
+    180_000,
+  );
 });

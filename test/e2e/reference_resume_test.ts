@@ -6,7 +6,16 @@ import { join } from "node:path";
 import { createS3Access, parseListPage } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
-import { expectedTree, readTree, ROOT, runCommand, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
+import {
+  expectedTree,
+  readTree,
+  ROOT,
+  runCommand,
+  scratch,
+  type SeededS3,
+  startSeededS3,
+  treeDifferences,
+} from "./helpers.ts";
 
 let s3: SeededS3;
 const work = scratch("orcid-sync-reference-resume-");
@@ -36,7 +45,10 @@ describe("download.sh -r after the reference's download.py", () => {
   test("lists the folders the reference finished and fetches the files it lacks there, and only those", async () => {
     const cwd = join(work.dir, "switch");
     mkdirSync(cwd);
-    const download = await runCommand(join(ROOT, "scripts", "download.sh"), ["-s", "-a", "-max", "8"], { cwd, env: s3.env });
+    const download = await runCommand(join(ROOT, "scripts", "download.sh"), ["-s", "-a", "-max", "8"], {
+      cwd,
+      env: s3.env,
+    });
     expect(download.code, download.stderr).toBe(0);
     const mirror = join(cwd, "ORCID_public_data_files");
     rmSync(join(cwd, "last_ran.config"));
@@ -45,8 +57,14 @@ describe("download.sh -r after the reference's download.py", () => {
     // "finished" every folder of v3.0-activities-a) ...
     const summaries = await firstPage("v3.0-summaries");
     const activities = await firstPage("v3.0-activities-b");
-    writeFileSync(join(cwd, "summary_next_continuation_token.config"), `bucket_name: v3.0-summaries\ncontinuation_token: ${summaries.token}\n`);
-    writeFileSync(join(cwd, "activities_next_continuation_token.config"), `bucket_name: v3.0-activities-b\ncontinuation_token: ${activities.token}\n`);
+    writeFileSync(
+      join(cwd, "summary_next_continuation_token.config"),
+      `bucket_name: v3.0-summaries\ncontinuation_token: ${summaries.token}\n`,
+    );
+    writeFileSync(
+      join(cwd, "activities_next_continuation_token.config"),
+      `bucket_name: v3.0-activities-b\ncontinuation_token: ${activities.token}\n`,
+    );
     // ... but failed, in folders it had finished, a summary, an activity of -a and one of -b, and
     // left a summary that differs.
     const finishedA = (await firstPage("v3.0-activities-a")).keys[0]!;
@@ -55,7 +73,10 @@ describe("download.sh -r after the reference's download.py", () => {
     rmSync(join(mirror, "activities", activities.keys[0]!));
     writeFileSync(join(mirror, "summaries", summaries.keys[1]!), "<partial");
 
-    const resume = await runCommand(join(ROOT, "scripts", "download.sh"), ["-s", "-a", "-r", "-max", "8"], { cwd, env: s3.env });
+    const resume = await runCommand(join(ROOT, "scripts", "download.sh"), ["-s", "-a", "-r", "-max", "8"], {
+      cwd,
+      env: s3.env,
+    });
     expect(resume.code, resume.stderr).toBe(0);
     expect(treeDifferences(readTree(mirror), expectedTree(expectedMirror(s3.dataset, { golden: false })))).toEqual([]);
     expect(resume.stderr).toContain("found the reference's continuation files");

@@ -15,7 +15,9 @@ const SECTIONS = /<!-- section: ([\w-]+) -->[\s\S]*?<!-- \/section: \1 -->\n?/g;
 /** The suites' sections of the file as it is now, to write back after the main table. */
 export function keptSections(): string {
   if (!existsSync(RELIABILITY_DOC)) return "";
-  return [...readFileSync(RELIABILITY_DOC, "utf8").matchAll(SECTIONS)].map((m) => m[0].endsWith("\n") ? m[0] : `${m[0]}\n`).join("\n");
+  return [...readFileSync(RELIABILITY_DOC, "utf8").matchAll(SECTIONS)]
+    .map((m) => (m[0].endsWith("\n") ? m[0] : `${m[0]}\n`))
+    .join("\n");
 }
 
 /** Replaces (or appends) the section `name` with `body`. */
@@ -23,5 +25,8 @@ export function writeSection(name: string, body: string): void {
   const text = existsSync(RELIABILITY_DOC) ? readFileSync(RELIABILITY_DOC, "utf8") : "# Reliability\n";
   const section = `<!-- section: ${name} -->\n${body.trimEnd()}\n<!-- /section: ${name} -->\n`;
   const pattern = new RegExp(`<!-- section: ${name} -->[\\s\\S]*?<!-- \\/section: ${name} -->\\n?`);
-  writeFileSync(RELIABILITY_DOC, pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}`);
+  writeFileSync(
+    RELIABILITY_DOC,
+    pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}`,
+  );
 }

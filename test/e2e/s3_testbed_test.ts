@@ -13,14 +13,19 @@ afterAll(async () => {
   await s3?.close();
 });
 
-async function listAll(bucket: string, options: { signRequest: boolean; pageSize: number }): Promise<{ keys: string[]; pages: number }> {
+async function listAll(
+  bucket: string,
+  options: { signRequest: boolean; pageSize: number },
+): Promise<{ keys: string[]; pages: number }> {
   const access = createS3Access({ env: s3.env, signRequest: options.signRequest, connections: 4 });
   const keys: string[] = [];
   let pages = 0;
   let token: string | undefined;
   try {
     do {
-      const page: ListObjectsV2CommandOutput = await (await access.client(bucket)).send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: options.pageSize, ContinuationToken: token }));
+      const page: ListObjectsV2CommandOutput = await (await access.client(bucket)).send(
+        new ListObjectsV2Command({ Bucket: bucket, MaxKeys: options.pageSize, ContinuationToken: token }),
+      );
       pages++;
       for (const object of page.Contents ?? []) keys.push(object.Key!);
       token = page.NextContinuationToken;
@@ -36,7 +41,11 @@ describe("the local S3 test bed", () => {
     const expected = [...datasetObjects(s3.dataset)]
       .filter((o) => o.bucket === "v3.0-summaries")
       .map((o) => o.key)
-      .concat(goldenObjects().filter((o) => o.bucket === "v3.0-summaries").map((o) => o.key))
+      .concat(
+        goldenObjects()
+          .filter((o) => o.bucket === "v3.0-summaries")
+          .map((o) => o.key),
+      )
       .sort();
     const { keys, pages } = await listAll("v3.0-summaries", { signRequest: true, pageSize: 100 });
     expect(pages).toBeGreaterThan(2);
@@ -70,7 +79,9 @@ describe("the local S3 test bed", () => {
     const access = createS3Access({ env: { ...s3.env, AWS_SECRET_ACCESS_KEY: "wrong-secret-key" }, connections: 1 });
     try {
       await expect(
-        (await access.client("v3.0-summaries")).send(new ListObjectsV2Command({ Bucket: "v3.0-summaries", MaxKeys: 1 })),
+        (await access.client("v3.0-summaries")).send(
+          new ListObjectsV2Command({ Bucket: "v3.0-summaries", MaxKeys: 1 }),
+        ),
       ).rejects.toMatchObject({ name: "SignatureDoesNotMatch" });
     } finally {
       await access.close();

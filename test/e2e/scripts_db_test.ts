@@ -3,7 +3,17 @@
 // and the rerun loads what the failed run placed; build-db.sh from a mirror or an archive, and an
 // archive that ends early leaves the load recorded as incomplete; sharded-sync.sh --db into a DuckDB
 // file (loaded after the shards) and into PostgreSQL (loaded by every shard, here and through -S).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type LocalPostgres, startLocalPostgres } from "../pg/server.ts";
@@ -28,7 +38,11 @@ function folder(name: string): string {
   return dir;
 }
 
-const lines = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (text: string) =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const linkId = (l: Record<string, unknown>) => `${l.doi} ${l.orcid} ${l.putCode} ${l.relationship} ${l.class}`;
 
 /** The tables that hold the iDs' state, as the NDJSON export gives them. */
@@ -87,7 +101,11 @@ describe("download.sh and sync.sh with --db", () => {
     // The links that differ between the days are in changes: removed and added.
     const day2Links = new Set(lines(day2.links!).map(linkId));
     const changes = lines((await runBin("orcid-db", ["changes", db, "--after", "0"])).stdout);
-    const of = (change: string) => changes.filter((c) => c.change === change).map(linkId).sort();
+    const of = (change: string) =>
+      changes
+        .filter((c) => c.change === change)
+        .map(linkId)
+        .sort();
     expect(of("removed")).toEqual([...day1Links].filter((l) => !day2Links.has(l)).sort());
     expect(of("added")).toEqual([...day2Links].filter((l) => !day1Links.has(l)).sort());
     expect(of("removed").length).toBeGreaterThan(0);
@@ -102,8 +120,14 @@ describe("download.sh and sync.sh with --db", () => {
     expect((await runCommand(script("sync.sh"), ["--help"], { cwd })).stdout).toContain("--db DB");
     const sharded = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-a", "--db", "x.duckdb"], { cwd });
     expect([sharded.code, sharded.stderr]).toEqual([2, "sharded-sync.sh: error: --db loads summaries: add -s\n"]);
-    const unset = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-s", "--db", "env:ORCID_NOT_SET"], { cwd, env: { ORCID_NOT_SET: "" } });
-    expect([unset.code, unset.stderr]).toEqual([2, "sharded-sync.sh: error: --db env:ORCID_NOT_SET: the environment variable ORCID_NOT_SET is not set\n"]);
+    const unset = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-s", "--db", "env:ORCID_NOT_SET"], {
+      cwd,
+      env: { ORCID_NOT_SET: "" },
+    });
+    expect([unset.code, unset.stderr]).toEqual([
+      2,
+      "sharded-sync.sh: error: --db env:ORCID_NOT_SET: the environment variable ORCID_NOT_SET is not set\n",
+    ]);
     expect((await runCommand(script("sharded-sync.sh"), ["--help"], { cwd })).stdout).toContain("--db DB");
   });
 });
@@ -114,14 +138,20 @@ describe("sharded-sync.sh with --db", () => {
     const db = join(cwd, "orcid.duckdb");
     const mirror = join(cwd, "ORCID_public_data_files");
     writeFileSync(db, "not a database\n");
-    const failed = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-d", "400", "--db", db], { cwd, env: s3.env });
+    const failed = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-d", "400", "--db", db], {
+      cwd,
+      env: s3.env,
+    });
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toContain("orcid-db: error: Cannot open database");
     expect(failed.stderr).toContain("sharded-sync.sh: last_ran.config is unchanged; run again");
     expect(existsSync(join(cwd, "last_ran.config"))).toBe(false);
 
     rmSync(db);
-    const sync = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-d", "400", "--db", db], { cwd, env: s3.env });
+    const sync = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-d", "400", "--db", db], {
+      cwd,
+      env: s3.env,
+    });
     expect(sync.code, sync.stderr).toBe(0);
     expect(existsSync(join(cwd, "last_ran.config"))).toBe(true);
     const built = join(cwd, "built.duckdb");
@@ -131,7 +161,10 @@ describe("sharded-sync.sh with --db", () => {
     expect(loaded).toEqual(await contents(built));
 
     // On other hosts each holds a mirror of its own: a DuckDB file cannot be loaded from them.
-    const remote = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-S", ":", "-s", "--db", db], { cwd, env: s3.env });
+    const remote = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-S", ":", "-s", "--db", db], {
+      cwd,
+      env: s3.env,
+    });
     expect([remote.code, remote.stderr]).toEqual([
       2,
       `sharded-sync.sh: error: --db ${db}: a DuckDB file is loaded on this host from one mirror; with -S give a PostgreSQL database (env:NAME)\n`,
@@ -151,28 +184,48 @@ describe("sharded-sync.sh with --db", () => {
     test("every shard loads, here and on -S hosts (the URL on ssh's stdin): equal to a build from the mirror; a failed load leaves the state", async () => {
       const url = (database: string) => pg.url.replace(new RegExp(`/${pg.database}$`), `/${database}`);
       pg.admin(`CREATE DATABASE via_ssh OWNER ${pg.user}`);
-      const env = { ...s3.env, SHARDS_DB: pg.url, SHARDS_SSH_DB: url("via_ssh"), SHARDS_NO_DB: url("no_such_database") };
+      const env = {
+        ...s3.env,
+        SHARDS_DB: pg.url,
+        SHARDS_SSH_DB: url("via_ssh"),
+        SHARDS_NO_DB: url("no_such_database"),
+      };
       process.env.SHARDS_DB = env.SHARDS_DB;
       process.env.SHARDS_SSH_DB = env.SHARDS_SSH_DB;
 
       const cwd = folder("sharded-pg");
-      const failed = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-d", "400", "--db", "env:SHARDS_NO_DB"], { cwd, env });
+      const failed = await runCommand(
+        script("sharded-sync.sh"),
+        ["-N", "3", "-s", "-d", "400", "--db", "env:SHARDS_NO_DB"],
+        { cwd, env },
+      );
       expect(failed.code).not.toBe(0);
       expect(failed.stderr).toMatch(/orcid-db: error: Cannot open postgres:\/\/.*no_such_database/);
       expect(failed.stderr).toContain("sharded-sync.sh: last_ran.config is unchanged; run again");
       expect(failed.stderr).not.toContain(pg.password);
       expect(existsSync(join(cwd, "last_ran.config"))).toBe(false);
 
-      const here = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-d", "400", "--db", "env:SHARDS_DB"], { cwd, env });
+      const here = await runCommand(
+        script("sharded-sync.sh"),
+        ["-N", "3", "-s", "-d", "400", "--db", "env:SHARDS_DB"],
+        { cwd, env },
+      );
       expect(here.code, here.stderr).toBe(0);
       expect(here.stderr).not.toContain(pg.password);
       const remote = folder("sharded-pg-ssh");
-      const viaSsh = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-S", ":", "-s", "-d", "400", "--db", "env:SHARDS_SSH_DB"], { cwd: remote, env });
+      const viaSsh = await runCommand(
+        script("sharded-sync.sh"),
+        ["-N", "2", "-S", ":", "-s", "-d", "400", "--db", "env:SHARDS_SSH_DB"],
+        { cwd: remote, env },
+      );
       expect(viaSsh.code, viaSsh.stderr).toBe(0);
       expect(viaSsh.stderr).not.toContain(pg.password);
 
       const built = join(cwd, "built.duckdb");
-      expect((await runCommand(script("build-db.sh"), [built, "--mirror", join(cwd, "ORCID_public_data_files")], { cwd })).code).toBe(0);
+      expect(
+        (await runCommand(script("build-db.sh"), [built, "--mirror", join(cwd, "ORCID_public_data_files")], { cwd }))
+          .code,
+      ).toBe(0);
       const want = await contents(built);
       expect(lines(want.persons!).length).toBeGreaterThan(100);
       expect(await contents("env:SHARDS_DB")).toEqual(want);
@@ -210,7 +263,8 @@ describe("build-db.sh", () => {
     expect(result.stderr).toMatch(/orcid-unpack: error: Cannot read .*cut.tar.gz/);
     expect(result.stderr).toMatch(/orcid-db: error: Input ended in the middle of a record: .*recorded as incomplete/);
     expect(await lastLoadStatus(partial)).toBe("incomplete");
-    const persons = (db: string) => runBin("orcid-db", ["sql", db, "SELECT count(*) AS n FROM persons"]).then((r) => Number(lines(r.stdout)[0]!.n));
+    const persons = (db: string) =>
+      runBin("orcid-db", ["sql", db, "SELECT count(*) AS n FROM persons"]).then((r) => Number(lines(r.stdout)[0]!.n));
     const [some, all] = await Promise.all([persons(partial), persons(fromMirror)]);
     expect(some).toBeGreaterThan(0);
     expect(some).toBeLessThan(all);

@@ -7,7 +7,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
 import { startFaultProxy } from "./http_proxy.ts";
-import { expectedTree, readTree, ROOT, runCommand, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
+import {
+  expectedTree,
+  readTree,
+  ROOT,
+  runCommand,
+  scratch,
+  type SeededS3,
+  startSeededS3,
+  treeDifferences,
+} from "./helpers.ts";
 
 const script = (name: string) => join(ROOT, "scripts", name);
 let s3: SeededS3;
@@ -43,7 +52,10 @@ describe("download.sh and sync.sh", () => {
 
   test("download.sh then sync.sh give exactly the day-1 and day-2 mirrors, the archives, and last_ran.config", async () => {
     const cwd = folder("main");
-    const download = await runCommand(script("download.sh"), ["-p", "data", "-s", "-a", "-t", "-max", "16"], { cwd, env: s3.env });
+    const download = await runCommand(script("download.sh"), ["-p", "data", "-s", "-a", "-t", "-max", "16"], {
+      cwd,
+      env: s3.env,
+    });
     expect(download.code, download.stderr).toBe(0);
     const mirror = join(cwd, "data", "ORCID_public_data_files");
     expect(treeDifferences(readTree(mirror), expectedTree(expectedMirror(s3.dataset)))).toEqual([]);
@@ -55,7 +67,12 @@ describe("download.sh and sync.sh", () => {
     const extracted = folder("extracted");
     for (const name of [`ORCID-API-3.0_xml_${month}.tar.gz`, `ORCID-API-3.0_activities_xml_${month}.tar.gz`]) {
       execFileSync("tar", ["-xzf", join(cwd, name), "-C", extracted]);
-      expect(execFileSync("tar", ["-tzf", join(cwd, name)]).toString().split("\n").filter(Boolean).length).toBeGreaterThan(0);
+      expect(
+        execFileSync("tar", ["-tzf", join(cwd, name)])
+          .toString()
+          .split("\n")
+          .filter(Boolean).length,
+      ).toBeGreaterThan(0);
     }
     expect(treeDifferences(readTree(extracted), readTree(mirror))).toEqual([]);
 
@@ -73,9 +90,14 @@ describe("download.sh and sync.sh", () => {
     writeFileSync(join(cwd, "last_ran.config"), "2026-01-01 00:00:00.000000");
     // The lambda file and listings pass; every object GET is refused, so orcid-fetch stops (exit 3).
     const proxy = await startFaultProxy(s3.endpoint);
-    proxy.setFaults((req) => (req.url?.startsWith("/v3.0-summaries/") ? { kind: "status", status: 403, code: "AccessDenied" } : undefined));
+    proxy.setFaults((req) =>
+      req.url?.startsWith("/v3.0-summaries/") ? { kind: "status", status: 403, code: "AccessDenied" } : undefined,
+    );
     try {
-      const result = await runCommand(script("sync.sh"), ["-s", "-d", "400"], { cwd, env: { ...s3.env, AWS_ENDPOINT_URL: proxy.endpoint } });
+      const result = await runCommand(script("sync.sh"), ["-s", "-d", "400"], {
+        cwd,
+        env: { ...s3.env, AWS_ENDPOINT_URL: proxy.endpoint },
+      });
       expect(result.code).not.toBe(0);
       expect(result.stderr).toMatch(/orcid-fetch: error: .*AccessDenied/);
       expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-01-01 00:00:00.000000");
@@ -86,7 +108,10 @@ describe("download.sh and sync.sh", () => {
 
   test("a second sync while one runs is refused clearly", async () => {
     const cwd = folder("locked");
-    writeFileSync(join(cwd, "last_ran.config.lock"), JSON.stringify({ pid: process.pid, host: execFileSync("hostname").toString().trim(), since: "now" }));
+    writeFileSync(
+      join(cwd, "last_ran.config.lock"),
+      JSON.stringify({ pid: process.pid, host: execFileSync("hostname").toString().trim(), since: "now" }),
+    );
     const result = await runCommand(script("sync.sh"), ["-s", "-d", "1"], { cwd, env: s3.env });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`Another sync is running (pid ${process.pid}`);
@@ -101,9 +126,15 @@ describe("sharded-sync.sh", () => {
     const remote = folder("remote");
     const one = await runCommand(script("sync.sh"), ["-s", "-a", "-d", "400"], { cwd: plain, env: s3.env });
     expect(one.code, one.stderr).toBe(0);
-    const many = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-a", "-d", "400"], { cwd: sharded, env: s3.env });
+    const many = await runCommand(script("sharded-sync.sh"), ["-N", "3", "-s", "-a", "-d", "400"], {
+      cwd: sharded,
+      env: s3.env,
+    });
     expect(many.code, many.stderr).toBe(0);
-    const viaSsh = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-S", ":", "-s", "-a", "-d", "400"], { cwd: remote, env: s3.env });
+    const viaSsh = await runCommand(script("sharded-sync.sh"), ["-N", "2", "-S", ":", "-s", "-a", "-d", "400"], {
+      cwd: remote,
+      env: s3.env,
+    });
     expect(viaSsh.code, viaSsh.stderr).toBe(0);
     const reference = readTree(join(plain, "ORCID_public_data_files"));
     expect(reference.size).toBeGreaterThan(100);

@@ -70,10 +70,20 @@ describe("sharded-sync.sh -S (shards on other hosts, through ssh)", () => {
     const home = join(work.dir, "home");
     const path = join(work.dir, "data");
     for (const dir of [cwd, home, path]) mkdirSync(dir);
-    const result = await runCommand(join(ROOT, "scripts", "sharded-sync.sh"), ["-N", "3", "-S", "2/hostA,2/hostB", "-p", path, "-s", "-a", "-d", "400"], {
-      cwd,
-      env: { ...s3.env, HOME: home, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: SESSION_TOKEN, PATH: `${join(work.dir, "bin")}:${process.env.PATH}` },
-    });
+    const result = await runCommand(
+      join(ROOT, "scripts", "sharded-sync.sh"),
+      ["-N", "3", "-S", "2/hostA,2/hostB", "-p", path, "-s", "-a", "-d", "400"],
+      {
+        cwd,
+        env: {
+          ...s3.env,
+          HOME: home,
+          AWS_SECRET_ACCESS_KEY: SECRET,
+          AWS_SESSION_TOKEN: SESSION_TOKEN,
+          PATH: `${join(work.dir, "bin")}:${process.env.PATH}`,
+        },
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     // Each shard's tools ended with their summary: they ran.
     expect(result.stderr.match(/^orcid-place: .* in [\d.]+ s$/gm)).toHaveLength(3);

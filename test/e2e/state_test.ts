@@ -14,7 +14,8 @@ function workdir(): string {
   return dir.dir;
 }
 
-const state = (cwd: string, args: string[], tz = "America/Los_Angeles") => runBin("orcid-state", args, { cwd, env: { TZ: tz } });
+const state = (cwd: string, args: string[], tz = "America/Los_Angeles") =>
+  runBin("orcid-state", args, { cwd, env: { TZ: tz } });
 
 describe("orcid-state", () => {
   test("set writes the reference's local-time form in the current directory; get prints UTC less the overlap", async () => {
@@ -26,7 +27,9 @@ describe("orcid-state", () => {
     expect(get.stdout).toBe("2026-11-20T08:00:00.500000Z\n");
     expect((await state(cwd, ["get", "--overlap", "0"])).stdout).toBe("2026-11-20T09:00:00.500000Z\n");
     // Another zone reads the same instant through last_ran.config.utc.
-    expect((await state(cwd, ["get", "--overlap", "30m"], "Asia/Kolkata")).stdout).toBe("2026-11-20T08:30:00.500000Z\n");
+    expect((await state(cwd, ["get", "--overlap", "30m"], "Asia/Kolkata")).stdout).toBe(
+      "2026-11-20T08:30:00.500000Z\n",
+    );
   });
 
   test("saved under TZ=UTC, read under TZ=America/Los_Angeles: the cutoff is the saved instant less the overlap, no gap of hours", async () => {
@@ -49,9 +52,12 @@ describe("orcid-state", () => {
 
   test("set --records saves the earlier of --time and the lambda file's newest row, and says when that file is older than the last run", async () => {
     const cwd = workdir();
-    const lambda = (newest: string) => `{"type":"placed","action":"written","path":"summaries/097/0000-0002-1825-0097.xml","orcid":"0000-0002-1825-0097"}\n{"type":"lambda","bucket":"orcid-lambda-file","key":"last_modified.csv.tar","newest":"${newest}"}\n`;
+    const lambda = (newest: string) =>
+      `{"type":"placed","action":"written","path":"summaries/097/0000-0002-1825-0097.xml","orcid":"0000-0002-1825-0097"}\n{"type":"lambda","bucket":"orcid-lambda-file","key":"last_modified.csv.tar","newest":"${newest}"}\n`;
     writeFileSync(join(cwd, "reach.ndjson"), lambda("2026-11-20T10:00:00.000001Z"));
-    expect((await state(cwd, ["set", "--time", "2026-11-20T12:00:00Z", "--records", "reach.ndjson"], "UTC")).code).toBe(0);
+    expect((await state(cwd, ["set", "--time", "2026-11-20T12:00:00Z", "--records", "reach.ndjson"], "UTC")).code).toBe(
+      0,
+    );
     expect(readFileSync(join(cwd, "last_ran.config.utc"), "utf8")).toBe("2026-11-20T10:00:00.000001Z\n");
     // A later run whose lambda file was not regenerated: the state stays at the file's time.
     writeFileSync(join(cwd, "reach.ndjson"), lambda("2026-11-19T23:00:00.000000Z"));
@@ -60,7 +66,11 @@ describe("orcid-state", () => {
     expect(older.stderr).toContain("is older than the last run");
     expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-11-19 23:00:00.000000");
     // From stdin; the run's start when it is the earlier.
-    const stdin = await runBin("orcid-state", ["set", "--time", "2026-11-21T12:00:00Z", "--records", "-"], { cwd, env: { TZ: "UTC" }, stdin: lambda("2026-11-22T00:00:00.000000Z") });
+    const stdin = await runBin("orcid-state", ["set", "--time", "2026-11-21T12:00:00Z", "--records", "-"], {
+      cwd,
+      env: { TZ: "UTC" },
+      stdin: lambda("2026-11-22T00:00:00.000000Z"),
+    });
     expect(stdin.code).toBe(0);
     expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-11-21 12:00:00.000000");
     // No lambda record: fatal, nothing written.
@@ -91,7 +101,9 @@ describe("orcid-state", () => {
     writeFileSync(join(cwd, "last_ran.config"), "last tuesday");
     const result = await state(cwd, ["get"]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toBe("orcid-state: error: Cannot read last_ran.config: 'last tuesday' is not a time like 2026-11-20 09:00:00.123456\n");
+    expect(result.stderr).toBe(
+      "orcid-state: error: Cannot read last_ran.config: 'last tuesday' is not a time like 2026-11-20 09:00:00.123456\n",
+    );
   });
 
   test("a second lock is refused while the holder lives, and a dead holder's lock is taken over", async () => {
@@ -101,7 +113,10 @@ describe("orcid-state", () => {
     expect(second.code).toBe(3);
     expect(second.stderr).toContain(`Another sync is running (pid ${process.pid}`);
     expect((await state(cwd, ["unlock", "--pid", String(process.pid)])).code).toBe(0);
-    writeFileSync(join(cwd, "last_ran.config.lock"), JSON.stringify({ pid: 999_999_999, host: (await import("node:os")).hostname(), since: "x" }));
+    writeFileSync(
+      join(cwd, "last_ran.config.lock"),
+      JSON.stringify({ pid: 999_999_999, host: (await import("node:os")).hostname(), since: "x" }),
+    );
     const takeover = await state(cwd, ["lock", "--pid", String(process.pid)]);
     expect(takeover.code).toBe(0);
     expect(takeover.stderr).toContain("took over a stale lock of pid 999999999");
@@ -113,9 +128,14 @@ describe("orcid-state", () => {
     const journal = join(cwd, "journal.ndjson");
     const buckets = ["v3.0-summaries", "v3.0-activities-a", "v3.0-activities-b", "v3.0-activities-c"];
     const folders = Array.from({ length: 1100 }, (_, i) => String(i).padStart(3, "0"));
-    const lines = buckets.flatMap((bucket) => folders.map((folder) => JSON.stringify({ type: "checkpoint", bucket, folder })));
+    const lines = buckets.flatMap((bucket) =>
+      folders.map((folder) => JSON.stringify({ type: "checkpoint", bucket, folder })),
+    );
     writeFileSync(journal, `${lines.join("\n")}\n`);
-    const result = await runPipeline(`orcid-state checkpoints list --checkpoints-file "${journal}" | (sleep 1; wc -l)`, { cwd });
+    const result = await runPipeline(
+      `orcid-state checkpoints list --checkpoints-file "${journal}" | (sleep 1; wc -l)`,
+      { cwd },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(Number(result.stdout.trim())).toBe(lines.length);
   });

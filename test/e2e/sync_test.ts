@@ -7,7 +7,16 @@ import { formatIsoMicros } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
 import { type FaultProxy, startFaultProxy } from "./http_proxy.ts";
-import { expectedTree, readTree, runBin, runPipeline, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
+import {
+  expectedTree,
+  readTree,
+  runBin,
+  runPipeline,
+  scratch,
+  type SeededS3,
+  startSeededS3,
+  treeDifferences,
+} from "./helpers.ts";
 
 let s3: SeededS3;
 let proxy: FaultProxy;
@@ -26,21 +35,35 @@ afterAll(async () => {
   work.remove();
 });
 
-const placed = (stdout: string) => stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; action?: string; code?: string; key?: string });
+const placed = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string; action?: string; code?: string; key?: string });
 
 describe("list | fetch | place", () => {
   test("a full listing produces exactly the expected day-1 mirror", async () => {
-    const result = await runPipeline(`orcid-list --all -s -a -j 16 | orcid-fetch -j 16 | orcid-place "${mirror}"`, { env });
+    const result = await runPipeline(`orcid-list --all -s -a -j 16 | orcid-fetch -j 16 | orcid-place "${mirror}"`, {
+      env,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(treeDifferences(readTree(mirror), expectedTree(expectedMirror(s3.dataset)))).toEqual([]);
   });
 
   test("a second full run over unchanged data downloads nothing and writes nothing", async () => {
     proxy.requests.length = 0;
-    const result = await runPipeline(`orcid-list --all -s -a -j 16 | orcid-fetch --skip-unchanged "${mirror}" | orcid-place "${mirror}"`, { env });
+    const result = await runPipeline(
+      `orcid-list --all -s -a -j 16 | orcid-fetch --skip-unchanged "${mirror}" | orcid-place "${mirror}"`,
+      { env },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(proxy.objectGets()).toEqual([]);
-    const actions = new Set(placed(result.stdout).filter((r) => r.type === "placed").map((r) => r.action));
+    const actions = new Set(
+      placed(result.stdout)
+        .filter((r) => r.type === "placed")
+        .map((r) => r.action),
+    );
     expect([...actions]).toEqual(["unchanged"]);
   });
 
@@ -61,7 +84,10 @@ describe("list | fetch | place", () => {
   test("a --since re-run asks with If-None-Match and gets 304s, not bodies", async () => {
     proxy.requests.length = 0;
     const since = formatIsoMicros(s3.dataset.now - 86_400_000_000);
-    const result = await runPipeline(`orcid-list --since ${since} -s | orcid-fetch --skip-unchanged "${mirror}" | orcid-place "${mirror}"`, { env });
+    const result = await runPipeline(
+      `orcid-list --since ${since} -s | orcid-fetch --skip-unchanged "${mirror}" | orcid-place "${mirror}"`,
+      { env },
+    );
     expect(result.code, result.stderr).toBe(0);
     const summaries = proxy.objectGets().filter((r) => r.url.startsWith("/v3.0-summaries/"));
     expect(summaries.length).toBeGreaterThan(0);
@@ -76,9 +102,21 @@ describe("orcid-fetch integrity", () => {
   test("a corrupted or cut-short body is retried and the object arrives intact", async () => {
     const orcid = key();
     let faults = 0;
-    proxy.setFaults((req) => (req.url?.includes(`${orcid}.xml`) && faults < 2 ? (faults++ % 2 === 0 ? { kind: "corrupt" } : { kind: "truncate" }) : undefined));
+    proxy.setFaults((req) =>
+      req.url?.includes(`${orcid}.xml`) && faults < 2
+        ? faults++ % 2 === 0
+          ? { kind: "corrupt" }
+          : { kind: "truncate" }
+        : undefined,
+    );
     try {
-      const input = JSON.stringify({ type: "key", bucket: "v3.0-summaries", key: `${orcid.slice(-3)}/${orcid}.xml`, orcid, kind: "summary" });
+      const input = JSON.stringify({
+        type: "key",
+        bucket: "v3.0-summaries",
+        key: `${orcid.slice(-3)}/${orcid}.xml`,
+        orcid,
+        kind: "summary",
+      });
       const result = await runBin("orcid-fetch", [], { env, stdin: `${input}\n` });
       expect(result.code, result.stderr).toBe(0);
       expect(faults).toBe(2);
@@ -93,11 +131,30 @@ describe("orcid-fetch integrity", () => {
     const [bad, good] = s3.dataset.records.filter((r) => r.state === "active").map((r) => r.orcid);
     proxy.setFaults((req) => (req.url?.includes(`${bad}.xml`) ? { kind: "corrupt" } : undefined));
     try {
-      const input = [bad!, good!].map((orcid) => JSON.stringify({ type: "key", bucket: "v3.0-summaries", key: `${orcid.slice(-3)}/${orcid}.xml`, orcid, kind: "summary" }));
+      const input = [bad!, good!].map((orcid) =>
+        JSON.stringify({
+          type: "key",
+          bucket: "v3.0-summaries",
+          key: `${orcid.slice(-3)}/${orcid}.xml`,
+          orcid,
+          kind: "summary",
+        }),
+      );
       const result = await runBin("orcid-fetch", ["--retries", "2"], { env, stdin: `${input.join("\n")}\n` });
       expect(result.code).toBe(1);
-      const [first, second] = result.stdout.trim().split("\n").map((l) => JSON.parse(l));
-      expect(first).toMatchObject({ type: "error", tool: "orcid-fetch", op: "get", code: "Integrity", retryable: true, attempts: 3, orcid: bad });
+      const [first, second] = result.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(first).toMatchObject({
+        type: "error",
+        tool: "orcid-fetch",
+        op: "get",
+        code: "Integrity",
+        retryable: true,
+        attempts: 3,
+        orcid: bad,
+      });
       expect(second).toMatchObject({ type: "object", orcid: good });
     } finally {
       proxy.setFaults(undefined);
@@ -108,7 +165,16 @@ describe("orcid-fetch integrity", () => {
 describe("orcid-place safety", () => {
   const ID = "0000-0002-1825-0097";
   const object = (key: string, body = "<x/>") =>
-    JSON.stringify({ type: "object", bucket: "v3.0-summaries", key, orcid: ID, kind: "summary", body, etag: "x", size: Buffer.byteLength(body) });
+    JSON.stringify({
+      type: "object",
+      bucket: "v3.0-summaries",
+      key,
+      orcid: ID,
+      kind: "summary",
+      body,
+      etag: "x",
+      size: Buffer.byteLength(body),
+    });
 
   test.each([
     ["a parent folder", `../${ID}.xml`],
@@ -215,7 +281,8 @@ describe("hostile keys in a bucket", () => {
       const errors = placed(result.stdout).filter((r) => r.type === "error");
       expect(errors.map((e) => e.key)).toEqual(unsafe.map(([, key]) => key));
       expect(errors.every((e) => e.code === "InvalidKey")).toBe(true);
-      for (const [bucket, key] of stray) expect(result.stderr).toContain(`skipped a key that is not an ORCID key: s3://${bucket}/${key}`);
+      for (const [bucket, key] of stray)
+        expect(result.stderr).toContain(`skipped a key that is not an ORCID key: s3://${bucket}/${key}`);
       const want = expectedTree(expectedMirror(s3.dataset));
       want.set(`activities/${newType[1]}`, Buffer.from("<evil/>"));
       expect(treeDifferences(readTree(target), want)).toEqual([]);

@@ -35,7 +35,10 @@ export function startCountingProxy(target: string, options: ProxyOptions = {}): 
       const flushed = client.write(chunk);
       if (options.bytesPerSecond) {
         upstream.pause();
-        setTimeout(() => (flushed ? upstream.resume() : client.once("drain", () => upstream.resume())), (chunk.length / options.bytesPerSecond) * 1000);
+        setTimeout(
+          () => (flushed ? upstream.resume() : client.once("drain", () => upstream.resume())),
+          (chunk.length / options.bytesPerSecond) * 1000,
+        );
       } else if (!flushed) {
         upstream.pause();
         client.once("drain", () => upstream.resume());

@@ -13,14 +13,28 @@ import type { Dataset } from "../generator/model.ts";
 import { datasetObjects } from "../generator/objects.ts";
 import { writeTree } from "../generator/store.ts";
 import { type FaultProxy, startFaultProxy } from "./http_proxy.ts";
-import { expectedTree, readTree, runBin, runPipeline, scratch, type SeededS3, startSeededS3, treeDifferences } from "./helpers.ts";
+import {
+  expectedTree,
+  readTree,
+  runBin,
+  runPipeline,
+  scratch,
+  type SeededS3,
+  startSeededS3,
+  treeDifferences,
+} from "./helpers.ts";
 
 const work = scratch("orcid-sync-unpack-");
 afterAll(() => work.remove());
 const { dataset } = buildDay({ records: 150, seed: 43, now: new Date("2026-11-20T00:00:00Z"), day: 1 });
 
 type Line = { type: string; action?: string; tool?: string; code?: string; message?: string };
-const lines = (stdout: string) => stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line);
+const lines = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 
 /**
  * Writes a dataset's objects as ORCID's yearly files lay them out and archives them with GNU tar:
@@ -70,27 +84,39 @@ describe("orcid-unpack | orcid-place", () => {
   });
 
   test("the yearly files' archives (GNU tar, both spellings) give the mirror exactly their contents, mtimes to the second", async () => {
-    expect(archives.some((a) => a.includes("_activites_")) && archives.some((a) => a.includes("_activities_"))).toBe(true);
-    const result = await runPipeline(`orcid-unpack ${archives.map((a) => `"${a}"`).join(" ")} | orcid-place "${mirror}"`);
+    expect(archives.some((a) => a.includes("_activites_")) && archives.some((a) => a.includes("_activities_"))).toBe(
+      true,
+    );
+    const result = await runPipeline(
+      `orcid-unpack ${archives.map((a) => `"${a}"`).join(" ")} | orcid-place "${mirror}"`,
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(treeDifferences(readTree(mirror), expected)).toEqual([]);
     const objects = [...datasetObjects(dataset)];
     const times = mtimes(mirror);
-    for (const object of objects) expect(times.get(object.mirrorPath), object.mirrorPath).toBe(Math.floor(object.lastModified.getTime() / 1000));
+    for (const object of objects)
+      expect(times.get(object.mirrorPath), object.mirrorPath).toBe(Math.floor(object.lastModified.getTime() / 1000));
     // The closing summary: members, records, errors and the cutoff, the oldest of the archives'
     // newest mtimes (each archive a snapshot of its own).
     const newest = new Map<string, number>();
-    for (const o of objects) newest.set(yearlyFolder(o), Math.max(newest.get(yearlyFolder(o)) ?? 0, Math.floor(o.lastModified.getTime() / 1000) * 1000));
+    for (const o of objects)
+      newest.set(
+        yearlyFolder(o),
+        Math.max(newest.get(yearlyFolder(o)) ?? 0, Math.floor(o.lastModified.getTime() / 1000) * 1000),
+      );
     const cutoff = new Date(Math.min(...newest.values())).toISOString();
     expect(result.stderr).toMatch(
-      new RegExp(`orcid-unpack: \\d+ members read \\(\\d+ folders\\), ${objects.length} records emitted \\([\\d.]+ MB\\), 0 errors; the oldest archive's newest member mtime ${cutoff} \\(the cutoff`),
+      new RegExp(
+        `orcid-unpack: \\d+ members read \\(\\d+ folders\\), ${objects.length} records emitted \\([\\d.]+ MB\\), 0 errors; the oldest archive's newest member mtime ${cutoff} \\(the cutoff`,
+      ),
     );
   });
 
   test("an archive from orcid-pack gives the mirror it was packed from", async () => {
     const packedFrom = join(work.dir, "to-pack");
     writeTree(packedFrom, expectedMirror(dataset, { golden: false }));
-    for (const object of datasetObjects(dataset)) utimesSync(join(packedFrom, object.mirrorPath), object.lastModified, object.lastModified);
+    for (const object of datasetObjects(dataset))
+      utimesSync(join(packedFrom, object.mirrorPath), object.lastModified, object.lastModified);
     const packed = join(work.dir, "packed.tar.gz");
     expect((await runBin("orcid-pack", ["--from", packedFrom, "-o", packed])).code).toBe(0);
     const again = join(work.dir, "from-pack");
@@ -110,7 +136,9 @@ describe("orcid-unpack | orcid-place", () => {
       const result = await runPipeline(`orcid-unpack "${summaries}" --shard ${shard} | orcid-place "${sharded}"`);
       expect(result.code, result.stderr).toBe(0);
     }
-    expect(treeDifferences(readTree(sharded), new Map(summaryPaths.map((path) => [path, expected.get(path)!])))).toEqual([]);
+    expect(
+      treeDifferences(readTree(sharded), new Map(summaryPaths.map((path) => [path, expected.get(path)!]))),
+    ).toEqual([]);
     const id = dataset.records.find((r) => r.state === "active")!.orcid;
     const ids = join(work.dir, "ids.txt");
     writeFileSync(ids, `${id}\nnot-an-id\n`);
@@ -142,7 +170,9 @@ describe("orcid-unpack | orcid-place", () => {
     for (const at of [Math.floor(statSync(tar).size / 2), 512 * 40]) {
       const plain = await runPipeline(`head -c ${at} "${tar}" | orcid-unpack > /dev/null`);
       expect(plain.code).toBe(3);
-      expect(plain.stderr).toMatch(/orcid-unpack: error: Cannot read stdin: the archive is cut short .*(in member '[^']+' \(its header at byte|after member '[^']+' \(read to byte) \d+ of the tar stream\)/);
+      expect(plain.stderr).toMatch(
+        /orcid-unpack: error: Cannot read stdin: the archive is cut short .*(in member '[^']+' \(its header at byte|after member '[^']+' \(read to byte) \d+ of the tar stream\)/,
+      );
     }
   });
 
@@ -180,7 +210,9 @@ describe("orcid-unpack | orcid-place", () => {
     const result = await runPipeline(`orcid-unpack "${path}" | orcid-place "${dir}"`);
     expect(result.code).toBe(1);
     const records = lines(result.stdout);
-    expect(records.filter((r) => r.type === "error").map((r) => [r.tool, r.code])).toEqual(Array(6).fill(["orcid-unpack", "InvalidKey"]));
+    expect(records.filter((r) => r.type === "error").map((r) => [r.tool, r.code])).toEqual(
+      Array(6).fill(["orcid-unpack", "InvalidKey"]),
+    );
     expect(records.filter((r) => r.type === "placed")).toHaveLength(1);
     expect([...readTree(join(work.dir, "hostile")).keys()]).toEqual([`mirror/summaries/097/${id}.xml`]);
     expect(readdirSync(work.dir)).not.toContain("097");
@@ -200,7 +232,9 @@ describe("a mirror seeded by orcid-unpack, then orcid-fetch --skip-unchanged", (
     proxy = await startFaultProxy(s3.endpoint);
     env = { ...s3.env, AWS_ENDPOINT_URL: proxy.endpoint };
     const archives = yearlyArchives(s3.dataset, join(work.dir, "seed-archives"), release);
-    const result = await runPipeline(`orcid-unpack ${archives.map((a) => `"${a}"`).join(" ")} | orcid-place "${seeded}"`);
+    const result = await runPipeline(
+      `orcid-unpack ${archives.map((a) => `"${a}"`).join(" ")} | orcid-place "${seeded}"`,
+    );
     if (result.code !== 0) throw new Error(result.stderr);
   });
   afterAll(async () => {
@@ -211,7 +245,10 @@ describe("a mirror seeded by orcid-unpack, then orcid-fetch --skip-unchanged", (
   test("a sync re-downloads nothing unchanged: summaries answer 304, listed activities are skipped", async () => {
     proxy.requests.length = 0;
     const since = formatIsoMicros(s3.dataset.now - 86_400_000_000);
-    const result = await runPipeline(`orcid-list --since ${since} -s -a | orcid-fetch --skip-unchanged "${seeded}" | orcid-place "${seeded}"`, { env });
+    const result = await runPipeline(
+      `orcid-list --since ${since} -s -a | orcid-fetch --skip-unchanged "${seeded}" | orcid-place "${seeded}"`,
+      { env },
+    );
     expect(result.code, result.stderr).toBe(0);
     const gets = proxy.objectGets().filter((r) => r.url.startsWith("/v3.0-"));
     expect(gets.length).toBeGreaterThan(0);
@@ -221,13 +258,23 @@ describe("a mirror seeded by orcid-unpack, then orcid-fetch --skip-unchanged", (
 
   test("a full listing downloads nothing: same size and MD5 = ETag counts as current, and the files take the LastModified", async () => {
     proxy.requests.length = 0;
-    const result = await runPipeline(`orcid-list --all -s -a -j 16 | orcid-fetch --skip-unchanged "${seeded}" | orcid-place "${seeded}"`, { env });
+    const result = await runPipeline(
+      `orcid-list --all -s -a -j 16 | orcid-fetch --skip-unchanged "${seeded}" | orcid-place "${seeded}"`,
+      { env },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(proxy.objectGets()).toEqual([]);
     expect(result.stderr).toMatch(/orcid-fetch: 0 objects/);
-    expect([...new Set(lines(result.stdout).filter((r) => r.type === "placed").map((r) => r.action))]).toEqual(["unchanged"]);
+    expect([
+      ...new Set(
+        lines(result.stdout)
+          .filter((r) => r.type === "placed")
+          .map((r) => r.action),
+      ),
+    ]).toEqual(["unchanged"]);
     expect(treeDifferences(readTree(seeded), expectedTree(expectedMirror(s3.dataset, { golden: false })))).toEqual([]);
     const times = mtimes(seeded);
-    for (const object of datasetObjects(s3.dataset)) expect(times.get(object.mirrorPath), object.mirrorPath).toBe(Math.floor(object.lastModified.getTime() / 1000));
+    for (const object of datasetObjects(s3.dataset))
+      expect(times.get(object.mirrorPath), object.mirrorPath).toBe(Math.floor(object.lastModified.getTime() / 1000));
   });
 });

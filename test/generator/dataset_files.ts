@@ -83,7 +83,10 @@ export async function seedStore(directory: string, dataset: Dataset, options: Se
 }
 
 /** The files a correct mirror holds for this dataset (plus the golden objects), by relative path. */
-export function* expectedMirror(dataset: Dataset, options: SeedOptions = {}): Generator<{ path: string; body: string | Buffer }> {
+export function* expectedMirror(
+  dataset: Dataset,
+  options: SeedOptions = {},
+): Generator<{ path: string; body: string | Buffer }> {
   const buckets = options.buckets ?? DEFAULT_BUCKETS;
   for (const object of datasetObjects(dataset, buckets)) yield { path: object.mirrorPath, body: object.body };
   if (options.golden !== false) {

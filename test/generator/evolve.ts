@@ -34,14 +34,26 @@ export function evolveDataset(previous: Dataset): Evolution {
     if (roll < 0.115) {
       changed.push(record.orcid);
       const at = during();
-      return { ...record, lastModified: at, precision: 6, biography: `${record.biography} (revised)`, activities: editActivities(random, record, at, putCodes) };
+      return {
+        ...record,
+        lastModified: at,
+        precision: 6,
+        biography: `${record.biography} (revised)`,
+        activities: editActivities(random, record, at, putCodes),
+      };
     }
     return record;
   });
 
   const additions = Math.max(1, Math.round(previous.records.length * 0.02));
   for (let i = 0; i < additions; i++) {
-    const record = newRecord(random, uniqueOrcid(random, used), random.chance(0.1) ? "unclaimed" : "active", during(), putCodes);
+    const record = newRecord(
+      random,
+      uniqueOrcid(random, used),
+      random.chance(0.1) ? "unclaimed" : "active",
+      during(),
+      putCodes,
+    );
     records.push(record);
     changed.push(record.orcid);
   }

@@ -12,7 +12,11 @@ const day1 = buildDay({ ...options, day: 1 });
 const day2 = buildDay({ ...options, day: 2 });
 
 function lambdaRows(csv: string): string[][] {
-  return csv.trim().split("\n").slice(1).map((line) => line.split(","));
+  return csv
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((line) => line.split(","));
 }
 
 describe("the generator", () => {
@@ -33,7 +37,9 @@ describe("the generator", () => {
   test("is deterministic for a seed", () => {
     const again = buildDay({ ...options, day: 2 });
     expect(again.dataset).toEqual(day2.dataset);
-    expect(buildDay({ ...options, seed: 43, day: 1 }).dataset.records[0]?.orcid).not.toBe(day1.dataset.records[0]?.orcid);
+    expect(buildDay({ ...options, seed: 43, day: 1 }).dataset.records[0]?.orcid).not.toBe(
+      day1.dataset.records[0]?.orcid,
+    );
   });
 
   test("writes keys that core parses, for every activity type including membership", () => {

@@ -29,7 +29,10 @@ export function noiseRows(dataset: Dataset): string[] {
 export function lambdaCsv(dataset: Dataset, options: LambdaOptions = {}): string {
   const rows = [...dataset.records]
     .sort((a, b) => b.lastModified - a.lastModified || (a.orcid < b.orcid ? -1 : 1))
-    .map((r) => `${r.orcid},http://orcid.org/${r.orcid},${lambdaDate(r.created, r.precision)},${lambdaDate(r.lastModified, r.precision)}`);
+    .map(
+      (r) =>
+        `${r.orcid},http://orcid.org/${r.orcid},${lambdaDate(r.created, r.precision)},${lambdaDate(r.lastModified, r.precision)}`,
+    );
   if (options.noise) {
     // Bad rows carry the newest row's date and follow it: inside every window a test asks about.
     rows.splice(1, 0, ...noiseRows(dataset));
@@ -92,7 +95,9 @@ export async function* syntheticLambda(options: SyntheticLambdaOptions): AsyncGe
       const orcid = randomOrcid(random);
       // A random sub-step offset keeps the fraction digits from compressing away.
       const modified = now - i * step - random.int(0, step - 1);
-      lines.push(`${orcid},http://orcid.org/${orcid},${lambdaDate(modified - 400 * MICROS_PER_DAY, 6)},${lambdaDate(modified, 6)}`);
+      lines.push(
+        `${orcid},http://orcid.org/${orcid},${lambdaDate(modified - 400 * MICROS_PER_DAY, 6)},${lambdaDate(modified, 6)}`,
+      );
       if (lines.length === 2000) {
         await write(`${lines.join("\n")}\n`);
         lines = [];

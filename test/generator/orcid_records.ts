@@ -66,7 +66,14 @@ export function changedIdsOnDay(options: ExtractDayOptions): string[] {
 function source(random: Random, orcid: string) {
   const kind = random.int(0, 5);
   if (kind === 0) return { kind: "orcid", id: orcid, name: "Self", originId: null, originName: null };
-  if (kind === 1) return { kind: "orcid", id: syntheticOrcid(random.int(0, 1000)), name: "A co-author", originId: null, originName: null };
+  if (kind === 1)
+    return {
+      kind: "orcid",
+      id: syntheticOrcid(random.int(0, 1000)),
+      name: "A co-author",
+      originId: null,
+      originName: null,
+    };
   if (kind === 2) return { kind: "client", id: SCOPUS, name: "Scopus - Elsevier", originId: orcid, originName: "Self" };
   if (kind === 3) return { kind: "client", id: CROSSREF, name: "Crossref", originId: null, originName: null };
   if (kind === 4) return { kind: "client", id: DATACITE, name: "DataCite", originId: null, originName: null };
@@ -74,8 +81,17 @@ function source(random: Random, orcid: string) {
 }
 
 const CLASS_OF = (orcid: string, s: ReturnType<typeof source>) =>
-  s.kind === "orcid" ? (s.id === orcid ? "self" : "other-person") : s.originId === orcid ? "self-via-member"
-  : s.id === CROSSREF ? "crossref" : s.id === DATACITE ? "datacite" : "member";
+  s.kind === "orcid"
+    ? s.id === orcid
+      ? "self"
+      : "other-person"
+    : s.originId === orcid
+      ? "self-via-member"
+      : s.id === CROSSREF
+        ? "crossref"
+        : s.id === DATACITE
+          ? "datacite"
+          : "member";
 
 /** The records of iD `i` on `day`. */
 export function extractIdRecords(i: number, options: ExtractDayOptions): ExtractIdRecords {
@@ -86,16 +102,28 @@ export function extractIdRecords(i: number, options: ExtractDayOptions): Extract
   const stamp = `2026-${String(1 + (v % 12)).padStart(2, "0")}-0${1 + (i % 9)}T10:00:00.000Z`;
   // A later version is sometimes deprecated in favour of another iD.
   if (v > 0 && random.chance(0.05)) {
-    return { orcid, records: [{ type: "gone", orcid, reason: "deprecated", redirect: syntheticOrcid((i + 1) % ids), code: 9007 }] };
+    return {
+      orcid,
+      records: [{ type: "gone", orcid, reason: "deprecated", redirect: syntheticOrcid((i + 1) % ids), code: 9007 }],
+    };
   }
-  const records: Record<string, unknown>[] = [{
-    type: "person", orcid, givenNames: `Given${i}`, familyName: random.chance(0.9) ? `Family${random.int(0, 999)}` : null,
-    creditName: random.chance(0.3) ? `G. F. ${i}` : null, otherNames: random.chance(0.2) ? [`Other ${i}`] : [],
-    biography: random.chance(0.1) ? "Works on things, \"quoted\", and ünïcode." : null, keywords: random.chance(0.3) ? ["k1", "k2"] : [],
-    researcherUrls: random.chance(0.2) ? [{ name: "Home", url: `https://example.org/${i}` }] : [],
-    externalIds: random.chance(0.2) ? [{ type: "Scopus Author ID", value: String(i), url: null }] : [],
-    emails: [], created: "2020-01-01T00:00:00.000Z", lastModified: stamp,
-  }];
+  const records: Record<string, unknown>[] = [
+    {
+      type: "person",
+      orcid,
+      givenNames: `Given${i}`,
+      familyName: random.chance(0.9) ? `Family${random.int(0, 999)}` : null,
+      creditName: random.chance(0.3) ? `G. F. ${i}` : null,
+      otherNames: random.chance(0.2) ? [`Other ${i}`] : [],
+      biography: random.chance(0.1) ? 'Works on things, "quoted", and ünïcode.' : null,
+      keywords: random.chance(0.3) ? ["k1", "k2"] : [],
+      researcherUrls: random.chance(0.2) ? [{ name: "Home", url: `https://example.org/${i}` }] : [],
+      externalIds: random.chance(0.2) ? [{ type: "Scopus Author ID", value: String(i), url: null }] : [],
+      emails: [],
+      created: "2020-01-01T00:00:00.000Z",
+      lastModified: stamp,
+    },
+  ];
   // Works are the iD's lasting state (drawn from `base`), edited by each later version: some
   // removed, some re-asserted by another source or with another relationship, some added.
   const base = new Random(seed * 1_000_003 + i * 31);
@@ -105,14 +133,17 @@ export function extractIdRecords(i: number, options: ExtractDayOptions): Extract
     const draw = w < works ? base : random;
     const putCode = w < works ? 1000 + w * 3 + draw.int(0, 2) : 3000 + v * 10 + w;
     let s = source(draw, orcid);
-    const dois = draw.chance(0.9) ? [`10.${1000 + (draw.int(0, doiPool - 1) % 50)}/syn.${draw.int(0, doiPool - 1)}`] : [];
+    const dois = draw.chance(0.9)
+      ? [`10.${1000 + (draw.int(0, doiPool - 1) % 50)}/syn.${draw.int(0, doiPool - 1)}`]
+      : [];
     if (dois.length && draw.chance(0.15)) dois.push(`10.5555/part.${draw.int(0, doiPool - 1)}`);
     const relationships = dois.map((_, k) => (k === 0 ? (draw.chance(0.1) ? "version-of" : "self") : "part-of"));
     if (v > 0 && w < works) {
       const edit = random.next();
       if (edit < 0.1) continue;
       if (edit < 0.25) s = source(random, orcid);
-      else if (edit < 0.35 && relationships.length) relationships[0] = relationships[0] === "self" ? "version-of" : "self";
+      else if (edit < 0.35 && relationships.length)
+        relationships[0] = relationships[0] === "self" ? "version-of" : "self";
     }
     // Drawn in both modes, so a day's links are the same whichever records carry them.
     const journal = draw.chance(0.5) ? "J. Synth." : null;
@@ -120,34 +151,96 @@ export function extractIdRecords(i: number, options: ExtractDayOptions): Extract
     const month = draw.chance(0.5) ? draw.int(1, 12) : null;
     const pmid = draw.chance(0.3);
     if (links) {
-      dois.forEach((doi, k) => records.push({
-        type: "link", doi, orcid, putCode, relationship: relationships[k], class: CLASS_OF(orcid, s), sourceId: s.id, sourceName: s.name,
-        originId: s.originId, originName: s.originName, created: "2021-05-01T00:00:00.000Z", lastModified: stamp,
-      }));
+      dois.forEach((doi, k) =>
+        records.push({
+          type: "link",
+          doi,
+          orcid,
+          putCode,
+          relationship: relationships[k],
+          class: CLASS_OF(orcid, s),
+          sourceId: s.id,
+          sourceName: s.name,
+          originId: s.originId,
+          originName: s.originName,
+          created: "2021-05-01T00:00:00.000Z",
+          lastModified: stamp,
+        }),
+      );
       continue;
     }
     records.push({
-      type: "work", orcid, putCode, title: `Title ${i}.${w}`, workType: "journal-article", journal, year, month, day: null, url: null,
+      type: "work",
+      orcid,
+      putCode,
+      title: `Title ${i}.${w}`,
+      workType: "journal-article",
+      journal,
+      year,
+      month,
+      day: null,
+      url: null,
       externalIds: [
-        ...dois.map((doi, k) => ({ type: "doi", value: doi.toUpperCase(), normalized: doi, url: `https://doi.org/${doi}`, relationship: relationships[k] })),
-        ...(pmid ? [{ type: "pmid", value: String(i * 10 + w), normalized: String(i * 10 + w), url: null, relationship: "self" }] : []),
+        ...dois.map((doi, k) => ({
+          type: "doi",
+          value: doi.toUpperCase(),
+          normalized: doi,
+          url: `https://doi.org/${doi}`,
+          relationship: relationships[k],
+        })),
+        ...(pmid
+          ? [
+              {
+                type: "pmid",
+                value: String(i * 10 + w),
+                normalized: String(i * 10 + w),
+                url: null,
+                relationship: "self",
+              },
+            ]
+          : []),
       ],
-      dois, source: s, created: "2021-05-01T00:00:00.000Z", lastModified: stamp, visibility: "public",
+      dois,
+      source: s,
+      created: "2021-05-01T00:00:00.000Z",
+      lastModified: stamp,
+      visibility: "public",
     });
   }
   if (!links) {
     for (let a = random.int(0, 2); a > 0; a--) {
       records.push({
-        type: "affiliation", orcid, affiliationType: random.pick(["employment", "education", "membership"]), putCode: 5000 + a,
-        department: null, role: random.chance(0.5) ? "Researcher" : null, startDate: "2019-09", endDate: null, orgName: `Org ${random.int(0, 99)}`,
-        orgCity: "Cambridge", orgRegion: null, orgCountry: "GB", orgIdSource: "ROR", orgId: `https://ror.org/0${random.int(0, 99)}`, source: source(random, orcid),
+        type: "affiliation",
+        orcid,
+        affiliationType: random.pick(["employment", "education", "membership"]),
+        putCode: 5000 + a,
+        department: null,
+        role: random.chance(0.5) ? "Researcher" : null,
+        startDate: "2019-09",
+        endDate: null,
+        orgName: `Org ${random.int(0, 99)}`,
+        orgCity: "Cambridge",
+        orgRegion: null,
+        orgCountry: "GB",
+        orgIdSource: "ROR",
+        orgId: `https://ror.org/0${random.int(0, 99)}`,
+        source: source(random, orcid),
       });
     }
     if (random.chance(0.3)) {
       records.push({
-        type: "funding", orcid, putCode: 9000, title: "A grant", fundingType: "grant", orgName: "Funder", orgIdSource: "FUNDREF",
-        orgId: "10.13039/501100000780", externalIds: [{ type: "grant_number", value: `G${i}`, normalized: null, url: null, relationship: "self" }],
-        startDate: "2020", endDate: "2024-12-31", source: source(random, orcid),
+        type: "funding",
+        orcid,
+        putCode: 9000,
+        title: "A grant",
+        fundingType: "grant",
+        orgName: "Funder",
+        orgIdSource: "FUNDREF",
+        orgId: "10.13039/501100000780",
+        externalIds: [{ type: "grant_number", value: `G${i}`, normalized: null, url: null, relationship: "self" }],
+        startDate: "2020",
+        endDate: "2024-12-31",
+        source: source(random, orcid),
       });
     }
   }
@@ -162,7 +255,10 @@ export function extractIdRecords(i: number, options: ExtractDayOptions): Extract
  * for (const record of extractRecordsOfDay({ ids: 1000, day: 2 })) process.stdout.write(`${JSON.stringify(record)}\n`);
  * ```
  */
-export function* extractRecordsOfDay(options: ExtractDayOptions, only?: ReadonlySet<string>): Generator<Record<string, unknown>> {
+export function* extractRecordsOfDay(
+  options: ExtractDayOptions,
+  only?: ReadonlySet<string>,
+): Generator<Record<string, unknown>> {
   for (let i = 0; i < options.ids; i++) {
     const { orcid, records } = extractIdRecords(i, options);
     if (!only || only.has(orcid)) yield* records;

@@ -4,7 +4,16 @@
  * much faster than 30 000 PUTs and keeps dates exact.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 
 /** An object to store. */
@@ -104,7 +113,10 @@ function removeEmptyFolders(folder: string, top: string): void {
 }
 
 /** Writes files under `directory` at the given relative paths (an expected mirror). */
-export function writeTree(directory: string, files: Iterable<{ readonly path: string; readonly body: string | Buffer }>): number {
+export function writeTree(
+  directory: string,
+  files: Iterable<{ readonly path: string; readonly body: string | Buffer }>,
+): number {
   let count = 0;
   for (const file of files) {
     const path = join(directory, file.path);

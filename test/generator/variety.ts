@@ -24,7 +24,7 @@ const MEMBERS = [
   { id: "0000-0003-0902-4386", name: "A Publisher" },
 ];
 
-const TRICKY_NAMES = ["Ana & João", "Zoë \"Zed\" O'Brien", "Łukasz <Luke>", "José-María", "Nguyễn Văn A", "Søren & Æsa"];
+const TRICKY_NAMES = ["Ana & João", 'Zoë "Zed" O\'Brien', "Łukasz <Luke>", "José-María", "Nguyễn Văn A", "Søren & Æsa"];
 const DOI_FORMS = [
   (doi: string) => doi,
   (doi: string) => `https://doi.org/${doi}`,
@@ -49,7 +49,12 @@ function hash(text: string): number {
 /** The dataset with variety added to its active records (unclaimed, deprecated, locked ones are as they were). */
 export function withVariety(dataset: Dataset): Dataset {
   const shared = Array.from({ length: 12 }, (_, k) => `10.5555/SHARED.${dataset.seed}.${k}`);
-  return { ...dataset, records: dataset.records.map((record) => (record.state === "active" ? varied(dataset.seed, record, shared) : record)) };
+  return {
+    ...dataset,
+    records: dataset.records.map((record) =>
+      record.state === "active" ? varied(dataset.seed, record, shared) : record,
+    ),
+  };
 }
 
 // Everything below depends only on the seed, the iD and the put-code, never on the rest of the
@@ -80,11 +85,18 @@ function variedWork(
   let source: Source;
   if (roll < 0.3) source = { kind: "orcid", id: orcid, name: "" };
   else if (roll < 0.4) source = { kind: "orcid", id: coAuthor(), name: "A Co-Author" };
-  else if (roll < 0.55) source = { kind: "client", ...r.pick(SEARCH_AND_LINK), origin: { id: orcid, name: "The Researcher" } };
+  else if (roll < 0.55)
+    source = { kind: "client", ...r.pick(SEARCH_AND_LINK), origin: { id: orcid, name: "The Researcher" } };
   else if (roll < 0.6) source = { kind: "client", ...r.pick(SEARCH_AND_LINK) };
   else if (roll < 0.72) source = { kind: "client", ...CROSSREF };
-  else if (roll < 0.8) source = { kind: "client", ...DATACITE, ...(r.chance(0.5) ? { origin: { id: orcid, name: "The Researcher" } } : {}) };
-  else if (roll < 0.85) source = { kind: "client", ...r.pick(MEMBERS), origin: { id: coAuthor(), name: "A Co-Author" } };
+  else if (roll < 0.8)
+    source = {
+      kind: "client",
+      ...DATACITE,
+      ...(r.chance(0.5) ? { origin: { id: orcid, name: "The Researcher" } } : {}),
+    };
+  else if (roll < 0.85)
+    source = { kind: "client", ...r.pick(MEMBERS), origin: { id: coAuthor(), name: "A Co-Author" } };
   else source = { kind: "client", ...r.pick(MEMBERS) };
 
   // A DOI shared by co-authors and by several sources of one iD, sometimes; else the work's own.
@@ -102,6 +114,7 @@ function variedWork(
   // The same DOI again: which relationship wins.
   if (r.chance(0.2)) add(doi, r.pick(["version-of", "part-of", "self", "funded-by"]), r.chance(0.5));
   if (r.chance(0.05)) ids.push({ type: "doi", value: "not available", relationship: "self" });
-  if (r.chance(0.15)) ids.push({ type: r.pick(["isbn", "eid", "pmid"]), value: `${r.digits(9)}`, relationship: "self" });
+  if (r.chance(0.15))
+    ids.push({ type: r.pick(["isbn", "eid", "pmid"]), value: `${r.digits(9)}`, relationship: "self" });
   return { ...activity, source, externalIds: ids };
 }

@@ -10,7 +10,12 @@ describe("withVariety()", () => {
     let same = 0;
     for (const object of datasetObjects(buildDay({ ...options, day: 2 }).dataset)) {
       const before = day1.get(object.key);
-      if (!before || object.mirrorPath.startsWith("summaries/") || before.lastModified.getTime() !== object.lastModified.getTime()) continue;
+      if (
+        !before ||
+        object.mirrorPath.startsWith("summaries/") ||
+        before.lastModified.getTime() !== object.lastModified.getTime()
+      )
+        continue;
       expect(object.body, object.key).toBe(before.body);
       same++;
     }
@@ -18,10 +23,19 @@ describe("withVariety()", () => {
   });
 
   test("adds assertion origins, DOI forms and disambiguated organizations that a dataset without it lacks", () => {
-    const body = (variety: boolean) => [...datasetObjects(buildDay({ ...options, day: 1, variety }).dataset)].map((o) => o.body).join("");
+    const body = (variety: boolean) =>
+      [...datasetObjects(buildDay({ ...options, day: 1, variety }).dataset)].map((o) => o.body).join("");
     const plain = body(false);
     const varied = body(true);
-    for (const mark of ["<common:assertion-origin-orcid>", ">http://dx.doi.org/", ">doi:", ">DOI: ", "<common:disambiguation-source>ROR<", "part-of", "10.5555/SHARED."]) {
+    for (const mark of [
+      "<common:assertion-origin-orcid>",
+      ">http://dx.doi.org/",
+      ">doi:",
+      ">DOI: ",
+      "<common:disambiguation-source>ROR<",
+      "part-of",
+      "10.5555/SHARED.",
+    ]) {
       expect(plain.includes(mark), mark).toBe(false);
       expect(varied.includes(mark), mark).toBe(true);
     }

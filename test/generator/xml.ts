@@ -4,11 +4,37 @@ import { type ActivityType, isoDate, type SyntheticActivity, type SyntheticRecor
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 const NS = "http://www.orcid.org/ns";
 const NAMESPACES = [
-  "internal", "education", "distinction", "deprecated", "other-name", "membership", "error", "common",
-  "person", "activities", "record", "service", "funding", "invited-position", "keyword", "email",
-  "person-external-identifier", "history", "preferences", "peer-review", "qualification",
-  "personal-details", "address", "bulk", "researcher-url", "work", "research-resource", "employment",
-].map((ns) => `xmlns:${ns}="${NS}/${ns}"`).join(" ");
+  "internal",
+  "education",
+  "distinction",
+  "deprecated",
+  "other-name",
+  "membership",
+  "error",
+  "common",
+  "person",
+  "activities",
+  "record",
+  "service",
+  "funding",
+  "invited-position",
+  "keyword",
+  "email",
+  "person-external-identifier",
+  "history",
+  "preferences",
+  "peer-review",
+  "qualification",
+  "personal-details",
+  "address",
+  "bulk",
+  "researcher-url",
+  "work",
+  "research-resource",
+  "employment",
+]
+  .map((ns) => `xmlns:${ns}="${NS}/${ns}"`)
+  .join(" ");
 
 /** The root element of each activity type. */
 const ELEMENT: Record<ActivityType, string> = {
@@ -64,8 +90,12 @@ function externalIds(activity: SyntheticActivity, indent: string): string {
         `${indent}    <common:external-id>\n` +
         `${indent}        <common:external-id-type>${escape(id.type)}</common:external-id-type>\n` +
         `${indent}        <common:external-id-value>${escape(id.value)}</common:external-id-value>\n` +
-        (id.normalized === undefined ? "" : `${indent}        <common:external-id-normalized transient="true">${escape(id.normalized)}</common:external-id-normalized>\n`) +
-        (id.relationship === undefined ? "" : `${indent}        <common:external-id-relationship>${escape(id.relationship)}</common:external-id-relationship>\n`) +
+        (id.normalized === undefined
+          ? ""
+          : `${indent}        <common:external-id-normalized transient="true">${escape(id.normalized)}</common:external-id-normalized>\n`) +
+        (id.relationship === undefined
+          ? ""
+          : `${indent}        <common:external-id-relationship>${escape(id.relationship)}</common:external-id-relationship>\n`) +
         `${indent}    </common:external-id>\n`,
     );
     return `${indent}<common:external-ids>\n${ids.join("")}${indent}</common:external-ids>\n`;
@@ -207,7 +237,10 @@ export function summaryXml(record: SyntheticRecord): string {
   const id = record.orcid;
   const modified = isoDate(record.lastModified);
   const keywords = record.keywords
-    .map((k, i) => `            <keyword:keyword put-code="${i + 1}" visibility="public"><keyword:content>${k}</keyword:content></keyword:keyword>`)
+    .map(
+      (k, i) =>
+        `            <keyword:keyword put-code="${i + 1}" visibility="public"><keyword:content>${k}</keyword:content></keyword:keyword>`,
+    )
     .join("\n");
   return (
     DECLARATION +

@@ -33,7 +33,8 @@ export function postgresBinDir(): string {
   const root = "/usr/lib/postgresql";
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))) : [];
   versions.sort((a, b) => Number(b) - Number(a));
-  if (!versions[0]) throw new Error("PostgreSQL is not installed (apt-get install postgresql): no /usr/lib/postgresql/*/bin/initdb");
+  if (!versions[0])
+    throw new Error("PostgreSQL is not installed (apt-get install postgresql): no /usr/lib/postgresql/*/bin/initdb");
   return join(root, versions[0], "bin");
 }
 
@@ -53,7 +54,10 @@ function runAs(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
   for (const name of ["postgres", "nobody"]) {
     try {
-      return { uid: Number(execFileSync("id", ["-u", name]).toString()), gid: Number(execFileSync("id", ["-g", name]).toString()) };
+      return {
+        uid: Number(execFileSync("id", ["-u", name]).toString()),
+        gid: Number(execFileSync("id", ["-g", name]).toString()),
+      };
     } catch {
       // Try the next account.
     }
@@ -62,7 +66,11 @@ function runAs(): { uid: number; gid: number } | undefined {
 }
 
 /** A command line run as `account` (through setpriv) when we are root. */
-function asUser(account: { uid: number; gid: number } | undefined, command: string, args: string[]): [string, string[]] {
+function asUser(
+  account: { uid: number; gid: number } | undefined,
+  command: string,
+  args: string[],
+): [string, string[]] {
   if (!account) return [command, args];
   return ["setpriv", [`--reuid=${account.uid}`, `--regid=${account.gid}`, "--clear-groups", "--", command, ...args]];
 }
@@ -77,7 +85,9 @@ function asUser(account: { uid: number; gid: number } | undefined, command: stri
  * try { … pg.url … } finally { await pg.stop(); }
  * ```
  */
-export async function startLocalPostgres(options: { readonly user?: string; readonly database?: string } = {}): Promise<LocalPostgres> {
+export async function startLocalPostgres(
+  options: { readonly user?: string; readonly database?: string } = {},
+): Promise<LocalPostgres> {
   const bin = postgresBinDir();
   const account = runAs();
   const dir = mkdtempSync(join(tmpdir(), "orcid-sync-pg-"));
@@ -96,11 +106,35 @@ export async function startLocalPostgres(options: { readonly user?: string; read
   let child: ChildProcess | undefined;
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
-    exec(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync"]);
+    exec(join(bin, "initdb"), [
+      "-D",
+      data,
+      "-U",
+      "postgres",
+      "--auth-local=trust",
+      "--auth-host=scram-sha-256",
+      "-E",
+      "UTF8",
+      "--no-sync",
+    ]);
     const port = await freePort();
     const [c, a] = asUser(account, join(bin, "postgres"), [
-      "-D", data, "-k", dir, "-h", "127.0.0.1", "-p", String(port),
-      "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=60",
+      "-D",
+      data,
+      "-k",
+      dir,
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "max_connections=60",
     ]);
     child = spawn(c, a, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
@@ -124,7 +158,24 @@ export async function startLocalPostgres(options: { readonly user?: string; read
       writeFileSync(file, sql);
       if (account) chownSync(file, account.uid, account.gid);
       try {
-        return exec(join(bin, "psql"), ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir, "-p", String(port), "-U", "postgres", "-d", db, "-f", file]);
+        return exec(join(bin, "psql"), [
+          "-X",
+          "-q",
+          "-A",
+          "-t",
+          "-v",
+          "ON_ERROR_STOP=1",
+          "-h",
+          dir,
+          "-p",
+          String(port),
+          "-U",
+          "postgres",
+          "-d",
+          db,
+          "-f",
+          file,
+        ]);
       } finally {
         rmSync(file, { force: true });
       }

@@ -74,7 +74,8 @@ export async function startLocalS3(options: StartOptions): Promise<LocalS3> {
 function readyLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const onExit = (code: number | null) => reject(new Error(`The local S3 server exited (${code}) before it listened`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`The local S3 server exited (${code}) before it listened`));
     child.once("exit", onExit);
     child.once("error", reject);
     lines.once("line", (line) => {

@@ -10,7 +10,9 @@ import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 
 const require = createRequire(import.meta.url);
-const S3rver = require("@20minutes/s3rver") as new (options: object) => {
+const S3rver = require("@20minutes/s3rver") as new (
+  options: object,
+) => {
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
 };

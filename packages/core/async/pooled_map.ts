@@ -16,7 +16,8 @@ export async function* pooledMap<T, R>(
   source: AsyncIterable<T> | Iterable<T>,
   fn: (item: T) => Promise<R>,
 ): AsyncGenerator<R> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Cannot run a pool of ${limit}: need a whole number ≥ 1`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`Cannot run a pool of ${limit}: need a whole number ≥ 1`);
   const pending: Promise<R>[] = [];
   let sourceDone = false;
   let sourceError: { error: unknown } | undefined;

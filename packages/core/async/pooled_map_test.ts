@@ -4,7 +4,6 @@ import { collect } from "../testdata/collect.ts";
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 describe("pooledMap()", () => {
   test("keeps input order although later items finish first", async () => {
     const results = await collect(pooledMap(3, [30, 1, 20, 2, 10], async (ms) => (await delay(ms), ms)));
@@ -15,12 +14,16 @@ describe("pooledMap()", () => {
     let running = 0;
     let peak = 0;
     await collect(
-      pooledMap(4, Array.from({ length: 20 }, (_, i) => i), async (i) => {
-        running++;
-        peak = Math.max(peak, running);
-        await delay(i % 3);
-        running--;
-      }),
+      pooledMap(
+        4,
+        Array.from({ length: 20 }, (_, i) => i),
+        async (i) => {
+          running++;
+          peak = Math.max(peak, running);
+          await delay(i % 3);
+          running--;
+        },
+      ),
     );
     expect(peak).toBe(4);
   });

@@ -46,7 +46,11 @@ describe("retry()", () => {
 
   test("stops waiting when aborted", async () => {
     const controller = new AbortController();
-    const pending = retry(async () => Promise.reject(new Error("x")), { minDelayMs: 60_000, random: () => 0.99, signal: controller.signal });
+    const pending = retry(async () => Promise.reject(new Error("x")), {
+      minDelayMs: 60_000,
+      random: () => 0.99,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(new Error("stopped")), 5);
     await expect(pending).rejects.toThrow("stopped");
   });
@@ -66,10 +70,16 @@ describe("attemptsMade()", () => {
   test("counts the attempts retry() made before it threw", async () => {
     const flaky = new Error("flaky");
     const fatal = new Error("fatal");
-    const exhausted = await retry(() => Promise.reject(flaky), { attempts: 3, minDelayMs: 0 }).catch((error: unknown) => error);
+    const exhausted = await retry(() => Promise.reject(flaky), { attempts: 3, minDelayMs: 0 }).catch(
+      (error: unknown) => error,
+    );
     expect(attemptsMade(exhausted)).toBe(3);
     let calls = 0;
-    const refused = await retry(() => Promise.reject(++calls < 2 ? flaky : fatal), { attempts: 5, minDelayMs: 0, isRetriable: (e) => e === flaky }).catch((error: unknown) => error);
+    const refused = await retry(() => Promise.reject(++calls < 2 ? flaky : fatal), {
+      attempts: 5,
+      minDelayMs: 0,
+      isRetriable: (e) => e === flaky,
+    }).catch((error: unknown) => error);
     expect(refused).toBe(fatal);
     expect(attemptsMade(refused)).toBe(2);
     expect(attemptsMade(new Error("never retried"))).toBe(1);

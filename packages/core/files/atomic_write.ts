@@ -32,7 +32,11 @@ export interface AtomicWriteOptions {
  * await atomicWrite("mirror/summaries/097/0000-0002-1825-0097.xml", body, { fsync: true });
  * ```
  */
-export async function atomicWrite(path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function atomicWrite(
+  path: string,
+  data: Uint8Array | string,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const bytes = typeof data === "string" ? Buffer.from(data) : data;
   const temp = tempPathFor(path);
   trackTempFile(temp);

@@ -60,7 +60,9 @@ export class CheckpointJournal {
   async append(records: readonly CheckpointRecord[]): Promise<void> {
     if (records.length === 0) return;
     this.#handle ??= await open(this.#path, "a");
-    const text = records.map((r) => `${JSON.stringify({ type: "checkpoint", bucket: r.bucket, folder: r.folder })}\n`).join("");
+    const text = records
+      .map((r) => `${JSON.stringify({ type: "checkpoint", bucket: r.bucket, folder: r.folder })}\n`)
+      .join("");
     await this.#handle.write(text);
     await this.#handle.sync();
   }

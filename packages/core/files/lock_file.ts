@@ -51,10 +51,13 @@ export class LockHeldError extends Error {
 }
 
 function describeHeld(path: string, holder: LockHolder | undefined, thisHost: string): string {
-  if (!holder) return `Cannot take the lock ${path}: it does not name its holder (if no run holds it, pass --break-lock)`;
+  if (!holder)
+    return `Cannot take the lock ${path}: it does not name its holder (if no run holds it, pass --break-lock)`;
   const who = `pid ${holder.pid} on ${holder.host}, since ${holder.since}${holder.scope ? `, ${holder.scope}` : ""}`;
   const advice =
-    holder.host === thisHost ? "" : `; it is on another host, so whether it still runs cannot be checked from here: if it does not, pass --break-lock`;
+    holder.host === thisHost
+      ? ""
+      : `; it is on another host, so whether it still runs cannot be checked from here: if it does not, pass --break-lock`;
   return `Another sync is running (${who}): lock ${path}${advice}`;
 }
 
@@ -80,7 +83,9 @@ export interface TakenLock {
   readonly tookOver?: LockHolder;
 }
 
-type LockContent = { readonly holder: LockHolder; readonly identity: string } | { readonly holder: undefined; readonly identity: string };
+type LockContent =
+  | { readonly holder: LockHolder; readonly identity: string }
+  | { readonly holder: undefined; readonly identity: string };
 
 /** The lock file's holder and an identity for this very lock (its nonce, or a hash of its bytes); undefined when there is no lock. */
 function readContent(path: string): LockContent | undefined {
@@ -221,12 +226,18 @@ export function takeLockFile(path: string, options: LockFileOptions): TakenLock 
     const content = readContent(path);
     if (!content) continue; // released meanwhile
     const current = content.holder;
-    if (current && current.pid === options.pid && current.host === host && (current.start === undefined || current.start === start)) {
+    if (
+      current &&
+      current.pid === options.pid &&
+      current.host === host &&
+      (current.start === undefined || current.start === start)
+    ) {
       return { holder: current };
     }
     let dead: boolean;
     if (!current || current.host !== host) dead = options.breakLock === true;
-    else if (current.pid === options.pid && current.start !== start) dead = true; // our pid, an earlier process
+    else if (current.pid === options.pid && current.start !== start)
+      dead = true; // our pid, an earlier process
     else {
       const state = liveness(current.pid, current.start);
       // Without a start time a live pid may be another process: only the user can say so.
@@ -252,7 +263,8 @@ export function takeLockFile(path: string, options: LockFileOptions): TakenLock 
  */
 export function releaseLockFile(path: string, pid: number, host: string = hostname(), nonce?: string): boolean {
   const holder = readContent(path)?.holder;
-  if (!holder || holder.pid !== pid || holder.host !== host || (nonce !== undefined && holder.nonce !== nonce)) return false;
+  if (!holder || holder.pid !== pid || holder.host !== host || (nonce !== undefined && holder.nonce !== nonce))
+    return false;
   // Only a dead holder's lock is ever replaced, and this one is alive: the file is still ours.
   try {
     unlinkSync(path);

@@ -50,6 +50,8 @@ describe("takeLockFile()", () => {
   test("an unreadable lock names nobody and is kept", () => {
     const path = join(folder(), "x.lock");
     writeFileSync(path, "");
-    expect(() => takeLockFile(path, { pid: 100, host: "h", liveness: () => "dead" })).toThrow(/does not name its holder/);
+    expect(() => takeLockFile(path, { pid: 100, host: "h", liveness: () => "dead" })).toThrow(
+      /does not name its holder/,
+    );
   });
 });

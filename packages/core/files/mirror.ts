@@ -124,7 +124,10 @@ export class Mirror {
       return;
     }
     const target = join(folder, path.slice(path.lastIndexOf("/") + 1));
-    await atomicWrite(target, body, { fsync: this.#options.fsync ?? false, ...(options.mtime ? { mtime: options.mtime } : {}) });
+    await atomicWrite(target, body, {
+      fsync: this.#options.fsync ?? false,
+      ...(options.mtime ? { mtime: options.mtime } : {}),
+    });
   }
 
   /** Checks (and sweeps) the folder of a mirror path without writing: for an object already there. */

@@ -34,7 +34,8 @@ export function* mirrorFiles(folder: string): Generator<MirrorFile> {
       const childPath = join(path, child.name);
       const childName = name ? `${name}/${child.name}` : child.name;
       if (child.isDirectory()) yield* walk(childPath, childName);
-      else if (child.isFile()) yield { name: childName, body: readFileSync(childPath), mtime: lstatSync(childPath).mtime };
+      else if (child.isFile())
+        yield { name: childName, body: readFileSync(childPath), mtime: lstatSync(childPath).mtime };
     }
   }
   yield* walk(folder, "");

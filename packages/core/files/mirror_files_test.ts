@@ -13,6 +13,10 @@ describe("mirrorFiles()", () => {
     writeFileSync(join(root, "B", "x.xml"), "x");
     writeFileSync(join(root, "b", ".y.xml.orcid-sync-tmp.host.1.0"), "partial");
     symlinkSync(join(root, "a", "2.xml"), join(root, "b", "link.xml"));
-    expect([...mirrorFiles(root)].map((f) => `${f.name}=${f.body.toString()}`)).toEqual(["B/x.xml=x", "a/10.xml=10", "a/2.xml=2"]);
+    expect([...mirrorFiles(root)].map((f) => `${f.name}=${f.body.toString()}`)).toEqual([
+      "B/x.xml=x",
+      "a/10.xml=10",
+      "a/2.xml=2",
+    ]);
   });
 });

@@ -96,8 +96,10 @@ export class MirrorFolders {
           if (!create || this.#dryRun) return create ? join(this.root, relative) : undefined;
           throw error;
         }
-        if (info.isSymbolicLink()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is a symlink`);
-        if (!info.isDirectory()) throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is not a folder`);
+        if (info.isSymbolicLink())
+          throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is a symlink`);
+        if (!info.isDirectory())
+          throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is not a folder`);
         if (this.#sweep) this.#removeOrphans(absolute);
       }
       this.#checked.add(current);

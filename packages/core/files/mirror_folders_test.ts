@@ -10,7 +10,9 @@ describe("MirrorFolders", () => {
   test("ensure() makes the folders component by component", () => {
     const dir = root();
     const folders = new MirrorFolders(dir);
-    expect(folders.ensure("activities/097/0000-0002-1825-0097/works")).toBe(join(dir, "activities/097/0000-0002-1825-0097/works"));
+    expect(folders.ensure("activities/097/0000-0002-1825-0097/works")).toBe(
+      join(dir, "activities/097/0000-0002-1825-0097/works"),
+    );
     expect(existsSync(join(dir, "activities/097/0000-0002-1825-0097/works"))).toBe(true);
   });
 

@@ -11,7 +11,14 @@ import { lstatSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { type LockHolder, LockHeldError, type LockFileOptions, readLockHolder, releaseLockFile, takeLockFile } from "./lock_file.ts";
+import {
+  type LockHolder,
+  LockHeldError,
+  type LockFileOptions,
+  readLockHolder,
+  releaseLockFile,
+  takeLockFile,
+} from "./lock_file.ts";
 import { type Shard, shardsOverlap } from "../orcid/mod.ts";
 
 /** The folder inside a mirror that holds its lock. */
@@ -64,7 +71,13 @@ export class MirrorLock {
   readonly tookOver: readonly LockHolder[];
 
   /** @internal use {@linkcode acquireMirrorLock} */
-  constructor(root: string, entry: string, holder: LockHolder, tookOver: readonly LockHolder[], made: string | undefined) {
+  constructor(
+    root: string,
+    entry: string,
+    holder: LockHolder,
+    tookOver: readonly LockHolder[],
+    made: string | undefined,
+  ) {
     this.#root = root;
     this.#entry = entry;
     this.#holder = holder;
@@ -79,7 +92,8 @@ export class MirrorLock {
     releaseLockFile(this.#entry, this.#holder.pid, this.#holder.host, this.#holder.nonce);
     const folders = [dirname(this.#entry)];
     // Folders the lock made, up to the first: a run that wrote nothing leaves nothing.
-    if (this.#made) for (let folder = this.#root; folder.startsWith(this.#made); folder = dirname(folder)) folders.push(folder);
+    if (this.#made)
+      for (let folder = this.#root; folder.startsWith(this.#made); folder = dirname(folder)) folders.push(folder);
     for (const folder of folders) {
       try {
         rmdirSync(folder);
@@ -106,7 +120,11 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
   const folder = join(root, MIRROR_LOCK_FOLDER);
   const host = options.host ?? hostname();
   const pid = options.pid ?? process.pid;
-  const base = { host, ...(options.liveness ? { liveness: options.liveness } : {}), ...(options.breakLock ? { breakLock: true } : {}) };
+  const base = {
+    host,
+    ...(options.liveness ? { liveness: options.liveness } : {}),
+    ...(options.breakLock ? { breakLock: true } : {}),
+  };
   let made: string | undefined;
   // A holder releasing may remove the folders between the mkdir and the gate: make them again.
   for (let pass = 0; ; pass++) {
@@ -114,7 +132,8 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
       const created = mkdirSync(folder, { recursive: true });
       made ??= created;
       // Nothing of the lock is ever written outside the mirror.
-      if (!lstatSync(folder).isDirectory()) throw new Error(`Refusing to use '${folder}' for the mirror lock: it is not a folder (a symlink?)`);
+      if (!lstatSync(folder).isDirectory())
+        throw new Error(`Refusing to use '${folder}' for the mirror lock: it is not a folder (a symlink?)`);
       takeLockFile(join(folder, GATE), { ...base, pid: process.pid, scope: "checking the mirror lock" });
       break;
     } catch (error) {
@@ -143,7 +162,11 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
       }
     }
     const mine = join(folder, entryName(shard, randomUUID()));
-    const { holder } = takeLockFile(mine, { ...base, pid, scope: shard ? `shard ${shard.index}/${shard.count}` : "the whole mirror" });
+    const { holder } = takeLockFile(mine, {
+      ...base,
+      pid,
+      scope: shard ? `shard ${shard.index}/${shard.count}` : "the whole mirror",
+    });
     return new MirrorLock(root, mine, holder, tookOver, made);
   } finally {
     releaseLockFile(join(folder, GATE), process.pid, host);
@@ -180,7 +203,11 @@ export async function acquireMirrorLock(root: string, options: MirrorLockOptions
     if (Date.now() >= (result.path.endsWith(GATE) ? gateDeadline : deadline)) throw result;
     if (!waited) options.onWait?.(result);
     waited = true;
-    await delay(Math.min(pause, Math.max(10, deadline - Date.now())) * (0.5 + Math.random()), undefined, options.signal ? { signal: options.signal } : {});
+    await delay(
+      Math.min(pause, Math.max(10, deadline - Date.now())) * (0.5 + Math.random()),
+      undefined,
+      options.signal ? { signal: options.signal } : {},
+    );
     pause = Math.min(pause * 2, 1000);
   }
 }

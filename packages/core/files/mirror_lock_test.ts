@@ -16,7 +16,9 @@ describe("acquireMirrorLock()", () => {
     const second = await acquireMirrorLock(root, { shard: parseShard("2/2") });
     const whole = await acquireMirrorLock(root).catch((e: unknown) => e);
     expect(whole).toBeInstanceOf(LockHeldError);
-    expect((whole as Error).message).toMatch(new RegExp(`^Another sync is running \\(pid ${process.pid} on .+, since .+, shard [12]/2\\): lock ${root}$`));
+    expect((whole as Error).message).toMatch(
+      new RegExp(`^Another sync is running \\(pid ${process.pid} on .+, since .+, shard [12]/2\\): lock ${root}$`),
+    );
     const overlapping = await acquireMirrorLock(root, { shard: parseShard("2/3") }).catch((e: unknown) => e);
     expect(overlapping).toBeInstanceOf(LockHeldError);
     first.release();
@@ -56,7 +58,10 @@ describe("acquireMirrorLock()", () => {
 describe("acquireMirrorLock() across processes", () => {
   const built = new URL("../dist/mod.js", import.meta.url).href;
   // The whole mirror against a shard, and two shards that share folders (whole against whole is the same path).
-  for (const shards of [[undefined, "2/3"], ["1/2", "1/3"]]) {
+  for (const shards of [
+    [undefined, "2/3"],
+    ["1/2", "1/3"],
+  ]) {
     test(`two processes (${shards.map((s) => s ?? "whole").join(" and ")}) × 200 rounds, holders dying among them, never hold it at once`, async () => {
       const results = await raceLocks("mirror", built, mirror(), shards, 200);
       for (const result of results) {

@@ -66,9 +66,12 @@ export function compareFile(path: string, listed: ObjectFacts, options: CompareO
   if (listed.size === undefined) return { kind: "unknown" };
   if (info.size !== listed.size) return { kind: "changed", detail: `size ${info.size}, listed ${listed.size}` };
   const modified = listed.lastModified === undefined ? undefined : Date.parse(listed.lastModified);
-  if (modified !== undefined && Math.floor(info.mtimeMs / 1000) === Math.floor(modified / 1000)) return { kind: "same" };
+  if (modified !== undefined && Math.floor(info.mtimeMs / 1000) === Math.floor(modified / 1000))
+    return { kind: "same" };
   if (!isSinglePartEtag(listed.etag)) {
-    return modified === undefined ? { kind: "unknown" } : { kind: "changed", detail: `mtime ${info.mtime.toISOString()}, LastModified ${listed.lastModified}` };
+    return modified === undefined
+      ? { kind: "unknown" }
+      : { kind: "changed", detail: `mtime ${info.mtime.toISOString()}, LastModified ${listed.lastModified}` };
   }
   const md5 = fileMd5(path);
   if (md5 !== listed.etag) return { kind: "changed", detail: `MD5 ${md5 ?? "unreadable"}, ETag ${listed.etag}` };

@@ -24,7 +24,10 @@ describe("compareFile()", () => {
 
   test("is changed when the size differs, whatever the time and MD5", () => {
     const path = fileWith("<x/>", new Date(LAST_MODIFIED));
-    expect(compareFile(path, { size: 5, lastModified: LAST_MODIFIED, etag: md5("<x/>") })).toEqual({ kind: "changed", detail: "size 4, listed 5" });
+    expect(compareFile(path, { size: 5, lastModified: LAST_MODIFIED, etag: md5("<x/>") })).toEqual({
+      kind: "changed",
+      detail: "size 4, listed 5",
+    });
   });
 
   test("on an MD5 match with another mtime is the same, and sets the mtime only when asked to touch", () => {
@@ -38,8 +41,12 @@ describe("compareFile()", () => {
 
   test("is changed when the mtime differs and the MD5 is not the ETag, or the ETag is multipart", () => {
     const path = fileWith("<x/>", SEEDED);
-    expect(compareFile(path, { size: 4, lastModified: LAST_MODIFIED, etag: md5("<y/>") }, { touch: true }).kind).toBe("changed");
-    expect(compareFile(path, { size: 4, lastModified: LAST_MODIFIED, etag: `${md5("<x/>")}-2` }, { touch: true }).kind).toBe("changed");
+    expect(compareFile(path, { size: 4, lastModified: LAST_MODIFIED, etag: md5("<y/>") }, { touch: true }).kind).toBe(
+      "changed",
+    );
+    expect(
+      compareFile(path, { size: 4, lastModified: LAST_MODIFIED, etag: `${md5("<x/>")}-2` }, { touch: true }).kind,
+    ).toBe("changed");
     expect(compareFile(path, { size: 4, lastModified: LAST_MODIFIED }, { touch: true }).kind).toBe("changed");
     expect(statSync(path).mtime).toEqual(SEEDED);
   });

@@ -30,7 +30,11 @@ export const DEFAULT_CLIENT_LABELS: ReadonlyMap<string, string> = new Map([
  * // "crossref"
  * ```
  */
-export function classOf(orcid: string, source: ItemSource | null, clients: ReadonlyMap<string, string> = DEFAULT_CLIENT_LABELS): string {
+export function classOf(
+  orcid: string,
+  source: ItemSource | null,
+  clients: ReadonlyMap<string, string> = DEFAULT_CLIENT_LABELS,
+): string {
   if (source === null) return "member";
   if (source.kind === "orcid") return source.id === orcid ? "self" : "other-person";
   if (source.originId === orcid) return "self-via-member";

@@ -4,14 +4,29 @@ import type { ItemSource } from "../pipe/mod.ts";
 
 const ME = "0000-0002-1825-0097";
 const OTHER = "0000-0002-7869-831X";
-const source = (fields: Partial<ItemSource>): ItemSource => ({ kind: "client", id: null, name: null, originId: null, originName: null, ...fields });
+const source = (fields: Partial<ItemSource>): ItemSource => ({
+  kind: "client",
+  id: null,
+  name: null,
+  originId: null,
+  originName: null,
+  ...fields,
+});
 
 describe("classOf()", () => {
   test.each([
     ["the iD as source-orcid", source({ kind: "orcid", id: ME }), "self"],
     ["another iD as source-orcid", source({ kind: "orcid", id: OTHER }), "other-person"],
-    ["another iD as source-orcid, the iD as origin", source({ kind: "orcid", id: OTHER, originId: ME }), "other-person"],
-    ["a search-and-link client with the iD as origin", source({ id: "0000-0002-5982-8983", originId: ME }), "self-via-member"],
+    [
+      "another iD as source-orcid, the iD as origin",
+      source({ kind: "orcid", id: OTHER, originId: ME }),
+      "other-person",
+    ],
+    [
+      "a search-and-link client with the iD as origin",
+      source({ id: "0000-0002-5982-8983", originId: ME }),
+      "self-via-member",
+    ],
     ["Crossref with the iD as origin", source({ id: CROSSREF_CLIENT, originId: ME }), "self-via-member"],
     ["DataCite with the iD as origin", source({ id: DATACITE_CLIENT, originId: ME }), "self-via-member"],
     ["Crossref", source({ id: CROSSREF_CLIENT }), "crossref"],

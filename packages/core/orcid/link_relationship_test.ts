@@ -14,18 +14,25 @@ describe("outranks()", () => {
 });
 
 describe("addDoiRelationships()", () => {
-  const id = (type: string | null, value: string | null, normalized: string | null, relationship: string | null): ItemExternalId =>
-    ({ type, value, normalized, url: null, relationship });
+  const id = (
+    type: string | null,
+    value: string | null,
+    normalized: string | null,
+    relationship: string | null,
+  ): ItemExternalId => ({ type, value, normalized, url: null, relationship });
 
   test("keeps each DOI once, in order, with its best relationship, lowercased, self when absent", () => {
     const dois = new Map<string, string>();
-    const doiless = addDoiRelationships([
-      id("DOI", "10.1/A", "10.1/a", "VERSION-OF"),
-      id("isbn", "10.1/isbn-looking", null, "self"),
-      id("doi", "https://doi.org/10.1/a", null, "part-of"),
-      id("doi", "10.1/b", "10.1/b", null),
-      id("doi", "10.1/A", null, "funded-by"),
-    ], dois);
+    const doiless = addDoiRelationships(
+      [
+        id("DOI", "10.1/A", "10.1/a", "VERSION-OF"),
+        id("isbn", "10.1/isbn-looking", null, "self"),
+        id("doi", "https://doi.org/10.1/a", null, "part-of"),
+        id("doi", "10.1/b", "10.1/b", null),
+        id("doi", "10.1/A", null, "funded-by"),
+      ],
+      dois,
+    );
     expect([...dois]).toEqual([
       ["10.1/a", "version-of"],
       ["10.1/b", "self"],
@@ -35,7 +42,12 @@ describe("addDoiRelationships()", () => {
 
   test("counts the doi ids that hold no DOI", () => {
     const dois = new Map<string, string>();
-    expect(addDoiRelationships([id("doi", "no DOI", null, "self"), id("doi", null, "", null), id("doi", "10.1/c", null, null)], dois)).toBe(2);
+    expect(
+      addDoiRelationships(
+        [id("doi", "no DOI", null, "self"), id("doi", null, "", null), id("doi", "10.1/c", null, null)],
+        dois,
+      ),
+    ).toBe(2);
     expect([...dois]).toEqual([["10.1/c", "self"]]);
   });
 });

@@ -22,7 +22,10 @@ export function mirrorPath(kind: RecordKind, key: string, orcid?: string): strin
   if (orcid !== undefined && (parsed.orcid !== orcid || parsed.kind !== kind)) {
     throw new InvalidKeyError(`Invalid key: '${key}' does not belong to ${orcid} (${kind})`);
   }
-  if (parsed.kind !== kind) throw new InvalidKeyError(`Invalid key: '${key}' holds ${parsed.kind === "summary" ? "a summary" : parsed.kind}, not ${kind}`);
+  if (parsed.kind !== kind)
+    throw new InvalidKeyError(
+      `Invalid key: '${key}' holds ${parsed.kind === "summary" ? "a summary" : parsed.kind}, not ${kind}`,
+    );
   return `${kind === "summary" ? "summaries" : "activities"}/${key}`;
 }
 

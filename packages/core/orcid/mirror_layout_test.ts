@@ -23,7 +23,9 @@ describe("mirrorPath()", () => {
 
   test("refuses a kind the key does not hold", () => {
     expect(() => mirrorPath("works", "097/0000-0002-1825-0097.xml")).toThrow(InvalidKeyError);
-    expect(() => mirrorPath("summary", "31X/0000-0002-7869-831X/works/0000-0002-7869-831X_works_9.xml")).toThrow(InvalidKeyError);
+    expect(() => mirrorPath("summary", "31X/0000-0002-7869-831X/works/0000-0002-7869-831X_works_9.xml")).toThrow(
+      InvalidKeyError,
+    );
   });
 });
 

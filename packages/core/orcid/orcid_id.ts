@@ -46,7 +46,8 @@ export function isValidOrcidId(value: string): boolean {
  */
 export function isValidOrcidIdAt(text: string, start: number): boolean {
   if (start < 0 || start + 19 > text.length) return false;
-  if (text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 9) !== 45 || text.charCodeAt(start + 14) !== 45) return false; // "-"
+  if (text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 9) !== 45 || text.charCodeAt(start + 14) !== 45)
+    return false; // "-"
   let total = 0;
   for (let i = 0; i < 18; i++) {
     if (i === 4 || i === 9 || i === 14) continue;

@@ -105,7 +105,8 @@ export function activityKey(orcid: string, type: string, putCode: string): strin
 export function parseKey(key: string): ParsedKey {
   if (typeof key !== "string" || key.length === 0) throw new InvalidKeyError("Invalid key: empty");
   if (key.length > 256) throw new InvalidKeyError(`Invalid key: longer than 256 characters: '${key.slice(0, 60)}…'`);
-  if (/[\0\\]/.test(key)) throw new InvalidKeyError(`Invalid key: contains a NUL or a backslash: ${JSON.stringify(key)}`);
+  if (/[\0\\]/.test(key))
+    throw new InvalidKeyError(`Invalid key: contains a NUL or a backslash: ${JSON.stringify(key)}`);
   const parts = key.split("/");
   const folder = parts[0]!;
   if (parts.length === 2) {
@@ -116,13 +117,17 @@ export function parseKey(key: string): ParsedKey {
   if (parts.length === 4) {
     const [, orcid, type, file] = parts as [string, string, string, string];
     checkOrcid(key, orcid, folder);
-    if (!isActivityType(type)) throw new InvalidKeyError(`Invalid key: '${type}' is not an activity type name (a lowercase-and-hyphen word): '${key}'`);
+    if (!isActivityType(type))
+      throw new InvalidKeyError(
+        `Invalid key: '${type}' is not an activity type name (a lowercase-and-hyphen word): '${key}'`,
+      );
     const prefix = `${orcid}_${type}_`;
     if (!file.startsWith(prefix) || !file.endsWith(".xml")) {
       throw new InvalidKeyError(`Invalid key: file name does not match '${prefix}<put-code>.xml': '${key}'`);
     }
     const putCode = file.slice(prefix.length, -4);
-    if (!PUT_CODE_PATTERN.test(putCode)) throw new InvalidKeyError(`Invalid key: put-code '${putCode}' is not a number: '${key}'`);
+    if (!PUT_CODE_PATTERN.test(putCode))
+      throw new InvalidKeyError(`Invalid key: put-code '${putCode}' is not a number: '${key}'`);
     return { orcid, kind: type, putCode };
   }
   throw new InvalidKeyError(`Invalid key: not '<last3>/<iD>.xml' nor '<last3>/<iD>/<type>/<file>.xml': '${key}'`);

@@ -1,5 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { ACTIVITY_TYPES, activityKey, InvalidKeyError, isKnownActivityType, isUnsafeKey, parseKey, summaryKey } from "./orcid_key.ts";
+import {
+  ACTIVITY_TYPES,
+  activityKey,
+  InvalidKeyError,
+  isKnownActivityType,
+  isUnsafeKey,
+  parseKey,
+  summaryKey,
+} from "./orcid_key.ts";
 
 const ID = "0000-0002-1825-0097";
 
@@ -56,10 +64,23 @@ describe("parseKey()", () => {
 });
 
 describe("isUnsafeKey()", () => {
-  test.each(["", "/097/x.xml", "097/../x.xml", "097/./x.xml", "..", "097\\x.xml", "097/x.xml\0", "097/x\n.xml", "x".repeat(257)])("%j is unsafe", (key) => {
+  test.each([
+    "",
+    "/097/x.xml",
+    "097/../x.xml",
+    "097/./x.xml",
+    "..",
+    "097\\x.xml",
+    "097/x.xml\0",
+    "097/x\n.xml",
+    "x".repeat(257),
+  ])("%j is unsafe", (key) => {
     expect(isUnsafeKey(key)).toBe(true);
   });
-  test.each(["997-old/x.xml", "097/0000-0002-1825-0098.xml", `097/${ID}/works/not-a-work.xml`, "README", "097/"])("%j is not an ORCID key but is safe", (key) => {
-    expect(isUnsafeKey(key)).toBe(false);
-  });
+  test.each(["997-old/x.xml", "097/0000-0002-1825-0098.xml", `097/${ID}/works/not-a-work.xml`, "README", "097/"])(
+    "%j is not an ORCID key but is safe",
+    (key) => {
+      expect(isUnsafeKey(key)).toBe(false);
+    },
+  );
 });

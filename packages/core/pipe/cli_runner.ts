@@ -194,7 +194,8 @@ export async function runTool<A>(spec: ToolSpec<A>, io: ToolIo, signal: AbortSig
 /** One line for an error: its message, with a cause that adds something. */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : "";
+  const cause =
+    error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : "";
   return `${error.message}${cause}`;
 }
 
@@ -227,7 +228,13 @@ export async function runMain<A>(spec: ToolSpec<A>): Promise<never> {
   process.stdout.on("error", () => {});
   const code = await runTool(
     spec,
-    { argv: process.argv.slice(2), stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
+    {
+      argv: process.argv.slice(2),
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+    },
     controller.signal,
   );
   // A run that stopped early may have writes in flight: their temp files go too.

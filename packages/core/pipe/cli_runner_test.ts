@@ -5,7 +5,12 @@ import { registerSecret } from "./redact.ts";
 
 function sink() {
   const chunks: string[] = [];
-  const stream = new Writable({ write(chunk, _e, done) { chunks.push(String(chunk)); done(); } });
+  const stream = new Writable({
+    write(chunk, _e, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
   return { stream, text: () => chunks.join("") };
 }
 
@@ -47,7 +52,9 @@ describe("runTool()", () => {
   test("an unknown flag is a usage error (exit 2) with one clear message", async () => {
     const result = await run({}, ["--bogus"]);
     expect(result.code).toBe(ExitCode.Usage);
-    expect(result.stderr).toBe("orcid-test: error: Unknown argument: bogus\norcid-test: try 'orcid-test --help' for more information\n");
+    expect(result.stderr).toBe(
+      "orcid-test: error: Unknown argument: bogus\norcid-test: try 'orcid-test --help' for more information\n",
+    );
   });
 
   test("writes records to stdout and ends with a summary on stderr", async () => {
@@ -67,7 +74,10 @@ describe("runTool()", () => {
   });
 
   test("a fatal error is one line, no stack, exit 3", async () => {
-    const result = await run({ main: async () => Promise.reject(new FatalError("Cannot read bucket 'x': AccessDenied")) }, []);
+    const result = await run(
+      { main: async () => Promise.reject(new FatalError("Cannot read bucket 'x': AccessDenied")) },
+      [],
+    );
     expect(result.code).toBe(ExitCode.Fatal);
     expect(result.stderr).toBe("orcid-test: error: Cannot read bucket 'x': AccessDenied\n");
   });
@@ -138,11 +148,13 @@ describe("runTool()", () => {
     expect(result.code).toBe(ExitCode.ItemsFailed);
     const lines = result.stderr.trim().split("\n");
     expect(lines.slice(0, 5)).toEqual(
-      [1, 2, 3, 4, 5].map((n) => `orcid-test: error: s3://v3.0-summaries/097/key-${n}.xml: Body does not match its ETag (after 5 attempts) #${n} [Integrity]`),
+      [1, 2, 3, 4, 5].map(
+        (n) =>
+          `orcid-test: error: s3://v3.0-summaries/097/key-${n}.xml: Body does not match its ETag (after 5 attempts) #${n} [Integrity]`,
+      ),
     );
     expect(lines[5]).toBe("orcid-test: error: … and 3 more failed items: 8 in all, each an error record on stdout");
     expect(result.stderr).not.toContain("key-0");
     expect(result.stdout.trim().split("\n")).toHaveLength(9);
   });
 });
-

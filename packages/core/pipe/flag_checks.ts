@@ -11,7 +11,9 @@ import { UsageError } from "./cli_runner.ts";
  */
 export function wholeNumberFlag(flag: string, value: number, min: number, max?: number): number {
   if (Number.isInteger(value) && value >= min && (max === undefined || value <= max)) return value;
-  throw new UsageError(max === undefined ? `${flag} takes a whole number ≥ ${min}` : `${flag} takes a whole number from ${min} to ${max}`);
+  throw new UsageError(
+    max === undefined ? `${flag} takes a whole number ≥ ${min}` : `${flag} takes a whole number from ${min} to ${max}`,
+  );
 }
 
 /**

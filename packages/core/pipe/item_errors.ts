@@ -25,7 +25,12 @@ interface ErrorFields {
 export function describeItemError(record: ErrorFields): string {
   const message = String(record.message ?? "failed");
   const key = typeof record.key === "string" ? record.key : undefined;
-  const what = key !== undefined ? `${typeof record.bucket === "string" ? `s3://${record.bucket}/` : ""}${key}` : typeof record.orcid === "string" ? record.orcid : undefined;
+  const what =
+    key !== undefined
+      ? `${typeof record.bucket === "string" ? `s3://${record.bucket}/` : ""}${key}`
+      : typeof record.orcid === "string"
+        ? record.orcid
+        : undefined;
   const where = what !== undefined && !message.includes(key ?? what) ? `${what}: ` : "";
   return `${where}${message}${typeof record.code === "string" ? ` [${record.code}]` : ""}`;
 }
@@ -66,6 +71,9 @@ export class ItemErrorLog {
   /** The closing line, when more items failed than were named. */
   finish(): void {
     const more = this.#count - ITEM_ERRORS_SHOWN;
-    if (more > 0) this.#log.error(`… and ${more} more failed item${more === 1 ? "" : "s"}: ${this.#count} in all, each an error record on stdout`);
+    if (more > 0)
+      this.#log.error(
+        `… and ${more} more failed item${more === 1 ? "" : "s"}: ${this.#count} in all, each an error record on stdout`,
+      );
   }
 }

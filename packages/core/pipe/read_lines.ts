@@ -41,7 +41,8 @@ export async function* readLines(
     return buffer.toString("utf8");
   };
   for await (const piece of input) {
-    const chunk = typeof piece === "string" ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    const chunk =
+      typeof piece === "string" ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     let start = 0;
     let end = chunk.indexOf(NEWLINE, start);
     while (end !== -1) {
@@ -54,7 +55,9 @@ export async function* readLines(
       pending.push(chunk.subarray(start));
       pendingBytes += chunk.length - start;
       if (pendingBytes > maxLineBytes) {
-        throw new RangeError(`Cannot read ${options.source ?? "stdin"}:${line + 1}: line is longer than ${maxLineBytes} bytes`);
+        throw new RangeError(
+          `Cannot read ${options.source ?? "stdin"}:${line + 1}: line is longer than ${maxLineBytes} bytes`,
+        );
       }
     }
   }

@@ -45,13 +45,17 @@ export async function* readRecords(
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new RecordSyntaxError(`Cannot parse record on ${source}:${line}: ${(error as Error).message} (line starts: ${show(text)})`);
+      throw new RecordSyntaxError(
+        `Cannot parse record on ${source}:${line}: ${(error as Error).message} (line starts: ${show(text)})`,
+      );
     }
     try {
       yield { record: parseRecord(value), source, line };
     } catch (error) {
       if (!(error instanceof InvalidRecordError)) throw error;
-      throw new RecordSyntaxError(`Cannot use record on ${source}:${line}: ${error.message} (line starts: ${show(text)})`);
+      throw new RecordSyntaxError(
+        `Cannot use record on ${source}:${line}: ${error.message} (line starts: ${show(text)})`,
+      );
     }
   }
 }

@@ -4,7 +4,6 @@ import { readLines } from "./read_lines.ts";
 import { readRecords, RecordSyntaxError } from "./read_records.ts";
 import { collect } from "../testdata/collect.ts";
 
-
 describe("readLines()", () => {
   test("joins lines split across chunks and numbers them", async () => {
     const input = Readable.from([Buffer.from('{"a"'), Buffer.from(':1}\n{"b":2}\r\n\n'), Buffer.from("last")]);
@@ -24,7 +23,9 @@ describe("readLines()", () => {
 
   test("refuses a line longer than the limit", async () => {
     const input = Readable.from([Buffer.alloc(100, 0x61)]);
-    await expect(collect(readLines(input, { maxLineBytes: 10 }))).rejects.toThrow("stdin:1: line is longer than 10 bytes");
+    await expect(collect(readLines(input, { maxLineBytes: 10 }))).rejects.toThrow(
+      "stdin:1: line is longer than 10 bytes",
+    );
   });
 
   test("yields a line before the input ends", async () => {
@@ -46,14 +47,19 @@ describe("readRecords()", () => {
   test("parses records, skips blank lines and keeps line numbers", async () => {
     const input = Readable.from(['{"type":"checkpoint","bucket":"b","folder":"097"}\n\n{"type":"other"}\n']);
     const records = await collect(readRecords(input));
-    expect(records.map((r) => [r.record.type, r.line])).toEqual([["checkpoint", 1], ["other", 3]]);
+    expect(records.map((r) => [r.record.type, r.line])).toEqual([
+      ["checkpoint", 1],
+      ["other", 3],
+    ]);
   });
 
   test("reports malformed JSON with stdin:LINE and the start of the line", async () => {
     const input = Readable.from(['{"type":"other"}\n{"type":"key", "bucket": \n']);
     const error = await collect(readRecords(input)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordSyntaxError);
-    expect((error as Error).message).toMatch(/^Cannot parse record on stdin:2: .*\(line starts: '\{"type":"key", "bucket": '\)$/);
+    expect((error as Error).message).toMatch(
+      /^Cannot parse record on stdin:2: .*\(line starts: '\{"type":"key", "bucket": '\)$/,
+    );
   });
 
   test("reports a known type with a missing field", async () => {

@@ -146,7 +146,11 @@ export interface PersonRecord {
   readonly biography: string | null;
   readonly keywords: readonly string[];
   readonly researcherUrls: readonly { readonly name: string | null; readonly url: string | null }[];
-  readonly externalIds: readonly { readonly type: string | null; readonly value: string | null; readonly url: string | null }[];
+  readonly externalIds: readonly {
+    readonly type: string | null;
+    readonly value: string | null;
+    readonly url: string | null;
+  }[];
   readonly emails: readonly string[];
   /** The history's submission date, as written. */
   readonly created: string | null;
@@ -288,16 +292,32 @@ const isKind: Check = (v) => typeof v === "string" && isRecordKind(v);
 const isRelative: Check = (v) => isString(v) && !(v as string).startsWith("/");
 const isDate: Check = (v) => typeof v === "string" && !Number.isNaN(Date.parse(v)) && /^\d{4}-\d\d-\d\dT.*Z$/.test(v);
 const isKeyList: Check = (v) => Array.isArray(v) && v.every((k) => isString(k));
-const oneOf = (...values: string[]): Check => (v) => typeof v === "string" && values.includes(v);
+const oneOf =
+  (...values: string[]): Check =>
+  (v) =>
+    typeof v === "string" && values.includes(v);
 // The extracted types: absent values are null (scalars) or [] (lists), never "".
-const orNull = (check: Check): Check => (v) => v === null || check(v);
+const orNull =
+  (check: Check): Check =>
+  (v) =>
+    v === null || check(v);
 const text = orNull(isString);
 const count = orNull((v) => Number.isSafeInteger(v));
-const listOf = (check: Check): Check => (v) => Array.isArray(v) && v.every(check);
+const listOf =
+  (check: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(check);
 const strings = listOf(isString);
-const shaped = (fields: Readonly<Record<string, Check>>): Check => (v) =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && Object.entries(fields).every(([f, check]) => check((v as Record<string, unknown>)[f]));
-const itemSource = orNull(shaped({ kind: orNull(oneOf("orcid", "client")), id: text, name: text, originId: text, originName: text }));
+const shaped =
+  (fields: Readonly<Record<string, Check>>): Check =>
+  (v) =>
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.entries(fields).every(([f, check]) => check((v as Record<string, unknown>)[f]));
+const itemSource = orNull(
+  shaped({ kind: orNull(oneOf("orcid", "client")), id: text, name: text, originId: text, originName: text }),
+);
 const itemExternalIds = listOf(shaped({ type: text, value: text, normalized: text, url: text, relationship: text }));
 
 interface FieldSpec {
@@ -380,7 +400,15 @@ const FIELDS: Readonly<Record<PipelineRecord["type"], FieldSpec>> = {
   affiliation: {
     required: {
       orcid: isString,
-      affiliationType: oneOf("employment", "education", "qualification", "invited-position", "distinction", "membership", "service"),
+      affiliationType: oneOf(
+        "employment",
+        "education",
+        "qualification",
+        "invited-position",
+        "distinction",
+        "membership",
+        "service",
+      ),
       putCode: count,
       department: text,
       role: text,
@@ -413,7 +441,12 @@ const FIELDS: Readonly<Record<PipelineRecord["type"], FieldSpec>> = {
     optional: {},
   },
   gone: {
-    required: { orcid: isString, reason: oneOf("deprecated", "locked", "deactivated", "error"), redirect: text, code: count },
+    required: {
+      orcid: isString,
+      reason: oneOf("deprecated", "locked", "deactivated", "error"),
+      redirect: text,
+      code: count,
+    },
     optional: {},
   },
   link: {

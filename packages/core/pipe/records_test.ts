@@ -4,7 +4,9 @@ import { describe, expect, test } from "vitest";
 import { InvalidRecordError, isKnownType, parseRecord } from "./records.ts";
 
 const fixture = (name: string) =>
-  readFileSync(new URL(`../testdata/protocol/${name}`, import.meta.url), "utf8").trim().split("\n");
+  readFileSync(new URL(`../testdata/protocol/${name}`, import.meta.url), "utf8")
+    .trim()
+    .split("\n");
 const schema = JSON.parse(readFileSync(new URL("../schema/records.schema.json", import.meta.url), "utf8"));
 const validateWithSchema = new Ajv2020({ strict: false }).compile(schema);
 
@@ -28,12 +30,31 @@ describe("parseRecord()", () => {
   });
 
   test("names the missing field", () => {
-    expect(() => parseRecord({ type: "checkpoint", bucket: "b" })).toThrow("Invalid checkpoint record: missing 'folder'");
+    expect(() => parseRecord({ type: "checkpoint", bucket: "b" })).toThrow(
+      "Invalid checkpoint record: missing 'folder'",
+    );
   });
 
   test("the golden valid fixture covers every known type", () => {
     const types = new Set(fixture("valid.ndjson").map((line) => JSON.parse(line).type));
-    for (const type of ["key", "manifest", "object", "missing", "unchanged", "placed", "error", "checkpoint", "lambda", "mismatch", "person", "work", "affiliation", "funding", "gone", "link"]) {
+    for (const type of [
+      "key",
+      "manifest",
+      "object",
+      "missing",
+      "unchanged",
+      "placed",
+      "error",
+      "checkpoint",
+      "lambda",
+      "mismatch",
+      "person",
+      "work",
+      "affiliation",
+      "funding",
+      "gone",
+      "link",
+    ]) {
       expect(types.has(type), type).toBe(true);
       expect(isKnownType(type)).toBe(true);
     }

@@ -39,7 +39,10 @@ function durationMs(text: string, bareUnit?: string): number | undefined {
 export function parseDuration(text: string, options: DurationOptions = {}): number {
   if (options.allowZero && text.trim() === "0") return 0;
   const ms = durationMs(text, options.bareUnit);
-  if (ms === undefined || !(ms > 0)) throw new RangeError(`Invalid duration '${text}': use a number and a unit (ms, s, m, h, d or w), like 30s, 90m or 30d`);
+  if (ms === undefined || !(ms > 0))
+    throw new RangeError(
+      `Invalid duration '${text}': use a number and a unit (ms, s, m, h, d or w), like 30s, 90m or 30d`,
+    );
   return ms;
 }
 
@@ -71,7 +74,9 @@ export function parseWhen(text: string, now: Micros): Micros {
   if (span !== undefined) return now - Math.round(span * 1000);
   const micros = parseDateTime(value, "utc");
   if (micros === undefined) {
-    throw new RangeError(`Invalid time '${text}': use a span like 30d or 12h, a date like 2026-11-01, or an ISO date-time`);
+    throw new RangeError(
+      `Invalid time '${text}': use a span like 30d or 12h, a date like 2026-11-01, or an ISO date-time`,
+    );
   }
   return micros;
 }
@@ -85,7 +90,8 @@ export function parseDateTime(text: string, zoneless: "utc" | "local"): Micros |
   if (!match) return undefined;
   const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match;
   const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
-  if (parts[1] > 11 || parts[2] < 1 || parts[2] > 31 || parts[3] > 23 || parts[4] > 59 || parts[5] > 59) return undefined;
+  if (parts[1] > 11 || parts[2] < 1 || parts[2] > 31 || parts[3] > 23 || parts[4] > 59 || parts[5] > 59)
+    return undefined;
   let millis: number;
   if (zone) {
     millis = Date.UTC(...parts) - zoneOffsetMinutes(zone) * 60_000;

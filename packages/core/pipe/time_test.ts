@@ -1,5 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { formatIsoMicros, formatLambdaMicros, formatLocalMicros, parseDateTime, parseDuration, parseSpan, parseWhen } from "./time.ts";
+import {
+  formatIsoMicros,
+  formatLambdaMicros,
+  formatLocalMicros,
+  parseDateTime,
+  parseDuration,
+  parseSpan,
+  parseWhen,
+} from "./time.ts";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0) * 1000 + 123456; // 2026-11-20T12:00:00.123456Z
 

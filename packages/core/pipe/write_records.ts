@@ -63,7 +63,8 @@ export class RecordWriter {
     this.#stream = stream;
     this.#onErrorLine = options.onErrorLine;
     stream.on("error", (error: NodeJS.ErrnoException) => {
-      this.#failure = error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED" ? new DownstreamClosedError() : error;
+      this.#failure =
+        error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED" ? new DownstreamClosedError() : error;
     });
   }
 
@@ -122,7 +123,11 @@ export class RecordWriter {
     // both, rather than a copy when they are sent.
     const last = this.#pendingBytes.at(-1);
     if (last && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
-      this.#pendingBytes[this.#pendingBytes.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + bytes.length);
+      this.#pendingBytes[this.#pendingBytes.length - 1] = Buffer.from(
+        last.buffer,
+        last.byteOffset,
+        last.length + bytes.length,
+      );
     } else this.#pendingBytes.push(bytes);
   }
 
@@ -147,7 +152,10 @@ export class RecordWriter {
     if (this.#pending.length === 0 && this.#pendingByteLength === 0) return undefined;
     let chunk: string | Buffer;
     if (this.#pendingByteLength > 0) {
-      chunk = this.#pendingBytes.length === 1 ? this.#pendingBytes[0]! : Buffer.concat(this.#pendingBytes, this.#pendingByteLength);
+      chunk =
+        this.#pendingBytes.length === 1
+          ? this.#pendingBytes[0]!
+          : Buffer.concat(this.#pendingBytes, this.#pendingByteLength);
       this.#pendingBytes = [];
       this.#pendingByteLength = 0;
     } else {

@@ -5,7 +5,12 @@ import { DownstreamClosedError, RecordWriter } from "./write_records.ts";
 describe("RecordWriter", () => {
   test("writes whole lines, gathered into few writes", async () => {
     const writes: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { writes.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        writes.push(String(chunk));
+        done();
+      },
+    });
     const out = new RecordWriter(sink);
     await out.write({ type: "a" });
     await out.write({ type: "b", n: 1 });
@@ -17,7 +22,12 @@ describe("RecordWriter", () => {
 
   test("never splits a line across writes", async () => {
     const writes: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { writes.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        writes.push(String(chunk));
+        done();
+      },
+    });
     const out = new RecordWriter(sink);
     for (let i = 0; i < 5000; i++) await out.write({ type: "key", key: `${i}`.repeat(10) });
     await out.end();
@@ -28,7 +38,12 @@ describe("RecordWriter", () => {
 
   test("sends what is pending on the next turn of the event loop, without end()", async () => {
     const writes: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { writes.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        writes.push(String(chunk));
+        done();
+      },
+    });
     const out = new RecordWriter(sink);
     await out.write({ type: "a" });
     expect(writes).toEqual([]);
@@ -100,14 +115,21 @@ describe("RecordWriter under a slow reader", () => {
     await new Promise((resolve) => sink.end(resolve));
     const lines = received.join("").trim().split("\n");
     expect(lines).toHaveLength(20_000);
-    expect(lines.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+    expect(lines.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual(
+      Array.from({ length: 20_000 }, (_, i) => i),
+    );
   });
 });
 
 describe("RecordWriter.writeEncoded()", () => {
   test("keeps encoded lines and serialised ones in the order they were given", async () => {
     const writes: Buffer[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { writes.push(Buffer.from(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        writes.push(Buffer.from(chunk));
+        done();
+      },
+    });
     const out = new RecordWriter(sink);
     await out.write({ n: 1 });
     await out.writeEncoded(Buffer.from('{"n":2}\n{"n":3}\n'), 2);
@@ -121,7 +143,12 @@ describe("RecordWriter.writeEncoded()", () => {
 
   test("sends consecutive pieces of one buffer as one view of it, without a copy", async () => {
     const writes: Buffer[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { writes.push(chunk as Buffer); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        writes.push(chunk as Buffer);
+        done();
+      },
+    });
     const out = new RecordWriter(sink);
     const text = '{"n":1}\n{"n":2}\n{"n":3}\n';
     const slab = Buffer.allocUnsafeSlow(text.length);
@@ -151,7 +178,9 @@ describe("RecordWriter.writeEncoded()", () => {
     for (const chunk of writes) expect(chunk.at(-1)).toBe(10);
     const lines = Buffer.concat(writes).toString().trim().split("\n");
     expect(lines).toHaveLength(20_000);
-    expect(lines.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual(Array.from({ length: 20_000 }, (_, i) => i >> 1));
+    expect(lines.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual(
+      Array.from({ length: 20_000 }, (_, i) => i >> 1),
+    );
   });
 });
 

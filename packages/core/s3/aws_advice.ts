@@ -22,7 +22,11 @@ export function noCredentialsMessage(detail: string): string {
 }
 
 /** S3 codes that mean the request was signed for, or sent to, the wrong region. */
-const REGION_CODES: ReadonlySet<string> = new Set(["AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException"]);
+const REGION_CODES: ReadonlySet<string> = new Set([
+  "AuthorizationHeaderMalformed",
+  "PermanentRedirect",
+  "IllegalLocationConstraintException",
+]);
 
 /**
  * The advice for an S3 error that names the wrong region, or undefined for any other error. The
@@ -34,11 +38,16 @@ const REGION_CODES: ReadonlySet<string> = new Set(["AuthorizationHeaderMalformed
  * // "the bucket is in region 'eu-west-1': pass --region eu-west-1 (or set AWS_REGION)"
  * ```
  */
-export function regionAdvice(code: string, body: string, headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+export function regionAdvice(
+  code: string,
+  body: string,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): string | undefined {
   if (!REGION_CODES.has(code)) return undefined;
   const header = headers["x-amz-bucket-region"];
   const named = (Array.isArray(header) ? header[0] : header) ?? /<Region>([A-Za-z0-9-]+)<\/Region>/.exec(body)?.[1];
-  if (named && /^[a-z0-9-]+$/.test(named)) return `the bucket is in region '${named}': pass --region ${named} (or set AWS_REGION)`;
+  if (named && /^[a-z0-9-]+$/.test(named))
+    return `the bucket is in region '${named}': pass --region ${named} (or set AWS_REGION)`;
   return "the bucket is in another region, or the endpoint is not the bucket's: check --region (AWS_REGION) and --endpoint-url (AWS_ENDPOINT_URL)";
 }
 

@@ -40,7 +40,11 @@ const ERROR_BODY_BYTES = 64 * 1024;
  * const response = await dispatchBuffered(pool, { origin, path: "/bucket/key", method: "GET", headers });
  * ```
  */
-export function dispatchBuffered(dispatcher: Dispatcher, request: Dispatcher.DispatchOptions, options: BufferedOptions = {}): Promise<BufferedResponse> {
+export function dispatchBuffered(
+  dispatcher: Dispatcher,
+  request: Dispatcher.DispatchOptions,
+  options: BufferedOptions = {},
+): Promise<BufferedResponse> {
   const { signal } = options;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {

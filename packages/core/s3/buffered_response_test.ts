@@ -73,7 +73,11 @@ describe("dispatchBuffered()", () => {
   });
 
   test("a rejected beforeBody ends the request with its error", async () => {
-    const failing = dispatchBuffered(agent, { origin, path: "/big", method: "GET" }, { beforeBody: () => Promise.reject(new Error("no room")) });
+    const failing = dispatchBuffered(
+      agent,
+      { origin, path: "/big", method: "GET" },
+      { beforeBody: () => Promise.reject(new Error("no room")) },
+    );
     await expect(failing).rejects.toThrow("no room");
   });
 
@@ -89,7 +93,9 @@ describe("dispatchBuffered()", () => {
     const stalled = dispatchBuffered(agent, { origin, path: "/slow", method: "GET" }, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error("stop")), 100);
     await expect(stalled).rejects.toThrow("stop");
-    await expect(dispatchBuffered(agent, { origin, path: "/big", method: "GET" }, { signal: controller.signal })).rejects.toThrow("stop");
+    await expect(
+      dispatchBuffered(agent, { origin, path: "/big", method: "GET" }, { signal: controller.signal }),
+    ).rejects.toThrow("stop");
   });
 
   test("a body without Content-Length: whileReading sees it grow and holds the rest while its promise is pending", async () => {
@@ -124,4 +130,3 @@ describe("dispatchBuffered()", () => {
     expect(seen.every((n, i) => i === 0 || n > seen[i - 1]!)).toBe(true);
   });
 });
-

@@ -15,7 +15,10 @@ export class NoCredentialsError extends Error {
  * first use (the SDK costs time and memory at start-up) and refreshes credentials before they
  * expire; every call returns the current ones. Secrets are registered for redaction.
  */
-export function credentialChain(explicitProfile: string | undefined, env: NodeJS.ProcessEnv): AwsCredentialIdentityProvider {
+export function credentialChain(
+  explicitProfile: string | undefined,
+  env: NodeJS.ProcessEnv,
+): AwsCredentialIdentityProvider {
   if (!explicitProfile && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     const identity: AwsCredentialIdentity = {
       accessKeyId: env.AWS_ACCESS_KEY_ID,

@@ -78,14 +78,17 @@ export class IncompleteListingError extends Error {
  * ```
  */
 export function parseListPage(xml: string): ListPage {
-  if (!xml.includes("<ListBucketResult")) throw new SyntaxError(`Cannot parse a listing: not a ListBucketResult: '${xml.slice(0, 80)}'`);
+  if (!xml.includes("<ListBucketResult"))
+    throw new SyntaxError(`Cannot parse a listing: not a ListBucketResult: '${xml.slice(0, 80)}'`);
   const close = xml.lastIndexOf("</ListBucketResult>");
-  if (close === -1) throw new IncompleteListingError("Cannot use a listing page: it ends before </ListBucketResult> (cut short)");
+  if (close === -1)
+    throw new IncompleteListingError("Cannot use a listing page: it ends before </ListBucketResult> (cut short)");
   const objects: ListedObject[] = [];
   let at = xml.indexOf("<Contents>");
   while (at !== -1 && at < close) {
     const end = xml.indexOf("</Contents>", at);
-    if (end === -1 || end > close) throw new IncompleteListingError("Cannot use a listing page: unterminated <Contents>");
+    if (end === -1 || end > close)
+      throw new IncompleteListingError("Cannot use a listing page: unterminated <Contents>");
     const key = element(xml, "Key", at, end);
     if (key === undefined) throw new SyntaxError("Cannot parse a listing: <Contents> without <Key>");
     objects.push({
@@ -97,16 +100,20 @@ export function parseListPage(xml: string): ListPage {
     at = xml.indexOf("<Contents>", end);
   }
   const truncated = element(xml, "IsTruncated", 0, close);
-  if (truncated !== "true" && truncated !== "false") throw new IncompleteListingError("Cannot use a listing page: no <IsTruncated>true|false</IsTruncated>");
+  if (truncated !== "true" && truncated !== "false")
+    throw new IncompleteListingError("Cannot use a listing page: no <IsTruncated>true|false</IsTruncated>");
   const keyCount = element(xml, "KeyCount", 0, close);
   if (keyCount !== undefined) {
     const prefixes = xml.split("<CommonPrefixes>").length - 1;
     if (Number(keyCount) !== objects.length + prefixes) {
-      throw new IncompleteListingError(`Cannot use a listing page: KeyCount ${keyCount}, but it holds ${objects.length + prefixes} keys`);
+      throw new IncompleteListingError(
+        `Cannot use a listing page: KeyCount ${keyCount}, but it holds ${objects.length + prefixes} keys`,
+      );
     }
   }
   const token = element(xml, "NextContinuationToken", 0, close);
-  if (truncated === "true" && !token) throw new IncompleteListingError("Cannot use a listing page: IsTruncated without a NextContinuationToken");
+  if (truncated === "true" && !token)
+    throw new IncompleteListingError("Cannot use a listing page: IsTruncated without a NextContinuationToken");
   return { objects, next: truncated === "true" ? unescapeXml(token!) : undefined };
 }
 
@@ -138,11 +145,16 @@ export async function* listObjects(
         if (response.statusCode !== 200) throw await s3ErrorFrom(response, `Cannot list s3://${bucket}/${prefix}`);
         const parsed = parseListPage(await response.body.text());
         if (parsed.next !== undefined && (seen.has(parsed.next) || parsed.next === token)) {
-          throw new IncompleteListingError("Cannot use a listing page: its NextContinuationToken was given before (the listing would loop)");
+          throw new IncompleteListingError(
+            "Cannot use a listing page: its NextContinuationToken was given before (the listing would loop)",
+          );
         }
         return parsed;
       },
-      { ...(options.attempts ? { attempts: options.attempts } : {}), ...(options.signal ? { signal: options.signal } : {}) },
+      {
+        ...(options.attempts ? { attempts: options.attempts } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
     );
     yield page.objects;
     if (token) seen.add(token);

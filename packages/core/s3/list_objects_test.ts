@@ -15,7 +15,12 @@ describe("parseListPage()", () => {
   test("reads keys, sizes, unquoted ETags, times and the next token", () => {
     expect(parseListPage(PAGE)).toEqual({
       objects: [
-        { key: "097/0000-0002-1825-0097/works/0000-0002-1825-0097_works_1.xml", size: 1834, etag: "9e107d9d372bb6826bd81d3542a419d6", lastModified: "2026-11-20T10:00:00.000Z" },
+        {
+          key: "097/0000-0002-1825-0097/works/0000-0002-1825-0097_works_1.xml",
+          size: 1834,
+          etag: "9e107d9d372bb6826bd81d3542a419d6",
+          lastModified: "2026-11-20T10:00:00.000Z",
+        },
         { key: "097/a&b<cA.xml", size: 0, etag: "abc-2", lastModified: "2026-11-20T10:00:01.000Z" },
       ],
       next: "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=",
@@ -23,13 +28,20 @@ describe("parseListPage()", () => {
   });
 
   test("has no next page when not truncated, and refuses what is not a listing", () => {
-    expect(parseListPage("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")).toEqual({ objects: [], next: undefined });
+    expect(parseListPage("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")).toEqual({
+      objects: [],
+      next: undefined,
+    });
     expect(() => parseListPage("<Error><Code>AccessDenied</Code></Error>")).toThrow(SyntaxError);
   });
 });
 
-const contents = (key: string) => `<Contents><Key>${key}</Key><LastModified>2026-11-20T10:00:00.000Z</LastModified><ETag>"e"</ETag><Size>1</Size></Contents>`;
-const page = (keys: string[], { truncated = false, token, keyCount = keys.length }: { truncated?: boolean; token?: string; keyCount?: number } = {}) =>
+const contents = (key: string) =>
+  `<Contents><Key>${key}</Key><LastModified>2026-11-20T10:00:00.000Z</LastModified><ETag>"e"</ETag><Size>1</Size></Contents>`;
+const page = (
+  keys: string[],
+  { truncated = false, token, keyCount = keys.length }: { truncated?: boolean; token?: string; keyCount?: number } = {},
+) =>
   `<ListBucketResult>${token ? `<NextContinuationToken>${token}</NextContinuationToken>` : ""}<KeyCount>${keyCount}</KeyCount><IsTruncated>${truncated}</IsTruncated>${keys.map(contents).join("")}</ListBucketResult>`;
 
 describe("parseListPage() refuses a page that is not whole", () => {
@@ -66,7 +78,9 @@ function stubS3(answer: (token: string) => string): { s3: S3Access; requests: st
 
 describe("listObjects()", () => {
   test("follows tokens to the last page", async () => {
-    const { s3 } = stubS3((token) => (token === "" ? page(["097/a.xml"], { truncated: true, token: "t1" }) : page(["097/b.xml"])));
+    const { s3 } = stubS3((token) =>
+      token === "" ? page(["097/a.xml"], { truncated: true, token: "t1" }) : page(["097/b.xml"]),
+    );
     const keys: string[] = [];
     for await (const objects of listObjects(s3, "b", "097/")) keys.push(...objects.map((o) => o.key));
     expect(keys).toEqual(["097/a.xml", "097/b.xml"]);
@@ -74,7 +88,9 @@ describe("listObjects()", () => {
 
   test("a token given again ends the listing with an error after retries, not an endless loop", async () => {
     // t1 → t2 → t1 …: every page is whole, but the listing would never end.
-    const { s3, requests } = stubS3((token) => page([`097/${token || "first"}.xml`], { truncated: true, token: token === "t1" ? "t2" : "t1" }));
+    const { s3, requests } = stubS3((token) =>
+      page([`097/${token || "first"}.xml`], { truncated: true, token: token === "t1" ? "t2" : "t1" }),
+    );
     const listing = (async () => {
       for await (const _ of listObjects(s3, "b", "097/", { attempts: 3 })) {
         if (requests.length > 50) throw new Error("the listing loops");

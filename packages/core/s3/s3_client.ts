@@ -60,7 +60,11 @@ export interface S3Access {
    * a body of unknown size as it grows; `beforeBody` sees every final
    * status, a followed redirect's (301) too, and should hold back only the object's (200).
    */
-  requestBuffered(bucket: string, key: string, options?: ObjectRequestOptions & Pick<BufferedOptions, "beforeBody" | "whileReading">): Promise<BufferedResponse>;
+  requestBuffered(
+    bucket: string,
+    key: string,
+    options?: ObjectRequestOptions & Pick<BufferedOptions, "beforeBody" | "whileReading">,
+  ): Promise<BufferedResponse>;
   /** The region requests are signed for. */
   region(): Promise<string>;
   /** Closes the pool. */
@@ -110,9 +114,15 @@ export function objectLocation(
 }
 
 /** The last endpoint parsed: every GET of a run goes to the same one, and a URL parse costs more than the rest of the location. */
-let lastEndpoint: { readonly url: string; readonly origin: string; readonly host: string; readonly base: string } | undefined;
+let lastEndpoint:
+  | { readonly url: string; readonly origin: string; readonly host: string; readonly base: string }
+  | undefined;
 
-function parsedEndpoint(endpointUrl: string): { readonly origin: string; readonly host: string; readonly base: string } {
+function parsedEndpoint(endpointUrl: string): {
+  readonly origin: string;
+  readonly host: string;
+  readonly base: string;
+} {
   if (lastEndpoint?.url !== endpointUrl) {
     const url = new URL(endpointUrl);
     lastEndpoint = { url: endpointUrl, origin: url.origin, host: url.host, base: url.pathname.replace(/\/+$/, "") };
@@ -165,7 +175,10 @@ export function createS3Access(options: S3Options = {}): S3Access {
     const extra = requestOptions.headers ?? {};
     const query = requestOptions.query;
     const headers = credentials
-      ? signV4({ method, host: location.host, path: location.path, ...(query ? { query } : {}) }, { credentials: await credentials(), region: bucketRegion })
+      ? signV4(
+          { method, host: location.host, path: location.path, ...(query ? { query } : {}) },
+          { credentials: await credentials(), region: bucketRegion },
+        )
       : {};
     return {
       origin: location.origin,
@@ -179,14 +192,22 @@ export function createS3Access(options: S3Options = {}): S3Access {
   const send = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) => {
     const prepared = await prepare(bucket, key, requestOptions, bucketRegion);
     try {
-      const response = await dispatcher.request({ ...prepared, ...(requestOptions.signal ? { signal: requestOptions.signal } : {}) });
+      const response = await dispatcher.request({
+        ...prepared,
+        ...(requestOptions.signal ? { signal: requestOptions.signal } : {}),
+      });
       answered = true;
       return response;
     } catch (error) {
       throw answered ? error : asUnreachable(error, prepared.origin, endpointUrl !== undefined);
     }
   };
-  const sendBuffered = async (bucket: string, key: string, requestOptions: ObjectRequestOptions & BufferedOptions, bucketRegion: string) => {
+  const sendBuffered = async (
+    bucket: string,
+    key: string,
+    requestOptions: ObjectRequestOptions & BufferedOptions,
+    bucketRegion: string,
+  ) => {
     const prepared = await prepare(bucket, key, requestOptions, bucketRegion);
     try {
       const response = await dispatchBuffered(dispatcher, prepared, requestOptions);
@@ -235,7 +256,11 @@ export function createS3Access(options: S3Options = {}): S3Access {
   };
 }
 
-async function resolveRegion(explicit: string | undefined, profile: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+async function resolveRegion(
+  explicit: string | undefined,
+  profile: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
   const fromEnv = explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (fromEnv) return fromEnv;
   // The profile's `region`, through the SDK's own chain. ORCID does not document its buckets'

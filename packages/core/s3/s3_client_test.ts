@@ -37,27 +37,51 @@ describe("addressingStyle()", () => {
 
 describe("objectLocation()", () => {
   test("follows the endpoint it is given, one after another", () => {
-    expect(objectLocation("b", "097/x.xml", "us-east-1", "http://127.0.0.1:9000")).toEqual({ origin: "http://127.0.0.1:9000", host: "127.0.0.1:9000", path: "/b/097/x.xml" });
-    expect(objectLocation("b", "097/x.xml", "us-east-1", "https://store.example/s3/")).toEqual({ origin: "https://store.example", host: "store.example", path: "/s3/b/097/x.xml" });
-    expect(objectLocation("b", "", "us-east-1", "http://127.0.0.1:9000")).toEqual({ origin: "http://127.0.0.1:9000", host: "127.0.0.1:9000", path: "/b" });
+    expect(objectLocation("b", "097/x.xml", "us-east-1", "http://127.0.0.1:9000")).toEqual({
+      origin: "http://127.0.0.1:9000",
+      host: "127.0.0.1:9000",
+      path: "/b/097/x.xml",
+    });
+    expect(objectLocation("b", "097/x.xml", "us-east-1", "https://store.example/s3/")).toEqual({
+      origin: "https://store.example",
+      host: "store.example",
+      path: "/s3/b/097/x.xml",
+    });
+    expect(objectLocation("b", "", "us-east-1", "http://127.0.0.1:9000")).toEqual({
+      origin: "http://127.0.0.1:9000",
+      host: "127.0.0.1:9000",
+      path: "/b",
+    });
   });
 });
 
 describe("createS3Access()", () => {
   test("sends a dotted bucket's requests path-style to the regional host, not as a virtual host", async () => {
-    const request = await requestFor(undefined, "v3.0-summaries", new GetObjectCommand({ Bucket: "v3.0-summaries", Key: "097/0000-0002-1825-0097.xml" }));
+    const request = await requestFor(
+      undefined,
+      "v3.0-summaries",
+      new GetObjectCommand({ Bucket: "v3.0-summaries", Key: "097/0000-0002-1825-0097.xml" }),
+    );
     expect(request.hostname).toBe("s3.us-east-1.amazonaws.com");
     expect(request.path).toBe("/v3.0-summaries/097/0000-0002-1825-0097.xml");
   });
 
   test("keeps virtual-hosted style for a plain bucket on AWS", async () => {
-    const request = await requestFor(undefined, "orcid-lambda-file", new GetObjectCommand({ Bucket: "orcid-lambda-file", Key: "last_modified.csv.tar" }));
+    const request = await requestFor(
+      undefined,
+      "orcid-lambda-file",
+      new GetObjectCommand({ Bucket: "orcid-lambda-file", Key: "last_modified.csv.tar" }),
+    );
     expect(request.hostname).toBe("orcid-lambda-file.s3.us-east-1.amazonaws.com");
     expect(request.path).toBe("/last_modified.csv.tar");
   });
 
   test("signs a path-style bucket-level request as /bucket, not /bucket/", async () => {
-    const request = await requestFor("http://127.0.0.1:9", "orcid-lambda-file", new ListObjectsV2Command({ Bucket: "orcid-lambda-file" }));
+    const request = await requestFor(
+      "http://127.0.0.1:9",
+      "orcid-lambda-file",
+      new ListObjectsV2Command({ Bucket: "orcid-lambda-file" }),
+    );
     expect(request.hostname).toBe("127.0.0.1");
     expect(request.path).toBe("/orcid-lambda-file");
     expect(request.authorization).toContain("Credential=AKIDEXAMPLE/");
@@ -73,7 +97,9 @@ describe("createS3Access()", () => {
 describe("resolveEndpointUrl()", () => {
   test("prefers the flag, then AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, and drops a trailing slash", () => {
     expect(resolveEndpointUrl({ endpointUrl: "http://a/", env: { AWS_ENDPOINT_URL: "http://b" } })).toBe("http://a");
-    expect(resolveEndpointUrl({ env: { AWS_ENDPOINT_URL_S3: "http://c", AWS_ENDPOINT_URL: "http://b" } })).toBe("http://c");
+    expect(resolveEndpointUrl({ env: { AWS_ENDPOINT_URL_S3: "http://c", AWS_ENDPOINT_URL: "http://b" } })).toBe(
+      "http://c",
+    );
     expect(resolveEndpointUrl({ env: { AWS_ENDPOINT_URL: "http://b" } })).toBe("http://b");
     expect(resolveEndpointUrl({ env: {} })).toBeUndefined();
   });

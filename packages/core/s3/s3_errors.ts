@@ -87,12 +87,15 @@ export function classifyError(error: unknown): ErrorClass {
   const e = (error ?? {}) as ErrorLike;
   const cause = (e.cause ?? {}) as ErrorLike;
   const status = Number(e.$metadata?.httpStatusCode ?? e.statusCode ?? NaN);
-  const named = [e.code, e.Code, cause.code, e.name].find((v) => typeof v === "string" && v !== "Error" && v.length > 0);
+  const named = [e.code, e.Code, cause.code, e.name].find(
+    (v) => typeof v === "string" && v !== "Error" && v.length > 0,
+  );
   const code = typeof named === "string" ? named : Number.isNaN(status) ? "Unknown" : String(status);
   if (FATAL_CODES.has(code) || status === 403 || status === 401) return { code, retryable: false, fatal: true };
   // A server that has never answered (UnreachableError): the endpoint, region or network is wrong.
   const unreachable = e.unreachable === true || cause.unreachable === true;
-  if (RETRYABLE_CODES.has(code) || status >= 500 || status === 429) return { code, retryable: true, fatal: unreachable };
+  if (RETRYABLE_CODES.has(code) || status >= 500 || status === 429)
+    return { code, retryable: true, fatal: unreachable };
   return { code, retryable: false, fatal: unreachable };
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { classifyError } from "./s3_errors.ts";
 
-const s3Error = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+const s3Error = (name: string, status: number) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 const netError = (code: string) => Object.assign(new Error(code), { code });
 
 describe("classifyError()", () => {
@@ -31,6 +32,10 @@ describe("classifyError()", () => {
 
   test("treats other 4xx as a permanent failure of one item", () => {
     expect(classifyError(s3Error("NoSuchKey", 404))).toEqual({ code: "NoSuchKey", retryable: false, fatal: false });
-    expect(classifyError(s3Error("InvalidArgument", 400))).toEqual({ code: "InvalidArgument", retryable: false, fatal: false });
+    expect(classifyError(s3Error("InvalidArgument", 400))).toEqual({
+      code: "InvalidArgument",
+      retryable: false,
+      fatal: false,
+    });
   });
 });

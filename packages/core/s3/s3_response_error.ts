@@ -64,5 +64,9 @@ export function s3ErrorFromBody(
   const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? STATUS_CODES[statusCode] ?? `Http${statusCode}`;
   const detail = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
   const advice = regionAdvice(code, text, headers);
-  return new S3ResponseError(code, statusCode, `${what}: ${code}${detail ? ` (${detail})` : ""}${advice ? `: ${advice}` : ""}`);
+  return new S3ResponseError(
+    code,
+    statusCode,
+    `${what}: ${code}${detail ? ` (${detail})` : ""}${advice ? `: ${advice}` : ""}`,
+  );
 }

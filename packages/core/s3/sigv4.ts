@@ -84,7 +84,10 @@ let lastAmzDate = "";
 function amzDateOf(date: Date): string {
   const second = Math.floor(date.getTime() / 1000);
   if (second !== lastSecond) {
-    lastAmzDate = date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+    lastAmzDate = date
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d{3}/, "");
     lastSecond = second;
   }
   return lastAmzDate;

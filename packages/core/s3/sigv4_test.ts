@@ -38,11 +38,17 @@ describe("signV4()", () => {
         payloadHash: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       },
     );
-    expect(headers.authorization).toContain("Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
+    expect(headers.authorization).toContain(
+      "Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7",
+    );
   });
 
   test("dates each request by its own second", () => {
-    const sign = (iso: string) => signV4({ method: "GET", host: "h", path: "/b/k" }, { credentials: EXAMPLE_CREDENTIALS, region: "us-east-1", date: new Date(iso) })["x-amz-date"];
+    const sign = (iso: string) =>
+      signV4(
+        { method: "GET", host: "h", path: "/b/k" },
+        { credentials: EXAMPLE_CREDENTIALS, region: "us-east-1", date: new Date(iso) },
+      )["x-amz-date"];
     expect(sign("2026-12-01T10:00:00.100Z")).toBe("20261201T100000Z");
     expect(sign("2026-12-01T10:00:00.900Z")).toBe("20261201T100000Z");
     expect(sign("2026-12-01T10:00:01.000Z")).toBe("20261201T100001Z");
@@ -62,13 +68,17 @@ describe("signV4()", () => {
 
 describe("encodeKeyPath()", () => {
   test("leaves a key of unreserved characters as it is", () => {
-    expect(encodeKeyPath("097/0000-0002-1825-0097/works/0000-0002-1825-0097_works_1.xml")).toBe("097/0000-0002-1825-0097/works/0000-0002-1825-0097_works_1.xml");
+    expect(encodeKeyPath("097/0000-0002-1825-0097/works/0000-0002-1825-0097_works_1.xml")).toBe(
+      "097/0000-0002-1825-0097/works/0000-0002-1825-0097_works_1.xml",
+    );
     expect(encodeKeyPath("a~b._-/c")).toBe("a~b._-/c");
     expect(encodeKeyPath("a/é")).toBe("a/%C3%A9");
     expect(encodeKeyPath("a/b*")).toBe("a/b%2A");
   });
 
   test("encodes each segment and keeps the slashes", () => {
-    expect(encodeKeyPath("097/0000-0002-1825-0097/works/a b+c(1).xml")).toBe("097/0000-0002-1825-0097/works/a%20b%2Bc%281%29.xml");
+    expect(encodeKeyPath("097/0000-0002-1825-0097/works/a b+c(1).xml")).toBe(
+      "097/0000-0002-1825-0097/works/a%20b%2Bc%281%29.xml",
+    );
   });
 });

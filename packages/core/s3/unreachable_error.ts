@@ -46,5 +46,9 @@ export function asUnreachable(error: unknown, origin: string, endpointGiven: boo
   const code = typeof e?.code === "string" ? e.code : typeof e?.cause?.code === "string" ? e.cause.code : undefined;
   if (code === undefined || !CONNECT_CODES.has(code)) return error;
   const detail = typeof e?.message === "string" && e.message.length > 0 ? e.message : code;
-  return new UnreachableError(`Cannot connect to ${origin} (${detail}): ${unreachableAdvice(origin, endpointGiven)}`, code, { cause: error });
+  return new UnreachableError(
+    `Cannot connect to ${origin} (${detail}): ${unreachableAdvice(origin, endpointGiven)}`,
+    code,
+    { cause: error },
+  );
 }

@@ -6,13 +6,24 @@ import { changesFromArgs, FORMAT_OPTION, formatArg } from "./query_args.ts";
 import type { Verb } from "./verb.ts";
 
 /** The `--since` and `--after` flags, shared with `prefix`. */
-export const SINCE_OPTION = { type: "string", describe: "Changes recorded since WHEN (30d, 2026-11-01, an ISO time)" } as const;
-export const AFTER_OPTION = { type: "number", describe: "Changes after event number SEQ (for polling: keep the last seq)" } as const;
+export const SINCE_OPTION = {
+  type: "string",
+  describe: "Changes recorded since WHEN (30d, 2026-11-01, an ISO time)",
+} as const;
+export const AFTER_OPTION = {
+  type: "number",
+  describe: "Changes after event number SEQ (for polling: keep the last seq)",
+} as const;
 
 export const changesVerb: Verb = {
   command: "changes <db>",
   describe: "Links added and removed, ordered by seq",
-  options: (y) => y.positional("db", { type: "string" }).option("since", SINCE_OPTION).option("after", AFTER_OPTION).option("format", FORMAT_OPTION),
+  options: (y) =>
+    y
+      .positional("db", { type: "string" })
+      .option("since", SINCE_OPTION)
+      .option("after", AFTER_OPTION)
+      .option("format", FORMAT_OPTION),
   prepare: (args) => {
     const from = changesFromArgs(args);
     if (!from) throw new UsageError("Give one of --since WHEN or --after SEQ");

@@ -15,7 +15,11 @@ export interface EmitOptions {
  * Writes records as lines of the format to stdout or, with `output`, to a temp file beside it
  * that is renamed into place once complete (removed on failure). Returns how many records.
  */
-export async function emit(records: AsyncIterable<object> | Iterable<object>, ctx: ToolContext, options: EmitOptions): Promise<number> {
+export async function emit(
+  records: AsyncIterable<object> | Iterable<object>,
+  ctx: ToolContext,
+  options: EmitOptions,
+): Promise<number> {
   let count = 0;
   const counted = (async function* () {
     for await (const record of records) {
@@ -35,7 +39,9 @@ export async function emit(records: AsyncIterable<object> | Iterable<object>, ct
   try {
     for await (const line of formatRecords(counted, options.format)) await out.writeLine(line);
     await out.end();
-    await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
     await rename(temp, target);
   } catch (error) {
     stream.destroy();

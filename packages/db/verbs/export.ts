@@ -14,16 +14,22 @@ export const exportVerb: Verb = {
   options: (y) =>
     y
       .positional("db", { type: "string" })
-      .positional("tables", { choices: [...EXPORT_TABLES, "all"], array: true, describe: "Tables to export (all: every one)" })
+      .positional("tables", {
+        choices: [...EXPORT_TABLES, "all"],
+        array: true,
+        describe: "Tables to export (all: every one)",
+      })
       .option("format", {
         choices: EXPORT_FORMATS,
         default: "ndjson",
-        describe: "ndjson: protocol records (person, work, link…); csv: the table's columns; parquet: files under -o FOLDER/TABLE/",
+        describe:
+          "ndjson: protocol records (person, work, link…); csv: the table's columns; parquet: files under -o FOLDER/TABLE/",
       })
       .option("output", {
         alias: "o",
         type: "string",
-        describe: "One table: the FILE to write (renamed into place when complete; default stdout). Several tables, or parquet: the FOLDER to write them in",
+        describe:
+          "One table: the FILE to write (renamed into place when complete; default stdout). Several tables, or parquet: the FOLDER to write them in",
       }),
   prepare: (args) => {
     const named = (args.tables ?? []) as string[];

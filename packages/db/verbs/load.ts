@@ -6,7 +6,11 @@ import { BatchFailedError, DEFAULT_BATCH_RECORDS, type LoadCounts, loadRecords, 
 import type { Verb } from "./verb.ts";
 
 /** Input records from stdin or files; `ended` tells a line cut short at the end from a malformed one. */
-async function* inputRecords(files: readonly string[], stdin: Readable, state: { ended: boolean }): AsyncGenerator<SourcedRecord> {
+async function* inputRecords(
+  files: readonly string[],
+  stdin: Readable,
+  state: { ended: boolean },
+): AsyncGenerator<SourcedRecord> {
   for (const file of files.length === 0 ? ["-"] : files) {
     const stream = file === "-" ? stdin : createReadStream(file);
     state.ended = false;
@@ -20,8 +24,10 @@ async function* inputRecords(files: readonly string[], stdin: Readable, state: {
 
 function describeLoad(c: LoadCounts): string {
   const events = c.added + c.removed > 0 ? `, events +${c.added} −${c.removed}` : "";
-  return `load ${c.loadId} ${c.status}: ${c.records} records, ${c.ids} iDs (${c.gone} gone), ${c.works} works, ${c.links} links, ` +
-    `${c.affiliations} affiliations, ${c.fundings} fundings${events}, ${c.batches} batches${c.errors ? `, ${c.errors} errors` : ""}`;
+  return (
+    `load ${c.loadId} ${c.status}: ${c.records} records, ${c.ids} iDs (${c.gone} gone), ${c.works} works, ${c.links} links, ` +
+    `${c.affiliations} affiliations, ${c.fundings} fundings${events}, ${c.batches} batches${c.errors ? `, ${c.errors} errors` : ""}`
+  );
 }
 
 export const loadVerb: Verb = {
@@ -30,9 +36,20 @@ export const loadVerb: Verb = {
   write: true,
   options: (y) =>
     y
-      .positional("db", { type: "string", describe: "The database: a DuckDB file, a postgres:// URL, or env:NAME (a variable holding one)" })
-      .positional("files", { type: "string", array: true, describe: "NDJSON files to read instead of stdin (- is stdin)" })
-      .option("batch", { type: "number", default: DEFAULT_BATCH_RECORDS, describe: "Records per batch (whole iDs; one transaction each)" }),
+      .positional("db", {
+        type: "string",
+        describe: "The database: a DuckDB file, a postgres:// URL, or env:NAME (a variable holding one)",
+      })
+      .positional("files", {
+        type: "string",
+        array: true,
+        describe: "NDJSON files to read instead of stdin (- is stdin)",
+      })
+      .option("batch", {
+        type: "number",
+        default: DEFAULT_BATCH_RECORDS,
+        describe: "Records per batch (whole iDs; one transaction each)",
+      }),
   prepare: (args) => {
     const batch = args.batch ?? DEFAULT_BATCH_RECORDS;
     if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError("--batch takes a whole number ≥ 1");
@@ -45,9 +62,14 @@ export const loadVerb: Verb = {
         return `${counts.records} records (${Math.round(rate)}/s), ${counts.ids} iDs, ${counts.links} links stored`;
       });
       const onRetry = (error: unknown, attempt: number) =>
-        ctx.log.warn(`load ${counts.loadId}: attempt ${attempt} after ${counts.batches} batches failed (${(error as Error).message}); retrying`);
+        ctx.log.warn(
+          `load ${counts.loadId}: attempt ${attempt} after ${counts.batches} batches failed (${(error as Error).message}); retrying`,
+        );
       try {
-        for await (const record of loadRecords(engine, inputRecords(args.files ?? [], ctx.stdin, input), counts, { batchRecords: batch, onRetry })) {
+        for await (const record of loadRecords(engine, inputRecords(args.files ?? [], ctx.stdin, input), counts, {
+          batchRecords: batch,
+          onRetry,
+        })) {
           await ctx.out.write(record);
         }
       } catch (error) {

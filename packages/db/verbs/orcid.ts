@@ -9,7 +9,10 @@ export const orcidVerb: Verb = {
   command: "orcid <db> <ids..>",
   describe: "An iD's person record then its links, or its gone record",
   options: (y) =>
-    y.positional("db", { type: "string" }).positional("ids", { type: "string", array: true, describe: "ORCID iDs" }).option("format", FORMAT_OPTION),
+    y
+      .positional("db", { type: "string" })
+      .positional("ids", { type: "string", array: true, describe: "ORCID iDs" })
+      .option("format", FORMAT_OPTION),
   prepare: (args) => {
     const ids = orcidArgs(args.ids ?? []);
     return async (engine, ctx) => {

@@ -8,11 +8,16 @@ import type { Verb } from "./verb.ts";
 
 export const prefixVerb: Verb = {
   command: "prefix <db> <prefixes..>",
-  describe: "Every current link under DOI prefixes (10.5438), with each iD's names; with --since/--after, the changes under them",
+  describe:
+    "Every current link under DOI prefixes (10.5438), with each iD's names; with --since/--after, the changes under them",
   options: (y) =>
     y
       .positional("db", { type: "string" })
-      .positional("prefixes", { type: "string", array: true, describe: "DOI prefixes (10.5438, doi:10.5438, https://doi.org/10.5438/)" })
+      .positional("prefixes", {
+        type: "string",
+        array: true,
+        describe: "DOI prefixes (10.5438, doi:10.5438, https://doi.org/10.5438/)",
+      })
       .option("since", SINCE_OPTION)
       .option("after", AFTER_OPTION)
       .option("format", FORMAT_OPTION)
@@ -25,7 +30,10 @@ export const prefixVerb: Verb = {
       const records = from ? linkChanges(engine, from, { prefixes }) : prefixLinks(engine, prefixes);
       const found = await emit(records, ctx, { format: formatArg(args), output: args.output });
       if (found === 0) ctx.summary(`nothing found: no ${from ? "changes" : "links"} under ${under}`);
-      else ctx.summary(`${found} ${from ? "changes" : "links"} under ${under}${args.output ? ` written to ${args.output}` : ""}`);
+      else
+        ctx.summary(
+          `${found} ${from ? "changes" : "links"} under ${under}${args.output ? ` written to ${args.output}` : ""}`,
+        );
       return ExitCode.Ok;
     };
   },

@@ -41,7 +41,10 @@ export function prefixArgs(texts: readonly string[]): string[] {
 /** ORCID iDs, bare or as orcid.org URLs. */
 export function orcidArgs(texts: readonly string[]): string[] {
   return texts.map((text) => {
-    const id = text.trim().replace(/^https?:\/\/orcid\.org\//i, "").toUpperCase();
+    const id = text
+      .trim()
+      .replace(/^https?:\/\/orcid\.org\//i, "")
+      .toUpperCase();
     if (!isValidOrcidId(id)) throw new UsageError(`Not an ORCID iD: '${text}'`);
     return id;
   });
@@ -49,13 +52,17 @@ export function orcidArgs(texts: readonly string[]): string[] {
 
 /** `--since WHEN` or `--after SEQ`, when either is given; both is a usage error. */
 export function changesFromArgs(args: DbArgs): ChangesFrom | undefined {
-  if (args.since !== undefined && args.after !== undefined) throw new UsageError("Give one of --since WHEN or --after SEQ, not both");
+  if (args.since !== undefined && args.after !== undefined)
+    throw new UsageError("Give one of --since WHEN or --after SEQ, not both");
   if (args.after !== undefined) {
-    if (!(Number.isInteger(args.after) && args.after >= 0)) throw new UsageError("--after takes a whole number ≥ 0 (the last seq seen)");
+    if (!(Number.isInteger(args.after) && args.after >= 0))
+      throw new UsageError("--after takes a whole number ≥ 0 (the last seq seen)");
     return { after: args.after };
   }
   if (args.since === undefined) return undefined;
-  return { since: new Date(Math.floor(asUsage(() => parseWhen(args.since!, nowMicros()), "--since") / 1000)).toISOString() };
+  return {
+    since: new Date(Math.floor(asUsage(() => parseWhen(args.since!, nowMicros()), "--since") / 1000)).toISOString(),
+  };
 }
 
 /** The record format of a verb's `--format`. */

@@ -11,7 +11,11 @@ export const sqlVerb: Verb = {
   options: (y) =>
     y
       .positional("db", { type: "string" })
-      .positional("query", { type: "string", describe: "One SELECT (or EXPLAIN) statement; writes, ATTACH, COPY, SET… are refused (PostgreSQL: run in a READ ONLY transaction)" })
+      .positional("query", {
+        type: "string",
+        describe:
+          "One SELECT (or EXPLAIN) statement; writes, ATTACH, COPY, SET… are refused (PostgreSQL: run in a READ ONLY transaction)",
+      })
       .option("format", FORMAT_OPTION)
       .option("output", OUTPUT_OPTION),
   prepare: (args) => {

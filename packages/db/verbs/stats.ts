@@ -6,11 +6,16 @@ import type { Verb } from "./verb.ts";
 
 export const statsVerb: Verb = {
   command: "stats <db>",
-  describe: "The round trip in figures: DOIs, links, pairs, iDs, top iDs' share, classes, relationships, prefixes, recent removals, gone iDs",
+  describe:
+    "The round trip in figures: DOIs, links, pairs, iDs, top iDs' share, classes, relationships, prefixes, recent removals, gone iDs",
   options: (y) =>
     y
       .positional("db", { type: "string" })
-      .option("json", { type: "boolean", default: false, describe: "Print one JSON record (type stats) instead of a table" })
+      .option("json", {
+        type: "boolean",
+        default: false,
+        describe: "Print one JSON record (type stats) instead of a table",
+      })
       .option("top", { type: "number", default: 10, describe: "How many DOI prefixes to list" }),
   prepare: (args) => {
     const top = args.top ?? 10;

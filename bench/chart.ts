@@ -8,7 +8,7 @@ export interface Series {
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 }
 
@@ -32,7 +32,7 @@ export function concurrencyChart(panels: readonly { title: string; series: reado
         : ((Math.log2(c) - Math.log2(xs[0]!)) / (Math.log2(xs.at(-1)!) - Math.log2(xs[0]!))) * plotW);
     const yAt = (v: number) => margin.top + plotH - (v / maxY) * plotH;
     parts.push(
-      `<text x="${x0 + width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escape(panel.title)}</text>`,
+      `<text x="${x0 + width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(panel.title)}</text>`,
     );
     parts.push(
       `<line x1="${x0 + margin.left}" y1="${margin.top + plotH}" x2="${x0 + margin.left + plotW}" y2="${margin.top + plotH}" stroke="#333"/>`,
@@ -71,7 +71,7 @@ export function concurrencyChart(panels: readonly { title: string; series: reado
           `<rect x="${x0 + margin.left + 10}" y="${margin.top + 6 + i * 16}" width="10" height="10" fill="${color}"/>`,
         );
         parts.push(
-          `<text x="${x0 + margin.left + 26}" y="${margin.top + 15 + i * 16}" font-size="12">${escape(series.name)}</text>`,
+          `<text x="${x0 + margin.left + 26}" y="${margin.top + 15 + i * 16}" font-size="12">${escapeXml(series.name)}</text>`,
         );
       }
     });

@@ -13,7 +13,9 @@ import { type DbTarget, dumpData, loadInto, tempDb, withDb } from "./testdata/he
 
 const DAY: ExtractDayOptions = { ids: 600, seed: 11, changeRate: 0.25, doiPool: 400 };
 const dirs: { remove: () => void }[] = [];
-afterAll(() => dirs.forEach((d) => d.remove()));
+afterAll(() => {
+  for (const d of dirs) d.remove();
+});
 let pg: LocalPostgres | undefined;
 let schemas = 0;
 const engines: Record<string, () => DbTarget> = {

@@ -268,7 +268,10 @@ export async function* loadRecords(
 
 function add(group: IdGroup, table: string, row: RowValues): void {
   let rows = group.rows.get(table);
-  if (!rows) group.rows.set(table, (rows = []));
+  if (!rows) {
+    rows = [];
+    group.rows.set(table, rows);
+  }
   rows.push(row);
 }
 

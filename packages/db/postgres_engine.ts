@@ -212,7 +212,10 @@ export class PostgresEngine implements SqlEngine {
   async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
     // Queries run again and again (a DOI at a time) are prepared once per connection.
     let name = this.#statementNames.get(sql);
-    if (!name) this.#statementNames.set(sql, (name = `q${this.#statementNames.size + 1}`));
+    if (!name) {
+      name = `q${this.#statementNames.size + 1}`;
+      this.#statementNames.set(sql, name);
+    }
     const result = await this.#db.query({ name, text: sql, values: params as unknown[] });
     return result.rows as Row[];
   }
@@ -295,7 +298,8 @@ export class PostgresEngine implements SqlEngine {
     files.forEach(trackTempFile);
     let duck: SqlEngine | undefined;
     try {
-      const staged = (duck = await openDuckDb(staging));
+      duck = await openDuckDb(staging);
+      const staged = duck;
       let columns: ColumnDef[] | undefined;
       for await (const page of this.#pages(select)) {
         if (!columns) {

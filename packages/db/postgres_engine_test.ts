@@ -8,7 +8,7 @@ describe("PostgresEngine", () => {
   let engine: PostgresEngine;
   beforeAll(async () => {
     pg = await startLocalPostgres();
-    pg.admin("CREATE SCHEMA t AUTHORIZATION " + pg.user, pg.database);
+    pg.admin(`CREATE SCHEMA t AUTHORIZATION ${pg.user}`, pg.database);
     engine = await openPostgres({ url: pg.url, schema: "t" });
   }, 60_000);
   afterAll(async () => {

@@ -34,6 +34,6 @@ test("statsTable() aligns every figure and gives shares of all links", () => {
   expect(pairs).toContainEqual(["last 7 days", "+1 −2"]);
   expect(pairs).toContainEqual(["links by class"]);
   expect(pairs.at(-1)).toEqual(["last load", "2 complete at 2026-11-20T10:00:00.000Z"]);
-  const valueColumn = new Set(lines.filter((l) => /\S  +\S/.test(l)).map((l) => l.search(/(?<=\S  +)\S/)));
+  const valueColumn = new Set(lines.filter((l) => /\S {2,}\S/.test(l)).map((l) => l.search(/(?<=\S {2,})\S/)));
   expect(valueColumn.size).toBe(1);
 });

@@ -30,7 +30,10 @@ function parseTree(xml: string): XmlNode {
     stack.push(node);
   });
   parser.on("closetag", () => void stack.pop());
-  parser.on("text", (text) => stack.length > 0 && (stack.at(-1)!.text += text));
+  parser.on("text", (text) => {
+    const top = stack.at(-1);
+    if (top) top.text += text;
+  });
   parser.on("cdata", (text) => (stack.at(-1)!.text += text));
   parser.write(xml).close();
   return root!;

@@ -32,13 +32,15 @@ export interface ScanHandler {
    * An element opens (`name` as written, with its prefix); `before` is the text that precedes it.
    * Returns true to hear nothing more of the element (its content and its close are still checked).
    */
-  open(name: string, attributes: AttributeSource, before: TextSource): boolean | void;
+  open(name: string, attributes: AttributeSource, before: TextSource): boolean | undefined;
   /** The element opened last closes; `text` is the text since the tag before this one. */
   close(text: TextSource): void;
 }
 
 // Characters saxes refuses (or, for CR, normalizes): left to it.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
 const DOUBTFUL = /[\x00-\x08\x0B\x0C\x0E-\x1F\r\uFFFE\uFFFF]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
 const DOUBTFUL_ASCII = /[\x00-\x08\x0B\x0C\x0E-\x1F\r]/;
 const NON_ASCII = /[\x80-\xFF]/;
 const DECLARATION =

@@ -20,7 +20,10 @@ function scanned(xml: string, bytes?: Buffer, skip?: string): string[] | null {
         events.push(`open ${name} ${JSON.stringify(attributes.attributes())}`);
         return name === skip;
       },
-      close: (text) => (flush(text.text()), events.push("close")),
+      close: (text) => {
+        flush(text.text());
+        events.push("close");
+      },
     },
     bytes,
   );

@@ -13,7 +13,7 @@ import {
 } from "@orcid-sync/core";
 import { ByteBudget } from "./byte_budget.ts";
 import { fetchObject } from "./fetch_object.ts";
-import { localState } from "./local_copy.ts";
+import { type LocalState, localState } from "./local_copy.ts";
 
 /** How to fetch. */
 export interface FetchOptions {
@@ -100,7 +100,7 @@ export async function* fetchRecords(
   const fetchKey = async (record: KeyRecord, index: number): Promise<FetchResult> => {
     let ifNoneMatch: string | undefined;
     if (options.skipUnchanged) {
-      let local;
+      let local: LocalState;
       try {
         local = localState(mirror!, record);
       } catch (error) {

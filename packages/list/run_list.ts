@@ -86,7 +86,7 @@ export async function runList(args: ListArgs, ctx: ToolContext): Promise<number>
     source = { mode: "ids", lines: createInterface({ input, crlfDelay: Infinity }) };
     what = `from ${args.ids === "-" ? "stdin" : args.ids}`;
   } else {
-    let done = args.resume ? await readCheckpoints(args.checkpointsFile) : undefined;
+    const done = args.resume ? await readCheckpoints(args.checkpointsFile) : undefined;
     if (done) ctx.log.info(`resuming: ${done.size} bucket folders done in ${args.checkpointsFile}`);
     if (done?.size === 0) {
       // Switching mid-download from the reference: its continuation files say where its listing

@@ -51,7 +51,10 @@ export class ParallelGzip extends Transform {
       this.emit("consumed", this.#consumed);
       done();
     };
-    if (this.#pieceBytes < this.#blockBytes) return taken();
+    if (this.#pieceBytes < this.#blockBytes) {
+      taken();
+      return;
+    }
     this.#startBlock().then(taken, done);
   }
 

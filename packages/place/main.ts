@@ -1,5 +1,5 @@
 /** The orcid-place command line. */
-import { DEFAULT_LAYOUT, last3, packageVersion, runMain } from "@orcid-sync/core";
+import { DEFAULT_LAYOUT, packageVersion, runMain } from "@orcid-sync/core";
 import { type PlaceArgs, runPlace } from "./run_place.ts";
 
 await runMain<PlaceArgs>({

@@ -29,14 +29,14 @@ export function newVerifyStats(): VerifyStats {
 
 /** How a listed key compares with its file, by the mirror's rule (read-only: nothing is touched). */
 function checkKey(mirror: Mirror, record: KeyRecord): MismatchRecord | undefined {
-  let path;
+  let path: string;
   try {
     path = mirror.pathOf(record);
   } catch {
     return undefined; // orcid-list reports hostile keys itself
   }
   const base = { type: "mismatch" as const, path, orcid: record.orcid, bucket: record.bucket, key: record.key };
-  let comparison;
+  let comparison: ReturnType<typeof mirror.compare>;
   try {
     comparison = mirror.compare(path, record);
   } catch (error) {

@@ -122,15 +122,17 @@ async function checkpoints(args: StateArgs, ctx: ToolContext): Promise<void> {
 }
 
 /** Runs orcid-state with parsed flags; the exit code (none: 0). */
-export async function runState(args: StateArgs, ctx: ToolContext): Promise<number | void> {
+export async function runState(args: StateArgs, ctx: ToolContext): Promise<number | undefined> {
   const command = String(args._[0]);
   const lockFile = args.lockFile ?? `${args.file}.lock`;
   try {
     switch (command) {
       case "get":
-        return await get(args, ctx);
+        await get(args, ctx);
+        return;
       case "set":
-        return await set(args, ctx);
+        await set(args, ctx);
+        return;
       case "lock": {
         secondsFlag("--wait-lock", args.waitLock);
         const { tookOver } = await acquireLock(lockFile, {
@@ -149,7 +151,8 @@ export async function runState(args: StateArgs, ctx: ToolContext): Promise<numbe
         ctx.summary(`${lockFile}: ${(await releaseLock(lockFile, args.pid!)) ? "released" : "not held by this pid"}`);
         return;
       case "checkpoints":
-        return await checkpoints(args, ctx);
+        await checkpoints(args, ctx);
+        return;
       default:
         throw new UsageError(`Unknown command '${command}': use get, set, lock, unlock or checkpoints`);
     }

@@ -39,7 +39,7 @@ export function memberRef(name: string, layout: BucketLayout): ObjectRef {
     );
   }
   const key = parts.slice(-length).join("/");
-  let parsed;
+  let parsed: ReturnType<typeof parseKey>;
   try {
     parsed = parseKey(key);
   } catch (error) {

@@ -79,8 +79,8 @@ const ESCAPES: readonly (Buffer | undefined)[] = Array.from({ length: 256 }, (_,
 function escapedLength(bytes: Buffer): number {
   let length = bytes.length;
   for (let i = 0; i < bytes.length; i++) {
-    const escape = ESCAPES[bytes[i]!];
-    if (escape) length += escape.length - 1;
+    const escaped = ESCAPES[bytes[i]!];
+    if (escaped) length += escaped.length - 1;
   }
   return length;
 }
@@ -94,9 +94,9 @@ function escapedLength(bytes: Buffer): number {
 function writeEscaped(bytes: Buffer, line: Buffer, at: number): number {
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i]!;
-    const escape = ESCAPES[byte];
-    if (!escape) line[at++] = byte;
-    else for (let j = 0; j < escape.length; j++) line[at++] = escape[j]!;
+    const escaped = ESCAPES[byte];
+    if (!escaped) line[at++] = byte;
+    else for (let j = 0; j < escaped.length; j++) line[at++] = escaped[j]!;
   }
   return at;
 }

@@ -30,7 +30,7 @@ beforeAll(async () => {
   pg = await startLocalPostgres();
 }, 60_000);
 afterAll(async () => {
-  dirs.forEach((d) => d.remove());
+  for (const d of dirs) d.remove();
   await pg?.stop();
 });
 function workdir(): string {
@@ -598,7 +598,7 @@ describe("orcid-db on PostgreSQL", () => {
     });
     const exited = new Promise((resolve) => child.on("exit", resolve));
     // Its input stays open: the load runs until we end or kill it.
-    child.stdin.write(records.split("\n")[0] + "\n");
+    child.stdin.write(`${records.split("\n")[0]}\n`);
     for (;;) {
       try {
         if (status() === "1 running") break;

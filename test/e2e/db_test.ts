@@ -11,7 +11,9 @@ import { type ExtractDayOptions, extractRecordsOfDay, toNdjson } from "../genera
 import { BIN_DIR, ROOT, runBin, runPipeline, scratch } from "./helpers.ts";
 
 const dirs: { remove: () => void }[] = [];
-afterAll(() => dirs.forEach((d) => d.remove()));
+afterAll(() => {
+  for (const d of dirs) d.remove();
+});
 function workdir(): string {
   const dir = scratch("orcid-db-");
   dirs.push(dir);
@@ -43,7 +45,9 @@ async function idStates(path: string): Promise<Map<string, string>> {
     for (const table of DATA_TABLES) {
       for (const row of await engine.all(`SELECT * FROM ${table.name}`)) {
         const state = byId.get(String(row.orcid)) ?? {};
-        (state[table.name] ??= []).push(JSON.stringify(row));
+        const rows = state[table.name] ?? [];
+        rows.push(JSON.stringify(row));
+        state[table.name] = rows;
         byId.set(String(row.orcid), state);
       }
     }

@@ -2,7 +2,7 @@
 // never holds a partial or corrupt file, nothing is written outside it, the state never claims work
 // that did not finish, and a rerun converges to the exact mirror. Writes docs/reliability.md.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { type Dirent, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IncomingMessage } from "node:http";
 import { MIRROR_LOCK_FOLDER } from "@orcid-sync/core";
@@ -197,7 +197,7 @@ describe("persistent faults", () => {
 /** Files under a folder that a running writer is changing: what vanishes meanwhile is not counted. */
 function countFiles(dir: string): number {
   let count = 0;
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
@@ -427,7 +427,7 @@ describe("bad input to every tool", () => {
               : `${upstream} | orcid-fetch | orcid-pack | head -c 100 >/dev/null`;
       const result = await runPipeline(script, { env });
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).not.toMatch(/error:|EPIPE|    at /);
+      expect(result.stderr).not.toMatch(/error:|EPIPE| {4}at /);
       rows.push({
         fault: `closed pipe after ${tool}`,
         behaviour: "quiet exit 0",

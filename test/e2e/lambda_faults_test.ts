@@ -153,7 +153,7 @@ describe("lambda files that cannot say what changed: exit 3, last_ran.config unt
       const { result, state, mirror } = await sync(`fatal ${label}`, ["-d", "400"]);
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toMatch(
-        new RegExp(`^orcid-list: error: Cannot use the lambda file|^orcid-list: error: The lambda file`, "m"),
+        /^orcid-list: error: Cannot use the lambda file|^orcid-list: error: The lambda file/m,
       );
       expect(result.stderr).toMatch(message);
       expect(state()).toBe(SAVED);

@@ -151,7 +151,7 @@ export function extractIdRecords(i: number, options: ExtractDayOptions): Extract
     const month = draw.chance(0.5) ? draw.int(1, 12) : null;
     const pmid = draw.chance(0.3);
     if (links) {
-      dois.forEach((doi, k) =>
+      for (const [k, doi] of dois.entries()) {
         records.push({
           type: "link",
           doi,
@@ -165,8 +165,8 @@ export function extractIdRecords(i: number, options: ExtractDayOptions): Extract
           originName: s.originName,
           created: "2021-05-01T00:00:00.000Z",
           lastModified: stamp,
-        }),
-      );
+        });
+      }
       continue;
     }
     records.push({

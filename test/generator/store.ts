@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  type Dirent,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -38,7 +39,7 @@ function objectPath(directory: string, bucket: string, key: string): string {
 }
 
 function* walk(folder: string): Generator<string> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(folder, { withFileTypes: true });
   } catch {

@@ -66,7 +66,7 @@ const PATH_SEGMENT: Record<ActivityType, string> = {
   works: "work",
 };
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
@@ -75,9 +75,9 @@ function source(activity: SyntheticActivity, indent: string): string {
   const inner =
     s.kind === "orcid"
       ? `${indent}    <common:source-orcid>\n${indent}        <common:uri>https://orcid.org/${s.id}</common:uri>\n${indent}        <common:path>${s.id}</common:path>\n${indent}        <common:host>orcid.org</common:host>\n${indent}    </common:source-orcid>\n`
-      : `${indent}    <common:source-client-id>\n${indent}        <common:uri>https://orcid.org/client/${s.id}</common:uri>\n${indent}        <common:path>${s.id}</common:path>\n${indent}        <common:host>orcid.org</common:host>\n${indent}    </common:source-client-id>\n${indent}    <common:source-name>${escape(s.name)}</common:source-name>\n`;
+      : `${indent}    <common:source-client-id>\n${indent}        <common:uri>https://orcid.org/client/${s.id}</common:uri>\n${indent}        <common:path>${s.id}</common:path>\n${indent}        <common:host>orcid.org</common:host>\n${indent}    </common:source-client-id>\n${indent}    <common:source-name>${escapeXml(s.name)}</common:source-name>\n`;
   const origin = s.origin
-    ? `${indent}    <common:assertion-origin-orcid>\n${indent}        <common:uri>https://orcid.org/${s.origin.id}</common:uri>\n${indent}        <common:path>${s.origin.id}</common:path>\n${indent}        <common:host>orcid.org</common:host>\n${indent}    </common:assertion-origin-orcid>\n${indent}    <common:assertion-origin-name>${escape(s.origin.name)}</common:assertion-origin-name>\n`
+    ? `${indent}    <common:assertion-origin-orcid>\n${indent}        <common:uri>https://orcid.org/${s.origin.id}</common:uri>\n${indent}        <common:path>${s.origin.id}</common:path>\n${indent}        <common:host>orcid.org</common:host>\n${indent}    </common:assertion-origin-orcid>\n${indent}    <common:assertion-origin-name>${escapeXml(s.origin.name)}</common:assertion-origin-name>\n`
     : "";
   return `${indent}<common:source>\n${inner}${origin}${indent}</common:source>\n`;
 }
@@ -88,14 +88,14 @@ function externalIds(activity: SyntheticActivity, indent: string): string {
     const ids = activity.externalIds.map(
       (id) =>
         `${indent}    <common:external-id>\n` +
-        `${indent}        <common:external-id-type>${escape(id.type)}</common:external-id-type>\n` +
-        `${indent}        <common:external-id-value>${escape(id.value)}</common:external-id-value>\n` +
+        `${indent}        <common:external-id-type>${escapeXml(id.type)}</common:external-id-type>\n` +
+        `${indent}        <common:external-id-value>${escapeXml(id.value)}</common:external-id-value>\n` +
         (id.normalized === undefined
           ? ""
-          : `${indent}        <common:external-id-normalized transient="true">${escape(id.normalized)}</common:external-id-normalized>\n`) +
+          : `${indent}        <common:external-id-normalized transient="true">${escapeXml(id.normalized)}</common:external-id-normalized>\n`) +
         (id.relationship === undefined
           ? ""
-          : `${indent}        <common:external-id-relationship>${escape(id.relationship)}</common:external-id-relationship>\n`) +
+          : `${indent}        <common:external-id-relationship>${escapeXml(id.relationship)}</common:external-id-relationship>\n`) +
         `${indent}    </common:external-id>\n`,
     );
     return `${indent}<common:external-ids>\n${ids.join("")}${indent}</common:external-ids>\n`;
@@ -115,10 +115,10 @@ function externalIds(activity: SyntheticActivity, indent: string): string {
 /** An activity's organization; with variety, disambiguated. */
 function organization(activity: SyntheticActivity, indent: string): string {
   return (
-    `${indent}<common:organization>\n${indent}    <common:name>${escape(activity.organization)}</common:name>\n` +
+    `${indent}<common:organization>\n${indent}    <common:name>${escapeXml(activity.organization)}</common:name>\n` +
     `${indent}    <common:address><common:city>City</common:city><common:country>GB</common:country></common:address>\n` +
     (activity.org
-      ? `${indent}    <common:disambiguated-organization>\n${indent}        <common:disambiguated-organization-identifier>${escape(activity.org.id)}</common:disambiguated-organization-identifier>\n` +
+      ? `${indent}    <common:disambiguated-organization>\n${indent}        <common:disambiguated-organization-identifier>${escapeXml(activity.org.id)}</common:disambiguated-organization-identifier>\n` +
         `${indent}        <common:disambiguation-source>${activity.org.source}</common:disambiguation-source>\n${indent}    </common:disambiguated-organization>\n`
       : "") +
     `${indent}</common:organization>\n`
@@ -131,13 +131,13 @@ function body(activity: SyntheticActivity, indent: string): string {
   switch (activity.type) {
     case "works":
       return (
-        `${indent}<work:title>\n${indent}    <common:title>${escape(activity.title)}</common:title>\n${indent}</work:title>\n` +
+        `${indent}<work:title>\n${indent}    <common:title>${escapeXml(activity.title)}</common:title>\n${indent}</work:title>\n` +
         `${indent}<work:type>journal-article</work:type>\n${indent}<common:publication-date>${year}</common:publication-date>\n` +
         externalIds(activity, indent)
       );
     case "fundings":
       return (
-        `${indent}<funding:type>grant</funding:type>\n${indent}<funding:title>\n${indent}    <common:title>${escape(activity.title)}</common:title>\n${indent}</funding:title>\n` +
+        `${indent}<funding:type>grant</funding:type>\n${indent}<funding:title>\n${indent}    <common:title>${escapeXml(activity.title)}</common:title>\n${indent}</funding:title>\n` +
         `${indent}<common:start-date>${year}</common:start-date>\n${org}`
       );
     case "peer-reviews":
@@ -150,13 +150,13 @@ function body(activity: SyntheticActivity, indent: string): string {
       );
     case "research-resources":
       return (
-        `${indent}<research-resource:proposal>\n${indent}    <research-resource:title>\n${indent}        <common:title>${escape(activity.title)}</common:title>\n` +
+        `${indent}<research-resource:proposal>\n${indent}    <research-resource:title>\n${indent}        <common:title>${escapeXml(activity.title)}</common:title>\n` +
         `${indent}    </research-resource:title>\n${indent}</research-resource:proposal>\n`
       );
     default:
       return (
-        `${indent}<common:department-name>${escape(activity.title.split(" ").slice(0, 2).join(" "))}</common:department-name>\n` +
-        `${indent}<common:role-title>${escape(activity.title)}</common:role-title>\n` +
+        `${indent}<common:department-name>${escapeXml(activity.title.split(" ").slice(0, 2).join(" "))}</common:department-name>\n` +
+        `${indent}<common:role-title>${escapeXml(activity.title)}</common:role-title>\n` +
         `${indent}<common:start-date>${year}</common:start-date>\n${org}`
       );
   }
@@ -213,7 +213,7 @@ function varietySummaryBody(activity: SyntheticActivity): string[] {
   const indent = "                    ";
   if (activity.type === "works" && activity.externalIds) {
     return [
-      `${indent}<work:title>\n${indent}    <common:title>${escape(activity.title)}</common:title>\n${indent}</work:title>`,
+      `${indent}<work:title>\n${indent}    <common:title>${escapeXml(activity.title)}</common:title>\n${indent}</work:title>`,
       externalIds(activity, indent).trimEnd(),
       `${indent}<work:type>journal-article</work:type>`,
       `${indent}<common:publication-date><common:year>${activity.year}</common:year></common:publication-date>`,
@@ -223,13 +223,13 @@ function varietySummaryBody(activity: SyntheticActivity): string[] {
     const fundings = activity.type === "fundings";
     return [
       fundings
-        ? `${indent}<funding:title><common:title>${escape(activity.title)}</common:title></funding:title>`
-        : `${indent}<common:role-title>${escape(activity.title)}</common:role-title>`,
+        ? `${indent}<funding:title><common:title>${escapeXml(activity.title)}</common:title></funding:title>`
+        : `${indent}<common:role-title>${escapeXml(activity.title)}</common:role-title>`,
       `${indent}<common:start-date><common:year>${activity.year}</common:year></common:start-date>`,
       organization(activity, indent).trimEnd(),
     ];
   }
-  return [`${indent}<common:title>${escape(activity.title)}</common:title>`];
+  return [`${indent}<common:title>${escapeXml(activity.title)}</common:title>`];
 }
 
 /** The record summary of an active record. */
@@ -253,9 +253,9 @@ export function summaryXml(record: SyntheticRecord): string {
     `        <history:verified-email>true</history:verified-email>\n        <history:verified-primary-email>true</history:verified-primary-email>\n    </history:history>\n` +
     `    <person:person path="/${id}/person">\n        <common:last-modified-date>${modified}</common:last-modified-date>\n` +
     `        <person:name visibility="public" path="${id}">\n` +
-    `            <personal-details:given-names>${escape(record.givenNames)}</personal-details:given-names>\n` +
-    `            <personal-details:family-name>${escape(record.familyName)}</personal-details:family-name>\n        </person:name>\n` +
-    `        <person:biography visibility="public" path="/${id}/biography">\n            <personal-details:content>${escape(record.biography)}</personal-details:content>\n        </person:biography>\n` +
+    `            <personal-details:given-names>${escapeXml(record.givenNames)}</personal-details:given-names>\n` +
+    `            <personal-details:family-name>${escapeXml(record.familyName)}</personal-details:family-name>\n        </person:name>\n` +
+    `        <person:biography visibility="public" path="/${id}/biography">\n            <personal-details:content>${escapeXml(record.biography)}</personal-details:content>\n        </person:biography>\n` +
     `        <keyword:keywords path="/${id}/keywords">\n${keywords}\n        </keyword:keywords>\n    </person:person>\n` +
     `    <activities:activities-summary path="/${id}/activities">\n        <common:last-modified-date>${modified}</common:last-modified-date>\n` +
     `${activitySummaries(record)}\n    </activities:activities-summary>\n` +

@@ -29,7 +29,8 @@ export async function* pooledMap<T, R>(
     wakeConsumer = undefined;
   };
 
-  const producer = (async () => {
+  // The producer runs on its own; its end is seen through sourceDone and sourceError.
+  void (async () => {
     try {
       for await (const item of source) {
         while (pending.length >= limit && !stopped) await new Promise<void>((resolve) => (wakeProducer = resolve));

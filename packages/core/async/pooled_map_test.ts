@@ -6,7 +6,12 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("pooledMap()", () => {
   test("keeps input order although later items finish first", async () => {
-    const results = await collect(pooledMap(3, [30, 1, 20, 2, 10], async (ms) => (await delay(ms), ms)));
+    const results = await collect(
+      pooledMap(3, [30, 1, 20, 2, 10], async (ms) => {
+        await delay(ms);
+        return ms;
+      }),
+    );
     expect(results).toEqual([30, 1, 20, 2, 10]);
   });
 

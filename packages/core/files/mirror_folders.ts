@@ -5,7 +5,7 @@
  * whose writer is gone (a kill -9 leaves them); other folders are never scanned. The calls are
  * synchronous, like the file writes (see atomicWrite): a folder is checked once per run.
  */
-import { lstatSync, mkdirSync, readdirSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { isTempName, removeIfOrphanedTemp } from "./temp_files.ts";
 
@@ -88,7 +88,7 @@ export class MirrorFolders {
         }
       }
       if (!created) {
-        let info;
+        let info: Stats;
         try {
           info = lstatSync(absolute);
         } catch (error) {

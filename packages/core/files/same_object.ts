@@ -5,7 +5,7 @@
  * the file takes LastModified as its mtime, so the next run compares times alone.
  */
 import { hash } from "node:crypto";
-import { readFileSync, statSync, utimesSync } from "node:fs";
+import { readFileSync, type Stats, statSync, utimesSync } from "node:fs";
 
 /** What a listing (or an object record) says about an object; any of it may be missing. */
 export interface ObjectFacts {
@@ -56,7 +56,7 @@ export function fileMd5(path: string): string | undefined {
  * ```
  */
 export function compareFile(path: string, listed: ObjectFacts, options: CompareOptions = {}): Comparison {
-  let info;
+  let info: Stats | undefined;
   try {
     info = statSync(path, { throwIfNoEntry: false });
   } catch {

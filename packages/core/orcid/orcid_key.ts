@@ -154,6 +154,7 @@ function checkOrcid(key: string, orcid: string, folder: string): void {
  */
 export function isUnsafeKey(key: string): boolean {
   if (typeof key !== "string" || key.length === 0 || key.length > 256 || key.startsWith("/")) return true;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a key with a control character is refused
   if (/[\0-\x1f\x7f\\]/.test(key)) return true;
   return key.split("/").some((part) => part === "." || part === "..");
 }

@@ -87,7 +87,7 @@ export interface ToolSpec<A> {
   /** Declares the tool's own flags. */
   readonly options: (argv: Argv) => Argv<A>;
   /** Does the work; returns an exit code (default 0). */
-  readonly main: (args: A & CommonArgs, context: ToolContext) => Promise<number | void>;
+  readonly main: (args: A & CommonArgs, context: ToolContext) => Promise<number | undefined>;
 }
 
 /** The standard streams and arguments; replaceable for tests. */

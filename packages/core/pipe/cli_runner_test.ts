@@ -35,7 +35,15 @@ async function run(spec: Partial<ToolSpec<{ count?: number }>>, argv: string[], 
 describe("runTool()", () => {
   test("--help prints usage and the flags on stdout and exits 0 without running", async () => {
     let ran = false;
-    const result = await run({ main: async () => void (ran = true) }, ["--help"]);
+    const result = await run(
+      {
+        main: async () => {
+          ran = true;
+          return undefined;
+        },
+      },
+      ["--help"],
+    );
     expect(result.code).toBe(ExitCode.Ok);
     expect(result.stdout).toContain("--count");
     expect(result.stdout).toContain("--log-level");

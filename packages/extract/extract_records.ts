@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import {
+  errorRecord,
   type ErrorRecord,
   InvalidKeyError,
   type ObjectRecord,
@@ -157,16 +158,13 @@ export function summaryOrcid(key: string): string | InvalidKeyError {
 
 /** The error record of a summary whose key is not a well-formed summary key. */
 export function invalidKey(error: InvalidKeyError, key: string, orcid?: string, bucket?: string): ErrorRecord {
-  return {
-    type: "error",
+  return errorRecord({
     tool: "orcid-extract",
     op: "extract",
     message: error.message,
     code: "InvalidKey",
-    retryable: false,
-    attempts: 1,
-    ...(bucket ? { bucket } : {}),
+    bucket,
     key,
-    ...(orcid ? { orcid } : {}),
-  };
+    orcid,
+  });
 }

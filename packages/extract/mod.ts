@@ -9,3 +9,4 @@ export * from "./summary_task.ts";
 export * from "./extract_records.ts";
 export * from "./summary_files.ts";
 export * from "./worker_pool.ts";
+export * from "./run_extract.ts";

@@ -207,6 +207,8 @@ function failureOf(error: unknown, task: SummaryTask): ErrorRecord | undefined {
     code = errno;
     message = `Cannot read ${task.path ?? task.key}: ${error.message}`;
   } else return undefined;
+  // Built here rather than by core's errorRecord: a worker thread runs this module and loads no
+  // core module beyond the link rules.
   return {
     type: "error",
     tool: "orcid-extract",

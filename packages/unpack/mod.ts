@@ -8,3 +8,4 @@ export * from "./member_key.ts";
 export * from "./object_line.ts";
 export * from "./tar_bytes.ts";
 export * from "./unpack_members.ts";
+export * from "./run_unpack.ts";

@@ -3,7 +3,7 @@
  * they hold (or an error record for a member that is not an ORCID key).
  */
 import { Readable } from "node:stream";
-import { type ErrorRecord, FatalError, InvalidKeyError, type ObjectRef } from "@orcid-sync/core";
+import { type ErrorRecord, errorRecord, FatalError, InvalidKeyError, type ObjectRef } from "@orcid-sync/core";
 import type { BucketLayout } from "@orcid-sync/core";
 import { type Extract, extract } from "tar-stream";
 import { memberRef } from "./member_key.ts";
@@ -95,15 +95,7 @@ export async function* unpackMembers(
   let done: string | undefined;
   const invalid = (message: string): ErrorRecord => {
     stats.errors++;
-    return {
-      type: "error",
-      tool: TOOL,
-      op: "unpack",
-      message: `${source}: ${message}`,
-      code: "InvalidKey",
-      retryable: false,
-      attempts: 1,
-    };
+    return errorRecord({ tool: TOOL, op: "unpack", message: `${source}: ${message}`, code: "InvalidKey" });
   };
   try {
     for await (const entry of tar) {

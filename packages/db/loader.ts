@@ -2,7 +2,8 @@
  * `orcid-db load`: input records into the database in batches of whole iDs. Each batch is staged
  * with the engine's bulk loader, then in one transaction its iDs' rows are deleted and inserted
  * again from the staging tables, and the links that changed become link events. Records the loader
- * does not consume wait until the batch that came before them has committed, then pass on.
+ * does not consume wait until the batch that came before them has committed, then pass on. While a
+ * batch commits (on the engine's threads or server), the next one is read: never more than one ahead.
  */
 import type { LinkRecord, SourcedRecord, WorkRecord } from "@orcid-sync/core";
 import type { SqlEngine, SqlValue } from "./engine.ts";

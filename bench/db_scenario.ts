@@ -154,7 +154,9 @@ export async function pipelineScenario(
     say();
     say(
       `${output}: ${limiter.startsWith("neither") ? limiter : `${limiter} limits`} — orcid-extract alone ${Math.round(alone.rate).toLocaleString("en")} records/s, orcid-db load alone ${Math.round(loader.rate).toLocaleString("en")} records/s, ` +
-        `the pipe ${Math.round(pipe.rate).toLocaleString("en")} records/s (${((100 * pipe.rate) / Math.min(alone.rate, loader.rate)).toFixed(0)}% of the slower stage alone; wall-clock medians of ${ctx.runs} runs).`,
+        `the pipe ${Math.round(pipe.rate).toLocaleString("en")} records/s (${((100 * pipe.rate) / Math.min(alone.rate, loader.rate)).toFixed(0)}% of the slower stage alone; wall-clock medians of ${ctx.runs} runs). ` +
+        // CPU-seconds hold when other work shares the cores; wall-clock rates do not.
+        `CPU: orcid-extract ${alone.cpu.toFixed(2)} s, orcid-db load ${loader.cpu.toFixed(2)} s, the pipe ${pipe.cpu.toFixed(2)} s.`,
     );
     say();
   }

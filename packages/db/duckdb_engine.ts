@@ -19,6 +19,12 @@ import type { ColumnDef, ColumnKind } from "./tables.ts";
 /** The memory DuckDB may use unless told otherwise (`--memory-limit`). */
 export const DEFAULT_MEMORY_LIMIT = "512MB";
 
+/**
+ * The write-ahead log's size that makes DuckDB checkpoint (its default, 16 MB, is less than one
+ * load batch writes, so every commit would checkpoint): the log stays bounded by this plus a batch.
+ */
+export const CHECKPOINT_THRESHOLD = "128MB";
+
 /** Options for {@linkcode openDuckDb}. */
 export interface DuckDbOptions {
   /** Open for queries only (several readers may share the file). Default false. */
@@ -71,6 +77,7 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
     throw new DatabaseOpenError(`Cannot open database '${path}': no such file`);
   const config: Record<string, string> = { memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT };
   if (options.readOnly) config.access_mode = "READ_ONLY";
+  else config.checkpoint_threshold = CHECKPOINT_THRESHOLD;
   if (options.threads) config.threads = String(options.threads);
   const deadline = performance.now() + (options.waitLockSeconds ?? 0) * 1000;
   for (;;) {
@@ -129,6 +136,20 @@ function oneLine(message: string): string {
 // or INSTALL would still reach beyond it).
 function isRead(type: StatementType): boolean {
   return type === duckdb!.StatementType.SELECT || type === duckdb!.StatementType.EXPLAIN;
+}
+
+// What JSON writes as an escape DuckDB's text-to-list cast does not read back: control characters
+// (\n, \u0001) and lone surrogates. Quotes and backslashes it reads back as JSON wrote them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+const NOT_CASTABLE = /[\u0000-\u001f]|\p{Cs}/u;
+
+/**
+ * Appends a list of strings: as its JSON text, which DuckDB casts to the list (one native call, not
+ * one per element and a list value), unless an element holds what that cast does not read back.
+ */
+function appendTextList(appender: DuckDBAppender, list: readonly string[]): void {
+  if (list.some((s) => NOT_CASTABLE.test(s))) appender.appendList(list as string[], textList!);
+  else appender.appendVarchar(JSON.stringify(list));
 }
 
 class DuckDbEngine implements SqlEngine {
@@ -236,7 +257,7 @@ class DuckDbEngine implements SqlEngine {
               appender.appendBigInt(BigInt(value as number));
               break;
             case "text[]":
-              appender.appendList(value as string[], textList!);
+              appendTextList(appender, value as readonly string[]);
               break;
             default:
               appender.appendVarchar(String(value));

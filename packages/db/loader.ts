@@ -2,7 +2,8 @@
  * `orcid-db load`: input records into the database in batches of whole iDs. Each batch is staged
  * with the engine's bulk loader, then in one transaction its iDs' rows are deleted and inserted
  * again from the staging tables, and the links that changed become link events. Records the loader
- * does not consume wait until the batch that came before them has committed, then pass on.
+ * does not consume wait until the batch that came before them has committed, then pass on. While a
+ * batch commits (on the engine's threads or server), the next one is read: never more than one ahead.
  */
 import type { LinkRecord, SourcedRecord, WorkRecord } from "@orcid-sync/core";
 import type { SqlEngine, SqlValue } from "./engine.ts";
@@ -174,14 +175,31 @@ export async function* loadRecords(
   let batchSize = 0;
   let waiting: object[] = [];
   let open: IdGroup | undefined;
+  // The batch committing while the next one is read (at most one: memory holds two batches), with
+  // the records that wait for it.
+  let committing: Promise<object[]> | undefined;
 
-  const commit = async () => {
-    if (batch.size > 0) await commitWithRetries(engine, batch, counts, { events, at }, options);
+  /** Starts the batch's commit (the one before has committed); resolves to what then passes on. */
+  const startCommit = () => {
+    const closed = batch;
+    const out = waiting;
+    const read = { records: counts.records, errors: counts.errors };
     batch = new Map();
     batchSize = 0;
-    const out = waiting;
     waiting = [];
-    return out;
+    const commit = async () => {
+      if (closed.size > 0) await commitWithRetries(engine, closed, counts, { events, at, ...read }, options);
+      return out;
+    };
+    committing = commit();
+    // Awaited at the next batch boundary or the end; a failure meanwhile is not unhandled.
+    committing.catch(() => {});
+  };
+  /** Waits for the batch committing (if any) and returns what passes on after it. */
+  const committed = async () => {
+    const pending = committing;
+    committing = undefined;
+    return pending ? await pending : [];
   };
   const reject = (code: string, message: string, orcid?: string) => {
     counts.errors++;
@@ -197,33 +215,59 @@ export async function* loadRecords(
     waiting.push(orcid === undefined ? error : { ...error, orcid });
   };
 
-  const iterator = input[Symbol.asyncIterator]();
-  for (;;) {
-    let next: IteratorResult<SourcedRecord>;
-    try {
-      next = await iterator.next();
-    } catch (error) {
-      // The input ended early: the iD it was in the middle of is not replaced.
-      counts.inputError = error as Error;
-      if (open && batch.get(open.orcid) === open) {
-        batch.delete(open.orcid);
-        counts.cutOrcid = open.orcid;
+  try {
+    const iterator = input[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<SourcedRecord>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        // The input ended early: the iD it was in the middle of is not replaced.
+        counts.inputError = error as Error;
+        if (open && batch.get(open.orcid) === open) {
+          batch.delete(open.orcid);
+          counts.cutOrcid = open.orcid;
+        }
+        break;
       }
-      break;
-    }
-    if (next.done) break;
-    const { record, source, line } = next.value;
-    if (!isInputRecord(record)) {
-      waiting.push(record);
-      continue;
-    }
-    const item = record as InputRecord;
-    counts.records++;
-    const problem = rejection(item);
-    if (item.type === "person" || item.type === "gone") {
-      if (batchSize >= batchRecords) yield* await commit();
+      if (next.done) break;
+      const { record, source, line } = next.value;
+      if (!isInputRecord(record)) {
+        waiting.push(record);
+        continue;
+      }
+      const item = record as InputRecord;
+      counts.records++;
+      const problem = rejection(item);
+      if (item.type === "person" || item.type === "gone") {
+        if (batchSize >= batchRecords) {
+          // The batch before this one has committed by the time this one closes.
+          const out = await committed();
+          startCommit();
+          yield* out;
+        }
+        if (problem) {
+          open = undefined;
+          reject(
+            problem.code,
+            `${source}:${line}: ${problem.message}`,
+            typeof item.orcid === "string" ? item.orcid : undefined,
+          );
+          continue;
+        }
+        open = { orcid: item.orcid, rows: new Map(), links: new Map(), workLinks: new Map() };
+        // The same iD twice in a batch: the later records are its state.
+        batch.delete(item.orcid);
+        batch.set(item.orcid, open);
+        add(
+          open,
+          item.type === "person" ? "persons" : "gone",
+          item.type === "person" ? personRow(item) : goneRow(item),
+        );
+        batchSize++;
+        continue;
+      }
       if (problem) {
-        open = undefined;
         reject(
           problem.code,
           `${source}:${line}: ${problem.message}`,
@@ -231,34 +275,24 @@ export async function* loadRecords(
         );
         continue;
       }
-      open = { orcid: item.orcid, rows: new Map(), links: new Map(), workLinks: new Map() };
-      // The same iD twice in a batch: the later records are its state.
-      batch.delete(item.orcid);
-      batch.set(item.orcid, open);
-      add(open, item.type === "person" ? "persons" : "gone", item.type === "person" ? personRow(item) : goneRow(item));
+      if (!open || open.orcid !== item.orcid) {
+        reject(
+          "NotOpened",
+          `${source}:${line}: A ${item.type} record of ${item.orcid} does not follow a person or gone record of its iD`,
+          item.orcid,
+        );
+        continue;
+      }
+      addItem(open, item);
       batchSize++;
-      continue;
     }
-    if (problem) {
-      reject(
-        problem.code,
-        `${source}:${line}: ${problem.message}`,
-        typeof item.orcid === "string" ? item.orcid : undefined,
-      );
-      continue;
-    }
-    if (!open || open.orcid !== item.orcid) {
-      reject(
-        "NotOpened",
-        `${source}:${line}: A ${item.type} record of ${item.orcid} does not follow a person or gone record of its iD`,
-        item.orcid,
-      );
-      continue;
-    }
-    addItem(open, item);
-    batchSize++;
+    yield* await committed();
+    startCommit();
+    yield* await committed();
+  } finally {
+    // Stopped early (the consumer went away, a failure): the engine is not closed under a commit.
+    await committing?.catch(() => {});
   }
-  yield* await commit();
   counts.status = counts.inputError ? "incomplete" : "complete";
   const ended = new Date().toISOString();
   await retrying(engine, options, "The load's end", () =>
@@ -367,12 +401,22 @@ async function retrying(
   }
 }
 
+/** How a batch is committed: with events or not, the load's time, and the input read up to its end. */
+interface BatchOptions {
+  readonly events: boolean;
+  readonly at: string;
+  /** Input records consumed up to the batch's end (the next batch is read meanwhile). */
+  readonly records: number;
+  /** Error records up to the batch's end. */
+  readonly errors: number;
+}
+
 /** Commits a batch, again after a retryable failure. */
 function commitWithRetries(
   engine: SqlEngine,
   batch: Map<string, IdGroup>,
   counts: LoadCounts,
-  batchOptions: { readonly events: boolean; readonly at: string },
+  batchOptions: BatchOptions,
   options: LoadOptions,
 ): Promise<void> {
   const first = [...batch.keys()][0];
@@ -385,7 +429,7 @@ async function commitBatch(
   engine: SqlEngine,
   batch: Map<string, IdGroup>,
   counts: LoadCounts,
-  options: { readonly events: boolean; readonly at: string },
+  options: BatchOptions,
 ): Promise<void> {
   const staged = new Map<string, RowValues[]>(DATA_TABLES.map((t) => [t.name, []]));
   for (const group of batch.values()) {
@@ -425,7 +469,7 @@ async function commitBatch(
          fundings = $8, links = $9, errors = $10, added = $11, removed = $12 WHERE id = $13`,
       [
         counts.batches + 1,
-        counts.records,
+        options.records,
         counts.ids + batch.size,
         counts.persons + n("persons"),
         counts.gone + n("gone"),
@@ -433,7 +477,7 @@ async function commitBatch(
         counts.affiliations + n("affiliations"),
         counts.fundings + n("fundings"),
         counts.links + n("links"),
-        counts.errors,
+        options.errors,
         counts.added + added,
         counts.removed + removed,
         counts.loadId,

@@ -236,6 +236,69 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
     }
   });
 
+  it("reads the next batch while one commits, at most one batch ahead", async () => {
+    const path = db();
+    const engine = await openTarget(path, { write: true });
+    let pulled = 0;
+    async function* counted(): AsyncGenerator<SourcedRecord> {
+      for await (const record of sourced(DAY1)) {
+        pulled++;
+        yield record;
+      }
+    }
+    // Input pulled when each transaction begins (the load's start, then one per batch), once the
+    // in-memory input has had a turn of the event loop to be read ahead.
+    const atCommit: number[] = [];
+    const watched = new Proxy(engine, {
+      get(target, key) {
+        const value = Reflect.get(target, key);
+        if (key !== "transaction") return typeof value === "function" ? value.bind(target) : value;
+        return async <T>(work: () => Promise<T>) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          atCommit.push(pulled);
+          return target.transaction(work);
+        };
+      },
+    });
+    try {
+      const counts = newLoadCounts();
+      for await (const _ of loadRecords(watched, counted(), counts, { batchRecords: 1 })) {
+        // passed on
+      }
+      expect(counts.batches).toBe(3);
+      // Batch 1 (Carberry) commits while batch 2 (Haak) is read, up to the opener that closes it
+      // (the 9th record); batch 2 commits while the rest is read.
+      expect(atCommit).toEqual([0, 9, 10, 10]);
+      expect(await engine.all("SELECT batches, records FROM loads")).toEqual([{ batches: 3, records: 9 }]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("stores lists of text exactly: quotes, backslashes, brackets, commas, NULL, control characters", async () => {
+    const path = db();
+    const names = [
+      'a "b", c',
+      "back\\slash",
+      "end\\",
+      "[x]",
+      "{k: v}",
+      "NULL",
+      "",
+      " spaced ",
+      "tab\there",
+      "line\nbreak",
+      "x'y",
+      "中文 🙂",
+    ];
+    await loadInto(path, [{ ...DAY1[0], otherNames: names, keywords: ["plain"], emails: ["\u0001"] }]);
+    await withDb(path, async (engine) => {
+      expect(await engine.all("SELECT other_names, keywords, emails FROM persons")).toEqual([
+        { other_names: names, keywords: ["plain"], emails: ["\u0001"] },
+      ]);
+    });
+  });
+
   it("leaves an iD cut off by a failing input as it was, and records the load as incomplete", async () => {
     const path = db();
     await loadInto(path, DAY1);

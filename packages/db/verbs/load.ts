@@ -48,7 +48,7 @@ export const loadVerb: Verb = {
       .option("batch", {
         type: "number",
         default: DEFAULT_BATCH_RECORDS,
-        describe: "Records per batch (whole iDs; one transaction each)",
+        describe: "Records per batch (whole iDs; one transaction each; the next batch is read while one commits)",
       }),
   prepare: (args) => {
     const batch = args.batch ?? DEFAULT_BATCH_RECORDS;

@@ -56,14 +56,15 @@ interface Into {
 
 /**
  * The fetched records filed into the mirror as orcid-place files them, yielding what it would
- * emit. A body's budget is given back once place has taken the record: place holds at most its
- * pool's worth of bodies beyond it, each only until written.
+ * emit. A body holds its budget until its file is written, so --max-bytes-in-flight bounds the
+ * bodies of both stages.
  */
 function fileInto(fetched: AsyncIterable<FetchResult>, into: Into): AsyncGenerator<PipelineRecord | UnknownRecord> {
+  const releases = new Map<object, () => void>();
   const records = (async function* (): AsyncGenerator<PipelineRecord | FetchedObject | UnknownRecord> {
     for await (const { record, release } of fetched) {
+      releases.set(record, release);
       yield record;
-      release();
     }
   })();
   const { shard } = into;
@@ -73,6 +74,10 @@ function fileInto(fetched: AsyncIterable<FetchResult>, into: Into): AsyncGenerat
       mirror: into.mirror,
       concurrency: 16,
       tool: "orcid-fetch",
+      done: (record) => {
+        releases.get(record)?.();
+        releases.delete(record);
+      },
       ...(shard
         ? {
             owns: (orcid: string) => folderInShard(last3(orcid), shard),

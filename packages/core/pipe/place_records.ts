@@ -48,6 +48,8 @@ export interface PlaceOptions {
   readonly ownsWhat?: string;
   /** The tool its error records name. Default `orcid-place`. */
   readonly tool?: string;
+  /** Called once a record's work is over (its file written, or not): e.g. to free its body's budget. */
+  readonly done?: (record: PipelineRecord | FetchedObject | UnknownRecord) => void;
 }
 
 /** Counts for the summary line. */
@@ -211,16 +213,20 @@ export async function* placeRecords(
       options.concurrency,
       records,
       async (record): Promise<(PipelineRecord | UnknownRecord)[]> => {
-        switch (record.type) {
-          case "object":
-            return placeObject(record as ObjectRecord | FetchedObject);
-          case "manifest":
-            return placeManifest(record as ManifestRecord);
-          case "unchanged":
-            return placeUnchanged(record as UnchangedRecord);
-          default:
-            stats.passed++;
-            return [record as PipelineRecord | UnknownRecord];
+        try {
+          switch (record.type) {
+            case "object":
+              return await placeObject(record as ObjectRecord | FetchedObject);
+            case "manifest":
+              return await placeManifest(record as ManifestRecord);
+            case "unchanged":
+              return placeUnchanged(record as UnchangedRecord);
+            default:
+              stats.passed++;
+              return [record as PipelineRecord | UnknownRecord];
+          }
+        } finally {
+          options.done?.(record);
         }
       },
     )) {

@@ -99,6 +99,21 @@ describe("orcid-fetch --into and orcid-fetch | orcid-place", () => {
     expect(readdirSync(inProcess)).not.toContain(MIRROR_LOCK_FOLDER);
   }, 120_000);
 
+  test("--dry-run: the records orcid-place --dry-run gives, and nothing changed", async () => {
+    const day3 = await s3.seedDay(3);
+    const list = `orcid-list --since ${formatIsoMicros(day3.now - 86_400_000_000)} -s -a`;
+    const before = readTree(inProcess);
+    const pipe = await runPipeline(`${list} | orcid-fetch | orcid-place "${viaPipe}" --dry-run`, { env });
+    const into = await runPipeline(`${list} | orcid-fetch --into "${inProcess}" --dry-run`, { env });
+    expect(pipe.code, pipe.stderr).toBe(0);
+    expect(into.code, into.stderr).toBe(0);
+    expect(parsed(into.stdout).some((r) => r.action === "written")).toBe(true);
+    expect(records(into.stdout)).toEqual(records(pipe.stdout));
+    expect(into.stderr).toMatch(/dry run: would have \d+ written/);
+    expect(treeDifferences(readTree(inProcess), before)).toEqual([]);
+    await s3.seedDay(2);
+  }, 120_000);
+
   test("a second run over the same data downloads nothing: every file is reported unchanged", async () => {
     proxy.requests.length = 0;
     const into = await runPipeline(`orcid-list --all -s -a | orcid-fetch --into "${inProcess}"`, { env });

@@ -44,6 +44,17 @@ export const ORCID_PIPE: Contender = {
   version: () => "orcid-sync 0.1.0",
 };
 
+export const ORCID_INTO: Contender = {
+  name: "orcid-sync (list|fetch --into)",
+  script: (job) => {
+    const what = [job.summaries ? "-s" : "", job.activities ? "-a" : ""].join(" ");
+    const mirror = join(job.dir, "ORCID_public_data_files");
+    return `"${bin(job, "orcid-list")}" --all ${what} -j ${job.concurrency} --log-level warn | "${bin(job, "orcid-fetch")}" -j ${job.concurrency} --into "${mirror}" --log-level warn >/dev/null`;
+  },
+  env: (job) => ({ AWS_ENDPOINT_URL: job.endpoint }),
+  version: () => "orcid-sync 0.1.0",
+};
+
 export const ORCID_SCRIPT: Contender = {
   name: "orcid-sync download.sh",
   script: (job) =>

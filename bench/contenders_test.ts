@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { awsCli, type DownloadJob, ORCID_PIPE, ORCID_SCRIPT, rclone } from "./contenders.ts";
+import { awsCli, type DownloadJob, ORCID_INTO, ORCID_PIPE, ORCID_SCRIPT, rclone } from "./contenders.ts";
 
 const job: DownloadJob = {
   endpoint: "http://127.0.0.1:54321",
@@ -17,7 +17,7 @@ const job: DownloadJob = {
 describe("every contender", () => {
   // A contender that reads the bench's own server instead of the job's bypasses the latency proxy
   // and downloads another bucket: its figures would be divided by the wrong object count.
-  test.each([ORCID_PIPE, ORCID_SCRIPT, awsCli("aws"), rclone("rclone")])(
+  test.each([ORCID_PIPE, ORCID_INTO, ORCID_SCRIPT, awsCli("aws"), rclone("rclone")])(
     "$name talks to the job's endpoint",
     (contender) => {
       const env = contender.env(job);
@@ -25,7 +25,7 @@ describe("every contender", () => {
     },
   );
 
-  test.each([ORCID_PIPE, ORCID_SCRIPT, awsCli("aws"), rclone("rclone")])(
+  test.each([ORCID_PIPE, ORCID_INTO, ORCID_SCRIPT, awsCli("aws"), rclone("rclone")])(
     "$name runs at the job's concurrency",
     (contender) => {
       // aws-cli takes it from its configuration file.

@@ -1,12 +1,12 @@
 /** The `summaries` and `full` scenarios: a full download into an empty folder, side by side. */
-import { ORCID_PIPE, ORCID_SCRIPT } from "./contenders.ts";
+import { ORCID_INTO, ORCID_PIPE, ORCID_SCRIPT } from "./contenders.ts";
 import type { DownloadBench } from "./download_bench.ts";
 
-/** All summaries: the pipe, sync.sh and each peer. */
+/** All summaries: the pipe, fetch --into, download.sh and each peer. */
 export async function summariesScenario(bench: DownloadBench): Promise<void> {
   await bench.compare(
     "Full download: summaries",
-    [ORCID_PIPE, ORCID_SCRIPT, ...bench.peers],
+    [ORCID_PIPE, ORCID_INTO, ORCID_SCRIPT, ...bench.peers],
     { ...bench.base, summaries: true, activities: false },
     bench.summaryCount,
   );
@@ -16,11 +16,11 @@ export async function summariesScenario(bench: DownloadBench): Promise<void> {
   bench.ctx.say();
 }
 
-/** Summaries and activities: the pipe and each peer. */
+/** Summaries and activities: the pipe, fetch --into and each peer. */
 export async function fullScenario(bench: DownloadBench): Promise<void> {
   await bench.compare(
     "Full download: summaries + activities",
-    [ORCID_PIPE, ...bench.peers],
+    [ORCID_PIPE, ORCID_INTO, ...bench.peers],
     { ...bench.base, summaries: true, activities: true },
     bench.objects.length,
   );

@@ -72,8 +72,7 @@ started=$(now_utc)
 
 orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
   --summaries-bucket "$summaries_bucket" --activities-bucket-base "$activities_base" --log-level "$level" |
-  orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
-  orcid-place "$mirror" --log-level "$level" |
+  orcid-fetch -j "$max" --into "$mirror" --log-level "$level" |
   to_db |
   orcid-state checkpoints record --log-level "$level" |
   print_written ||

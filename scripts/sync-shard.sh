@@ -54,7 +54,6 @@ fi
 keep='/^{"type":"lambda",/p'
 if [ "$placed" = 1 ]; then keep='/^{"type":"\(lambda\|placed\)",/p'; fi
 orcid-list --since "$since" --shard "$shard" "${list_flags[@]}" -j "$max" -n "$page" --log-level "$level" </dev/null |
-  orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
-  orcid-place "$mirror" --shard "$shard" --log-level "$level" |
+  orcid-fetch -j "$max" --into "$mirror" --shard "$shard" --log-level "$level" |
   to_db |
   sed -n -e '/^{"type":"error"/p' -e "$keep"

@@ -82,8 +82,7 @@ echo "$script: syncing records modified since $since" >&2
 
 orcid-list --since "$since" "${what[@]}" -j "$max" -n "$page" --summaries-bucket "$summaries_bucket" \
   --activities-bucket-base "$activities_base" --lambda-bucket "$lambda_bucket" --allow-bad-rows "$bad_rows" --log-level "$level" |
-  orcid-fetch -j "$max" --skip-unchanged "$mirror" --log-level "$level" |
-  orcid-place "$mirror" --log-level "$level" |
+  orcid-fetch -j "$max" --into "$mirror" --log-level "$level" |
   to_db |
   print_written "$reach" ||
   run_failed $?

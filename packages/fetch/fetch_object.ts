@@ -8,6 +8,7 @@ import {
   type ErrorRecord,
   errorRecord,
   FatalError,
+  type FetchedObject,
   type KeyRecord,
   type MissingRecord,
   type ObjectRecord,
@@ -44,10 +45,15 @@ export interface FetchObjectOptions {
   readonly reserve?: (bytes: number) => Promise<void> | undefined;
   /** Called for an object whose ETag is not its MD5 (SSE-KMS, SSE-C, multipart): only its length was checked. */
   readonly onLengthOnly?: () => void;
+  /**
+   * Keep the body as the bytes that came (a {@linkcode FetchedObject}), for a caller that only
+   * writes them: no UTF-8 check, no decoding, no base64. Default false: a record for the pipe.
+   */
+  readonly asBytes?: boolean;
 }
 
 /** The outcome of one key. */
-export type FetchOutcome = ObjectRecord | MissingRecord | UnchangedRecord | ErrorRecord;
+export type FetchOutcome = ObjectRecord | FetchedObject | MissingRecord | UnchangedRecord | ErrorRecord;
 
 const ref = (record: KeyRecord) => ({ bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind });
 
@@ -130,6 +136,16 @@ export async function fetchObject(
           options.onLengthOnly?.();
         }
         const modified = header(response.headers, "last-modified");
+        const lastModified = modified ? { lastModified: new Date(modified).toISOString() } : {};
+        if (options.asBytes)
+          return {
+            type: "object",
+            ...ref(record),
+            body,
+            etag,
+            size: body.length,
+            ...lastModified,
+          } satisfies FetchedObject;
         const utf8 = isUtf8(body);
         return {
           type: "object",
@@ -138,7 +154,7 @@ export async function fetchObject(
           ...(utf8 ? {} : { encoding: "base64" as const }),
           etag,
           size: body.length,
-          ...(modified ? { lastModified: new Date(modified).toISOString() } : {}),
+          ...lastModified,
         } satisfies ObjectRecord;
       },
       {

@@ -2,6 +2,7 @@
 import {
   type ErrorRecord,
   errorRecord,
+  type FetchedObject,
   InvalidKeyError,
   type KeyRecord,
   Mirror,
@@ -22,13 +23,18 @@ export interface FetchOptions {
   readonly concurrency: number;
   /** Bytes of bodies held at once (downloaded, not yet written out). */
   readonly maxBytesInFlight: number;
-  /** The mirror folder: skip keys whose file there is unchanged (see local_copy.ts). */
-  readonly skipUnchanged?: string;
+  /**
+   * The mirror folder: skip keys whose file there is unchanged (see local_copy.ts). Or the
+   * {@linkcode Mirror} to compare with, e.g. one in dry-run mode.
+   */
+  readonly skipUnchanged?: string | Mirror;
   /** Attempts per object. Default: the S3 retry policy's (core `DEFAULT_ATTEMPTS`). */
   readonly attempts?: number;
   /** Smallest backoff ceiling in ms. Default 100. */
   readonly minDelayMs?: number;
   readonly signal?: AbortSignal;
+  /** Objects keep their bodies as bytes ({@linkcode FetchedObject}), for filing in this process. */
+  readonly asBytes?: boolean;
 }
 
 /** Counts for progress and the summary line. */
@@ -50,7 +56,7 @@ export function newFetchStats(): FetchStats {
 
 /** A record to write, and the budget it holds until written. */
 export interface FetchResult {
-  readonly record: PipelineRecord | UnknownRecord;
+  readonly record: PipelineRecord | FetchedObject | UnknownRecord;
   /** Call once the record is written: gives its bytes back to the budget. */
   readonly release: () => void;
 }
@@ -90,7 +96,10 @@ export async function* fetchRecords(
 ): AsyncGenerator<FetchResult> {
   const budget = new ByteBudget(options.maxBytesInFlight);
   // fetch only reads the mirror (and sets an mtime the rule proved): orcid-place sweeps temp files.
-  const mirror = options.skipUnchanged ? new Mirror(options.skipUnchanged, { sweep: false }) : undefined;
+  const mirror =
+    typeof options.skipUnchanged === "string"
+      ? new Mirror(options.skipUnchanged, { sweep: false })
+      : options.skipUnchanged;
   let head = 0;
   let sequence = 0;
   const numbered = (async function* () {
@@ -99,10 +108,10 @@ export async function* fetchRecords(
 
   const fetchKey = async (record: KeyRecord, index: number): Promise<FetchResult> => {
     let ifNoneMatch: string | undefined;
-    if (options.skipUnchanged) {
+    if (mirror) {
       let local: LocalState;
       try {
-        local = localState(mirror!, record);
+        local = localState(mirror, record);
       } catch (error) {
         if (!(error instanceof InvalidKeyError || error instanceof UnsafePathError)) throw error;
         stats.errors++;
@@ -123,6 +132,7 @@ export async function* fetchRecords(
       ...(options.minDelayMs !== undefined ? { minDelayMs: options.minDelayMs } : {}),
       ...(ifNoneMatch ? { ifNoneMatch } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.asBytes ? { asBytes: true } : {}),
       onRetry: () => stats.retries++,
       onLengthOnly: () => stats.lengthOnly++,
       reserve: (bytes) => {

@@ -1,16 +1,33 @@
 /** orcid-fetch's run: the checks and the work behind its command line, which main.ts declares. */
+import { realpath } from "node:fs/promises";
+import { resolve } from "node:path";
 import {
   asUsage,
   type AwsArgs,
   createS3Access,
   ExitCode,
+  type FetchedObject,
+  folderInShard,
+  holdMirror,
+  last3,
+  Mirror,
+  type MirrorLock,
+  newPlaceStats,
   parseDuration,
+  parseShard,
+  type PipelineRecord,
+  placeRecords,
+  type PlaceStats,
   readRecordInputs,
   s3OptionsFromArgs,
+  secondsFlag,
+  type Shard,
   type ToolContext,
+  UsageError,
+  type UnknownRecord,
   wholeNumberFlag,
 } from "@orcid-sync/core";
-import { fetchRecords, newFetchStats } from "./fetch_records.ts";
+import { type FetchResult, fetchRecords, newFetchStats } from "./fetch_records.ts";
 import { parseBytes } from "./units.ts";
 
 /** The parsed command line. */
@@ -21,6 +38,55 @@ export interface FetchArgs extends AwsArgs {
   readonly skipUnchanged?: string;
   readonly retries: number;
   readonly timeout: string;
+  /** File each object into this mirror, as orcid-place would. */
+  readonly into?: string;
+  readonly shard?: string;
+  readonly waitLock: number;
+  readonly breakLock: boolean;
+  readonly dryRun: boolean;
+}
+
+/** What --into files: the mirror, whose lock the run holds, and the shard it may change. */
+interface Into {
+  readonly root: string;
+  readonly mirror: Mirror;
+  readonly shard: Shard | undefined;
+  readonly stats: PlaceStats;
+}
+
+/**
+ * The fetched records filed into the mirror as orcid-place files them, yielding what it would
+ * emit. A body holds its budget until its file is written, so --max-bytes-in-flight bounds the
+ * bodies of both stages.
+ */
+function fileInto(fetched: AsyncIterable<FetchResult>, into: Into): AsyncGenerator<PipelineRecord | UnknownRecord> {
+  const releases = new Map<object, () => void>();
+  const records = (async function* (): AsyncGenerator<PipelineRecord | FetchedObject | UnknownRecord> {
+    for await (const { record, release } of fetched) {
+      releases.set(record, release);
+      yield record;
+    }
+  })();
+  const { shard } = into;
+  return placeRecords(
+    records,
+    {
+      mirror: into.mirror,
+      concurrency: 16,
+      tool: "orcid-fetch",
+      done: (record) => {
+        releases.get(record)?.();
+        releases.delete(record);
+      },
+      ...(shard
+        ? {
+            owns: (orcid: string) => folderInShard(last3(orcid), shard),
+            ownsWhat: `shard ${shard.index}/${shard.count} (--shard)`,
+          }
+        : {}),
+    },
+    into.stats,
+  );
 }
 
 /** Runs orcid-fetch with parsed flags; the exit code. */
@@ -29,8 +95,55 @@ export async function runFetch(args: FetchArgs, ctx: ToolContext): Promise<numbe
   wholeNumberFlag("--retries", args.retries, 0);
   const maxBytesInFlight = asUsage(() => parseBytes(args.maxBytesInFlight), "--max-bytes-in-flight");
   const timeoutMs = asUsage(() => parseDuration(args.timeout, { bareUnit: "s" }), "--timeout");
+  secondsFlag("--wait-lock", args.waitLock);
+  const shard = args.shard === undefined ? undefined : asUsage(() => parseShard(args.shard!), "--shard");
+  if (args.into === undefined) {
+    for (const [flag, given] of [
+      ["--shard", shard !== undefined],
+      ["--wait-lock", args.waitLock !== 0],
+      ["--break-lock", args.breakLock],
+      ["--dry-run", args.dryRun],
+    ] as const)
+      if (given) throw new UsageError(`Cannot use ${flag} without --into: it is about the mirror --into files into`);
+  } else if (args.skipUnchanged !== undefined && resolve(args.skipUnchanged) !== resolve(args.into))
+    throw new UsageError(
+      `Cannot use --skip-unchanged '${args.skipUnchanged}' with --into '${args.into}': --into skips what its mirror holds`,
+    );
+  // The mirror folder is made with the lock, and goes with it if nothing was written.
+  const root = args.into === undefined ? undefined : await realpath(args.into).catch(() => resolve(args.into!));
+  let lock: MirrorLock | undefined;
+  if (root !== undefined && !args.dryRun)
+    lock = await holdMirror(root, {
+      ...(shard ? { shard } : {}),
+      waitSeconds: args.waitLock,
+      breakLock: args.breakLock,
+      signal: ctx.signal,
+      log: ctx.log,
+    });
+  try {
+    return await fetchAll(args, ctx, timeoutMs, maxBytesInFlight, root, shard);
+  } finally {
+    lock?.release();
+  }
+}
+
+/** Fetches every key record, writing records (or filing into the mirror at `root`); the exit code. */
+async function fetchAll(
+  args: FetchArgs,
+  ctx: ToolContext,
+  timeoutMs: number,
+  maxBytesInFlight: number,
+  root: string | undefined,
+  shard: Shard | undefined,
+): Promise<number> {
   const s3 = createS3Access(s3OptionsFromArgs(args, { connections: args.concurrency, timeoutMs }));
   const stats = newFetchStats();
+  const into: Into | undefined =
+    root === undefined
+      ? undefined
+      : { root, mirror: new Mirror(root, { dryRun: args.dryRun }), shard, stats: newPlaceStats() };
+  // Comparing with the mirror sweeps nothing: filing does, in the folders it writes (as in the pipe).
+  const compareWith = into ? new Mirror(into.root, { sweep: false, dryRun: args.dryRun }) : args.skipUnchanged;
   const started = performance.now();
   const rate = () => (stats.objects / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(0);
   ctx.progress.start(
@@ -42,7 +155,7 @@ export async function runFetch(args: FetchArgs, ctx: ToolContext): Promise<numbe
     for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
   })();
   try {
-    for await (const { record, release } of fetchRecords(
+    const fetched = fetchRecords(
       records,
       {
         s3,
@@ -50,13 +163,17 @@ export async function runFetch(args: FetchArgs, ctx: ToolContext): Promise<numbe
         maxBytesInFlight,
         attempts: args.retries + 1,
         signal: ctx.signal,
-        ...(args.skipUnchanged ? { skipUnchanged: args.skipUnchanged } : {}),
+        ...(compareWith ? { skipUnchanged: compareWith } : {}),
+        ...(into ? { asBytes: true } : {}),
       },
       stats,
-    )) {
-      await ctx.out.write(record);
-      release();
-    }
+    );
+    if (into) for await (const record of fileInto(fetched, into)) await ctx.out.write(record);
+    else
+      for await (const { record, release } of fetched) {
+        await ctx.out.write(record);
+        release();
+      }
   } finally {
     await s3.close();
   }
@@ -65,8 +182,16 @@ export async function runFetch(args: FetchArgs, ctx: ToolContext): Promise<numbe
     stats.lengthOnly > 0
       ? `, ${stats.lengthOnly} checked by length only (ETag not an MD5: SSE-KMS, SSE-C or multipart)`
       : "";
+  const fetchedLine = `${stats.objects} objects (${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s), ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed${lengthOnly}`;
+  if (!into) {
+    ctx.summary(fetchedLine);
+    return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+  }
+  // With --into, failures are counted as orcid-place counts them: fetch's errors and filing's.
+  const placed = into.stats;
+  const orphans = into.mirror.orphansRemoved ? `, ${into.mirror.orphansRemoved} leftover temp files removed` : "";
   ctx.summary(
-    `${stats.objects} objects (${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s), ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed${lengthOnly}`,
+    `${fetchedLine}; ${args.dryRun ? "dry run: would have " : ""}${placed.written} written, ${placed.unchanged} unchanged, ${placed.deleted} deleted, ${placed.errors} failed${orphans} in ${into.root}`,
   );
-  return stats.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+  return placed.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }

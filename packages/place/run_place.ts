@@ -2,24 +2,23 @@
 import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
-  acquireMirrorLock,
   asUsage,
-  describeError,
   ExitCode,
   FatalError,
   folderInShard,
+  holdMirror,
   last3,
-  LockHeldError,
   Mirror,
   type MirrorLock,
+  newPlaceStats,
   parseShard,
+  placeRecords,
   readRecordInputs,
   secondsFlag,
   type Shard,
   type ToolContext,
   wholeNumberFlag,
 } from "@orcid-sync/core";
-import { newPlaceStats, placeRecords } from "./place_records.ts";
 import { newVerifyStats, verifyRecords } from "./verify_records.ts";
 
 /** The parsed command line. */
@@ -114,28 +113,14 @@ export async function runPlace(args: PlaceArgs, ctx: ToolContext): Promise<numbe
   // The mirror folder is made with the lock, and goes with it if nothing was written.
   const root = await realpath(dir).catch(() => resolve(dir));
   let lock: MirrorLock | undefined;
-  if (!args.dryRun) {
-    try {
-      lock = await acquireMirrorLock(root, {
-        ...(shard ? { shard } : {}),
-        waitSeconds: args.waitLock,
-        breakLock: args.breakLock,
-        signal: ctx.signal,
-        onWait: (held) => ctx.log.info(`waiting up to ${args.waitLock} s for the mirror: ${held.message}`),
-      });
-    } catch (error) {
-      if (error instanceof LockHeldError)
-        throw new FatalError(`${error.message}${args.waitLock ? ` (waited ${args.waitLock} s)` : ""}`);
-      // A mirror it may not write (or a full disk) fails at the lock: the same message as at a file.
-      if ((error as NodeJS.ErrnoException).code)
-        throw new FatalError(`Cannot place in the mirror: ${describeError(error)}`);
-      throw error;
-    }
-    for (const gone of lock.tookOver)
-      ctx.log.warn(
-        `took over a stale mirror lock of pid ${gone.pid} on ${gone.host} (since ${gone.since}): that process is gone`,
-      );
-  }
+  if (!args.dryRun)
+    lock = await holdMirror(root, {
+      ...(shard ? { shard } : {}),
+      waitSeconds: args.waitLock,
+      breakLock: args.breakLock,
+      signal: ctx.signal,
+      log: ctx.log,
+    });
   try {
     return await place(args, ctx, inputs, root, shard);
   } finally {

@@ -300,9 +300,9 @@ describe("kill -9 and rerun", () => {
       },
     ],
     [
-      "at a random record in place",
+      "at a random file being filed (orcid-fetch --into)",
       () => {
-        // GETs past n + 8 are held: orcid-place gets at most that many objects and cannot finish.
+        // GETs past n + 8 are held: at most that many objects are filed and the run cannot finish.
         const n = somewhere(total() - 8);
         let gets = 0;
         let mirror = "";
@@ -314,8 +314,8 @@ describe("kill -9 and rerun", () => {
           },
           check: (group) =>
             expect(
-              groupCommands(group).some((c) => c.includes("orcid-place")),
-              `orcid-place running at file ${n}`,
+              groupCommands(group).some((c) => c.includes("orcid-fetch") && c.includes("--into")),
+              `orcid-fetch --into running at file ${n}`,
             ).toBe(true),
           note: () => `at file ${n} of ${total()}`,
         };

@@ -2,7 +2,7 @@
 // reader that does not read are held up to the budget, not all at once. Measured from outside, on
 // the real binary: the resident set of the process, sampled from /proc while its reader waits.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkCharacter, summaryKey } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -139,6 +139,47 @@ describe("orcid-fetch memory", () => {
       expect(bounded.peak, `bounded ${(bounded.peak / MiB) | 0} MiB`).toBeLessThan(160 * MiB);
     } finally {
       await proxy.close();
+    }
+  }, 120_000);
+
+  test(`--into: ${OBJECTS} bodies of 4 MiB filed in the same process stay within --max-bytes-in-flight and 200 MiB`, async () => {
+    // Here the bodies never become records: held only until written, their garbage is not text.
+    const mirror = scratch("orcid-sync-big-into-");
+    try {
+      const env = { ...process.env, ...s3.env };
+      const child = spawn(
+        join(BIN_DIR, "orcid-fetch"),
+        ["-j", String(OBJECTS), "--max-bytes-in-flight", "16M", "--into", mirror.dir],
+        { env, stdio: ["pipe", "pipe", "inherit"] },
+      );
+      let peak = 0;
+      const sampler = setInterval(() => (peak = Math.max(peak, residentBytes(child.pid!))), 10);
+      const keys = Array.from({ length: OBJECTS }, (_, n) =>
+        JSON.stringify({
+          type: "key",
+          bucket: BUCKET,
+          key: summaryKey(orcidOf(n)),
+          orcid: orcidOf(n),
+          kind: "summary",
+        }),
+      );
+      child.stdin.end(`${keys.join("\n")}\n`);
+      const chunks: Buffer[] = [];
+      child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      clearInterval(sampler);
+      expect(code).toBe(0);
+      const records = Buffer.concat(chunks).toString().trim().split("\n");
+      expect(records.map((line) => (JSON.parse(line) as { action?: string }).action)).toEqual(
+        Array(OBJECTS).fill("written"),
+      );
+      expect(readdirSync(mirror.dir, { recursive: true }).filter((p) => String(p).endsWith(".xml"))).toHaveLength(
+        OBJECTS,
+      );
+      // 160 MiB of bodies in all: the budget holds 16 MiB (and the one at the head of the line).
+      expect(peak, `peak ${(peak / MiB) | 0} MiB`).toBeLessThan(200 * MiB);
+    } finally {
+      mirror.remove();
     }
   }, 120_000);
 });

@@ -88,7 +88,7 @@ describe("the mirror lock", () => {
         env: s3.env,
       });
       expect(result.code).toBe(3);
-      expect(result.stderr).toContain(`orcid-place: error: Another sync is running (pid ${held.pid} on ${hostname()}`);
+      expect(result.stderr).toContain(`orcid-fetch: error: Another sync is running (pid ${held.pid} on ${hostname()}`);
       expect(existsSync(join(cwd, "last_ran.config"))).toBe(false);
       expect(existsSync(join(cwd, "last_ran.config.lock"))).toBe(false);
     } finally {

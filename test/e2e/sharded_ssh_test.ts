@@ -86,7 +86,7 @@ describe("sharded-sync.sh -S (shards on other hosts, through ssh)", () => {
     );
     expect(result.code, result.stderr).toBe(0);
     // Each shard's tools ended with their summary: they ran.
-    expect(result.stderr.match(/^orcid-place: .* in [\d.]+ s$/gm)).toHaveLength(3);
+    expect(result.stderr.match(/^orcid-fetch: .* written, .* in [\d.]+ s$/gm)).toHaveLength(3);
 
     const calls = sshCalls();
     // Every shard went through ssh: parallel wrote each one's command into ssh's arguments.

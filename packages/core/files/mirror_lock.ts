@@ -138,6 +138,13 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT" || pass > 20) throw error;
+      // A recursive mkdir reports ENOENT for a read-only mirror (EROFS): a plain one tells the truth.
+      try {
+        mkdirSync(folder);
+      } catch (plain) {
+        const code = (plain as NodeJS.ErrnoException).code;
+        if (code !== "ENOENT" && code !== "EEXIST") throw plain;
+      }
     }
   }
   try {

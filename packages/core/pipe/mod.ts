@@ -17,7 +17,16 @@ export {
 } from "./cli_runner.ts";
 export { errorRecord } from "./error_record.ts";
 export { secondsFlag, wholeNumberFlag } from "./flag_checks.ts";
+export { holdMirror, type HoldMirrorOptions } from "./hold_mirror.ts";
 export { packageVersion } from "./package_version.ts";
+export {
+  type FetchedObject,
+  isErrorDocument,
+  newPlaceStats,
+  type PlaceOptions,
+  placeRecords,
+  type PlaceStats,
+} from "./place_records.ts";
 export { readRecordInputs, readRecords, type SourcedRecord } from "./read_records.ts";
 export {
   type AffiliationRecord,

@@ -1,25 +1,37 @@
-/** orcid-place's library: object, unchanged and manifest records in, placed records out. */
-import {
-  classifyError,
-  DeleteLimitError,
-  describeError,
-  type ErrorRecord,
-  errorRecord,
-  FatalError,
-  InvalidKeyError,
-  type ManifestRecord,
-  type Mirror,
-  type ObjectRecord,
-  parseKey,
-  type PipelineRecord,
-  type PlacedRecord,
-  pooledMap,
-  type UnchangedRecord,
-  type UnknownRecord,
-  UnsafePathError,
-} from "@orcid-sync/core";
+/**
+ * The dispatcher over the mirror owner that orcid-place runs, and orcid-fetch --into in the same
+ * process: object, unchanged and manifest records in, placed records out.
+ */
+import { pooledMap } from "../async/mod.ts";
+import { DeleteLimitError, type Mirror, UnsafePathError } from "../files/mod.ts";
+import { InvalidKeyError, parseKey } from "../orcid/mod.ts";
+import { describeError, FatalError } from "./cli_runner.ts";
+import { errorRecord } from "./error_record.ts";
+import type {
+  ErrorRecord,
+  ManifestRecord,
+  ObjectRecord,
+  PipelineRecord,
+  PlacedRecord,
+  UnchangedRecord,
+  UnknownRecord,
+} from "./records.ts";
 
-const TOOL = "orcid-place";
+/**
+ * An object fetched in this process (orcid-fetch --into): its body as the bytes that came, never
+ * decoded or re-encoded, since it is only written.
+ */
+export interface FetchedObject extends Omit<ObjectRecord, "body" | "encoding"> {
+  readonly body: Buffer;
+}
+
+/** An error's code when it names none the caller knows: its own `code` or class name. */
+function codeOf(error: unknown): string {
+  const named = [(error as { code?: unknown })?.code, (error as Error)?.name].find(
+    (v) => typeof v === "string" && v !== "Error" && v.length > 0,
+  );
+  return typeof named === "string" ? named : "Unknown";
+}
 
 /** How to place. */
 export interface PlaceOptions {
@@ -34,6 +46,10 @@ export interface PlaceOptions {
   readonly owns?: (orcid: string) => boolean;
   /** Says why `owns` refused an iD, for its error record. */
   readonly ownsWhat?: string;
+  /** The tool its error records name. Default `orcid-place`. */
+  readonly tool?: string;
+  /** Called once a record's work is over (its file written, or not): e.g. to free its body's budget. */
+  readonly done?: (record: PipelineRecord | FetchedObject | UnknownRecord) => void;
 }
 
 /** Counts for the summary line. */
@@ -56,7 +72,7 @@ type ErrorSubject = { readonly bucket?: string; readonly key?: string; readonly 
 const FATAL_ERRNOS = new Set(["ENOSPC", "EDQUOT", "EACCES", "EPERM", "EROFS", "EIO"]);
 
 /** An error record for an item that cannot be placed, or a thrown FatalError for a condition that ends the run. */
-function failure(error: unknown, op: string, record: ErrorSubject): ErrorRecord {
+function failure(tool: string, error: unknown, op: string, record: ErrorSubject): ErrorRecord {
   if (error instanceof FatalError) throw error;
   if (error instanceof DeleteLimitError) throw new FatalError(error.message);
   const errno = (error as NodeJS.ErrnoException).code;
@@ -66,9 +82,9 @@ function failure(error: unknown, op: string, record: ErrorSubject): ErrorRecord 
       ? "InvalidKey"
       : error instanceof UnsafePathError
         ? error.code
-        : (errno ?? classifyError(error).code);
+        : (errno ?? codeOf(error));
   return errorRecord({
-    tool: TOOL,
+    tool,
     op,
     message: describeError(error),
     code,
@@ -79,10 +95,15 @@ function failure(error: unknown, op: string, record: ErrorSubject): ErrorRecord 
 }
 
 /** The error record of an iD outside the part of the mirror this run holds. */
-function notOwned(record: { bucket?: string; key?: string; orcid: string }, op: string, what: string): ErrorRecord {
+function notOwned(
+  tool: string,
+  record: { bucket?: string; key?: string; orcid: string },
+  op: string,
+  what: string,
+): ErrorRecord {
   const message = `Refusing to change ${record.orcid} in the mirror: its folder is not in ${what}`;
   return errorRecord({
-    tool: TOOL,
+    tool,
     op,
     message,
     code: "NotInShard",
@@ -93,8 +114,8 @@ function notOwned(record: { bucket?: string; key?: string; orcid: string }, op: 
 }
 
 /** Whether a summary body is an `error:error` document (a deprecated or locked record). */
-export function isErrorDocument(body: string): boolean {
-  return body.slice(0, 400).includes("<error:error");
+export function isErrorDocument(body: string | Buffer): boolean {
+  return (typeof body === "string" ? body.slice(0, 400) : body.subarray(0, 400)).includes("<error:error");
 }
 
 /**
@@ -106,7 +127,7 @@ export function isErrorDocument(body: string): boolean {
  * deletion never races a write. Every change (and the dry run) is the mirror's: see {@linkcode Mirror}.
  */
 export async function* placeRecords(
-  records: AsyncIterable<PipelineRecord | UnknownRecord>,
+  records: AsyncIterable<PipelineRecord | FetchedObject | UnknownRecord>,
   options: PlaceOptions,
   stats: PlaceStats = newPlaceStats(),
 ): AsyncGenerator<PipelineRecord | UnknownRecord> {
@@ -114,6 +135,7 @@ export async function* placeRecords(
   const inOrder = perKeyChain();
   const owned = (orcid: string) => !options.owns || options.owns(orcid);
   const ownsWhat = options.ownsWhat ?? "this run's part of the mirror";
+  const tool = options.tool ?? "orcid-place";
   const placed = (
     action: PlacedRecord["action"],
     path: string,
@@ -133,17 +155,20 @@ export async function* placeRecords(
     try {
       return await run();
     } catch (error) {
-      return [failure(error, op, record)];
+      return [failure(tool, error, op, record)];
     }
   };
 
-  const placeObject = (record: ObjectRecord) =>
+  const placeObject = (record: ObjectRecord | FetchedObject) =>
     guarded("place", record, () => {
       const path = mirror.pathOf(record);
-      if (!owned(record.orcid)) return [notOwned(record, "place", ownsWhat)];
+      if (!owned(record.orcid)) return [notOwned(tool, record, "place", ownsWhat)];
       return inOrder(record.orcid, () =>
         guarded("place", record, async () => {
-          const body = Buffer.from(record.body, record.encoding === "base64" ? "base64" : "utf8");
+          const body =
+            typeof record.body === "string"
+              ? Buffer.from(record.body, (record as ObjectRecord).encoding === "base64" ? "base64" : "utf8")
+              : record.body;
           if (body.length !== record.size)
             throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
           const out: PipelineRecord[] = [];
@@ -152,7 +177,7 @@ export async function* placeRecords(
             await mirror.write(path, body, record.lastModified ? { mtime: new Date(record.lastModified) } : {});
             out.push(placed("written", path, record.orcid, record));
           }
-          if (record.kind === "summary" && isErrorDocument(record.body))
+          if (record.kind === "summary" && isErrorDocument(body))
             out.push(...deleted(record.orcid, mirror.prune(record.orcid, new Set())));
           return out;
         }),
@@ -160,7 +185,7 @@ export async function* placeRecords(
     });
 
   const placeManifest = (record: ManifestRecord) => {
-    if (!owned(record.orcid)) return Promise.resolve([notOwned(record, "delete", ownsWhat)]);
+    if (!owned(record.orcid)) return Promise.resolve([notOwned(tool, record, "delete", ownsWhat)]);
     return inOrder(record.orcid, () =>
       guarded("delete", { bucket: record.bucket, orcid: record.orcid }, () => {
         const keep = new Set<string>();
@@ -188,16 +213,20 @@ export async function* placeRecords(
       options.concurrency,
       records,
       async (record): Promise<(PipelineRecord | UnknownRecord)[]> => {
-        switch (record.type) {
-          case "object":
-            return placeObject(record as ObjectRecord);
-          case "manifest":
-            return placeManifest(record as ManifestRecord);
-          case "unchanged":
-            return placeUnchanged(record as UnchangedRecord);
-          default:
-            stats.passed++;
-            return [record];
+        try {
+          switch (record.type) {
+            case "object":
+              return await placeObject(record as ObjectRecord | FetchedObject);
+            case "manifest":
+              return await placeManifest(record as ManifestRecord);
+            case "unchanged":
+              return placeUnchanged(record as UnchangedRecord);
+            default:
+              stats.passed++;
+              return [record as PipelineRecord | UnknownRecord];
+          }
+        } finally {
+          options.done?.(record);
         }
       },
     )) {

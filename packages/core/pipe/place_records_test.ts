@@ -2,16 +2,10 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type ManifestRecord,
-  Mirror,
-  type MirrorOptions,
-  type ObjectRecord,
-  type PipelineRecord,
-  type UnknownRecord,
-} from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
-import { isErrorDocument, type PlaceOptions, placeRecords } from "./place_records.ts";
+import { Mirror, type MirrorOptions } from "../files/mod.ts";
+import { type FetchedObject, isErrorDocument, type PlaceOptions, placeRecords } from "./place_records.ts";
+import type { ManifestRecord, ObjectRecord, PipelineRecord, UnknownRecord } from "./records.ts";
 
 const ID = "0000-0002-1825-0097";
 const OTHER = "0000-0001-5109-3700";
@@ -56,7 +50,7 @@ function mirrorWithWorks(orcid: string, n: number): string {
 
 async function run(
   root: string,
-  input: PipelineRecord[],
+  input: (PipelineRecord | FetchedObject)[],
   options: Partial<PlaceOptions> & MirrorOptions = {},
 ): Promise<(PipelineRecord | UnknownRecord)[]> {
   const out: (PipelineRecord | UnknownRecord)[] = [];
@@ -151,11 +145,41 @@ describe("placeRecords() and the mirror's rule", () => {
   });
 });
 
+describe("placeRecords() with fetched bodies (orcid-fetch --into)", () => {
+  test("writes a Buffer body as its bytes and records what a text or base64 body of the same bytes gives", async () => {
+    const bytes = Buffer.from([0x3c, 0xff, 0x00, 0xfe, 0x3e]); // not UTF-8
+    const asText = { ...work(ID, 1, ""), body: bytes.toString("base64"), encoding: "base64" as const, size: 5 };
+    const asBuffer: FetchedObject = { ...work(ID, 1, ""), body: bytes, size: 5 };
+    const viaPipe = mirrorWithWorks(ID, 0);
+    const inProcess = mirrorWithWorks(ID, 0);
+    expect(await run(inProcess, [asBuffer])).toEqual(await run(viaPipe, [asText]));
+    const file = join("activities", "097", ID, "works", `${ID}_works_1.xml`);
+    expect(readFileSync(join(inProcess, file))).toEqual(bytes);
+    expect(readFileSync(join(viaPipe, file))).toEqual(bytes);
+  });
+
+  test("an error-document summary as a Buffer deletes the iD's activities, and errors name the tool given", async () => {
+    const out = await run(
+      mirrorWithWorks(ID, 2),
+      [{ ...summary(ID, ERROR_DOC), body: Buffer.from(ERROR_DOC) }, work(OTHER, 1, "x")],
+      { tool: "orcid-fetch", owns: (orcid) => orcid === ID },
+    );
+    expect(out.map((r) => (r as { action?: string }).action ?? r.type)).toEqual([
+      "written",
+      "deleted",
+      "deleted",
+      "error",
+    ]);
+    expect(out[3]).toMatchObject({ tool: "orcid-fetch", code: "NotInShard" });
+  });
+});
+
 describe("isErrorDocument()", () => {
   test("tells an error document from a record summary", () => {
     expect(isErrorDocument('<?xml version="1.0"?>\n<error:error xmlns:error="http://www.orcid.org/ns/error">')).toBe(
       true,
     );
     expect(isErrorDocument('<?xml version="1.0"?>\n<record:record path="/0000-0002-1825-0097">')).toBe(false);
+    expect(isErrorDocument(Buffer.from('<?xml version="1.0"?>\n<error:error xmlns:error="x">'))).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { buildDay, expectedMirror, seedStore } from "./generator/dataset_files.ts";
 import { startLocalS3 } from "./s3/server.ts";
+import { collectText, preview, type StepCounts, stepCounts } from "./demo_text.ts";
 import { TEST_BED_ROOT } from "./paths.ts";
 import { readTree, treeDifferences } from "./tree.ts";
 
@@ -22,12 +23,8 @@ const mirror = join(run, "ORCID_public_data_files");
 const database = join(run, "orcid.duckdb");
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
-interface Step {
+interface Step extends StepCounts {
   readonly seconds: number;
-  readonly fetched: number;
-  readonly unchanged: number;
-  readonly written: number;
-  readonly deleted: number;
 }
 
 /** Runs a script in the demo folder, showing its messages indented, and reads its tools' summary lines. */
@@ -39,22 +36,11 @@ function script(name: string, args: string[], env: Record<string, string>): Prom
       env: { ...process.env, ...env },
       stdio: ["ignore", "inherit", "pipe"],
     });
-    let text = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      text += chunk;
-      process.stdout.write(String(chunk).replace(/^(?=.)/gm, "    "));
-    });
+    const stderr = collectText(child.stderr, (piece) => process.stdout.write(piece.replace(/^(?=.)/gm, "    ")));
     child.on("error", reject);
     child.on("close", (code) => {
       if (code !== 0) return reject(new Error(`${name} exited with ${code}`));
-      const number = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
-      resolve({
-        seconds: (performance.now() - started) / 1000,
-        fetched: number(/orcid-fetch: (\d+) objects/),
-        unchanged: number(/orcid-fetch: \d+ objects \([^)]*\), (\d+) unchanged/),
-        written: number(/orcid-place: (\d+) written/),
-        deleted: number(/orcid-place: \d+ written, \d+ unchanged, (\d+) deleted/),
-      });
+      resolve({ seconds: (performance.now() - started) / 1000, ...stepCounts(stderr()) });
     });
   });
 }
@@ -123,10 +109,9 @@ async function showExtracted(): Promise<void> {
     const child = spawn(extract, ["--from", mirror, "--links", "--log-level", "warn"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
-    let text = "";
-    child.stdout.on("data", (chunk: Buffer) => (text += chunk));
+    const text = collectText(child.stdout);
     child.on("error", reject);
-    child.on("close", () => resolve(text.trim().split("\n")));
+    child.on("close", () => resolve(text().trim().split("\n")));
   });
   const records = lines.filter(Boolean).map((line) => JSON.parse(line) as { type: string; [field: string]: unknown });
   const person = records.find((r) => r.type === "person");
@@ -137,8 +122,7 @@ async function showExtracted(): Promise<void> {
   say(
     `\nExtracted (orcid-extract --from ${relative(process.cwd(), mirror)} --links): ${records.filter((r) => r.type === "person").length} persons, ${records.filter((r) => r.type === "link").length} links, ${records.filter((r) => r.type === "gone").length} gone`,
   );
-  const short = (text: unknown) => (typeof text === "string" && text.length > 60 ? `${text.slice(0, 60)}…` : text);
-  for (const record of [person && { ...person, biography: short(person.biography) }, gone, ...links])
+  for (const record of [person && { ...person, biography: preview(person.biography) }, gone, ...links])
     if (record) say(`   ${JSON.stringify(record)}`);
 }
 
@@ -147,11 +131,10 @@ function orcidDb(args: string[]): Promise<string> {
   const bin = join(repo, "node_modules", ".bin", "orcid-db");
   return new Promise((resolve, reject) => {
     const child = spawn(bin, [...args, "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
-    let text = "";
-    child.stdout.on("data", (chunk: Buffer) => (text += chunk));
+    const text = collectText(child.stdout);
     child.on("error", reject);
     child.on("close", (code) =>
-      code === 0 ? resolve(text) : reject(new Error(`orcid-db ${args[0]} exited with ${code}`)),
+      code === 0 ? resolve(text()) : reject(new Error(`orcid-db ${args[0]} exited with ${code}`)),
     );
   });
 }

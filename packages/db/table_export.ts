@@ -4,7 +4,7 @@
  */
 import { rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { tempPathFor } from "@orcid-sync/core";
+import { tempPathFor, trackTempFile, untrackTempFile } from "@orcid-sync/core";
 import type { Row, SqlEngine } from "./engine.ts";
 import {
   affiliationRecord,
@@ -160,6 +160,8 @@ export async function exportParquet(
   );
   if (spec.partition) columns.push(`${spec.partition.expression} AS ${spec.partition.name}`);
   let rows = 0;
+  // A signal mid-export removes the half-written folder (a kill -9 cannot: the next export replaces it).
+  trackTempFile(temp);
   try {
     // An empty table gets one empty file, without the partition column: readers see its columns
     // rather than no files at all.
@@ -175,6 +177,8 @@ export async function exportParquet(
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error;
+  } finally {
+    untrackTempFile(temp);
   }
   return { folder: target, rows };
 }

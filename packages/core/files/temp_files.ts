@@ -2,7 +2,7 @@
  * Naming and tracking of temp files. A temp name carries the writer's host and pid, so a later run
  * can tell a leftover of a dead writer from the work of a live one (shards may share a mirror).
  */
-import { lstatSync, readFileSync, unlinkSync } from "node:fs";
+import { lstatSync, readFileSync, rmSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 
@@ -86,7 +86,10 @@ export function removeIfOrphanedTemp(path: string): boolean {
   }
 }
 
-/** Notes a temp file as in use, so {@linkcode removeLiveTempFiles} can clean it up on a signal. */
+/**
+ * Notes a temp file — or a temp folder, such as a Parquet export being written — as in use, so
+ * {@linkcode removeLiveTempFiles} can clean it up on a signal.
+ */
 export function trackTempFile(path: string): void {
   live.add(path);
 }
@@ -96,15 +99,16 @@ export function untrackTempFile(path: string): void {
   live.delete(path);
 }
 
-/** Removes every temp file this process still has open; for signal handlers, so synchronous. */
+/** Removes every temp file and folder this process still has in use; for signal handlers, so synchronous. */
 export function removeLiveTempFiles(): number {
   let removed = 0;
   for (const path of live) {
+    if (!lstatSync(path, { throwIfNoEntry: false })) continue;
     try {
-      unlinkSync(path);
+      rmSync(path, { recursive: true, force: true });
       removed++;
     } catch {
-      // already gone
+      // removed meanwhile, or not ours to remove: nothing more a signal handler can do
     }
   }
   live.clear();

@@ -1,7 +1,7 @@
 /** The one HTTP connection pool of a tool: keep-alive, sized to the concurrency, proxy- and CA-aware. */
 import { readFileSync } from "node:fs";
 import type { Dispatcher } from "undici";
-import { Agent, EnvHttpProxyAgent } from "./undici_parts.ts";
+import { undiciAgents } from "./undici_parts.ts";
 
 /** Options for {@linkcode createDispatcher}. */
 export interface DispatcherOptions {
@@ -49,6 +49,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     ...(ca ? { connect: { ca } } : {}),
   };
   const proxy = proxySettings(env);
+  const { Agent, EnvHttpProxyAgent } = undiciAgents();
   if (!proxy.httpProxy && !proxy.httpsProxy) return new Agent(common);
   return new EnvHttpProxyAgent({ ...common, ...proxy, ...(ca ? { requestTls: { ca } } : {}) });
 }

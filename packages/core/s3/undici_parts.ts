@@ -10,7 +10,14 @@ import AgentModule from "undici/lib/dispatcher/agent.js";
 import DispatcherModule from "undici/lib/dispatcher/dispatcher.js";
 import EnvHttpProxyAgentModule from "undici/lib/dispatcher/env-http-proxy-agent.js";
 
-Object.assign(DispatcherModule.prototype, api);
+let withRequest = false;
 
-export const Agent: typeof Undici.Agent = AgentModule;
-export const EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent = EnvHttpProxyAgentModule;
+/**
+ * undici's Agent and EnvHttpProxyAgent, their `request()` given on first use: done here, not when
+ * the module loads, so a tool that never makes a request can leave undici out of its bundle.
+ */
+export function undiciAgents(): { Agent: typeof Undici.Agent; EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent } {
+  if (!withRequest) Object.assign(DispatcherModule.prototype, api);
+  withRequest = true;
+  return { Agent: AgentModule, EnvHttpProxyAgent: EnvHttpProxyAgentModule };
+}

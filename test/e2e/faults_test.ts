@@ -12,6 +12,7 @@ import { type Fault, type FaultProxy, startFaultProxy } from "./http_proxy.ts";
 import {
   expectedTree,
   readTree,
+  BIN_DIR,
   ROOT,
   runBin,
   runCommand,
@@ -29,8 +30,8 @@ let env: Record<string, string>;
 const work = scratch("orcid-sync-faults-");
 const figures = { faultsInjected: 0, runsKilled: 0, filesCompared: 0, filesLost: 0 };
 const rows: { fault: string; behaviour: string; test: string }[] = [];
-/** One row per test of this file: 7 transient faults, 2 persistent, 4 kill points, 4 malformed inputs, 4 closed pipes, 1 verify. */
-const EXPECTED_ROWS = 22;
+/** One row per test of this file: 7 transient faults, 2 persistent, 5 kill points, 4 malformed inputs, 4 closed pipes, 1 verify. */
+const EXPECTED_ROWS = 23;
 
 beforeAll(async () => {
   s3 = await startSeededS3({ records: 150, seed: 51, now: new Date() }, { golden: false });
@@ -52,7 +53,12 @@ afterAll(async () => {
       `| fault | what the tools do | test |\n| --- | --- | --- |\n${table}\n\n` +
       `Other guarantees and their tests: a full disk for orcid-place and orcid-pack (\`disk_test.ts\`: exit 3, one message, every file present whole, no partial archive, no temp file left), ` +
       `a permission error as a non-root user (\`disk_test.ts\`), hostile keys and symlinks inside the mirror (\`sync_test.ts\`), ` +
-      `malformed lambda rows and invalid iDs (\`list_test.ts\`), malformed or empty state files (\`state_test.ts\`), unknown flags (\`bins_test.ts\`).\n\n` +
+      `malformed lambda rows and invalid iDs (\`lambda_faults_test.ts\`), malformed or empty state files (\`state_test.ts\`), unknown flags (\`bins_test.ts\`); ` +
+      `a full tmpfs and a read-only mirror for orcid-fetch --into (\`fetch_into_test.ts\`).\n\n` +
+      `Not covered by this table: faults of the local disk other than a full or read-only one (I/O errors, a disk that lies about fsync), ` +
+      `a power loss (state files are fsynced; mirror files only with orcid-place --fsync, which no test cuts power under), ` +
+      `DNS and TLS faults (the proxy speaks plain HTTP on 127.0.0.1), clock jumps during a run, ` +
+      `and kills inside orcid-extract or orcid-db (those are in \`db_test.ts\`).\n\n` +
       `## Last run\n\n| faults injected | runs killed | files compared | files lost |\n| ---: | ---: | ---: | ---: |\n` +
       `| ${figures.faultsInjected} | ${figures.runsKilled} | ${figures.filesCompared} | ${figures.filesLost} |\n` +
       (sections ? `\n${sections}` : ""),
@@ -208,16 +214,16 @@ function countFiles(dir: string): number {
 }
 
 describe("kill -9 and rerun", () => {
-  /** Starts download.sh, kills its whole process group once `ready()` says so, returns when it is dead. */
+  /** Starts a command, kills its whole process group once `ready()` says so, returns when it is dead. */
   async function killWhen(
     cwd: string,
-    args: string[],
+    command: readonly string[],
     ready: () => boolean,
     check: (group: number) => void,
   ): Promise<void> {
-    const child = spawn(join(ROOT, "scripts", "download.sh"), args, {
+    const child = spawn(command[0]!, command.slice(1), {
       cwd,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, PATH: `${BIN_DIR}:${process.env.PATH}` },
       detached: true,
       stdio: "ignore",
     });
@@ -245,6 +251,8 @@ describe("kill -9 and rerun", () => {
   const somewhere = (n: number) => 1 + Math.floor(Math.random() * (n - 1));
 
   interface KillPoint {
+    /** What runs and is killed: download.sh unless the point says otherwise. */
+    command?(cwd: string): string[];
     /** Sets the proxy up and says when to kill. */
     arm(cwd: string): () => boolean;
     /** What must hold at the moment of the kill. */
@@ -322,6 +330,34 @@ describe("kill -9 and rerun", () => {
       },
     ],
     [
+      "at a random file being filed (orcid-list | orcid-fetch | orcid-place)",
+      () => {
+        // The README's pipe, whose filing stage is orcid-place: GETs past n + 8 are held, so at most
+        // that many objects reach it and the run cannot finish.
+        const n = somewhere(total() - 8);
+        let gets = 0;
+        let mirror = "";
+        return {
+          command: (cwd) => [
+            "bash",
+            "-c",
+            `set -o pipefail; orcid-list --all -s -a -j 4 | orcid-fetch -j 4 | orcid-place "${join(cwd, "ORCID_public_data_files")}"`,
+          ],
+          arm: (cwd) => {
+            mirror = join(cwd, "ORCID_public_data_files");
+            proxy.setFaults((req) => (isObjectGet(req) && ++gets > n + 8 ? { kind: "stall", ms: 30_000 } : undefined));
+            return () => countFiles(mirror) >= n;
+          },
+          check: (group) =>
+            expect(
+              groupCommands(group).some((c) => c.includes("orcid-place")),
+              `orcid-place running at file ${n}`,
+            ).toBe(true),
+          note: () => `at file ${n} of ${total()}`,
+        };
+      },
+    ],
+    [
       "mid-pack",
       () => {
         let cwd = "";
@@ -343,8 +379,11 @@ describe("kill -9 and rerun", () => {
       const cwd = join(work.dir, `kill-${label.replace(/\W+/g, "-")}`);
       await runCommand("mkdir", ["-p", cwd]);
       const point = make();
+      const command = point.command?.(cwd) ?? [join(ROOT, "scripts", "download.sh"), "-s", "-a", "-t", "-max", "4"];
+      // Folders the killed run listed are not listed again on -r: the state saved must not be later.
+      const killedRunStarted = Date.now();
       try {
-        await killWhen(cwd, ["-s", "-a", "-t", "-max", "4"], point.arm(cwd), point.check);
+        await killWhen(cwd, command, point.arm(cwd), point.check);
       } finally {
         proxy.setFaults(undefined);
       }
@@ -367,12 +406,16 @@ describe("kill -9 and rerun", () => {
       mirrorIsExact(mirror);
       expect([...readTree(cwd).keys()].filter((p) => p.includes(".orcid-sync-tmp."))).toEqual([]);
       expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+      const saved = Date.parse(readFileSync(join(cwd, "last_ran.config.utc"), "utf8").trim());
+      expect(saved, `the state saved after -r is no later than the killed run's start (${where})`).toBeLessThanOrEqual(
+        killedRunStarted,
+      );
       const fetched = Number(/orcid-fetch: (\d+) objects/.exec(rerun.stderr)?.[1]);
       expect(fetched, where).toBe(expected.size - complete);
       rows.push({
         fault: `kill -9 ${label}`,
         behaviour:
-          "no partial file; rerun with -r fetches only what is missing, removes temp files, mirror exact, state written",
+          "no partial file; rerun with -r fetches only what is missing, removes temp files, mirror exact, state written no later than the killed run's start",
         test: `faults_test.ts: killed ${label}`,
       });
     },

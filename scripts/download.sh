@@ -11,7 +11,8 @@ usage: download.sh -s|-a [-p PATH] [-t] [-r] [-max N] [-v] [-n PAGE] [-x BUCKET]
 
 Download every summary (-s) and/or activity (-a) into PATH/ORCID_public_data_files/, as the
 reference download.py does. Run files stay in the current folder: last_ran.config (this run's start
-time, written when it succeeds), the lock, and the resume checkpoints.
+time, written when it succeeds; after -r, the start of the run it resumes), the lock, and the resume
+checkpoints with that start (orcid_sync_download_started).
 
   -p PATH     mirror root; files go under PATH/ORCID_public_data_files/ (default ./)
   -s          summaries
@@ -67,8 +68,18 @@ resume=()
 [ "$recover" = 1 ] && resume=(--resume)
 
 take_lock
-[ "$recover" = 1 ] || orcid-state checkpoints clear --log-level warn
-started=$(now_utc)
+# The state a download saves is the start of the run that began it: a resumed run (-r) skips the
+# folders the interrupted one listed, so changes made in them since are for the next sync to fetch.
+started_file=orcid_sync_download_started
+if [ "$recover" = 1 ] && [ -s "$started_file" ]; then
+  started=$(cat "$started_file")
+  [[ $started =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$ ]] ||
+    die 3 "cannot resume: $started_file holds '$started', not the start time of a run; remove it to resume with this run's start"
+else
+  [ "$recover" = 1 ] || orcid-state checkpoints clear --log-level warn
+  started=$(now_utc)
+  echo "$started" >"$started_file"
+fi
 
 orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
   --summaries-bucket "$summaries_bucket" --activities-bucket-base "$activities_base" --log-level "$level" |
@@ -82,4 +93,5 @@ run_succeeded
 [ "$tar" = 1 ] && pack_mirror "$mirror"
 orcid-state set --time "$started" --log-level warn
 orcid-state checkpoints clear --log-level warn
+rm -f "$started_file"
 echo "$script: done: $mirror" >&2

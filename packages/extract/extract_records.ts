@@ -7,12 +7,14 @@ import {
   errorRecord,
   type ErrorRecord,
   InvalidKeyError,
+  Mirror,
   type ObjectRecord,
   parseKey,
   type PipelineRecord,
   type PlacedRecord,
   pooledMap,
   type UnknownRecord,
+  UnsafePathError,
 } from "@orcid-sync/core";
 import { addStats, type ExtractStats, type SummaryTask } from "./summary_task.ts";
 import { type BatchResult, ExtractPool, type ExtractPoolOptions } from "./worker_pool.ts";
@@ -80,6 +82,8 @@ export async function* recordInputs(
   records: AsyncIterable<PipelineRecord | UnknownRecord>,
   options: Pick<ExtractRecordsOptions, "mirror" | "unchanged"> = {},
 ): AsyncGenerator<ExtractInput> {
+  // Made at the first placed summary: orcid-place, earlier in the pipe, may not have made the folder yet.
+  let mirror: Mirror | undefined;
   for await (const record of records) {
     if (record.type === "object" && (record as ObjectRecord).kind === "summary") {
       const object = record as ObjectRecord;
@@ -107,18 +111,23 @@ export async function* recordInputs(
       if (extracted && placed.path.startsWith("summaries/")) {
         const key = placed.path.slice("summaries/".length);
         const orcid = summaryOrcid(key);
-        if (typeof orcid !== "string") yield { pass: invalidKey(orcid, key, placed.orcid, placed.bucket) };
-        else
-          yield {
-            tasks: [
-              {
-                orcid,
-                key,
-                ...(placed.bucket ? { bucket: placed.bucket } : {}),
-                path: join(options.mirror, placed.path),
-              },
-            ],
-          };
+        if (typeof orcid !== "string") {
+          yield { pass: invalidKey(orcid, key, placed.orcid, placed.bucket) };
+          continue;
+        }
+        mirror ??= new Mirror(options.mirror, { sweep: false });
+        let path: string;
+        try {
+          // The mirror owner's gate: a symlinked or non-folder component is refused, so no file outside is read.
+          const relative = mirror.pathOf({ key, orcid, kind: "summary" });
+          // A missing folder is left to the read, which reports the file missing.
+          path = mirror.existing(relative) ?? join(mirror.root, relative);
+        } catch (error) {
+          if (!(error instanceof UnsafePathError)) throw error;
+          yield { pass: refusedPath(error, key, orcid, placed.bucket) };
+          continue;
+        }
+        yield { tasks: [{ orcid, key, ...(placed.bucket ? { bucket: placed.bucket } : {}), path }] };
         continue;
       }
     }
@@ -154,6 +163,19 @@ export function summaryOrcid(key: string): string | InvalidKeyError {
     if (error instanceof InvalidKeyError) return error;
     throw error;
   }
+}
+
+/** The error record of a placed summary under a folder of the mirror that is a symlink or no folder. */
+function refusedPath(error: UnsafePathError, key: string, orcid: string, bucket?: string): ErrorRecord {
+  return errorRecord({
+    tool: "orcid-extract",
+    op: "extract",
+    message: error.message,
+    code: error.code,
+    bucket,
+    key,
+    orcid,
+  });
 }
 
 /** The error record of a summary whose key is not a well-formed summary key. */

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { PipelineRecord, UnknownRecord } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { type ExtractOutput, extractRecords } from "./extract_records.ts";
@@ -136,6 +138,39 @@ describe("extractRecords()", () => {
     expect(again).toEqual([
       { type: "gone", orcid: "0000-0003-3333-3330", reason: "locked", redirect: null, code: 9018 },
       activityPlaced,
+    ]);
+  });
+
+  test("with a mirror, a summary under a symlinked <last3> folder is refused (UnsafePath), never read", async () => {
+    // The mirror's summaries/221 is a symlink to a folder outside it that holds a readable summary.
+    const root = mkdtempSync(join(tmpdir(), "extract-mirror-"));
+    const outside = join(root, "outside");
+    mkdirSync(outside);
+    copyFileSync(`${testdata}summaries/221/0000-0003-2222-2221.xml`, join(outside, "0000-0003-2222-2221.xml"));
+    const mirror = join(root, "ORCID_public_data_files");
+    mkdirSync(join(mirror, "summaries"), { recursive: true });
+    symlinkSync(outside, join(mirror, "summaries", "221"));
+    const placed: PipelineRecord = {
+      type: "placed",
+      action: "written",
+      path: "summaries/221/0000-0003-2222-2221.xml",
+      orcid: "0000-0003-2222-2221",
+      bucket: "v3.0-summaries",
+      key: "221/0000-0003-2222-2221.xml",
+    };
+    const out = await lines(extractRecords(from([placed]), { mirror }));
+    expect(out).toHaveLength(1);
+    expect(out).toMatchObject([
+      {
+        type: "error",
+        tool: "orcid-extract",
+        op: "extract",
+        code: "UnsafePath",
+        message: "Refusing to use 'summaries/221' in the mirror: it is a symlink",
+        bucket: "v3.0-summaries",
+        key: "221/0000-0003-2222-2221.xml",
+        orcid: "0000-0003-2222-2221",
+      },
     ]);
   });
 

@@ -24,22 +24,25 @@ export interface LockOptions {
 
 /**
  * Takes the lock for `pid`, or throws {@linkcode LockHeldError} naming the holder. Taking it again
- * for the same process succeeds. Returns the holder whose lock was taken over, if any (one proven
- * dead, or broken with `breakLock`).
+ * for the same process succeeds. Returns the holder whose lock was taken over, if any: one proven
+ * dead, or one broken with `breakLock` (then `broken` is true).
  *
  * @example
  * ```ts
  * await acquireLock("last_ran.config.lock", { pid: process.pid });
  * ```
  */
-export async function acquireLock(path: string, options: LockOptions): Promise<{ tookOver?: LockHolder }> {
+export async function acquireLock(
+  path: string,
+  options: LockOptions,
+): Promise<{ tookOver?: LockHolder; broken?: true }> {
   const deadline = Date.now() + (options.waitSeconds ?? 0) * 1000;
   const { waitSeconds: _, ...lockOptions } = options;
   let pause = 50;
   for (;;) {
     try {
-      const { tookOver } = takeLockFile(path, lockOptions);
-      return tookOver ? { tookOver } : {};
+      const { tookOver, broken } = takeLockFile(path, lockOptions);
+      return { ...(tookOver ? { tookOver } : {}), ...(broken ? { broken } : {}) };
     } catch (error) {
       if (!(error instanceof LockHeldError) || Date.now() >= deadline) throw error;
     }

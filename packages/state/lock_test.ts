@@ -28,6 +28,7 @@ describe("acquireLock()", () => {
       liveness: (pid) => (pid === 100 ? "dead" : "alive"),
     });
     expect(result.tookOver?.pid).toBe(100);
+    expect(result.broken).toBeUndefined(); // proven dead, not broken
     expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(200);
   });
 
@@ -73,8 +74,8 @@ describe("acquireLock()", () => {
     await acquireLock(path, { pid: 100, host: "other", liveness: () => "alive" });
     const error = await acquireLock(path, { pid: 200, host: "h", liveness: () => "dead" }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/pid 100 on other, since .*another host.*--break-lock/);
-    const { tookOver } = await acquireLock(path, { pid: 200, host: "h", breakLock: true });
-    expect(tookOver).toMatchObject({ pid: 100, host: "other" });
+    const taken = await acquireLock(path, { pid: 200, host: "h", breakLock: true });
+    expect(taken).toMatchObject({ tookOver: { pid: 100, host: "other" }, broken: true });
   });
 
   test("waits for the holder with waitSeconds", async () => {

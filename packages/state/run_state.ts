@@ -135,14 +135,16 @@ export async function runState(args: StateArgs, ctx: ToolContext): Promise<numbe
         return;
       case "lock": {
         secondsFlag("--wait-lock", args.waitLock);
-        const { tookOver } = await acquireLock(lockFile, {
+        const { tookOver, broken } = await acquireLock(lockFile, {
           pid: args.pid!,
           waitSeconds: args.waitLock,
           breakLock: args.breakLock,
         });
         if (tookOver)
           ctx.log.warn(
-            `took over a stale lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}): that process is gone`,
+            broken
+              ? `broke the lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}) with --break-lock: that run was not proven gone`
+              : `took over a stale lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}): that process is gone`,
           );
         ctx.summary(`${lockFile}: locked for pid ${args.pid}`);
         return;

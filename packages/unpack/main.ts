@@ -26,7 +26,7 @@ await runMain<UnpackArgs>({
     ],
   ],
   epilog:
-    "gzip is told by the file's first bytes, not its name. Members are matched by the end of their names — <last3>/<iD>.xml or <last3>/<iD>/<type>/<iD>_<type>_<put-code>.xml — under any folders (ORCID_2025_10_summaries/, ORCID_2025_10_activities_7/, summaries/ …), and given the bucket orcid-list would list them from. One member is held at a time (at most 256 MiB; a larger one is an error record), so memory does not grow with the archive. The summary on stderr ends with the newest member mtime (with several archives, the oldest of their newest): the cutoff for the first sync after seeding (README: why, and what overlap to add). A truncated or corrupt archive: the records before the damage, then exit 3 naming the member and offset. Exit 1 when any member was not an ORCID key.",
+    "gzip is told by the file's first bytes, not its name. Members are matched by the end of their names — <last3>/<iD>.xml or <last3>/<iD>/<type>/<iD>_<type>_<put-code>.xml — under any folders (ORCID_2025_10_summaries/, ORCID_2025_10_activities_7/, summaries/ …), and given the bucket orcid-list would list them from. One member is held at a time (at most 256 MiB; a larger one is an error record, TooLarge), so memory does not grow with the archive. The summary on stderr ends with the newest member mtime (with several archives, the oldest of their newest): the cutoff for the first sync after seeding (README: why, and what overlap to add). A truncated or corrupt archive: the records before the damage, then exit 3 naming the member and offset. Exit 1 when any member was not an ORCID key or was too large.",
   options: (argv) =>
     argv
       .command("$0 [inputs..]", false, (y) =>

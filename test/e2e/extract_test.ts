@@ -1,6 +1,6 @@
 // orcid-extract end to end: the real binaries through real pipes against the local S3 server
 // seeded with a varied generated dataset, from stdin, from a mirror folder, and after orcid-place.
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { parseRecord } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -130,6 +130,35 @@ describe("orcid-extract", () => {
     expect(again.code, again.stderr).toBe(0);
     const types = new Set(records(again.stdout).map((l) => l.type));
     expect([...types].sort()).toEqual(["checkpoint", "placed"]);
+  });
+
+  test("--mirror refuses a summary under a symlinked <last3> folder: an error record, nothing read from outside, exit 1", async () => {
+    const mirror = join(work.dir, "symlinked", "ORCID_public_data_files");
+    const outside = join(work.dir, "symlinked", "outside");
+    mkdirSync(join(mirror, "summaries"), { recursive: true });
+    mkdirSync(outside);
+    copyFileSync(join(testdata, "summaries/221/0000-0003-2222-2221.xml"), join(outside, "0000-0003-2222-2221.xml"));
+    symlinkSync(outside, join(mirror, "summaries", "221"));
+    const placed = {
+      type: "placed",
+      action: "written",
+      path: "summaries/221/0000-0003-2222-2221.xml",
+      orcid: "0000-0003-2222-2221",
+      bucket: "v3.0-summaries",
+      key: "221/0000-0003-2222-2221.xml",
+    };
+    const result = await runBin("orcid-extract", ["--mirror", mirror], { stdin: `${JSON.stringify(placed)}\n` });
+    expect(result.code, result.stderr).toBe(1);
+    expect(records(result.stdout)).toMatchObject([
+      {
+        type: "error",
+        tool: "orcid-extract",
+        code: "UnsafePath",
+        message: "Refusing to use 'summaries/221' in the mirror: it is a symlink",
+        key: "221/0000-0003-2222-2221.xml",
+      },
+    ]);
+    expect(result.stderr).toContain("Refusing to use 'summaries/221' in the mirror: it is a symlink");
   });
 
   test("exits quietly when its reader goes away", async () => {

@@ -3,7 +3,7 @@
 // exits 3 at once naming the holder, or waits with --wait-lock; disjoint shards share the mirror.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -142,6 +142,40 @@ describe("the mirror lock", () => {
     } finally {
       await finish(first);
     }
+  });
+
+  test("a holder on another host: exit 3 naming it and --break-lock; with --break-lock it is broken, and said so", async () => {
+    const mirror = join(work.dir, "other-host", "ORCID_public_data_files");
+    // An entry as a run on another host leaves it (its pid and start mean nothing here).
+    const since = "2026-12-01T17:00:00.000Z";
+    const nonce = "5b0e0a5e-1111-4111-8111-111111111111";
+    mkdirSync(join(mirror, MIRROR_LOCK_FOLDER), { recursive: true });
+    writeFileSync(
+      join(mirror, MIRROR_LOCK_FOLDER, `all.${nonce}.lock`),
+      JSON.stringify({
+        pid: 4242,
+        host: "other-host.example",
+        since,
+        start: "boot/123456",
+        scope: "the whole mirror",
+        nonce,
+      }),
+    );
+    const refused = await runBin("orcid-place", [mirror], { stdin: summaryLine(IN_FIRST) });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toBe(
+      `orcid-place: error: Another sync is running (pid 4242 on other-host.example, since ${since}, the whole mirror): lock ${mirror}; it is on another host, so whether it still runs cannot be checked from here: if it does not, pass --break-lock\n`,
+    );
+    expect(existsSync(join(mirror, "summaries"))).toBe(false);
+
+    const broke = await runBin("orcid-place", [mirror, "--break-lock"], { stdin: summaryLine(IN_FIRST) });
+    expect(broke.code).toBe(0);
+    expect(broke.stderr).toContain(
+      `orcid-place: warning: broke the mirror lock of pid 4242 on other-host.example (since ${since}) with --break-lock: that run was not proven gone`,
+    );
+    expect(broke.stderr).not.toContain("that process is gone");
+    expect(readFileSync(join(mirror, "summaries", "097", `${IN_FIRST}.xml`), "utf8")).toContain(IN_FIRST);
+    expect(existsSync(join(mirror, MIRROR_LOCK_FOLDER))).toBe(false);
   });
 
   test("the lock of a killed run is taken over; a run stopped by SIGTERM releases it", async () => {

@@ -122,6 +122,25 @@ describe("orcid-state", () => {
     expect(takeover.stderr).toContain("took over a stale lock of pid 999999999");
   });
 
+  test("a lock of another host: exit 3 naming it and --break-lock; --break-lock breaks it, and says so", async () => {
+    const cwd = workdir();
+    writeFileSync(
+      join(cwd, "last_ran.config.lock"),
+      JSON.stringify({ pid: 4242, host: "other-host.example", since: "2026-12-01T17:00:00.000Z", start: "boot/1" }),
+    );
+    const refused = await state(cwd, ["lock", "--pid", String(process.pid)]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(
+      /pid 4242 on other-host\.example, since 2026-12-01T17:00:00\.000Z\).*another host.*--break-lock/,
+    );
+    const broke = await state(cwd, ["lock", "--pid", String(process.pid), "--break-lock"]);
+    expect(broke.code).toBe(0);
+    expect(broke.stderr).toContain(
+      "orcid-state: warning: broke the lock of pid 4242 on other-host.example (since 2026-12-01T17:00:00.000Z) with --break-lock: that run was not proven gone",
+    );
+    expect((await state(cwd, ["unlock", "--pid", String(process.pid)])).code).toBe(0);
+  });
+
   test("checkpoints list gives every folder to a reader that is slow to start", async () => {
     // Four buckets of 1,100 folders: more than a pipe holds, so the tail waits in the process.
     const cwd = workdir();

@@ -1,7 +1,7 @@
 // list | fetch | place end to end: day 1 by a full listing, day 2 by --since, against the
 // generator's expected mirrors, with a proxy counting what goes over the wire.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatIsoMicros } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -208,6 +208,31 @@ describe("orcid-place safety", () => {
       expect(result.code).toBe(1);
       expect(JSON.parse(result.stdout)).toMatchObject({ type: "error", code: "UnsafePath" });
       expect(readFileSync(join(outside, `${ID}.xml`), "utf8")).toBe("precious");
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test("a summary file that is a symlink is not the mirror's: never taken as unchanged, replaced by the object", async () => {
+    const dir = scratch();
+    try {
+      const target = join(dir.dir, "mirror");
+      const outside = join(dir.dir, "outside");
+      const seeded = new Date("2026-11-01T00:00:00.000Z");
+      mkdirSync(join(target, "summaries", "097"), { recursive: true });
+      mkdirSync(outside);
+      // Outside the mirror, the very bytes and time of the object: followed, the link would look unchanged.
+      writeFileSync(join(outside, `${ID}.xml`), "<x/>");
+      utimesSync(join(outside, `${ID}.xml`), seeded, seeded);
+      const link = join(target, "summaries", "097", `${ID}.xml`);
+      symlinkSync(join(outside, `${ID}.xml`), link);
+      const record = { ...JSON.parse(object(`097/${ID}.xml`)), lastModified: seeded.toISOString() };
+      const result = await runBin("orcid-place", [target], { stdin: `${JSON.stringify(record)}\n` });
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ type: "placed", action: "written" });
+      expect(lstatSync(link).isFile()).toBe(true);
+      expect(readFileSync(link, "utf8")).toBe("<x/>");
+      expect(statSync(join(outside, `${ID}.xml`)).mtime).toEqual(seeded);
     } finally {
       dir.remove();
     }

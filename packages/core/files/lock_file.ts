@@ -81,6 +81,8 @@ export interface TakenLock {
   readonly holder: LockHolder;
   /** The dead (or broken) holder whose lock was taken over. */
   readonly tookOver?: LockHolder;
+  /** True when that holder was not proven dead but broken with `breakLock` (the user's word). */
+  readonly broken?: true;
 }
 
 type LockContent =
@@ -235,18 +237,19 @@ export function takeLockFile(path: string, options: LockFileOptions): TakenLock 
       return { holder: current };
     }
     let dead: boolean;
-    if (!current || current.host !== host) dead = options.breakLock === true;
+    let broken = false;
+    if (!current || current.host !== host) dead = broken = options.breakLock === true;
     else if (current.pid === options.pid && current.start !== start)
       dead = true; // our pid, an earlier process
     else {
-      const state = liveness(current.pid, current.start);
+      dead = liveness(current.pid, current.start) === "dead";
       // Without a start time a live pid may be another process: only the user can say so.
-      dead = state === "dead" || (options.breakLock === true && current.start === undefined);
+      if (!dead && options.breakLock === true && current.start === undefined) dead = broken = true;
     }
     if (!dead) throw new LockHeldError(path, current, host);
     if (replaceDead(path, content.identity, holder, options)) {
       sweep(path);
-      return { holder, ...(current ? { tookOver: current } : {}) };
+      return { holder, ...(current ? { tookOver: current } : {}), ...(broken ? { broken: true as const } : {}) };
     }
   }
   throw new Error(`Cannot take the lock ${path}: it keeps changing hands`);

@@ -67,8 +67,10 @@ export class MirrorLock {
   readonly #made: string | undefined;
   readonly #root: string;
   readonly #bound = () => this.release();
-  /** Holders proven dead (or broken) whose entries this lock removed. */
+  /** Holders proven dead whose entries this lock removed. */
   readonly tookOver: readonly LockHolder[];
+  /** Holders not proven dead whose entries `breakLock` removed (the user's word that they are gone). */
+  readonly broke: readonly LockHolder[];
 
   /** @internal use {@linkcode acquireMirrorLock} */
   constructor(
@@ -76,12 +78,14 @@ export class MirrorLock {
     entry: string,
     holder: LockHolder,
     tookOver: readonly LockHolder[],
+    broke: readonly LockHolder[],
     made: string | undefined,
   ) {
     this.#root = root;
     this.#entry = entry;
     this.#holder = holder;
     this.tookOver = tookOver;
+    this.broke = broke;
     this.#made = made;
     releases.add(this.#bound);
   }
@@ -149,6 +153,7 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
   }
   try {
     const tookOver: LockHolder[] = [];
+    const broke: LockHolder[] = [];
     for (const name of readdirSync(folder)) {
       if (!name.endsWith(".lock") || name.startsWith(".")) continue;
       const theirs = entryShard(name);
@@ -158,7 +163,7 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
       // An entry in the way is judged as any lock is: taking it over proves its holder dead.
       try {
         const taken = takeLockFile(path, { ...base, pid });
-        if (taken.tookOver) tookOver.push(taken.tookOver);
+        if (taken.tookOver) (taken.broken ? broke : tookOver).push(taken.tookOver);
         else if (holder && taken.holder.nonce === holder.nonce) throw new LockHeldError(path, holder, host); // our own pid's entry
         releaseLockFile(path, pid, host, taken.holder.nonce);
       } catch (error) {
@@ -174,7 +179,7 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
       pid,
       scope: shard ? `shard ${shard.index}/${shard.count}` : "the whole mirror",
     });
-    return new MirrorLock(root, mine, holder, tookOver, made);
+    return new MirrorLock(root, mine, holder, tookOver, broke, made);
   } finally {
     releaseLockFile(join(folder, GATE), process.pid, host);
   }

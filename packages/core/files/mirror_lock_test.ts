@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { raceLocks } from "../testdata/race_locks.ts";
@@ -52,6 +52,53 @@ describe("acquireMirrorLock()", () => {
     const lock = await acquireMirrorLock(root, { shard: parseShard("1/4") });
     expect(lock.tookOver.map((h) => h.pid)).toEqual([1 << 22]);
     lock.release();
+  });
+});
+
+describe("acquireMirrorLock() and another host's holder", () => {
+  /** An entry as a run on another host writes it (lock_file.ts's holder record). */
+  function forgeEntry(root: string): void {
+    mkdirSync(join(root, MIRROR_LOCK_FOLDER), { recursive: true });
+    const holder = {
+      pid: 4242,
+      host: "other-host.example",
+      since: "2026-12-01T17:00:00.000Z",
+      start: "7d0c7c52-0000-4000-8000-000000000000/123456",
+      scope: "the whole mirror",
+      nonce: "5b0e0a5e-1111-4111-8111-111111111111",
+    };
+    writeFileSync(join(root, MIRROR_LOCK_FOLDER, `all.${holder.nonce}.lock`), JSON.stringify(holder));
+  }
+
+  test("cannot be proven dead: LockHeldError names it and --break-lock; breakLock takes it over as broken", async () => {
+    const root = mirror();
+    forgeEntry(root);
+    for (const shard of [undefined, parseShard("3/8")]) {
+      const held = await acquireMirrorLock(root, shard ? { shard } : {}).catch((e: unknown) => e);
+      expect(held).toBeInstanceOf(LockHeldError);
+      expect((held as LockHeldError).holder).toMatchObject({ pid: 4242, host: "other-host.example" });
+      expect((held as Error).message).toBe(
+        `Another sync is running (pid 4242 on other-host.example, since 2026-12-01T17:00:00.000Z, the whole mirror): lock ${root}; it is on another host, so whether it still runs cannot be checked from here: if it does not, pass --break-lock`,
+      );
+    }
+    const lock = await acquireMirrorLock(root, { breakLock: true });
+    expect(lock.broke).toMatchObject([{ pid: 4242, host: "other-host.example" }]);
+    expect(lock.tookOver).toEqual([]);
+    const entries = readdirSync(join(root, MIRROR_LOCK_FOLDER));
+    expect(entries).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(root, MIRROR_LOCK_FOLDER, entries[0] as string), "utf8"))).toMatchObject({
+      pid: process.pid,
+      host: hostname(),
+    });
+    lock.release();
+    expect(readdirSync(root)).toEqual([]); // the broken entry went with the takeover, ours with the release
+  });
+
+  test("breakLock never breaks a live holder of this host", async () => {
+    const root = mirror();
+    const live = await acquireMirrorLock(root);
+    await expect(acquireMirrorLock(root, { breakLock: true, pid: 1 << 22 })).rejects.toThrow(LockHeldError);
+    live.release();
   });
 });
 

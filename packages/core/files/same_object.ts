@@ -5,7 +5,7 @@
  * the file takes LastModified as its mtime, so the next run compares times alone.
  */
 import { hash } from "node:crypto";
-import { readFileSync, type Stats, statSync, utimesSync } from "node:fs";
+import { lstatSync, readFileSync, type Stats, utimesSync } from "node:fs";
 
 /** What a listing (or an object record) says about an object; any of it may be missing. */
 export interface ObjectFacts {
@@ -18,7 +18,7 @@ export interface ObjectFacts {
 export type Comparison =
   /** The file holds the object. */
   | { readonly kind: "same" }
-  /** There is no file (or no regular file) at the path. */
+  /** There is no file (or no regular file: a folder, a symlink) at the path. */
   | { readonly kind: "absent" }
   /** The file differs from the object; `detail` says how. */
   | { readonly kind: "changed"; readonly detail: string }
@@ -58,7 +58,8 @@ export function fileMd5(path: string): string | undefined {
 export function compareFile(path: string, listed: ObjectFacts, options: CompareOptions = {}): Comparison {
   let info: Stats | undefined;
   try {
-    info = statSync(path, { throwIfNoEntry: false });
+    // lstat: a symlink is no regular file of the mirror, so nothing outside it is compared or read.
+    info = lstatSync(path, { throwIfNoEntry: false });
   } catch {
     return { kind: "absent" };
   }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -17,6 +17,18 @@ function fileWith(body: string, mtime: Date): string {
 }
 
 describe("compareFile()", () => {
+  test("a symlink is absent, even to a file that matches: nothing outside the mirror is compared, read or touched", () => {
+    const outside = fileWith("<x/>", SEEDED);
+    const link = join(mkdtempSync(join(tmpdir(), "same-object-")), "f.xml");
+    symlinkSync(outside, link);
+    for (const listed of [
+      { size: 4, lastModified: SEEDED.toISOString() },
+      { size: 4, lastModified: LAST_MODIFIED, etag: md5("<x/>") },
+    ])
+      expect(compareFile(link, listed, { touch: true })).toEqual({ kind: "absent" });
+    expect(statSync(outside).mtime).toEqual(SEEDED);
+  });
+
   test("is the same object when the size and LastModified (to the second) match", () => {
     const path = fileWith("<x/>", new Date("2026-11-20T10:00:00.000Z"));
     expect(compareFile(path, { size: 4, lastModified: LAST_MODIFIED, etag: md5("<y/>") })).toEqual({ kind: "same" });

@@ -51,5 +51,9 @@ export async function holdMirror(root: string, options: HoldMirrorOptions): Prom
     options.log.warn(
       `took over a stale mirror lock of pid ${gone.pid} on ${gone.host} (since ${gone.since}): that process is gone`,
     );
+  for (const broken of lock.broke)
+    options.log.warn(
+      `broke the mirror lock of pid ${broken.pid} on ${broken.host} (since ${broken.since}) with --break-lock: that run was not proven gone`,
+    );
   return lock;
 }

@@ -7,6 +7,15 @@ import { type ExtractOutput, extractRecords } from "./extract_records.ts";
 import { emptyStats } from "./summary_task.ts";
 
 const testdata = new URL("./testdata/", import.meta.url).pathname;
+/** orcid-place's record of the summary in testdata/summaries/221/ written. */
+const PLACED_221: PipelineRecord = {
+  type: "placed",
+  action: "written",
+  path: "summaries/221/0000-0003-2222-2221.xml",
+  orcid: "0000-0003-2222-2221",
+  bucket: "v3.0-summaries",
+  key: "221/0000-0003-2222-2221.xml",
+};
 const summary = (key: string) => readFileSync(`${testdata}summaries/${key}`, "utf8");
 
 function object(key: string, body = summary(key)): PipelineRecord {
@@ -105,14 +114,7 @@ describe("extractRecords()", () => {
   });
 
   test("with a mirror, extracts the summaries placed records say were written, and passes the rest", async () => {
-    const written: PipelineRecord = {
-      type: "placed",
-      action: "written",
-      path: "summaries/221/0000-0003-2222-2221.xml",
-      orcid: "0000-0003-2222-2221",
-      bucket: "v3.0-summaries",
-      key: "221/0000-0003-2222-2221.xml",
-    };
+    const written = PLACED_221;
     const unchanged: PipelineRecord = {
       type: "placed",
       action: "unchanged",
@@ -150,14 +152,7 @@ describe("extractRecords()", () => {
     const mirror = join(root, "ORCID_public_data_files");
     mkdirSync(join(mirror, "summaries"), { recursive: true });
     symlinkSync(outside, join(mirror, "summaries", "221"));
-    const placed: PipelineRecord = {
-      type: "placed",
-      action: "written",
-      path: "summaries/221/0000-0003-2222-2221.xml",
-      orcid: "0000-0003-2222-2221",
-      bucket: "v3.0-summaries",
-      key: "221/0000-0003-2222-2221.xml",
-    };
+    const placed = PLACED_221;
     const out = await lines(extractRecords(from([placed]), { mirror }));
     expect(out).toHaveLength(1);
     expect(out).toMatchObject([

@@ -260,6 +260,30 @@ describe("kill -9 and rerun", () => {
     readonly note: () => string;
   }
 
+  /**
+   * A kill at a random file being filed by the process `isFiler` matches (download.sh's, or
+   * `command`'s for the mirror): GETs past n + 8 are held, so at most that many objects are filed
+   * and the run cannot finish.
+   */
+  function killWhileFiling(
+    isFiler: (commandLine: string) => boolean,
+    filer: string,
+    command?: (mirror: string) => string[],
+  ): KillPoint {
+    const n = somewhere(total() - 8);
+    let gets = 0;
+    const mirrorOf = (cwd: string) => join(cwd, "ORCID_public_data_files");
+    return {
+      ...(command ? { command: (cwd: string) => command(mirrorOf(cwd)) } : {}),
+      arm: (cwd) => {
+        proxy.setFaults((req) => (isObjectGet(req) && ++gets > n + 8 ? { kind: "stall", ms: 30_000 } : undefined));
+        return () => countFiles(mirrorOf(cwd)) >= n;
+      },
+      check: (group) => expect(groupCommands(group).some(isFiler), `${filer} running at file ${n}`).toBe(true),
+      note: () => `at file ${n} of ${total()}`,
+    };
+  }
+
   const points: [string, () => KillPoint][] = [
     [
       "during the listing",
@@ -309,53 +333,21 @@ describe("kill -9 and rerun", () => {
     ],
     [
       "at a random file being filed (orcid-fetch --into)",
-      () => {
-        // GETs past n + 8 are held: at most that many objects are filed and the run cannot finish.
-        const n = somewhere(total() - 8);
-        let gets = 0;
-        let mirror = "";
-        return {
-          arm: (cwd) => {
-            mirror = join(cwd, "ORCID_public_data_files");
-            proxy.setFaults((req) => (isObjectGet(req) && ++gets > n + 8 ? { kind: "stall", ms: 30_000 } : undefined));
-            return () => countFiles(mirror) >= n;
-          },
-          check: (group) =>
-            expect(
-              groupCommands(group).some((c) => c.includes("orcid-fetch") && c.includes("--into")),
-              `orcid-fetch --into running at file ${n}`,
-            ).toBe(true),
-          note: () => `at file ${n} of ${total()}`,
-        };
-      },
+      () => killWhileFiling((c) => c.includes("orcid-fetch") && c.includes("--into"), "orcid-fetch --into"),
     ],
     [
       "at a random file being filed (orcid-list | orcid-fetch | orcid-place)",
-      () => {
-        // The README's pipe, whose filing stage is orcid-place: GETs past n + 8 are held, so at most
-        // that many objects reach it and the run cannot finish.
-        const n = somewhere(total() - 8);
-        let gets = 0;
-        let mirror = "";
-        return {
-          command: (cwd) => [
+      // The README's pipe, whose filing stage is orcid-place.
+      () =>
+        killWhileFiling(
+          (c) => c.includes("orcid-place"),
+          "orcid-place",
+          (mirror) => [
             "bash",
             "-c",
-            `set -o pipefail; orcid-list --all -s -a -j 4 | orcid-fetch -j 4 | orcid-place "${join(cwd, "ORCID_public_data_files")}"`,
+            `set -o pipefail; orcid-list --all -s -a -j 4 | orcid-fetch -j 4 | orcid-place "${mirror}"`,
           ],
-          arm: (cwd) => {
-            mirror = join(cwd, "ORCID_public_data_files");
-            proxy.setFaults((req) => (isObjectGet(req) && ++gets > n + 8 ? { kind: "stall", ms: 30_000 } : undefined));
-            return () => countFiles(mirror) >= n;
-          },
-          check: (group) =>
-            expect(
-              groupCommands(group).some((c) => c.includes("orcid-place")),
-              `orcid-place running at file ${n}`,
-            ).toBe(true),
-          note: () => `at file ${n} of ${total()}`,
-        };
-      },
+        ),
     ],
     [
       "mid-pack",

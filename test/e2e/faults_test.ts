@@ -336,7 +336,7 @@ describe("kill -9 and rerun", () => {
       () => killWhileFiling((c) => c.includes("orcid-fetch") && c.includes("--into"), "orcid-fetch --into"),
     ],
     [
-      "at a random file being filed (orcid-list | orcid-fetch | orcid-place)",
+      "at a random file being filed (orcid-place, in the README's list-fetch-place pipe)",
       // The README's pipe, whose filing stage is orcid-place.
       () =>
         killWhileFiling(
@@ -405,8 +405,7 @@ describe("kill -9 and rerun", () => {
       expect(fetched, where).toBe(expected.size - complete);
       rows.push({
         fault: `kill -9 ${label}`,
-        behaviour:
-          "no partial file; rerun with -r fetches only what is missing, removes temp files, mirror exact, state written no later than the killed download's start",
+        behaviour: `no partial file; rerun with -r fetches only what is missing, removes temp files, mirror exact, state written${point.command ? "" : " no later than the killed download's start"}`,
         test: `faults_test.ts: killed ${label}`,
       });
     },

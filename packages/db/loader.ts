@@ -8,6 +8,7 @@
 import type { LinkRecord, SourcedRecord, WorkRecord } from "@orcid-sync/core";
 import type { SqlEngine, SqlValue } from "./engine.ts";
 import { type InputRecord, isInputRecord } from "./input_records.ts";
+import { type JsonStagedType, jsonStageName, jsonRowsSql, WORK_LINKS_JSON } from "./json_staging.ts";
 import { linksFromWork } from "./links_from_work.ts";
 import {
   affiliationRow,
@@ -21,7 +22,7 @@ import {
   workRow,
 } from "./rows.ts";
 import { createTableSql } from "./schema.ts";
-import { DATA_TABLES, LINK_COLUMNS } from "./tables.ts";
+import { type ColumnDef, DATA_TABLES, LINK_COLUMNS } from "./tables.ts";
 
 /** Records per batch unless told otherwise (`--batch`). */
 export const DEFAULT_BATCH_RECORDS = 50_000;
@@ -104,15 +105,45 @@ export interface LoadErrorRecord {
   readonly orcid?: string;
 }
 
-/** An iD's records gathered for its replace. */
+/** A record as its JSON text, for an engine that builds the rows itself (see json_staging.ts). */
+interface JsonLine {
+  readonly type: JsonStagedType;
+  readonly text: string;
+}
+
+/** A work staged as its JSON text, with the links it gives when its iD has no `link` records. */
+interface JsonWork {
+  readonly text: string;
+  /** `[doi, relationship, class]` of each link of the work kept at the commit. */
+  readonly links: [string, string, string][];
+}
+
+/** A work's link, with the work when that is staged as JSON text (then the link goes with it). */
+interface WorkLink {
+  readonly link: LinkRecord;
+  readonly work?: JsonWork;
+}
+
+/** An iD's records gathered for its replace: rows built here, or lines the engine turns into rows. */
 interface IdGroup {
   readonly orcid: string;
   readonly rows: Map<string, RowValues[]>;
-  /** Links by identity, from `link` records. */
-  readonly links: Map<string, RowValues>;
+  /** Records (but works and links) as JSON text. */
+  readonly lines: JsonLine[];
+  /** Works as JSON text. */
+  readonly works: JsonWork[];
+  /** Links by identity, from `link` records: a row, or the record's JSON text. */
+  readonly links: Map<string, RowValues | string>;
   /** Links by identity, from `work` records (used when the iD has no `link` records). */
-  readonly workLinks: Map<string, RowValues>;
+  readonly workLinks: Map<string, WorkLink>;
 }
+
+/** A record read with its JSON text (read_input.ts); the text lets DuckDB build its rows. */
+export type LoaderInput = SourcedRecord & { readonly text?: string };
+
+// What JSON.stringify writes as `\u` escapes (control characters, lone surrogates) DuckDB's JSON
+// reader refuses or writes back otherwise: such lines take the JavaScript rows.
+const ESCAPE = "\\u";
 
 const STAGE_IDS = "stage_ids";
 const stageName = (table: string) => `stage_${table}`;
@@ -158,7 +189,7 @@ SELECT ${engine.eventSeqSql(EVENT_ORDER)}, $1, change, ${LINK_LIST}, $2 FROM ${S
  */
 export async function* loadRecords(
   engine: SqlEngine,
-  input: AsyncIterable<SourcedRecord>,
+  input: AsyncIterable<LoaderInput>,
   counts: LoadCounts,
   options: LoadOptions = {},
 ): AsyncGenerator<object> {
@@ -218,7 +249,7 @@ export async function* loadRecords(
   try {
     const iterator = input[Symbol.asyncIterator]();
     for (;;) {
-      let next: IteratorResult<SourcedRecord>;
+      let next: IteratorResult<LoaderInput>;
       try {
         next = await iterator.next();
       } catch (error) {
@@ -232,6 +263,8 @@ export async function* loadRecords(
       }
       if (next.done) break;
       const { record, source, line } = next.value;
+      // The line goes to the engine whole when it can build the rows from it exactly.
+      const text = engine.stagesJson && next.value.text?.includes(ESCAPE) === false ? next.value.text : undefined;
       if (!isInputRecord(record)) {
         waiting.push(record);
         continue;
@@ -255,15 +288,17 @@ export async function* loadRecords(
           );
           continue;
         }
-        open = { orcid: item.orcid, rows: new Map(), links: new Map(), workLinks: new Map() };
+        open = { orcid: item.orcid, rows: new Map(), lines: [], works: [], links: new Map(), workLinks: new Map() };
         // The same iD twice in a batch: the later records are its state.
         batch.delete(item.orcid);
         batch.set(item.orcid, open);
-        add(
-          open,
-          item.type === "person" ? "persons" : "gone",
-          item.type === "person" ? personRow(item) : goneRow(item),
-        );
+        if (text !== undefined) open.lines.push({ type: item.type, text });
+        else
+          add(
+            open,
+            item.type === "person" ? "persons" : "gone",
+            item.type === "person" ? personRow(item) : goneRow(item),
+          );
         batchSize++;
         continue;
       }
@@ -283,7 +318,7 @@ export async function* loadRecords(
         );
         continue;
       }
-      addItem(open, item);
+      addItem(open, item, text);
       batchSize++;
     }
     yield* await committed();
@@ -309,21 +344,38 @@ function add(group: IdGroup, table: string, row: RowValues): void {
   rows.push(row);
 }
 
-function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "gone" }>): void {
+/** Adds an item to its iD's group: as its JSON `text` when given, else as rows. */
+function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "gone" }>, text?: string): void {
   switch (item.type) {
-    case "work":
-      add(group, "works", workRow(item));
-      for (const row of workIdRows(item)) add(group, "work_ids", row);
-      for (const link of linksFromWork(item as WorkRecord)) group.workLinks.set(linkKey(link), linkRow(link));
+    case "work": {
+      let work: JsonWork | undefined;
+      if (text !== undefined) {
+        work = { text, links: [] };
+        group.works.push(work);
+      } else {
+        add(group, "works", workRow(item));
+        for (const row of workIdRows(item)) add(group, "work_ids", row);
+      }
+      // Links from works matter only while the iD has no link records.
+      if (group.links.size === 0)
+        for (const link of linksFromWork(item as WorkRecord)) group.workLinks.set(linkKey(link), { link, work });
       return;
+    }
     case "link":
-      group.links.set(linkKey(item), linkRow(item));
+      group.workLinks.clear();
+      // The engine stores the DOI as given: one that is not yet trimmed and lower case takes a row.
+      group.links.set(
+        linkKey(item),
+        text !== undefined && item.doi === item.doi.trim().toLowerCase() ? text : linkRow(item),
+      );
       return;
     case "affiliation":
-      add(group, "affiliations", affiliationRow(item));
+      if (text !== undefined) group.lines.push({ type: "affiliation", text });
+      else add(group, "affiliations", affiliationRow(item));
       return;
     case "funding":
-      add(group, "fundings", fundingRow(item));
+      if (text !== undefined) group.lines.push({ type: "funding", text });
+      else add(group, "fundings", fundingRow(item));
   }
 }
 
@@ -363,7 +415,28 @@ async function prepareStaging(engine: SqlEngine): Promise<void> {
     await engine.run(`DROP TABLE IF EXISTS ${stageName(table.name)}`);
     await engine.run(createTableSql(engine, table, { temp: true, name: stageName(table.name) }));
   }
+  if (!engine.stagesJson) return;
+  for (const type of JSON_TYPES) {
+    await engine.run(`DROP TABLE IF EXISTS ${jsonStageName(type)}`);
+    await engine.run(createTableSql(engine, jsonStageTable(type), { temp: true }));
+  }
 }
+
+const JSON_TYPES: readonly JsonStagedType[] = ["person", "gone", "work", "affiliation", "funding", "link"];
+const TABLE_OF_TYPE: Record<JsonStagedType, string> = {
+  person: "persons",
+  gone: "gone",
+  work: "works",
+  affiliation: "affiliations",
+  funding: "fundings",
+  link: "links",
+};
+const LINE_COLUMNS: readonly ColumnDef[] = [{ name: "line", kind: "text" }];
+const WORK_LINE_COLUMNS: readonly ColumnDef[] = [...LINE_COLUMNS, { name: WORK_LINKS_JSON, kind: "text" }];
+const jsonStageTable = (type: JsonStagedType) => ({
+  name: jsonStageName(type),
+  columns: type === "work" ? WORK_LINE_COLUMNS : LINE_COLUMNS,
+});
 
 /**
  * Runs `work` (one transaction, or a statement), again when the engine calls its failure retryable
@@ -432,12 +505,40 @@ async function commitBatch(
   options: BatchOptions,
 ): Promise<void> {
   const staged = new Map<string, RowValues[]>(DATA_TABLES.map((t) => [t.name, []]));
+  const lines = new Map<JsonStagedType, SqlValue[][]>(JSON_TYPES.map((type) => [type, []]));
+  // Rows per table, however staged.
+  const counted = new Map<string, number>(DATA_TABLES.map((t) => [t.name, 0]));
+  const count = (table: string, n: number) => counted.set(table, counted.get(table)! + n);
   for (const group of batch.values()) {
-    for (const [table, rows] of group.rows) staged.get(table)!.push(...rows);
-    staged.get("links")!.push(...(group.links.size > 0 ? group.links : group.workLinks).values());
+    for (const [table, rows] of group.rows) {
+      staged.get(table)!.push(...rows);
+      count(table, rows.length);
+    }
+    for (const { type, text } of group.lines) {
+      lines.get(type)!.push([text]);
+      count(TABLE_OF_TYPE[type], 1);
+    }
+    for (const work of group.works) work.links.length = 0;
+    if (group.links.size > 0) {
+      for (const link of group.links.values()) {
+        if (typeof link === "string") lines.get("link")!.push([link]);
+        else staged.get("links")!.push(link);
+      }
+      count("links", group.links.size);
+    } else {
+      for (const { link, work } of group.workLinks.values()) {
+        if (work) work.links.push([link.doi.trim().toLowerCase(), link.relationship, link.class]);
+        else staged.get("links")!.push(linkRow(link));
+      }
+      count("links", group.workLinks.size);
+    }
+    for (const work of group.works)
+      lines.get("work")!.push([work.text, work.links.length > 0 ? JSON.stringify(work.links) : null]);
+    count("works", group.works.length);
   }
   // Emptied first, not after the commit: once committed, nothing may fail and have the batch retried.
-  for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name))])
+  const jsonStages = engine.stagesJson ? JSON_TYPES.map(jsonStageName) : [];
+  for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name)), ...jsonStages])
     await engine.run(`DELETE FROM ${table}`);
   await engine.append(
     STAGE_IDS,
@@ -445,8 +546,17 @@ async function commitBatch(
     [...batch.keys()].map((orcid): SqlValue[] => [orcid]),
   );
   for (const table of DATA_TABLES) await engine.append(stageName(table.name), table.columns, staged.get(table.name)!);
+  if (engine.stagesJson) {
+    for (const type of JSON_TYPES) {
+      const table = jsonStageTable(type);
+      await engine.append(table.name, table.columns, lines.get(type)!);
+    }
+    // Links are staged (the events compare them with the stored ones); the other tables' rows go
+    // from the lines into the tables in the transaction, without a staging copy.
+    for (const sql of jsonRowsSql("links", stageName("links"))) await engine.run(sql);
+  }
 
-  const n = (table: string) => staged.get(table)!.length;
+  const n = (table: string) => counted.get(table)!;
   const { added, removed } = await engine.transaction(async () => {
     let added = 0;
     let removed = 0;
@@ -454,6 +564,8 @@ async function commitBatch(
     for (const table of DATA_TABLES) {
       await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
       await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
+      if (engine.stagesJson && table.name !== "links")
+        for (const sql of jsonRowsSql(table.name, table.name)) await engine.run(sql);
     }
     if (options.events) {
       // Last, so the lock that orders events across loaders is held only to the commit.

@@ -1,0 +1,88 @@
+/**
+ * DuckDB builds the staged rows from the records' JSON text (json_staging.ts): the same database
+ * as the rows built in JavaScript (rows.ts), record for record, on the generator's records and on
+ * text that tests the JSON reader (escapes, non-ASCII, empty lists, nulls, a DOI not yet in lower case).
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { extractRecordsOfDay } from "../../test/generator/orcid_records.ts";
+import { dumpData, loadInto, parseNdjson, sourced, tempDb, withDb } from "./testdata/helpers.ts";
+
+const DAY1 = parseNdjson(readFileSync(new URL("./testdata/day1.ndjson", import.meta.url), "utf8"));
+const CARBERRY = "0000-0002-1825-0097";
+const dirs: { remove: () => void }[] = [];
+afterAll(() => {
+  for (const d of dirs) d.remove();
+});
+
+/** The data tables after loading `records` into a new DuckDB file, with or without their text. */
+async function loaded(records: object[], text: boolean, batchRecords?: number): Promise<Record<string, string[]>> {
+  const t = tempDb();
+  dirs.push(t);
+  await loadInto(t.path, sourced(records, { text }), { batchRecords });
+  return withDb(t.path, dumpData);
+}
+
+const ODD = 'quote " back\\slash tab\t line\nbreak 中文 🙂 \u2028 / end\\';
+const [person, work1, work2, affiliation, funding] = DAY1 as Record<string, unknown>[];
+const EDGES: object[] = [
+  {
+    ...person,
+    givenNames: ODD,
+    otherNames: [ODD, "", "NULL"],
+    researcherUrls: [{ name: ODD, url: null }],
+    externalIds: [],
+    keywords: ["[x]", "{k: v}"],
+  },
+  { ...work1, title: ODD, externalIds: [], dois: [], source: null },
+  // Two works with one putCode and DOI: the later one's link is kept.
+  { ...work2, title: "first", journal: ODD },
+  { ...work2, title: "second", source: { kind: "orcid", id: CARBERRY, name: null, originId: null, originName: null } },
+  { ...affiliation, department: ODD, source: null },
+  { ...funding, externalIds: [{ type: ODD, value: null, normalized: null, url: null, relationship: null }] },
+  { type: "person", orcid: "0000-0001-5109-3700", ...nulls(person!) },
+  // Links: a DOI not yet in lower case, one twice (the later kept), one with control characters around.
+  ...["10.5555/ABC ", "10.5555/dup", "10.5555/dup", "10.5555/x"].map((doi, i) => ({
+    type: "link",
+    doi,
+    orcid: "0000-0001-5109-3700",
+    putCode: i < 3 ? 7 : 8,
+    relationship: "self",
+    class: i === 2 ? "crossref" : "member",
+    sourceId: null,
+    sourceName: i === 3 ? "ctrl \u0001" : ODD,
+    originId: null,
+    originName: null,
+    created: null,
+    lastModified: null,
+  })),
+];
+
+/** A person's fields as null and empty lists. */
+function nulls(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record))
+    if (key !== "type" && key !== "orcid") out[key] = Array.isArray(value) ? [] : null;
+  return out;
+}
+
+describe("rows from JSON text (DuckDB)", () => {
+  it("equal the rows built in JavaScript: the test records and ones with escapes, nulls and duplicates", async () => {
+    for (const records of [DAY1, EDGES]) {
+      const rows = await loaded(records, false);
+      expect(await loaded(records, true)).toEqual(rows);
+      expect(rows.links!.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each([
+    ["work records (links derived from works)", false],
+    ["link records", true],
+  ])("equal the rows built in JavaScript on a generated day of %s, in batches", async (_, links) => {
+    const records = [...extractRecordsOfDay({ ids: 300, seed: 5, day: 1, doiPool: 200, links })];
+    const rows = await loaded(records, false, 500);
+    expect(await loaded(records, true, 500)).toEqual(rows);
+    expect(rows.links!.length).toBeGreaterThan(300);
+    if (!links) expect(rows.work_ids!.length).toBeGreaterThan(300);
+  });
+});

@@ -1,94 +1,196 @@
 /**
  * Staging rows built by DuckDB from input records' JSON text (an engine whose `stagesJson` is
- * true): the loader appends each record's line whole — one value per record instead of one per
- * column — and these statements turn the lines into the staging tables' rows in DuckDB's C++
- * JSON reader. The rows equal what rows.ts builds in JavaScript for the same records, given what
- * the loader sends this way: lines core's `parseRecord` accepted, without `\u` escapes (DuckDB
- * rejects a lone surrogate and writes control characters' escapes in upper case), links whose DOI
- * is already trimmed and lower case.
+ * true): at each batch the loader writes the lines of each record type to a file of its own in a
+ * temporary folder, and these statements insert the rows that DuckDB's JSON reader (C++, on its
+ * threads) builds from them — no value crosses from JavaScript one at a time. The rows equal what
+ * rows.ts builds in JavaScript for the same records, given what the loader sends this way: lines
+ * core's `parseRecord` accepted, that start with `{`, without `\u` escapes (DuckDB refuses a lone
+ * surrogate and writes control characters' escapes back in upper case), shorter than
+ * {@linkcode MAX_JSON_LINE_CHARS}; links whose DOI is already trimmed and lower case.
  */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
-/** The record types staged as JSON text, each into its own table of lines. */
+/** The record types staged as JSON text, each in a file of its own. */
 export type JsonStagedType = "person" | "gone" | "work" | "affiliation" | "funding" | "link";
 
-/** The table of one type's lines: `line`, and for works `links` (see {@linkcode WORK_LINKS_JSON}). */
-export const jsonStageName = (type: JsonStagedType) => `stage_json_${type}`;
+/** A longer line takes the JavaScript rows (DuckDB's JSON reader holds one object in 16 MB). */
+export const MAX_JSON_LINE_CHARS = 4 * 1024 * 1024;
+
+const SOURCE = `STRUCT("kind" VARCHAR, "id" VARCHAR, "name" VARCHAR, "originId" VARCHAR, "originName" VARCHAR)`;
+const SOURCE_COLUMNS = "source.kind, source.id, source.name, source.originId, source.originName";
+const EXTERNAL_IDS = `STRUCT("type" VARCHAR, "value" VARCHAR, "normalized" VARCHAR, "url" VARCHAR, "relationship" VARCHAR)[]`;
+const V = "VARCHAR";
+const B = "BIGINT";
+
+/** The fields each type's rows use, with DuckDB's type for each (a field not listed is not read). */
+const COLUMNS: Record<string, Record<string, string>> = {
+  person: {
+    orcid: V,
+    givenNames: V,
+    familyName: V,
+    creditName: V,
+    otherNames: "VARCHAR[]",
+    biography: V,
+    keywords: "VARCHAR[]",
+    researcherUrls: "JSON",
+    externalIds: "JSON",
+    emails: "VARCHAR[]",
+    created: V,
+    lastModified: V,
+  },
+  gone: { orcid: V, reason: V, redirect: V, code: B },
+  work: {
+    orcid: V,
+    putCode: B,
+    title: V,
+    workType: V,
+    journal: V,
+    year: B,
+    month: B,
+    day: B,
+    url: V,
+    dois: "VARCHAR[]",
+    source: SOURCE,
+    created: V,
+    lastModified: V,
+    visibility: V,
+  },
+  // Only what the rows use: fewer columns are built faster from the same text.
+  workIds: { orcid: V, putCode: B, externalIds: EXTERNAL_IDS },
+  affiliation: {
+    orcid: V,
+    affiliationType: V,
+    putCode: B,
+    department: V,
+    role: V,
+    startDate: V,
+    endDate: V,
+    orgName: V,
+    orgCity: V,
+    orgRegion: V,
+    orgCountry: V,
+    orgIdSource: V,
+    orgId: V,
+    source: SOURCE,
+  },
+  funding: {
+    orcid: V,
+    putCode: B,
+    title: V,
+    fundingType: V,
+    orgName: V,
+    orgIdSource: V,
+    orgId: V,
+    externalIds: "JSON",
+    startDate: V,
+    endDate: V,
+    source: SOURCE,
+  },
+  link: {
+    doi: V,
+    orcid: V,
+    putCode: B,
+    relationship: V,
+    class: V,
+    sourceId: V,
+    sourceName: V,
+    originId: V,
+    originName: V,
+    created: V,
+    lastModified: V,
+  },
+};
+
+/** Which staged type (and which of its column sets) each data table's rows come from. */
+const SOURCES: Record<string, [type: JsonStagedType, columns: string, select: string]> = {
+  persons: [
+    "person",
+    "person",
+    `orcid, givenNames, familyName, creditName, otherNames, biography, keywords, researcherUrls, externalIds,
+     emails, created, lastModified`,
+  ],
+  gone: ["gone", "gone", "orcid, reason, redirect, code"],
+  works: [
+    "work",
+    "work",
+    `orcid, putCode, title, workType, journal, "year", "month", "day", url, dois, ${SOURCE_COLUMNS}, created,
+     lastModified, visibility`,
+  ],
+  work_ids: [
+    "work",
+    "workIds",
+    "orcid, putCode, e.type, e.value, e.normalized, e.url, e.relationship FROM (SELECT orcid, putCode, unnest(externalIds) AS e",
+  ],
+  links: [
+    "link",
+    "link",
+    "doi, orcid, putCode, relationship, class, sourceId, sourceName, originId, originName, created, lastModified",
+  ],
+  affiliations: [
+    "affiliation",
+    "affiliation",
+    `orcid, affiliationType, putCode, department, role, startDate, endDate, orgName, orgCity, orgRegion,
+     orgCountry, orgIdSource, orgId, ${SOURCE_COLUMNS}`,
+  ],
+  fundings: [
+    "funding",
+    "funding",
+    `orcid, putCode, title, fundingType, orgName, orgIdSource, orgId, externalIds, startDate, endDate, ${SOURCE_COLUMNS}`,
+  ],
+};
+
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const columnsSql = (columns: Record<string, string>) =>
+  `{${Object.entries(columns)
+    .map(([name, type]) => `${quote(name)}: ${quote(type)}`)
+    .join(", ")}}`;
 
 /**
- * A work's links as the loader sends them beside its line when the iD has no `link` records:
- * a JSON array of `[doi, relationship, class]` (links_from_work.ts decides them), or null.
+ * A load's staged lines: a temporary folder with one file per record type, written again at each
+ * batch (one batch commits at a time), removed when the load ends.
  */
-export const WORK_LINKS_JSON = "links";
+export class JsonStage {
+  readonly #dir: string;
+  readonly #lines = new Map<JsonStagedType, number>();
 
-const SOURCE = `{"kind":"VARCHAR","id":"VARCHAR","name":"VARCHAR","originId":"VARCHAR","originName":"VARCHAR"}`;
-const SOURCE_COLUMNS = "r.source.kind, r.source.id, r.source.name, r.source.originId, r.source.originName";
+  private constructor(dir: string) {
+    this.#dir = dir;
+  }
 
-const EXTERNAL_IDS = `[{"type":"VARCHAR","value":"VARCHAR","normalized":"VARCHAR","url":"VARCHAR","relationship":"VARCHAR"}]`;
+  /** Makes the folder (in the system's temporary folder). */
+  static async create(): Promise<JsonStage> {
+    return new JsonStage(await mkdtemp(join(tmpdir(), "orcid-db-load-")));
+  }
 
-/** from_json structures: the fields each type's rows use, with DuckDB's type for each. */
-const STRUCTURES = {
-  person: `{"orcid":"VARCHAR","givenNames":"VARCHAR","familyName":"VARCHAR","creditName":"VARCHAR","otherNames":"VARCHAR[]","biography":"VARCHAR","keywords":"VARCHAR[]","researcherUrls":"JSON","externalIds":"JSON","emails":"VARCHAR[]","created":"VARCHAR","lastModified":"VARCHAR"}`,
-  gone: `{"orcid":"VARCHAR","reason":"VARCHAR","redirect":"VARCHAR","code":"BIGINT"}`,
-  work: `{"orcid":"VARCHAR","putCode":"BIGINT","title":"VARCHAR","workType":"VARCHAR","journal":"VARCHAR","year":"BIGINT","month":"BIGINT","day":"BIGINT","url":"VARCHAR","dois":"VARCHAR[]","source":${SOURCE},"created":"VARCHAR","lastModified":"VARCHAR","visibility":"VARCHAR"}`,
-  // Only what the rows use: a narrower structure is built faster from the same text.
-  workIds: `{"orcid":"VARCHAR","putCode":"BIGINT","externalIds":${EXTERNAL_IDS}}`,
-  workLinks: `{"orcid":"VARCHAR","putCode":"BIGINT","source":${SOURCE},"created":"VARCHAR","lastModified":"VARCHAR"}`,
-  affiliation: `{"orcid":"VARCHAR","affiliationType":"VARCHAR","putCode":"BIGINT","department":"VARCHAR","role":"VARCHAR","startDate":"VARCHAR","endDate":"VARCHAR","orgName":"VARCHAR","orgCity":"VARCHAR","orgRegion":"VARCHAR","orgCountry":"VARCHAR","orgIdSource":"VARCHAR","orgId":"VARCHAR","source":${SOURCE}}`,
-  funding: `{"orcid":"VARCHAR","putCode":"BIGINT","title":"VARCHAR","fundingType":"VARCHAR","orgName":"VARCHAR","orgIdSource":"VARCHAR","orgId":"VARCHAR","externalIds":"JSON","startDate":"VARCHAR","endDate":"VARCHAR","source":${SOURCE}}`,
-  link: `{"doi":"VARCHAR","orcid":"VARCHAR","putCode":"BIGINT","relationship":"VARCHAR","class":"VARCHAR","sourceId":"VARCHAR","sourceName":"VARCHAR","originId":"VARCHAR","originName":"VARCHAR","created":"VARCHAR","lastModified":"VARCHAR"}`,
-} as const;
+  #file(type: JsonStagedType): string {
+    return join(this.#dir, `${type}.ndjson`);
+  }
 
-const parsed = (type: JsonStagedType, structure: keyof typeof STRUCTURES = type, extra = "") =>
-  `(SELECT from_json(line, '${STRUCTURES[structure]}') AS r${extra} FROM ${jsonStageName(type)})`;
+  /** Writes the batch's lines of one type (replacing the last batch's). */
+  async write(type: JsonStagedType, lines: readonly string[]): Promise<void> {
+    this.#lines.set(type, lines.length);
+    if (lines.length > 0) await writeFile(this.#file(type), lines.join("\n"));
+  }
 
-/**
- * The statements that insert a data table's rows built from the staged lines into `into` (the
- * table itself, or its staging table): in the column order of tables.ts, with the values of rows.ts.
- */
-export function jsonRowsSql(table: string, into: string): string[] {
-  switch (table) {
-    case "persons":
-      return [
-        `INSERT INTO ${into} SELECT r.orcid, r.givenNames, r.familyName, r.creditName, r.otherNames, r.biography,
-           r.keywords, r.researcherUrls, r.externalIds, r.emails, r.created, r.lastModified
-         FROM ${parsed("person")}`,
-      ];
-    case "gone":
-      return [`INSERT INTO ${into} SELECT r.orcid, r.reason, r.redirect, r.code FROM ${parsed("gone")}`];
-    case "works":
-      return [
-        `INSERT INTO ${into} SELECT r.orcid, r.putCode, r.title, r.workType, r.journal, r.year, r.month, r.day,
-           r.url, r.dois, ${SOURCE_COLUMNS}, r.created, r.lastModified, r.visibility
-         FROM ${parsed("work")}`,
-      ];
-    case "work_ids":
-      return [
-        `INSERT INTO ${into} SELECT orcid, put_code, e.type, e.value, e.normalized, e.url, e.relationship
-         FROM (SELECT r.orcid AS orcid, r.putCode AS put_code, unnest(r.externalIds) AS e FROM ${parsed("work", "workIds")})`,
-      ];
-    case "links":
-      return [
-        `INSERT INTO ${into} SELECT l[1], r.orcid, r.putCode, l[2], l[3], r.source.id, r.source.name,
-           r.source.originId, r.source.originName, r.created, r.lastModified
-         FROM (SELECT r, unnest(from_json(${WORK_LINKS_JSON}, '[["VARCHAR"]]')) AS l
-               FROM ${parsed("work", "workLinks", `, ${WORK_LINKS_JSON}`)} WHERE ${WORK_LINKS_JSON} IS NOT NULL)`,
-        `INSERT INTO ${into} SELECT r.doi, r.orcid, r.putCode, r.relationship, r.class, r.sourceId, r.sourceName,
-           r.originId, r.originName, r.created, r.lastModified
-         FROM ${parsed("link")}`,
-      ];
-    case "affiliations":
-      return [
-        `INSERT INTO ${into} SELECT r.orcid, r.affiliationType, r.putCode, r.department, r.role, r.startDate,
-           r.endDate, r.orgName, r.orgCity, r.orgRegion, r.orgCountry, r.orgIdSource, r.orgId, ${SOURCE_COLUMNS}
-         FROM ${parsed("affiliation")}`,
-      ];
-    case "fundings":
-      return [
-        `INSERT INTO ${into} SELECT r.orcid, r.putCode, r.title, r.fundingType, r.orgName, r.orgIdSource, r.orgId,
-           r.externalIds, r.startDate, r.endDate, ${SOURCE_COLUMNS}
-         FROM ${parsed("funding")}`,
-      ];
-    default:
-      throw new RangeError(`Unknown table '${table}'`);
+  /**
+   * The statements that insert a data table's rows, built from the staged lines, into `into` (the
+   * table itself, or its staging table): in the column order of tables.ts, with the values of rows.ts.
+   * None when the batch has no line of the type.
+   */
+  rowsSql(table: string, into: string): string[] {
+    const source = SOURCES[table];
+    if (!source) throw new RangeError(`Unknown table '${table}'`);
+    const [type, columns, select] = source;
+    if (!this.#lines.get(type)) return [];
+    const read = `read_json(${quote(this.#file(type))}, format = 'newline_delimited', columns = ${columnsSql(COLUMNS[columns]!)})`;
+    // work_ids: one row per external id of each work.
+    return [`INSERT INTO ${into} SELECT ${select} FROM ${read}${table === "work_ids" ? ")" : ""}`];
+  }
+
+  /** Removes the folder. */
+  async remove(): Promise<void> {
+    await rm(this.#dir, { recursive: true, force: true });
   }
 }

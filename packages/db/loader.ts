@@ -8,7 +8,7 @@
 import type { LinkRecord, SourcedRecord, WorkRecord } from "@orcid-sync/core";
 import type { SqlEngine, SqlValue } from "./engine.ts";
 import { type InputRecord, isInputRecord } from "./input_records.ts";
-import { type JsonStagedType, jsonStageName, jsonRowsSql, WORK_LINKS_JSON } from "./json_staging.ts";
+import { JsonStage, type JsonStagedType, MAX_JSON_LINE_CHARS } from "./json_staging.ts";
 import { linksFromWork } from "./links_from_work.ts";
 import {
   affiliationRow,
@@ -22,7 +22,7 @@ import {
   workRow,
 } from "./rows.ts";
 import { createTableSql } from "./schema.ts";
-import { type ColumnDef, DATA_TABLES, LINK_COLUMNS } from "./tables.ts";
+import { DATA_TABLES, LINK_COLUMNS } from "./tables.ts";
 
 /** Records per batch unless told otherwise (`--batch`). */
 export const DEFAULT_BATCH_RECORDS = 50_000;
@@ -111,27 +111,18 @@ interface JsonLine {
   readonly text: string;
 }
 
-/** A work staged as its JSON text, with the links it gives when its iD has no `link` records. */
-interface JsonWork {
-  readonly text: string;
-  /** `[doi, relationship, class]` of each link of the work kept at the commit. */
-  readonly links: [string, string, string][];
-}
-
-/** A work's link, with the work when that is staged as JSON text (then the link goes with it). */
+/** A work's link, and whether the work went as JSON text (then the link goes as JSON text too). */
 interface WorkLink {
   readonly link: LinkRecord;
-  readonly work?: JsonWork;
+  readonly json: boolean;
 }
 
 /** An iD's records gathered for its replace: rows built here, or lines the engine turns into rows. */
 interface IdGroup {
   readonly orcid: string;
   readonly rows: Map<string, RowValues[]>;
-  /** Records (but works and links) as JSON text. */
+  /** Records (but links) as JSON text. */
   readonly lines: JsonLine[];
-  /** Works as JSON text. */
-  readonly works: JsonWork[];
   /** Links by identity, from `link` records: a row, or the record's JSON text. */
   readonly links: Map<string, RowValues | string>;
   /** Links by identity, from `work` records (used when the iD has no `link` records). */
@@ -144,6 +135,9 @@ export type LoaderInput = SourcedRecord & { readonly text?: string };
 // What JSON.stringify writes as `\u` escapes (control characters, lone surrogates) DuckDB's JSON
 // reader refuses or writes back otherwise: such lines take the JavaScript rows.
 const ESCAPE = "\\u";
+/** Whether a line can go to the engine as JSON text (see json_staging.ts). */
+const jsonSafe = (text: string) =>
+  text.charCodeAt(0) === 0x7b && text.length < MAX_JSON_LINE_CHARS && !text.includes(ESCAPE);
 
 const STAGE_IDS = "stage_ids";
 const stageName = (table: string) => `stage_${table}`;
@@ -202,6 +196,7 @@ export async function* loadRecords(
     events = (await engine.all("SELECT 1 AS found FROM loads WHERE status = 'complete' LIMIT 1")).length > 0;
   });
 
+  const jsonStage = engine.stagesJson ? await JsonStage.create() : undefined;
   let batch = new Map<string, IdGroup>();
   let batchSize = 0;
   let waiting: object[] = [];
@@ -219,7 +214,7 @@ export async function* loadRecords(
     batchSize = 0;
     waiting = [];
     const commit = async () => {
-      if (closed.size > 0) await commitWithRetries(engine, closed, counts, { events, at, ...read }, options);
+      if (closed.size > 0) await commitWithRetries(engine, closed, counts, { events, at, jsonStage, ...read }, options);
       return out;
     };
     committing = commit();
@@ -264,7 +259,7 @@ export async function* loadRecords(
       if (next.done) break;
       const { record, source, line } = next.value;
       // The line goes to the engine whole when it can build the rows from it exactly.
-      const text = engine.stagesJson && next.value.text?.includes(ESCAPE) === false ? next.value.text : undefined;
+      const text = engine.stagesJson && next.value.text && jsonSafe(next.value.text) ? next.value.text : undefined;
       if (!isInputRecord(record)) {
         waiting.push(record);
         continue;
@@ -288,7 +283,7 @@ export async function* loadRecords(
           );
           continue;
         }
-        open = { orcid: item.orcid, rows: new Map(), lines: [], works: [], links: new Map(), workLinks: new Map() };
+        open = { orcid: item.orcid, rows: new Map(), lines: [], links: new Map(), workLinks: new Map() };
         // The same iD twice in a batch: the later records are its state.
         batch.delete(item.orcid);
         batch.set(item.orcid, open);
@@ -327,6 +322,7 @@ export async function* loadRecords(
   } finally {
     // Stopped early (the consumer went away, a failure): the engine is not closed under a commit.
     await committing?.catch(() => {});
+    await jsonStage?.remove();
   }
   counts.status = counts.inputError ? "incomplete" : "complete";
   const ended = new Date().toISOString();
@@ -348,17 +344,16 @@ function add(group: IdGroup, table: string, row: RowValues): void {
 function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "gone" }>, text?: string): void {
   switch (item.type) {
     case "work": {
-      let work: JsonWork | undefined;
-      if (text !== undefined) {
-        work = { text, links: [] };
-        group.works.push(work);
-      } else {
+      if (text !== undefined) group.lines.push({ type: "work", text });
+      else {
         add(group, "works", workRow(item));
         for (const row of workIdRows(item)) add(group, "work_ids", row);
       }
       // Links from works matter only while the iD has no link records.
-      if (group.links.size === 0)
-        for (const link of linksFromWork(item as WorkRecord)) group.workLinks.set(linkKey(link), { link, work });
+      if (group.links.size === 0) {
+        const json = text !== undefined;
+        for (const link of linksFromWork(item as WorkRecord)) group.workLinks.set(linkKey(link), { link, json });
+      }
       return;
     }
     case "link":
@@ -415,11 +410,6 @@ async function prepareStaging(engine: SqlEngine): Promise<void> {
     await engine.run(`DROP TABLE IF EXISTS ${stageName(table.name)}`);
     await engine.run(createTableSql(engine, table, { temp: true, name: stageName(table.name) }));
   }
-  if (!engine.stagesJson) return;
-  for (const type of JSON_TYPES) {
-    await engine.run(`DROP TABLE IF EXISTS ${jsonStageName(type)}`);
-    await engine.run(createTableSql(engine, jsonStageTable(type), { temp: true }));
-  }
 }
 
 const JSON_TYPES: readonly JsonStagedType[] = ["person", "gone", "work", "affiliation", "funding", "link"];
@@ -431,12 +421,6 @@ const TABLE_OF_TYPE: Record<JsonStagedType, string> = {
   funding: "fundings",
   link: "links",
 };
-const LINE_COLUMNS: readonly ColumnDef[] = [{ name: "line", kind: "text" }];
-const WORK_LINE_COLUMNS: readonly ColumnDef[] = [...LINE_COLUMNS, { name: WORK_LINKS_JSON, kind: "text" }];
-const jsonStageTable = (type: JsonStagedType) => ({
-  name: jsonStageName(type),
-  columns: type === "work" ? WORK_LINE_COLUMNS : LINE_COLUMNS,
-});
 
 /**
  * Runs `work` (one transaction, or a statement), again when the engine calls its failure retryable
@@ -482,6 +466,8 @@ interface BatchOptions {
   readonly records: number;
   /** Error records up to the batch's end. */
   readonly errors: number;
+  /** Where the batch's JSON lines go when the engine builds rows from them. */
+  readonly jsonStage?: JsonStage;
 }
 
 /** Commits a batch, again after a retryable failure. */
@@ -504,8 +490,9 @@ async function commitBatch(
   counts: LoadCounts,
   options: BatchOptions,
 ): Promise<void> {
+  const { jsonStage } = options;
   const staged = new Map<string, RowValues[]>(DATA_TABLES.map((t) => [t.name, []]));
-  const lines = new Map<JsonStagedType, SqlValue[][]>(JSON_TYPES.map((type) => [type, []]));
+  const lines = new Map<JsonStagedType, string[]>(JSON_TYPES.map((type) => [type, []]));
   // Rows per table, however staged.
   const counted = new Map<string, number>(DATA_TABLES.map((t) => [t.name, 0]));
   const count = (table: string, n: number) => counted.set(table, counted.get(table)! + n);
@@ -515,30 +502,26 @@ async function commitBatch(
       count(table, rows.length);
     }
     for (const { type, text } of group.lines) {
-      lines.get(type)!.push([text]);
+      lines.get(type)!.push(text);
       count(TABLE_OF_TYPE[type], 1);
     }
-    for (const work of group.works) work.links.length = 0;
     if (group.links.size > 0) {
       for (const link of group.links.values()) {
-        if (typeof link === "string") lines.get("link")!.push([link]);
+        if (typeof link === "string") lines.get("link")!.push(link);
         else staged.get("links")!.push(link);
       }
       count("links", group.links.size);
     } else {
-      for (const { link, work } of group.workLinks.values()) {
-        if (work) work.links.push([link.doi.trim().toLowerCase(), link.relationship, link.class]);
+      for (const { link, json } of group.workLinks.values()) {
+        const text = json ? JSON.stringify({ ...link, doi: link.doi.trim().toLowerCase() }) : undefined;
+        if (text !== undefined && jsonSafe(text)) lines.get("link")!.push(text);
         else staged.get("links")!.push(linkRow(link));
       }
       count("links", group.workLinks.size);
     }
-    for (const work of group.works)
-      lines.get("work")!.push([work.text, work.links.length > 0 ? JSON.stringify(work.links) : null]);
-    count("works", group.works.length);
   }
   // Emptied first, not after the commit: once committed, nothing may fail and have the batch retried.
-  const jsonStages = engine.stagesJson ? JSON_TYPES.map(jsonStageName) : [];
-  for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name)), ...jsonStages])
+  for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name))])
     await engine.run(`DELETE FROM ${table}`);
   await engine.append(
     STAGE_IDS,
@@ -546,14 +529,11 @@ async function commitBatch(
     [...batch.keys()].map((orcid): SqlValue[] => [orcid]),
   );
   for (const table of DATA_TABLES) await engine.append(stageName(table.name), table.columns, staged.get(table.name)!);
-  if (engine.stagesJson) {
-    for (const type of JSON_TYPES) {
-      const table = jsonStageTable(type);
-      await engine.append(table.name, table.columns, lines.get(type)!);
-    }
+  if (jsonStage) {
+    for (const type of JSON_TYPES) await jsonStage.write(type, lines.get(type)!);
     // Links are staged (the events compare them with the stored ones); the other tables' rows go
     // from the lines into the tables in the transaction, without a staging copy.
-    for (const sql of jsonRowsSql("links", stageName("links"))) await engine.run(sql);
+    for (const sql of jsonStage.rowsSql("links", stageName("links"))) await engine.run(sql);
   }
 
   const n = (table: string) => counted.get(table)!;
@@ -564,8 +544,8 @@ async function commitBatch(
     for (const table of DATA_TABLES) {
       await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
       await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
-      if (engine.stagesJson && table.name !== "links")
-        for (const sql of jsonRowsSql(table.name, table.name)) await engine.run(sql);
+      if (jsonStage && table.name !== "links")
+        for (const sql of jsonStage.rowsSql(table.name, table.name)) await engine.run(sql);
     }
     if (options.events) {
       // Last, so the lock that orders events across loaders is held only to the commit.

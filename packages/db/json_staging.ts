@@ -8,6 +8,7 @@
  * surrogate and writes control characters' escapes back in upper case), shorter than
  * {@linkcode MAX_JSON_LINE_CHARS}; links whose DOI is already trimmed and lower case.
  */
+import { rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -154,9 +155,12 @@ const columnsSql = (columns: Record<string, string>) =>
 export class JsonStage {
   readonly #dir: string;
   readonly #lines = new Map<JsonStagedType, number>();
+  // A process that exits before the load ends (a signal, a fatal error) removes the folder too.
+  readonly #onExit = () => rmSync(this.#dir, { recursive: true, force: true });
 
   private constructor(dir: string) {
     this.#dir = dir;
+    process.once("exit", this.#onExit);
   }
 
   /** Makes the folder (in the system's temporary folder). */
@@ -191,6 +195,7 @@ export class JsonStage {
 
   /** Removes the folder. */
   async remove(): Promise<void> {
+    process.off("exit", this.#onExit);
     await rm(this.#dir, { recursive: true, force: true });
   }
 }

@@ -3,9 +3,12 @@
  * as the rows built in JavaScript (rows.ts), record for record, on the generator's records and on
  * text that tests the JSON reader (escapes, non-ASCII, empty lists, nulls, a DOI not yet in lower case).
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { extractRecordsOfDay } from "../../test/generator/orcid_records.ts";
+import type { LoaderInput } from "./loader.ts";
 import { dumpData, loadInto, parseNdjson, sourced, tempDb, withDb } from "./testdata/helpers.ts";
 
 const DAY1 = parseNdjson(readFileSync(new URL("./testdata/day1.ndjson", import.meta.url), "utf8"));
@@ -84,5 +87,35 @@ describe("rows from JSON text (DuckDB)", () => {
     expect(await loaded(records, true, 500)).toEqual(rows);
     expect(rows.links!.length).toBeGreaterThan(300);
     if (!links) expect(rows.work_ids!.length).toBeGreaterThan(300);
+  });
+
+  it("writes the lines to a folder of the system's temporary folder, removed when the load ends or fails", async () => {
+    const t = tempDb();
+    dirs.push(t);
+    const tmp = mkdtempSync(join(tmpdir(), "json-staging-test-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const during: string[][] = [];
+      async function* input(fail: boolean): AsyncGenerator<LoaderInput> {
+        yield* sourced(DAY1.slice(0, 5));
+        during.push(readdirSync(tmp));
+        yield* sourced(DAY1.slice(5));
+        if (fail) throw new SyntaxError("Cannot parse record on stdin:12");
+      }
+      const { counts } = await loadInto(t.path, input(false), { batchRecords: 1 });
+      expect(counts.status).toBe("complete");
+      expect(readdirSync(tmp)).toEqual([]);
+      expect((await loadInto(t.path, input(true), { batchRecords: 1 })).counts.status).toBe("incomplete");
+      expect(readdirSync(tmp)).toEqual([]);
+      // While loading: one folder, holding the files of the batch committed.
+      expect(during.map((names) => names.map((n) => n.replace(/-\w+$/, "")))).toEqual([
+        ["orcid-db-load"],
+        ["orcid-db-load"],
+      ]);
+    } finally {
+      process.env.TMPDIR = saved;
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -9,7 +9,7 @@
  * {@linkcode MAX_JSON_LINE_CHARS}; links whose DOI is already trimmed and lower case.
  */
 import { rmSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -142,6 +142,7 @@ const SOURCES: Record<string, [type: JsonStagedType, columns: string, select: st
   ],
 };
 
+const NEWLINE = Buffer.from("\n");
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const columnsSql = (columns: Record<string, string>) =>
   `{${Object.entries(columns)
@@ -172,10 +173,19 @@ export class JsonStage {
     return join(this.#dir, `${type}.ndjson`);
   }
 
-  /** Writes the batch's lines of one type (replacing the last batch's). */
-  async write(type: JsonStagedType, lines: readonly string[]): Promise<void> {
+  /** Writes the batch's lines of one type, as UTF-8 (replacing the last batch's). */
+  async write(type: JsonStagedType, lines: readonly Uint8Array[]): Promise<void> {
     this.#lines.set(type, lines.length);
-    if (lines.length > 0) await writeFile(this.#file(type), lines.join("\n"));
+    if (lines.length === 0) return;
+    const parts: Uint8Array[] = [];
+    for (const line of lines) parts.push(line, NEWLINE);
+    // The lines as they are, without a copy into one buffer.
+    const file = await open(this.#file(type), "w");
+    try {
+      await file.writev(parts);
+    } finally {
+      await file.close();
+    }
   }
 
   /**

@@ -105,10 +105,10 @@ export interface LoadErrorRecord {
   readonly orcid?: string;
 }
 
-/** A record as its JSON text, for an engine that builds the rows itself (see json_staging.ts). */
+/** A record as its JSON text (UTF-8), for an engine that builds the rows itself (see json_staging.ts). */
 interface JsonLine {
   readonly type: JsonStagedType;
-  readonly text: string;
+  readonly json: Uint8Array;
 }
 
 /** A work's link, and whether the work went as JSON text (then the link goes as JSON text too). */
@@ -124,13 +124,16 @@ interface IdGroup {
   /** Records (but links) as JSON text. */
   readonly lines: JsonLine[];
   /** Links by identity, from `link` records: a row, or the record's JSON text. */
-  readonly links: Map<string, RowValues | string>;
+  readonly links: Map<string, RowValues | Uint8Array>;
   /** Links by identity, from `work` records (used when the iD has no `link` records). */
   readonly workLinks: Map<string, WorkLink>;
 }
 
-/** A record read with its JSON text (read_input.ts); the text lets DuckDB build its rows. */
-export type LoaderInput = SourcedRecord & { readonly text?: string };
+/**
+ * A record read with its JSON text (read_input.ts), and the text's bytes as read when at hand: the
+ * text lets DuckDB build its rows.
+ */
+export type LoaderInput = SourcedRecord & { readonly text?: string; readonly bytes?: Uint8Array };
 
 // What JSON.stringify writes as `\u` escapes (control characters, lone surrogates) DuckDB's JSON
 // reader refuses or writes back otherwise: such lines take the JavaScript rows.
@@ -259,7 +262,8 @@ export async function* loadRecords(
       if (next.done) break;
       const { record, source, line } = next.value;
       // The line goes to the engine whole when it can build the rows from it exactly.
-      const text = engine.stagesJson && next.value.text && jsonSafe(next.value.text) ? next.value.text : undefined;
+      const { text, bytes } = next.value;
+      const json = engine.stagesJson && text && jsonSafe(text) ? (bytes ?? Buffer.from(text)) : undefined;
       if (!isInputRecord(record)) {
         waiting.push(record);
         continue;
@@ -287,7 +291,7 @@ export async function* loadRecords(
         // The same iD twice in a batch: the later records are its state.
         batch.delete(item.orcid);
         batch.set(item.orcid, open);
-        if (text !== undefined) open.lines.push({ type: item.type, text });
+        if (json !== undefined) open.lines.push({ type: item.type, json });
         else
           add(
             open,
@@ -313,7 +317,7 @@ export async function* loadRecords(
         );
         continue;
       }
-      addItem(open, item, text);
+      addItem(open, item, json);
       batchSize++;
     }
     yield* await committed();
@@ -340,19 +344,20 @@ function add(group: IdGroup, table: string, row: RowValues): void {
   rows.push(row);
 }
 
-/** Adds an item to its iD's group: as its JSON `text` when given, else as rows. */
-function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "gone" }>, text?: string): void {
+/** Adds an item to its iD's group: as its `json` text when given, else as rows. */
+function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "gone" }>, json?: Uint8Array): void {
   switch (item.type) {
     case "work": {
-      if (text !== undefined) group.lines.push({ type: "work", text });
+      if (json !== undefined) group.lines.push({ type: "work", json });
       else {
         add(group, "works", workRow(item));
         for (const row of workIdRows(item)) add(group, "work_ids", row);
       }
       // Links from works matter only while the iD has no link records.
       if (group.links.size === 0) {
-        const json = text !== undefined;
-        for (const link of linksFromWork(item as WorkRecord)) group.workLinks.set(linkKey(link), { link, json });
+        const asJson = json !== undefined;
+        for (const link of linksFromWork(item as WorkRecord))
+          group.workLinks.set(linkKey(link), { link, json: asJson });
       }
       return;
     }
@@ -361,15 +366,15 @@ function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "
       // The engine stores the DOI as given: one that is not yet trimmed and lower case takes a row.
       group.links.set(
         linkKey(item),
-        text !== undefined && item.doi === item.doi.trim().toLowerCase() ? text : linkRow(item),
+        json !== undefined && item.doi === item.doi.trim().toLowerCase() ? json : linkRow(item),
       );
       return;
     case "affiliation":
-      if (text !== undefined) group.lines.push({ type: "affiliation", text });
+      if (json !== undefined) group.lines.push({ type: "affiliation", json });
       else add(group, "affiliations", affiliationRow(item));
       return;
     case "funding":
-      if (text !== undefined) group.lines.push({ type: "funding", text });
+      if (json !== undefined) group.lines.push({ type: "funding", json });
       else add(group, "fundings", fundingRow(item));
   }
 }
@@ -492,7 +497,7 @@ async function commitBatch(
 ): Promise<void> {
   const { jsonStage } = options;
   const staged = new Map<string, RowValues[]>(DATA_TABLES.map((t) => [t.name, []]));
-  const lines = new Map<JsonStagedType, string[]>(JSON_TYPES.map((type) => [type, []]));
+  const lines = new Map<JsonStagedType, Uint8Array[]>(JSON_TYPES.map((type) => [type, []]));
   // Rows per table, however staged.
   const counted = new Map<string, number>(DATA_TABLES.map((t) => [t.name, 0]));
   const count = (table: string, n: number) => counted.set(table, counted.get(table)! + n);
@@ -501,20 +506,20 @@ async function commitBatch(
       staged.get(table)!.push(...rows);
       count(table, rows.length);
     }
-    for (const { type, text } of group.lines) {
-      lines.get(type)!.push(text);
+    for (const { type, json } of group.lines) {
+      lines.get(type)!.push(json);
       count(TABLE_OF_TYPE[type], 1);
     }
     if (group.links.size > 0) {
       for (const link of group.links.values()) {
-        if (typeof link === "string") lines.get("link")!.push(link);
+        if (link instanceof Uint8Array) lines.get("link")!.push(link);
         else staged.get("links")!.push(link);
       }
       count("links", group.links.size);
     } else {
       for (const { link, json } of group.workLinks.values()) {
         const text = json ? JSON.stringify({ ...link, doi: link.doi.trim().toLowerCase() }) : undefined;
-        if (text !== undefined && jsonSafe(text)) lines.get("link")!.push(text);
+        if (text !== undefined && jsonSafe(text)) lines.get("link")!.push(Buffer.from(text));
         else staged.get("links")!.push(linkRow(link));
       }
       count("links", group.workLinks.size);

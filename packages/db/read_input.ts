@@ -8,6 +8,8 @@ import { parseRecord, type SourcedRecord } from "@orcid-sync/core";
 export interface TextRecord extends SourcedRecord {
   /** The line as read (without its line ending). */
   readonly text: string;
+  /** The line's bytes as read: a view of the input's chunk (kept without a copy into the JavaScript heap). */
+  readonly bytes: Uint8Array;
 }
 
 /** Options for {@linkcode readTextRecords}. */
@@ -40,14 +42,15 @@ export async function* readTextRecords(
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let line = 0;
-  const finish = (tail: Buffer): string => {
+  const finish = (tail: Buffer): Buffer => {
     let buffer = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
     pending = [];
     pendingBytes = 0;
     if (buffer.length > 0 && buffer[buffer.length - 1] === 0x0d) buffer = buffer.subarray(0, -1);
-    return buffer.toString("utf8");
+    return buffer;
   };
-  const record = (text: string): TextRecord | undefined => {
+  const record = (bytes: Buffer): TextRecord | undefined => {
+    const text = bytes.toString("utf8");
     if (text.trim().length === 0) return undefined;
     let value: unknown;
     try {
@@ -58,7 +61,7 @@ export async function* readTextRecords(
       );
     }
     try {
-      return { record: parseRecord(value), source, line, text };
+      return { record: parseRecord(value), source, line, text, bytes };
     } catch (error) {
       throw new SyntaxError(
         `Cannot use record on ${source}:${line}: ${(error as Error).message} (line starts: ${show(text)})`,

@@ -28,6 +28,7 @@ describe("readTextRecords()", () => {
       { text: CHECKPOINT, line: 5, source: "in.ndjson" },
     ]);
     expect(read.map((r) => r.record)).toEqual([JSON.parse(CHECKPOINT), JSON.parse(second), JSON.parse(CHECKPOINT)]);
+    expect(read.map((r) => Buffer.from(r.bytes).toString())).toEqual([CHECKPOINT, second, CHECKPOINT]);
   });
 
   it.each([

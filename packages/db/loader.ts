@@ -536,9 +536,9 @@ async function commitBatch(
   for (const table of DATA_TABLES) await engine.append(stageName(table.name), table.columns, staged.get(table.name)!);
   if (jsonStage) {
     for (const type of JSON_TYPES) await jsonStage.write(type, lines.get(type)!);
-    // Links are staged (the events compare them with the stored ones); the other tables' rows go
-    // from the lines into the tables in the transaction, without a staging copy.
-    for (const sql of jsonStage.rowsSql("links", stageName("links"))) await engine.run(sql);
+    // Links are staged when events compare them with the stored ones; the other rows go from the
+    // lines into the tables in the transaction, without a staging copy.
+    if (options.events) for (const sql of jsonStage.rowsSql("links", stageName("links"))) await engine.run(sql);
   }
 
   const n = (table: string) => counted.get(table)!;
@@ -549,7 +549,7 @@ async function commitBatch(
     for (const table of DATA_TABLES) {
       await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
       await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
-      if (jsonStage && table.name !== "links")
+      if (jsonStage && !(options.events && table.name === "links"))
         for (const sql of jsonStage.rowsSql(table.name, table.name)) await engine.run(sql);
     }
     if (options.events) {

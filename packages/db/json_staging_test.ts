@@ -61,6 +61,12 @@ const EDGES: object[] = [
   })),
 ];
 
+/** Sets (or, given undefined, unsets) the temporary folder Node reports. */
+function setTmpdir(dir: string | undefined): void {
+  if (dir === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = dir;
+}
+
 /** A person's fields as null and empty lists. */
 function nulls(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -89,6 +95,20 @@ describe("rows from JSON text (DuckDB)", () => {
     if (!links) expect(rows.work_ids!.length).toBeGreaterThan(300);
   });
 
+  it("builds the rows in JavaScript when the temporary folder cannot be made", async () => {
+    const t = tempDb();
+    dirs.push(t);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(t.dir, "missing");
+    try {
+      const { counts } = await loadInto(t.path, sourced(DAY1));
+      expect(counts).toMatchObject({ status: "complete", persons: 2, works: 2, links: 5 });
+    } finally {
+      setTmpdir(saved);
+    }
+    expect(await withDb(t.path, dumpData)).toEqual(await loaded(DAY1, false));
+  });
+
   it("writes the lines to a folder of the system's temporary folder, removed when the load ends or fails", async () => {
     const t = tempDb();
     dirs.push(t);
@@ -114,7 +134,7 @@ describe("rows from JSON text (DuckDB)", () => {
         ["orcid-db-load"],
       ]);
     } finally {
-      process.env.TMPDIR = saved;
+      setTmpdir(saved);
       rmSync(tmp, { recursive: true, force: true });
     }
   });

@@ -199,7 +199,8 @@ export async function* loadRecords(
     events = (await engine.all("SELECT 1 AS found FROM loads WHERE status = 'complete' LIMIT 1")).length > 0;
   });
 
-  const jsonStage = engine.stagesJson ? await JsonStage.create() : undefined;
+  // Without a temporary folder to write to, the rows are built here.
+  const jsonStage = engine.stagesJson ? await JsonStage.create().catch(() => undefined) : undefined;
   let batch = new Map<string, IdGroup>();
   let batchSize = 0;
   let waiting: object[] = [];
@@ -263,7 +264,7 @@ export async function* loadRecords(
       const { record, source, line } = next.value;
       // The line goes to the engine whole when it can build the rows from it exactly.
       const { text, bytes } = next.value;
-      const json = engine.stagesJson && text && jsonSafe(text) ? (bytes ?? Buffer.from(text)) : undefined;
+      const json = jsonStage && text && jsonSafe(text) ? (bytes ?? Buffer.from(text)) : undefined;
       if (!isInputRecord(record)) {
         waiting.push(record);
         continue;

@@ -95,6 +95,28 @@ describe("rows from JSON text (DuckDB)", () => {
     if (!links) expect(rows.work_ids!.length).toBeGreaterThan(300);
   });
 
+  it("builds a batch's rows in JavaScript when DuckDB refuses a line JSON.parse takes (a key twice)", async () => {
+    const texts = DAY1.map((record) => JSON.stringify(record));
+    // A work whose title is given twice: JSON.parse keeps the last; DuckDB's reader refuses the line.
+    texts[1] = texts[1]!.replace('"title":"Cracked pots"', '"title":"first","title":"Cracked pots, again"');
+    async function* input(): AsyncGenerator<LoaderInput> {
+      for (const [i, text] of texts.entries())
+        yield { record: JSON.parse(text), source: "test", line: i + 1, text, bytes: Buffer.from(text) };
+    }
+    const t = tempDb();
+    dirs.push(t);
+    const { counts } = await loadInto(t.path, input());
+    expect(counts).toMatchObject({ status: "complete", errors: 0, works: 2, links: 5 });
+    const rows = await withDb(t.path, dumpData);
+    expect(rows).toEqual(
+      await loaded(
+        texts.map((text) => JSON.parse(text)),
+        false,
+      ),
+    );
+    expect(rows.works!.some((row) => row.includes("Cracked pots, again"))).toBe(true);
+  });
+
   it("builds the rows in JavaScript when the temporary folder cannot be made", async () => {
     const t = tempDb();
     dirs.push(t);

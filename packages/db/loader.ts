@@ -486,8 +486,32 @@ function commitWithRetries(
 ): Promise<void> {
   const first = [...batch.keys()][0];
   return retrying(engine, options, `Batch ${counts.batches + 1} (${batch.size} iDs from ${first})`, () =>
-    commitBatch(engine, batch, counts, batchOptions),
+    commitBatch(engine, batch, counts, batchOptions).catch((error: unknown) => {
+      // DuckDB refused a line that JSON.parse took (a key twice in an object): nothing of the batch
+      // was committed, and its rows are built here from the same lines instead.
+      if (!batchOptions.jsonStage || !/JSON/.test((error as Error).message)) throw error;
+      return commitBatch(engine, batch, counts, { ...batchOptions, jsonStage: undefined });
+    }),
   );
+}
+
+/** Rows of a record given as its JSON text, built here (when the engine cannot build them). */
+function rowsOfLine(type: JsonStagedType, json: Uint8Array): [table: string, row: RowValues][] {
+  const record = JSON.parse(Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("utf8"));
+  switch (type) {
+    case "person":
+      return [["persons", personRow(record)]];
+    case "gone":
+      return [["gone", goneRow(record)]];
+    case "work":
+      return [["works", workRow(record)], ...workIdRows(record).map((row): [string, RowValues] => ["work_ids", row])];
+    case "affiliation":
+      return [["affiliations", affiliationRow(record)]];
+    case "funding":
+      return [["fundings", fundingRow(record)]];
+    case "link":
+      return [["links", linkRow(record)]];
+  }
 }
 
 async function commitBatch(
@@ -508,18 +532,20 @@ async function commitBatch(
       count(table, rows.length);
     }
     for (const { type, json } of group.lines) {
-      lines.get(type)!.push(json);
+      if (jsonStage) lines.get(type)!.push(json);
+      else for (const [table, row] of rowsOfLine(type, json)) staged.get(table)!.push(row);
       count(TABLE_OF_TYPE[type], 1);
     }
     if (group.links.size > 0) {
       for (const link of group.links.values()) {
-        if (link instanceof Uint8Array) lines.get("link")!.push(link);
-        else staged.get("links")!.push(link);
+        if (!(link instanceof Uint8Array)) staged.get("links")!.push(link);
+        else if (jsonStage) lines.get("link")!.push(link);
+        else staged.get("links")!.push(rowsOfLine("link", link)[0]![1]);
       }
       count("links", group.links.size);
     } else {
       for (const { link, json } of group.workLinks.values()) {
-        const text = json ? JSON.stringify({ ...link, doi: link.doi.trim().toLowerCase() }) : undefined;
+        const text = json && jsonStage ? JSON.stringify({ ...link, doi: link.doi.trim().toLowerCase() }) : undefined;
         if (text !== undefined && jsonSafe(text)) lines.get("link")!.push(Buffer.from(text));
         else staged.get("links")!.push(linkRow(link));
       }

@@ -117,6 +117,33 @@ describe("rows from JSON text (DuckDB)", () => {
     expect(rows.works!.some((row) => row.includes("Cracked pots, again"))).toBe(true);
   });
 
+  it("stores bytes that are not UTF-8 as the JavaScript rows do (U+FFFD)", async () => {
+    const texts = DAY1.map((record) => JSON.stringify(record));
+    const lines = texts.map((text) => Buffer.from(text));
+    // The family name's bytes with one that is no UTF-8.
+    lines[0] = Buffer.concat([
+      Buffer.from(texts[0]!.split("Carberry")[0]!),
+      Buffer.from([0x43, 0xff]),
+      Buffer.from(texts[0]!.split("Carberry").slice(1).join("Carberry")),
+    ]);
+    texts[0] = lines[0].toString("utf8");
+    async function* input(): AsyncGenerator<LoaderInput> {
+      for (const [i, text] of texts.entries())
+        yield { record: JSON.parse(text), source: "test", line: i + 1, text, bytes: lines[i]! };
+    }
+    const t = tempDb();
+    dirs.push(t);
+    await loadInto(t.path, input());
+    const rows = await withDb(t.path, dumpData);
+    expect(rows).toEqual(
+      await loaded(
+        texts.map((text) => JSON.parse(text)),
+        false,
+      ),
+    );
+    expect(rows.persons!.some((row) => row.includes('"C\uFFFD"') || row.includes("C\uFFFD"))).toBe(true);
+  });
+
   it("builds the rows in JavaScript when the temporary folder cannot be made", async () => {
     const t = tempDb();
     dirs.push(t);

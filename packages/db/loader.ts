@@ -136,11 +136,16 @@ interface IdGroup {
 export type LoaderInput = SourcedRecord & { readonly text?: string; readonly bytes?: Uint8Array };
 
 // What JSON.stringify writes as `\u` escapes (control characters, lone surrogates) DuckDB's JSON
-// reader refuses or writes back otherwise: such lines take the JavaScript rows.
+// reader refuses or writes back otherwise, and bytes that were not UTF-8 (read as U+FFFD, which
+// DuckDB refuses): such lines take the JavaScript rows.
 const ESCAPE = "\\u";
+const NOT_UTF8 = "\uFFFD";
 /** Whether a line can go to the engine as JSON text (see json_staging.ts). */
 const jsonSafe = (text: string) =>
-  text.charCodeAt(0) === 0x7b && text.length < MAX_JSON_LINE_CHARS && !text.includes(ESCAPE);
+  text.charCodeAt(0) === 0x7b &&
+  text.length < MAX_JSON_LINE_CHARS &&
+  !text.includes(ESCAPE) &&
+  !text.includes(NOT_UTF8);
 
 const STAGE_IDS = "stage_ids";
 const stageName = (table: string) => `stage_${table}`;

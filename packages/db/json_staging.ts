@@ -176,14 +176,16 @@ export class JsonStage {
   /** Writes the batch's lines of one type, as UTF-8 (replacing the last batch's). */
   async write(type: JsonStagedType, lines: readonly Uint8Array[]): Promise<void> {
     this.#lines.set(type, lines.length);
-    await writeLines(this.#file(type), lines);
-  }
-
-  /** Writes lines read without parsing (line_start.ts) to be checked in SQL (json_checks.ts); returns the file's path. */
-  async writeUnchecked(type: JsonStagedType, lines: readonly Uint8Array[]): Promise<string> {
-    const path = join(this.#dir, `unchecked-${type}.ndjson`);
-    await writeLines(path, lines);
-    return path;
+    if (lines.length === 0) return;
+    const parts: Uint8Array[] = [];
+    for (const line of lines) parts.push(line, NEWLINE);
+    // The lines as they are, without a copy into one buffer.
+    const file = await open(this.#file(type), "w");
+    try {
+      await file.writev(parts);
+    } finally {
+      await file.close();
+    }
   }
 
   /**
@@ -205,19 +207,5 @@ export class JsonStage {
   async remove(): Promise<void> {
     process.off("exit", this.#onExit);
     await rm(this.#dir, { recursive: true, force: true });
-  }
-}
-
-/** Writes lines, each followed by a newline, to `path` (replacing it). */
-async function writeLines(path: string, lines: readonly Uint8Array[]): Promise<void> {
-  if (lines.length === 0) return;
-  const parts: Uint8Array[] = [];
-  for (const line of lines) parts.push(line, NEWLINE);
-  // The lines as they are, without a copy into one buffer.
-  const file = await open(path, "w");
-  try {
-    await file.writev(parts);
-  } finally {
-    await file.close();
   }
 }

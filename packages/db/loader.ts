@@ -8,23 +8,19 @@
 import type { LinkRecord, SourcedRecord, WorkRecord } from "@orcid-sync/core";
 import type { SqlEngine, SqlValue } from "./engine.ts";
 import { type InputRecord, isInputRecord } from "./input_records.ts";
-import { checkSql } from "./json_checks.ts";
 import { JsonStage, type JsonStagedType, MAX_JSON_LINE_CHARS } from "./json_staging.ts";
-import type { ScannedType } from "./line_start.ts";
 import { linksFromWork } from "./links_from_work.ts";
 import {
   affiliationRow,
   fundingRow,
   goneRow,
   linkRow,
-  orcidRejection,
   personRow,
   rejection,
   type RowValues,
   workIdRows,
   workRow,
 } from "./rows.ts";
-import { parseTextLine, type UncheckedLine } from "./read_input.ts";
 import { createTableSql } from "./schema.ts";
 import { DATA_TABLES, LINK_COLUMNS } from "./tables.ts";
 
@@ -75,8 +71,6 @@ export interface LoadCounts {
   inputError?: Error;
   /** The iD whose records the early end cut off (not replaced). */
   cutOrcid?: string;
-  /** The input error is a line read whole that is not a valid record (not one cut short at the end). */
-  malformed?: boolean;
 }
 
 /** A fresh {@linkcode LoadCounts}. */
@@ -137,10 +131,9 @@ interface IdGroup {
 
 /**
  * A record read with its JSON text (read_input.ts), and the text's bytes as read when at hand: the
- * text lets DuckDB build its rows. Or a line read without parsing (read_input.ts's `scan`): its
- * fields are checked in SQL when its batch closes, and a batch that fails is read again here.
+ * text lets DuckDB build its rows.
  */
-export type LoaderInput = (SourcedRecord & { readonly text?: string; readonly bytes?: Uint8Array }) | UncheckedLine;
+export type LoaderInput = SourcedRecord & { readonly text?: string; readonly bytes?: Uint8Array };
 
 // What JSON.stringify writes as `\u` escapes (control characters, lone surrogates) DuckDB's JSON
 // reader refuses or writes back otherwise, and bytes that were not UTF-8 (read as U+FFFD, which
@@ -257,134 +250,6 @@ export async function* loadRecords(
     waiting.push(orcid === undefined ? error : { ...error, orcid });
   };
 
-  // The batch's input as read, and the state before it: a batch with lines read without parsing
-  // whose checks fail in SQL is read again from it, each line parsed, as if it had been so read.
-  let batchInput: LoaderInput[] = [];
-  let unchecked = new Map<ScannedType, Uint8Array[]>();
-  let before = { records: counts.records, errors: counts.errors, open };
-  const startBatch = () => {
-    batchInput = [];
-    unchecked = new Map();
-    before = { records: counts.records, errors: counts.errors, open };
-  };
-
-  /** Takes one input record (or unchecked line) into the batch. */
-  const take = (value: LoaderInput) => {
-    batchInput.push(value);
-    const { source, line, bytes } = value;
-    let item: InputRecord;
-    let json: Uint8Array | undefined;
-    let problem: ReturnType<typeof rejection>;
-    if ("record" in value) {
-      const { record, text } = value;
-      if (!isInputRecord(record)) {
-        waiting.push(record);
-        return;
-      }
-      // The line goes to the engine whole when it can build the rows from it exactly.
-      json = jsonStage && text && jsonSafe(text) ? (bytes ?? Buffer.from(text)) : undefined;
-      item = record as InputRecord;
-      problem = rejection(item);
-    } else {
-      // Only the iD is checked here; the fields are checked in SQL (checkBatch).
-      let lines = unchecked.get(value.type);
-      if (!lines) {
-        lines = [];
-        unchecked.set(value.type, lines);
-      }
-      lines.push(value.bytes);
-      json = value.bytes;
-      item = { type: value.type, orcid: value.orcid } as InputRecord;
-      problem = orcidRejection(item);
-    }
-    counts.records++;
-    if (item.type === "person" || item.type === "gone") {
-      if (problem) {
-        open = undefined;
-        reject(
-          problem.code,
-          `${source}:${line}: ${problem.message}`,
-          typeof item.orcid === "string" ? item.orcid : undefined,
-        );
-        return;
-      }
-      open = { orcid: item.orcid, rows: new Map(), lines: [], links: new Map(), workLinks: new Map() };
-      // The same iD twice in a batch: the later records are its state.
-      batch.delete(item.orcid);
-      batch.set(item.orcid, open);
-      if (json !== undefined) open.lines.push({ type: item.type, json });
-      else
-        add(
-          open,
-          item.type === "person" ? "persons" : "gone",
-          item.type === "person" ? personRow(item) : goneRow(item),
-        );
-      batchSize++;
-      return;
-    }
-    if (problem) {
-      reject(
-        problem.code,
-        `${source}:${line}: ${problem.message}`,
-        typeof item.orcid === "string" ? item.orcid : undefined,
-      );
-      return;
-    }
-    if (!open || open.orcid !== item.orcid) {
-      reject(
-        "NotOpened",
-        `${source}:${line}: A ${item.type} record of ${item.orcid} does not follow a person or gone record of its iD`,
-        item.orcid,
-      );
-      return;
-    }
-    addItem(open, item, json);
-    batchSize++;
-  };
-
-  /**
-   * Checks in SQL the batch's lines read without parsing; when one fails (or DuckDB cannot read
-   * them), reads the batch again with each line parsed here, as today. Returns the input error that
-   * reading then meets (the line JSON.parse or parseRecord refuses): the input ends there.
-   * No batch is committing meanwhile (the engine runs one statement at a time).
-   */
-  const checkBatch = async (): Promise<Error | undefined> => {
-    if (unchecked.size === 0 || !jsonStage) return undefined;
-    let passed = true;
-    try {
-      for (const [type, lines] of unchecked) {
-        const [row] = await engine.all(checkSql(type, await jsonStage.writeUnchecked(type, lines)));
-        if (Number(row?.lines) !== lines.length || Number(row?.failed) !== 0) passed = false;
-      }
-    } catch {
-      passed = false;
-    }
-    if (passed) return undefined;
-    const input = batchInput;
-    batch = new Map();
-    batchSize = 0;
-    waiting = [];
-    counts.records = before.records;
-    counts.errors = before.errors;
-    open = before.open;
-    startBatch();
-    for (const value of input) {
-      let parsed: LoaderInput | undefined = value;
-      if (!("record" in value)) {
-        try {
-          parsed = parseTextLine(value.bytes, value.source, value.line);
-        } catch (error) {
-          // A line read without parsing had its newline: it is malformed, not cut short.
-          counts.malformed = true;
-          return error as Error;
-        }
-      }
-      if (parsed) take(parsed);
-    }
-    return undefined;
-  };
-
-  let failed: Error | undefined;
   try {
     const iterator = input[Symbol.asyncIterator]();
     for (;;) {
@@ -392,50 +257,77 @@ export async function* loadRecords(
       try {
         next = await iterator.next();
       } catch (error) {
-        failed = error as Error;
+        // The input ended early: the iD it was in the middle of is not replaced.
+        counts.inputError = error as Error;
+        if (open && batch.get(open.orcid) === open) {
+          batch.delete(open.orcid);
+          counts.cutOrcid = open.orcid;
+        }
         break;
       }
       if (next.done) break;
-      let value: LoaderInput | undefined = next.value;
-      if (!("record" in value) && !jsonStage) {
-        // Rows built here: the line is parsed now.
-        try {
-          value = parseTextLine(value.bytes, value.source, value.line);
-        } catch (error) {
-          failed = error as Error;
-          break;
-        }
-        if (!value) continue;
+      const { record, source, line } = next.value;
+      // The line goes to the engine whole when it can build the rows from it exactly.
+      const { text, bytes } = next.value;
+      const json = jsonStage && text && jsonSafe(text) ? (bytes ?? Buffer.from(text)) : undefined;
+      if (!isInputRecord(record)) {
+        waiting.push(record);
+        continue;
       }
-      const type = "record" in value ? value.record.type : value.type;
-      if ((type === "person" || type === "gone") && batchSize >= batchRecords) {
-        // The batch before this one has committed by the time this one closes.
-        const out = await committed();
-        const error = await checkBatch();
-        if (error) {
+      const item = record as InputRecord;
+      counts.records++;
+      const problem = rejection(item);
+      if (item.type === "person" || item.type === "gone") {
+        if (batchSize >= batchRecords) {
+          // The batch before this one has committed by the time this one closes.
+          const out = await committed();
+          startCommit();
           yield* out;
-          failed = error;
-          break;
         }
-        startCommit();
-        startBatch();
-        yield* out;
+        if (problem) {
+          open = undefined;
+          reject(
+            problem.code,
+            `${source}:${line}: ${problem.message}`,
+            typeof item.orcid === "string" ? item.orcid : undefined,
+          );
+          continue;
+        }
+        open = { orcid: item.orcid, rows: new Map(), lines: [], links: new Map(), workLinks: new Map() };
+        // The same iD twice in a batch: the later records are its state.
+        batch.delete(item.orcid);
+        batch.set(item.orcid, open);
+        if (json !== undefined) open.lines.push({ type: item.type, json });
+        else
+          add(
+            open,
+            item.type === "person" ? "persons" : "gone",
+            item.type === "person" ? personRow(item) : goneRow(item),
+          );
+        batchSize++;
+        continue;
       }
-      take(value);
-    }
-    const out = await committed();
-    // The input ended early (or a line read again failed): the iD it was in the middle of is not replaced.
-    const error = (await checkBatch()) ?? failed;
-    if (error) {
-      counts.inputError = error;
-      if (open && batch.get(open.orcid) === open) {
-        batch.delete(open.orcid);
-        counts.cutOrcid = open.orcid;
+      if (problem) {
+        reject(
+          problem.code,
+          `${source}:${line}: ${problem.message}`,
+          typeof item.orcid === "string" ? item.orcid : undefined,
+        );
+        continue;
       }
+      if (!open || open.orcid !== item.orcid) {
+        reject(
+          "NotOpened",
+          `${source}:${line}: A ${item.type} record of ${item.orcid} does not follow a person or gone record of its iD`,
+          item.orcid,
+        );
+        continue;
+      }
+      addItem(open, item, json);
+      batchSize++;
     }
-    yield* out;
+    yield* await committed();
     startCommit();
-    startBatch();
     yield* await committed();
   } finally {
     // Stopped early (the consumer went away, a failure): the engine is not closed under a commit.

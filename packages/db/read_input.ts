@@ -3,7 +3,6 @@
  * keeping each line's text so that an engine that parses JSON itself (DuckDB) can build the rows.
  */
 import { parseRecord, type SourcedRecord } from "@orcid-sync/core";
-import { type LineStart, scanLineStart } from "./line_start.ts";
 
 /** A record, where it came from, and the line it was read from. */
 export interface TextRecord extends SourcedRecord {
@@ -13,48 +12,12 @@ export interface TextRecord extends SourcedRecord {
   readonly bytes: Uint8Array;
 }
 
-/**
- * A line of orcid-extract's exact shape read without parsing (option `scan`): only its `type` and
- * `orcid` are known; {@linkcode parseTextLine} reads it whole, with the same checks and messages.
- */
-export interface UncheckedLine extends LineStart {
-  readonly source: string;
-  readonly line: number;
-  readonly bytes: Uint8Array;
-}
-
 /** Options for {@linkcode readTextRecords}. */
 export interface ReadTextRecordsOptions {
   /** Name used in messages. Default `stdin`. */
   readonly source?: string;
   /** Longest accepted line in bytes; a longer one throws a RangeError. Default 512 MiB. */
   readonly maxLineBytes?: number;
-  /** Lines of orcid-extract's exact shape (line_start.ts) come as {@linkcode UncheckedLine}s, not parsed. */
-  readonly scan?: boolean;
-}
-
-/**
- * A line's record with its text, or undefined for a blank line; a line that is not JSON or not a
- * valid record throws a SyntaxError naming `source:LINE` (core's `readRecords` messages).
- */
-export function parseTextLine(bytes: Uint8Array, source: string, line: number): TextRecord | undefined {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-  if (text.trim().length === 0) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new SyntaxError(
-      `Cannot parse record on ${source}:${line}: ${(error as Error).message} (line starts: ${show(text)})`,
-    );
-  }
-  try {
-    return { record: parseRecord(value), source, line, text, bytes };
-  } catch (error) {
-    throw new SyntaxError(
-      `Cannot use record on ${source}:${line}: ${(error as Error).message} (line starts: ${show(text)})`,
-    );
-  }
 }
 
 const NEWLINE = 0x0a;
@@ -73,7 +36,7 @@ const SHOWN_CHARS = 60;
 export async function* readTextRecords(
   input: AsyncIterable<Uint8Array | string>,
   options: ReadTextRecordsOptions = {},
-): AsyncGenerator<TextRecord | UncheckedLine> {
+): AsyncGenerator<TextRecord> {
   const source = options.source ?? "stdin";
   const maxLineBytes = options.maxLineBytes ?? 512 * 1024 * 1024;
   let pending: Buffer[] = [];
@@ -86,10 +49,24 @@ export async function* readTextRecords(
     if (buffer.length > 0 && buffer[buffer.length - 1] === 0x0d) buffer = buffer.subarray(0, -1);
     return buffer;
   };
-  // A last line without its newline is parsed (it may have been cut short by a dying producer).
-  const record = (bytes: Buffer, scan = options.scan): TextRecord | UncheckedLine | undefined => {
-    const start = scan ? scanLineStart(bytes) : undefined;
-    return start ? { ...start, source, line, bytes } : parseTextLine(bytes, source, line);
+  const record = (bytes: Buffer): TextRecord | undefined => {
+    const text = bytes.toString("utf8");
+    if (text.trim().length === 0) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new SyntaxError(
+        `Cannot parse record on ${source}:${line}: ${(error as Error).message} (line starts: ${show(text)})`,
+      );
+    }
+    try {
+      return { record: parseRecord(value), source, line, text, bytes };
+    } catch (error) {
+      throw new SyntaxError(
+        `Cannot use record on ${source}:${line}: ${(error as Error).message} (line starts: ${show(text)})`,
+      );
+    }
   };
   for await (const piece of input) {
     const chunk =
@@ -113,7 +90,7 @@ export async function* readTextRecords(
   }
   if (pendingBytes > 0) {
     line++;
-    const read = record(finish(Buffer.alloc(0)), false);
+    const read = record(finish(Buffer.alloc(0)));
     if (read) yield read;
   }
 }

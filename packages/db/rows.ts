@@ -48,8 +48,10 @@ const sourceValues = (source: ItemSource | null | undefined): SqlValue[] => [
  * ```
  */
 export function rejection(record: InputRecord): Rejection | undefined {
-  const invalid = orcidRejection(record);
-  if (invalid || record.type === "person" || record.type === "gone") return invalid;
+  if (typeof record.orcid !== "string" || !isValidOrcidId(record.orcid)) {
+    return { code: "InvalidOrcid", message: `Invalid iD '${String(record.orcid)}' in a ${record.type} record` };
+  }
+  if (record.type === "person" || record.type === "gone") return undefined;
   if (int(record.putCode) === null) {
     return { code: "InvalidRecord", message: `A ${record.type} record of ${record.orcid} has no whole-number putCode` };
   }
@@ -60,12 +62,6 @@ export function rejection(record: InputRecord): Rejection | undefined {
     return { code: "NoDoi", message: `A link record of ${record.orcid} (putCode ${record.putCode}) has no DOI` };
   }
   return undefined;
-}
-
-/** The part of {@linkcode rejection} that needs only the record's `type` and `orcid`: an invalid iD. */
-export function orcidRejection(record: { readonly type: string; readonly orcid: unknown }): Rejection | undefined {
-  if (typeof record.orcid === "string" && isValidOrcidId(record.orcid)) return undefined;
-  return { code: "InvalidOrcid", message: `Invalid iD '${String(record.orcid)}' in a ${record.type} record` };
 }
 
 /** The `persons` row of a person record. */

@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { ExitCode, FatalError, UsageError } from "@orcid-sync/core";
 import { BatchFailedError, DEFAULT_BATCH_RECORDS, type LoadCounts, loadRecords, newLoadCounts } from "../loader.ts";
-import { readTextRecords, type TextRecord, type UncheckedLine } from "../read_input.ts";
+import { readTextRecords, type TextRecord } from "../read_input.ts";
 import type { Verb } from "./verb.ts";
 
 /** Input records from stdin or files; `ended` tells a line cut short at the end from a malformed one. */
@@ -11,7 +11,7 @@ async function* inputRecords(
   files: readonly string[],
   stdin: Readable,
   state: { ended: boolean },
-): AsyncGenerator<TextRecord | UncheckedLine> {
+): AsyncGenerator<TextRecord> {
   for (const file of files.length === 0 ? ["-"] : files) {
     const stream = file === "-" ? stdin : createReadStream(file);
     state.ended = false;
@@ -19,8 +19,7 @@ async function* inputRecords(
       for await (const chunk of stream) yield chunk as Uint8Array;
       state.ended = true;
     })();
-    // Lines of orcid-extract's shape are checked in SQL when the engine builds the rows (loader.ts).
-    yield* readTextRecords(chunks, { source: file === "-" ? "stdin" : file, scan: true });
+    yield* readTextRecords(chunks, { source: file === "-" ? "stdin" : file });
   }
 }
 
@@ -87,7 +86,7 @@ export const loadVerb: Verb = {
         const cut = counts.cutOrcid ? `; ${counts.cutOrcid} was not replaced` : "";
         const message = `${counts.inputError.message}${cut}; load ${counts.loadId} recorded as incomplete`;
         // A last line without its end: the producer died mid-record. Anything else is malformed input.
-        if (!input.ended || counts.malformed) throw new FatalError(message);
+        if (!input.ended) throw new FatalError(message);
         ctx.log.error(`Input ended in the middle of a record: ${message}`);
         return ExitCode.ItemsFailed;
       }

@@ -154,6 +154,7 @@ function appendTextList(appender: DuckDBAppender, list: readonly string[]): void
 
 class DuckDbEngine implements SqlEngine {
   readonly name = "duckdb";
+  readonly stagesJson = true;
   readonly #instance: DuckDBInstance;
   readonly #connection: DuckDBConnection;
   // Queries run again and again (a DOI at a time) are prepared once.

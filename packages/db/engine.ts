@@ -45,6 +45,12 @@ export interface SqlEngine {
    * an engine without a Parquet writer throws.
    */
   copyToParquet(select: string, folder: string, options?: { readonly partitionBy?: string }): Promise<void>;
+  /**
+   * Whether the loader stages input records as their JSON text and lets the engine build the rows
+   * in SQL (json_staging.ts: DuckDB, whose JSON reader does in C++ what JavaScript would do a value
+   * at a time); otherwise the loader builds the rows and calls {@linkcode SqlEngine.append}.
+   */
+  readonly stagesJson: boolean;
   /** Bulk-loads rows into a (staging) table: DuckDB's appender, PostgreSQL's COPY. */
   append(table: string, columns: readonly ColumnDef[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
   /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws. */

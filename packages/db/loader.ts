@@ -8,6 +8,7 @@
 import type { LinkRecord, SourcedRecord, WorkRecord } from "@orcid-sync/core";
 import type { SqlEngine, SqlValue } from "./engine.ts";
 import { type InputRecord, isInputRecord } from "./input_records.ts";
+import { JsonStage, type JsonStagedType, MAX_JSON_LINE_CHARS } from "./json_staging.ts";
 import { linksFromWork } from "./links_from_work.ts";
 import {
   affiliationRow,
@@ -104,15 +105,47 @@ export interface LoadErrorRecord {
   readonly orcid?: string;
 }
 
-/** An iD's records gathered for its replace. */
+/** A record as its JSON text (UTF-8), for an engine that builds the rows itself (see json_staging.ts). */
+interface JsonLine {
+  readonly type: JsonStagedType;
+  readonly json: Uint8Array;
+}
+
+/** A work's link, and whether the work went as JSON text (then the link goes as JSON text too). */
+interface WorkLink {
+  readonly link: LinkRecord;
+  readonly json: boolean;
+}
+
+/** An iD's records gathered for its replace: rows built here, or lines the engine turns into rows. */
 interface IdGroup {
   readonly orcid: string;
   readonly rows: Map<string, RowValues[]>;
-  /** Links by identity, from `link` records. */
-  readonly links: Map<string, RowValues>;
+  /** Records (but links) as JSON text. */
+  readonly lines: JsonLine[];
+  /** Links by identity, from `link` records: a row, or the record's JSON text. */
+  readonly links: Map<string, RowValues | Uint8Array>;
   /** Links by identity, from `work` records (used when the iD has no `link` records). */
-  readonly workLinks: Map<string, RowValues>;
+  readonly workLinks: Map<string, WorkLink>;
 }
+
+/**
+ * A record read with its JSON text (read_input.ts), and the text's bytes as read when at hand: the
+ * text lets DuckDB build its rows.
+ */
+export type LoaderInput = SourcedRecord & { readonly text?: string; readonly bytes?: Uint8Array };
+
+// What JSON.stringify writes as `\u` escapes (control characters, lone surrogates) DuckDB's JSON
+// reader refuses or writes back otherwise, and bytes that were not UTF-8 (read as U+FFFD, which
+// DuckDB refuses): such lines take the JavaScript rows.
+const ESCAPE = "\\u";
+const NOT_UTF8 = "\uFFFD";
+/** Whether a line can go to the engine as JSON text (see json_staging.ts). */
+const jsonSafe = (text: string) =>
+  text.charCodeAt(0) === 0x7b &&
+  text.length < MAX_JSON_LINE_CHARS &&
+  !text.includes(ESCAPE) &&
+  !text.includes(NOT_UTF8);
 
 const STAGE_IDS = "stage_ids";
 const stageName = (table: string) => `stage_${table}`;
@@ -158,7 +191,7 @@ SELECT ${engine.eventSeqSql(EVENT_ORDER)}, $1, change, ${LINK_LIST}, $2 FROM ${S
  */
 export async function* loadRecords(
   engine: SqlEngine,
-  input: AsyncIterable<SourcedRecord>,
+  input: AsyncIterable<LoaderInput>,
   counts: LoadCounts,
   options: LoadOptions = {},
 ): AsyncGenerator<object> {
@@ -171,6 +204,8 @@ export async function* loadRecords(
     events = (await engine.all("SELECT 1 AS found FROM loads WHERE status = 'complete' LIMIT 1")).length > 0;
   });
 
+  // Without a temporary folder to write to, the rows are built here.
+  const jsonStage = engine.stagesJson ? await JsonStage.create().catch(() => undefined) : undefined;
   let batch = new Map<string, IdGroup>();
   let batchSize = 0;
   let waiting: object[] = [];
@@ -188,7 +223,7 @@ export async function* loadRecords(
     batchSize = 0;
     waiting = [];
     const commit = async () => {
-      if (closed.size > 0) await commitWithRetries(engine, closed, counts, { events, at, ...read }, options);
+      if (closed.size > 0) await commitWithRetries(engine, closed, counts, { events, at, jsonStage, ...read }, options);
       return out;
     };
     committing = commit();
@@ -218,7 +253,7 @@ export async function* loadRecords(
   try {
     const iterator = input[Symbol.asyncIterator]();
     for (;;) {
-      let next: IteratorResult<SourcedRecord>;
+      let next: IteratorResult<LoaderInput>;
       try {
         next = await iterator.next();
       } catch (error) {
@@ -232,6 +267,9 @@ export async function* loadRecords(
       }
       if (next.done) break;
       const { record, source, line } = next.value;
+      // The line goes to the engine whole when it can build the rows from it exactly.
+      const { text, bytes } = next.value;
+      const json = jsonStage && text && jsonSafe(text) ? (bytes ?? Buffer.from(text)) : undefined;
       if (!isInputRecord(record)) {
         waiting.push(record);
         continue;
@@ -255,15 +293,17 @@ export async function* loadRecords(
           );
           continue;
         }
-        open = { orcid: item.orcid, rows: new Map(), links: new Map(), workLinks: new Map() };
+        open = { orcid: item.orcid, rows: new Map(), lines: [], links: new Map(), workLinks: new Map() };
         // The same iD twice in a batch: the later records are its state.
         batch.delete(item.orcid);
         batch.set(item.orcid, open);
-        add(
-          open,
-          item.type === "person" ? "persons" : "gone",
-          item.type === "person" ? personRow(item) : goneRow(item),
-        );
+        if (json !== undefined) open.lines.push({ type: item.type, json });
+        else
+          add(
+            open,
+            item.type === "person" ? "persons" : "gone",
+            item.type === "person" ? personRow(item) : goneRow(item),
+          );
         batchSize++;
         continue;
       }
@@ -283,7 +323,7 @@ export async function* loadRecords(
         );
         continue;
       }
-      addItem(open, item);
+      addItem(open, item, json);
       batchSize++;
     }
     yield* await committed();
@@ -292,6 +332,7 @@ export async function* loadRecords(
   } finally {
     // Stopped early (the consumer went away, a failure): the engine is not closed under a commit.
     await committing?.catch(() => {});
+    await jsonStage?.remove();
   }
   counts.status = counts.inputError ? "incomplete" : "complete";
   const ended = new Date().toISOString();
@@ -309,21 +350,38 @@ function add(group: IdGroup, table: string, row: RowValues): void {
   rows.push(row);
 }
 
-function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "gone" }>): void {
+/** Adds an item to its iD's group: as its `json` text when given, else as rows. */
+function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "gone" }>, json?: Uint8Array): void {
   switch (item.type) {
-    case "work":
-      add(group, "works", workRow(item));
-      for (const row of workIdRows(item)) add(group, "work_ids", row);
-      for (const link of linksFromWork(item as WorkRecord)) group.workLinks.set(linkKey(link), linkRow(link));
+    case "work": {
+      if (json !== undefined) group.lines.push({ type: "work", json });
+      else {
+        add(group, "works", workRow(item));
+        for (const row of workIdRows(item)) add(group, "work_ids", row);
+      }
+      // Links from works matter only while the iD has no link records.
+      if (group.links.size === 0) {
+        const asJson = json !== undefined;
+        for (const link of linksFromWork(item as WorkRecord))
+          group.workLinks.set(linkKey(link), { link, json: asJson });
+      }
       return;
+    }
     case "link":
-      group.links.set(linkKey(item), linkRow(item));
+      group.workLinks.clear();
+      // The engine stores the DOI as given: one that is not yet trimmed and lower case takes a row.
+      group.links.set(
+        linkKey(item),
+        json !== undefined && item.doi === item.doi.trim().toLowerCase() ? json : linkRow(item),
+      );
       return;
     case "affiliation":
-      add(group, "affiliations", affiliationRow(item));
+      if (json !== undefined) group.lines.push({ type: "affiliation", json });
+      else add(group, "affiliations", affiliationRow(item));
       return;
     case "funding":
-      add(group, "fundings", fundingRow(item));
+      if (json !== undefined) group.lines.push({ type: "funding", json });
+      else add(group, "fundings", fundingRow(item));
   }
 }
 
@@ -364,6 +422,16 @@ async function prepareStaging(engine: SqlEngine): Promise<void> {
     await engine.run(createTableSql(engine, table, { temp: true, name: stageName(table.name) }));
   }
 }
+
+const JSON_TYPES: readonly JsonStagedType[] = ["person", "gone", "work", "affiliation", "funding", "link"];
+const TABLE_OF_TYPE: Record<JsonStagedType, string> = {
+  person: "persons",
+  gone: "gone",
+  work: "works",
+  affiliation: "affiliations",
+  funding: "fundings",
+  link: "links",
+};
 
 /**
  * Runs `work` (one transaction, or a statement), again when the engine calls its failure retryable
@@ -409,6 +477,8 @@ interface BatchOptions {
   readonly records: number;
   /** Error records up to the batch's end. */
   readonly errors: number;
+  /** Where the batch's JSON lines go when the engine builds rows from them. */
+  readonly jsonStage?: JsonStage;
 }
 
 /** Commits a batch, again after a retryable failure. */
@@ -421,8 +491,32 @@ function commitWithRetries(
 ): Promise<void> {
   const first = [...batch.keys()][0];
   return retrying(engine, options, `Batch ${counts.batches + 1} (${batch.size} iDs from ${first})`, () =>
-    commitBatch(engine, batch, counts, batchOptions),
+    commitBatch(engine, batch, counts, batchOptions).catch((error: unknown) => {
+      // DuckDB refused a line that JSON.parse took (a key twice in an object): nothing of the batch
+      // was committed, and its rows are built here from the same lines instead.
+      if (!batchOptions.jsonStage || !/JSON/.test((error as Error).message)) throw error;
+      return commitBatch(engine, batch, counts, { ...batchOptions, jsonStage: undefined });
+    }),
   );
+}
+
+/** Rows of a record given as its JSON text, built here (when the engine cannot build them). */
+function rowsOfLine(type: JsonStagedType, json: Uint8Array): [table: string, row: RowValues][] {
+  const record = JSON.parse(Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("utf8"));
+  switch (type) {
+    case "person":
+      return [["persons", personRow(record)]];
+    case "gone":
+      return [["gone", goneRow(record)]];
+    case "work":
+      return [["works", workRow(record)], ...workIdRows(record).map((row): [string, RowValues] => ["work_ids", row])];
+    case "affiliation":
+      return [["affiliations", affiliationRow(record)]];
+    case "funding":
+      return [["fundings", fundingRow(record)]];
+    case "link":
+      return [["links", linkRow(record)]];
+  }
 }
 
 async function commitBatch(
@@ -431,10 +525,37 @@ async function commitBatch(
   counts: LoadCounts,
   options: BatchOptions,
 ): Promise<void> {
+  const { jsonStage } = options;
   const staged = new Map<string, RowValues[]>(DATA_TABLES.map((t) => [t.name, []]));
+  const lines = new Map<JsonStagedType, Uint8Array[]>(JSON_TYPES.map((type) => [type, []]));
+  // Rows per table, however staged.
+  const counted = new Map<string, number>(DATA_TABLES.map((t) => [t.name, 0]));
+  const count = (table: string, n: number) => counted.set(table, counted.get(table)! + n);
   for (const group of batch.values()) {
-    for (const [table, rows] of group.rows) staged.get(table)!.push(...rows);
-    staged.get("links")!.push(...(group.links.size > 0 ? group.links : group.workLinks).values());
+    for (const [table, rows] of group.rows) {
+      staged.get(table)!.push(...rows);
+      count(table, rows.length);
+    }
+    for (const { type, json } of group.lines) {
+      if (jsonStage) lines.get(type)!.push(json);
+      else for (const [table, row] of rowsOfLine(type, json)) staged.get(table)!.push(row);
+      count(TABLE_OF_TYPE[type], 1);
+    }
+    if (group.links.size > 0) {
+      for (const link of group.links.values()) {
+        if (!(link instanceof Uint8Array)) staged.get("links")!.push(link);
+        else if (jsonStage) lines.get("link")!.push(link);
+        else staged.get("links")!.push(rowsOfLine("link", link)[0]![1]);
+      }
+      count("links", group.links.size);
+    } else {
+      for (const { link, json } of group.workLinks.values()) {
+        const text = json && jsonStage ? JSON.stringify({ ...link, doi: link.doi.trim().toLowerCase() }) : undefined;
+        if (text !== undefined && jsonSafe(text)) lines.get("link")!.push(Buffer.from(text));
+        else staged.get("links")!.push(linkRow(link));
+      }
+      count("links", group.workLinks.size);
+    }
   }
   // Emptied first, not after the commit: once committed, nothing may fail and have the batch retried.
   for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name))])
@@ -445,8 +566,14 @@ async function commitBatch(
     [...batch.keys()].map((orcid): SqlValue[] => [orcid]),
   );
   for (const table of DATA_TABLES) await engine.append(stageName(table.name), table.columns, staged.get(table.name)!);
+  if (jsonStage) {
+    for (const type of JSON_TYPES) await jsonStage.write(type, lines.get(type)!);
+    // Links are staged when events compare them with the stored ones; the other rows go from the
+    // lines into the tables in the transaction, without a staging copy.
+    if (options.events) for (const sql of jsonStage.rowsSql("links", stageName("links"))) await engine.run(sql);
+  }
 
-  const n = (table: string) => staged.get(table)!.length;
+  const n = (table: string) => counted.get(table)!;
   const { added, removed } = await engine.transaction(async () => {
     let added = 0;
     let removed = 0;
@@ -454,6 +581,8 @@ async function commitBatch(
     for (const table of DATA_TABLES) {
       await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
       await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
+      if (jsonStage && !(options.events && table.name === "links"))
+        for (const sql of jsonStage.rowsSql(table.name, table.name)) await engine.run(sql);
     }
     if (options.events) {
       // Last, so the lock that orders events across loaders is held only to the commit.

@@ -161,6 +161,8 @@ export async function openPostgres(options: PostgresOptions = {}): Promise<Postg
 /** A PostgreSQL connection holding one orcid-db schema. */
 export class PostgresEngine implements SqlEngine {
   readonly name = "postgres";
+  // COPY takes rows built in JavaScript (text over the wire either way).
+  readonly stagesJson = false;
   /** The database and schema, for messages (no password). */
   readonly label: string;
   readonly schema: string;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SourcedRecord } from "@orcid-sync/core";
 import type { SqlEngine } from "../engine.ts";
-import { type LoadCounts, loadRecords, type LoadOptions, newLoadCounts } from "../loader.ts";
+import { type LoadCounts, type LoaderInput, loadRecords, type LoadOptions, newLoadCounts } from "../loader.ts";
 import { openDatabase, type OpenDatabaseOptions } from "../open_database.ts";
 import { DATA_TABLES } from "../tables.ts";
 
@@ -22,10 +22,19 @@ export function openTarget(target: DbTarget, options: OpenDatabaseOptions = {}):
   return typeof target === "string" ? openDatabase(target, options) : openDatabase(target.path, { ...options, schema: target.schema });
 }
 
-/** Records as the loader reads them. */
-export async function* sourced(records: Iterable<object>): AsyncGenerator<SourcedRecord> {
+/**
+ * Records as the loader reads them: with their JSON text (as read_input.ts gives it, so that DuckDB
+ * builds the rows from it), or without (`text: false`: the rows built in JavaScript).
+ */
+export async function* sourced(
+  records: Iterable<object>,
+  options: { readonly text?: boolean } = {},
+): AsyncGenerator<LoaderInput> {
   let line = 0;
-  for (const record of records) yield { record: record as SourcedRecord["record"], source: "test", line: ++line };
+  for (const record of records) {
+    const read = { record: record as SourcedRecord["record"], source: "test", line: ++line };
+    yield options.text === false ? read : { ...read, text: JSON.stringify(record) };
+  }
 }
 
 /** Parses NDJSON text. */

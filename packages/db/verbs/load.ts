@@ -1,8 +1,9 @@
 /** `orcid-db load DB [file…]`: records from stdin or files into the database. */
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
-import { ExitCode, FatalError, readRecords, type SourcedRecord, UsageError } from "@orcid-sync/core";
+import { ExitCode, FatalError, UsageError } from "@orcid-sync/core";
 import { BatchFailedError, DEFAULT_BATCH_RECORDS, type LoadCounts, loadRecords, newLoadCounts } from "../loader.ts";
+import { readTextRecords, type TextRecord } from "../read_input.ts";
 import type { Verb } from "./verb.ts";
 
 /** Input records from stdin or files; `ended` tells a line cut short at the end from a malformed one. */
@@ -10,7 +11,7 @@ async function* inputRecords(
   files: readonly string[],
   stdin: Readable,
   state: { ended: boolean },
-): AsyncGenerator<SourcedRecord> {
+): AsyncGenerator<TextRecord> {
   for (const file of files.length === 0 ? ["-"] : files) {
     const stream = file === "-" ? stdin : createReadStream(file);
     state.ended = false;
@@ -18,7 +19,7 @@ async function* inputRecords(
       for await (const chunk of stream) yield chunk as Uint8Array;
       state.ended = true;
     })();
-    yield* readRecords(chunks, { source: file === "-" ? "stdin" : file });
+    yield* readTextRecords(chunks, { source: file === "-" ? "stdin" : file });
   }
 }
 

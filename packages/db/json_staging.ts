@@ -1,0 +1,211 @@
+/**
+ * Staging rows built by DuckDB from input records' JSON text (an engine whose `stagesJson` is
+ * true): at each batch the loader writes the lines of each record type to a file of its own in a
+ * temporary folder, and these statements insert the rows that DuckDB's JSON reader (C++, on its
+ * threads) builds from them — no value crosses from JavaScript one at a time. The rows equal what
+ * rows.ts builds in JavaScript for the same records, given what the loader sends this way: lines
+ * core's `parseRecord` accepted, that start with `{`, without `\u` escapes (DuckDB refuses a lone
+ * surrogate and writes control characters' escapes back in upper case), shorter than
+ * {@linkcode MAX_JSON_LINE_CHARS}; links whose DOI is already trimmed and lower case.
+ */
+import { rmSync } from "node:fs";
+import { mkdtemp, open, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The record types staged as JSON text, each in a file of its own. */
+export type JsonStagedType = "person" | "gone" | "work" | "affiliation" | "funding" | "link";
+
+/** A longer line takes the JavaScript rows (DuckDB's JSON reader holds one object in 16 MB). */
+export const MAX_JSON_LINE_CHARS = 4 * 1024 * 1024;
+
+const SOURCE = `STRUCT("kind" VARCHAR, "id" VARCHAR, "name" VARCHAR, "originId" VARCHAR, "originName" VARCHAR)`;
+const SOURCE_COLUMNS = "source.kind, source.id, source.name, source.originId, source.originName";
+const EXTERNAL_IDS = `STRUCT("type" VARCHAR, "value" VARCHAR, "normalized" VARCHAR, "url" VARCHAR, "relationship" VARCHAR)[]`;
+const V = "VARCHAR";
+const B = "BIGINT";
+
+/** The fields each type's rows use, with DuckDB's type for each (a field not listed is not read). */
+const COLUMNS: Record<string, Record<string, string>> = {
+  person: {
+    orcid: V,
+    givenNames: V,
+    familyName: V,
+    creditName: V,
+    otherNames: "VARCHAR[]",
+    biography: V,
+    keywords: "VARCHAR[]",
+    researcherUrls: "JSON",
+    externalIds: "JSON",
+    emails: "VARCHAR[]",
+    created: V,
+    lastModified: V,
+  },
+  gone: { orcid: V, reason: V, redirect: V, code: B },
+  work: {
+    orcid: V,
+    putCode: B,
+    title: V,
+    workType: V,
+    journal: V,
+    year: B,
+    month: B,
+    day: B,
+    url: V,
+    dois: "VARCHAR[]",
+    source: SOURCE,
+    created: V,
+    lastModified: V,
+    visibility: V,
+  },
+  // Only what the rows use: fewer columns are built faster from the same text.
+  workIds: { orcid: V, putCode: B, externalIds: EXTERNAL_IDS },
+  affiliation: {
+    orcid: V,
+    affiliationType: V,
+    putCode: B,
+    department: V,
+    role: V,
+    startDate: V,
+    endDate: V,
+    orgName: V,
+    orgCity: V,
+    orgRegion: V,
+    orgCountry: V,
+    orgIdSource: V,
+    orgId: V,
+    source: SOURCE,
+  },
+  funding: {
+    orcid: V,
+    putCode: B,
+    title: V,
+    fundingType: V,
+    orgName: V,
+    orgIdSource: V,
+    orgId: V,
+    externalIds: "JSON",
+    startDate: V,
+    endDate: V,
+    source: SOURCE,
+  },
+  link: {
+    doi: V,
+    orcid: V,
+    putCode: B,
+    relationship: V,
+    class: V,
+    sourceId: V,
+    sourceName: V,
+    originId: V,
+    originName: V,
+    created: V,
+    lastModified: V,
+  },
+};
+
+/** Which staged type (and which of its column sets) each data table's rows come from. */
+const SOURCES: Record<string, [type: JsonStagedType, columns: string, select: string]> = {
+  persons: [
+    "person",
+    "person",
+    `orcid, givenNames, familyName, creditName, otherNames, biography, keywords, researcherUrls, externalIds,
+     emails, created, lastModified`,
+  ],
+  gone: ["gone", "gone", "orcid, reason, redirect, code"],
+  works: [
+    "work",
+    "work",
+    `orcid, putCode, title, workType, journal, "year", "month", "day", url, dois, ${SOURCE_COLUMNS}, created,
+     lastModified, visibility`,
+  ],
+  work_ids: [
+    "work",
+    "workIds",
+    "orcid, putCode, e.type, e.value, e.normalized, e.url, e.relationship FROM (SELECT orcid, putCode, unnest(externalIds) AS e",
+  ],
+  links: [
+    "link",
+    "link",
+    "doi, orcid, putCode, relationship, class, sourceId, sourceName, originId, originName, created, lastModified",
+  ],
+  affiliations: [
+    "affiliation",
+    "affiliation",
+    `orcid, affiliationType, putCode, department, role, startDate, endDate, orgName, orgCity, orgRegion,
+     orgCountry, orgIdSource, orgId, ${SOURCE_COLUMNS}`,
+  ],
+  fundings: [
+    "funding",
+    "funding",
+    `orcid, putCode, title, fundingType, orgName, orgIdSource, orgId, externalIds, startDate, endDate, ${SOURCE_COLUMNS}`,
+  ],
+};
+
+const NEWLINE = Buffer.from("\n");
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const columnsSql = (columns: Record<string, string>) =>
+  `{${Object.entries(columns)
+    .map(([name, type]) => `${quote(name)}: ${quote(type)}`)
+    .join(", ")}}`;
+
+/**
+ * A load's staged lines: a temporary folder with one file per record type, written again at each
+ * batch (one batch commits at a time), removed when the load ends.
+ */
+export class JsonStage {
+  readonly #dir: string;
+  readonly #lines = new Map<JsonStagedType, number>();
+  // A process that exits before the load ends (a signal, a fatal error) removes the folder too.
+  readonly #onExit = () => rmSync(this.#dir, { recursive: true, force: true });
+
+  private constructor(dir: string) {
+    this.#dir = dir;
+    process.once("exit", this.#onExit);
+  }
+
+  /** Makes the folder (in the system's temporary folder). */
+  static async create(): Promise<JsonStage> {
+    return new JsonStage(await mkdtemp(join(tmpdir(), "orcid-db-load-")));
+  }
+
+  #file(type: JsonStagedType): string {
+    return join(this.#dir, `${type}.ndjson`);
+  }
+
+  /** Writes the batch's lines of one type, as UTF-8 (replacing the last batch's). */
+  async write(type: JsonStagedType, lines: readonly Uint8Array[]): Promise<void> {
+    this.#lines.set(type, lines.length);
+    if (lines.length === 0) return;
+    const parts: Uint8Array[] = [];
+    for (const line of lines) parts.push(line, NEWLINE);
+    // The lines as they are, without a copy into one buffer.
+    const file = await open(this.#file(type), "w");
+    try {
+      await file.writev(parts);
+    } finally {
+      await file.close();
+    }
+  }
+
+  /**
+   * The statements that insert a data table's rows, built from the staged lines, into `into` (the
+   * table itself, or its staging table): in the column order of tables.ts, with the values of rows.ts.
+   * None when the batch has no line of the type.
+   */
+  rowsSql(table: string, into: string): string[] {
+    const source = SOURCES[table];
+    if (!source) throw new RangeError(`Unknown table '${table}'`);
+    const [type, columns, select] = source;
+    if (!this.#lines.get(type)) return [];
+    const read = `read_json(${quote(this.#file(type))}, format = 'newline_delimited', columns = ${columnsSql(COLUMNS[columns]!)})`;
+    // work_ids: one row per external id of each work.
+    return [`INSERT INTO ${into} SELECT ${select} FROM ${read}${table === "work_ids" ? ")" : ""}`];
+  }
+
+  /** Removes the folder. */
+  async remove(): Promise<void> {
+    process.off("exit", this.#onExit);
+    await rm(this.#dir, { recursive: true, force: true });
+  }
+}

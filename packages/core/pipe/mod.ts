@@ -27,7 +27,8 @@ export {
   placeRecords,
   type PlaceStats,
 } from "./place_records.ts";
-export { readRecordInputs, readRecords, type SourcedRecord } from "./read_records.ts";
+export { type NumberedLine, type ReadLinesOptions, readLines } from "./read_lines.ts";
+export { parseRecordLine, readRecordInputs, readRecords, type SourcedRecord } from "./read_records.ts";
 export {
   type AffiliationRecord,
   type AffiliationType,

@@ -4,6 +4,8 @@
 export interface NumberedLine {
   readonly text: string;
   readonly line: number;
+  /** The line's bytes, without its ending: a view of the input's chunk where the line lies in one. */
+  readonly bytes: Buffer;
 }
 
 /** Options for {@linkcode readLines}. */
@@ -33,13 +35,13 @@ export async function* readLines(
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let line = 0;
-  const finish = (tail: Buffer): string => {
-    let buffer = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
+  const finish = (tail: Buffer): Buffer => {
+    const buffer = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
     pending = [];
     pendingBytes = 0;
-    if (buffer.length > 0 && buffer[buffer.length - 1] === 0x0d) buffer = buffer.subarray(0, -1);
-    return buffer.toString("utf8");
+    return buffer.length > 0 && buffer[buffer.length - 1] === 0x0d ? buffer.subarray(0, -1) : buffer;
   };
+  const numbered = (bytes: Buffer): NumberedLine => ({ text: bytes.toString("utf8"), line, bytes });
   for await (const piece of input) {
     const chunk =
       typeof piece === "string" ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
@@ -47,7 +49,7 @@ export async function* readLines(
     let end = chunk.indexOf(NEWLINE, start);
     while (end !== -1) {
       line++;
-      yield { text: finish(chunk.subarray(start, end)), line };
+      yield numbered(finish(chunk.subarray(start, end)));
       start = end + 1;
       end = chunk.indexOf(NEWLINE, start);
     }
@@ -63,6 +65,6 @@ export async function* readLines(
   }
   if (pendingBytes > 0) {
     line++;
-    yield { text: finish(Buffer.alloc(0)), line };
+    yield numbered(finish(Buffer.alloc(0)));
   }
 }

@@ -40,23 +40,41 @@ export async function* readRecords(
 ): AsyncGenerator<SourcedRecord> {
   const source = options.source ?? "stdin";
   for await (const { text, line } of readLines(input, { source })) {
-    if (text.trim().length === 0) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new RecordSyntaxError(
-        `Cannot parse record on ${source}:${line}: ${(error as Error).message} (line starts: ${show(text)})`,
-      );
-    }
-    try {
-      yield { record: parseRecord(value), source, line };
-    } catch (error) {
-      if (!(error instanceof InvalidRecordError)) throw error;
-      throw new RecordSyntaxError(
-        `Cannot use record on ${source}:${line}: ${error.message} (line starts: ${show(text)})`,
-      );
-    }
+    const record = parseRecordLine(text, source, line);
+    if (record) yield { record, source, line };
+  }
+}
+
+/**
+ * One NDJSON line as a record: undefined for a blank line; a line that is not JSON, or not a valid
+ * record, throws a {@linkcode RecordSyntaxError} naming `source:LINE` and showing its start.
+ *
+ * @example
+ * ```ts
+ * parseRecordLine('{"type":"checkpoint","bucket":"b","folder":"097"}', "stdin", 1); // the checkpoint record
+ * ```
+ */
+export function parseRecordLine(
+  text: string,
+  source: string,
+  line: number,
+): PipelineRecord | UnknownRecord | undefined {
+  if (text.trim().length === 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RecordSyntaxError(
+      `Cannot parse record on ${source}:${line}: ${(error as Error).message} (line starts: ${show(text)})`,
+    );
+  }
+  try {
+    return parseRecord(value);
+  } catch (error) {
+    if (!(error instanceof InvalidRecordError)) throw error;
+    throw new RecordSyntaxError(
+      `Cannot use record on ${source}:${line}: ${error.message} (line starts: ${show(text)})`,
+    );
   }
 }
 

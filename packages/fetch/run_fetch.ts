@@ -142,8 +142,9 @@ async function fetchAll(
     root === undefined
       ? undefined
       : { root, mirror: new Mirror(root, { dryRun: args.dryRun }), shard, stats: newPlaceStats() };
-  // Comparing with the mirror sweeps nothing: filing does, in the folders it writes (as in the pipe).
-  const compareWith = into ? new Mirror(into.root, { sweep: false, dryRun: args.dryRun }) : args.skipUnchanged;
+  // One Mirror compares and files, so each folder is checked once. Comparing sweeps nothing
+  // (local_copy.ts looks without sweeping): filing does, in the folders it writes or touches, as in the pipe.
+  const compareWith = into ? into.mirror : args.skipUnchanged;
   const started = performance.now();
   const rate = () => (stats.objects / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(0);
   ctx.progress.start(

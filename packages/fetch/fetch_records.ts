@@ -33,7 +33,10 @@ export interface FetchOptions {
   /** Smallest backoff ceiling in ms. Default 100. */
   readonly minDelayMs?: number;
   readonly signal?: AbortSignal;
-  /** Objects keep their bodies as bytes ({@linkcode FetchedObject}), for filing in this process. */
+  /**
+   * Objects keep their bodies as bytes ({@linkcode FetchedObject}), for filing in this process; those
+   * compared with `skipUnchanged` and found absent or different carry `differs: true`.
+   */
   readonly asBytes?: boolean;
 }
 
@@ -108,6 +111,7 @@ export async function* fetchRecords(
 
   const fetchKey = async (record: KeyRecord, index: number): Promise<FetchResult> => {
     let ifNoneMatch: string | undefined;
+    let differs = false;
     if (mirror) {
       let local: LocalState;
       try {
@@ -125,6 +129,8 @@ export async function* fetchRecords(
         };
       }
       if (local.kind === "md5") ifNoneMatch = local.md5;
+      // Absent, different, or (md5) different if it comes with a body rather than a 304.
+      differs = true;
     }
     let held = 0;
     const outcome = await fetchObject(options.s3, record, {
@@ -151,6 +157,7 @@ export async function* fetchRecords(
     if (outcome.type === "object") {
       stats.objects++;
       stats.bytes += outcome.size;
+      if (differs && options.asBytes) (outcome as { differs?: boolean }).differs = true;
     } else if (outcome.type === "missing") stats.missing++;
     else if (outcome.type === "unchanged") stats.unchanged++;
     else stats.errors++;

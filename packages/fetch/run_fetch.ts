@@ -73,6 +73,8 @@ function fileInto(fetched: AsyncIterable<FetchResult>, into: Into): AsyncGenerat
     {
       mirror: into.mirror,
       concurrency: 16,
+      // fetch compared each object with this mirror (the same Mirror, under this run's lock).
+      compared: true,
       tool: "orcid-fetch",
       done: (record) => {
         releases.get(record)?.();

@@ -66,8 +66,7 @@ what=()
 resume=()
 [ "$recover" = 1 ] && resume=(--resume)
 
-take_lock
-[ "$recover" = 1 ] || orcid-state checkpoints clear --log-level warn
+if [ "$recover" = 1 ]; then take_lock; else take_lock --clear-checkpoints; fi
 started=$(now_utc)
 
 orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
@@ -80,6 +79,5 @@ orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
 run_succeeded
 
 [ "$tar" = 1 ] && pack_mirror "$mirror"
-orcid-state set --time "$started" --log-level warn
-orcid-state checkpoints clear --log-level warn
+save_state --time "$started" --clear-checkpoints
 echo "$script: done: $mirror" >&2

@@ -66,6 +66,9 @@ export interface FetchResult {
 
 const nothing = () => {};
 
+/** Results held in order per GET in flight: how far past a slow head of the line GETs may start. */
+const WINDOW_PER_GET = 4;
+
 /** A key that cannot be compared with the mirror: refused, not requested (orcid-place would refuse it too). */
 function invalidKey(record: KeyRecord, error: InvalidKeyError | UnsafePathError): ErrorRecord {
   const code = error instanceof UnsafePathError ? error.code : "InvalidKey";
@@ -164,12 +167,20 @@ export async function* fetchRecords(
     return { record: outcome, release: held > 0 ? () => budget.release(held) : nothing };
   };
 
-  for await (const result of pooledMap(options.concurrency, numbered, async ({ record, index }) => {
-    if (record.type === "key") return fetchKey(record as KeyRecord, index);
-    stats.passed++;
-    if (record.type === "error") stats.errors++;
-    return { record, release: nothing };
-  })) {
+  const results = pooledMap(
+    options.concurrency,
+    numbered,
+    async ({ record, index }) => {
+      if (record.type === "key") return fetchKey(record as KeyRecord, index);
+      stats.passed++;
+      if (record.type === "error") stats.errors++;
+      return { record, release: nothing };
+    },
+    // GETs behind a slow one keep starting while their results wait their turn; the bodies they
+    // hold count against maxBytesInFlight, as any other.
+    { window: options.concurrency * WINDOW_PER_GET },
+  );
+  for await (const result of results) {
     head++;
     budget.nudge();
     yield result;

@@ -69,13 +69,23 @@ resume=()
 if [ "$recover" = 1 ]; then take_lock; else take_lock --clear-checkpoints; fi
 started=$(now_utc)
 
-orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
-  --summaries-bucket "$summaries_bucket" --activities-bucket-base "$activities_base" --log-level "$level" |
-  orcid-fetch -j "$max" --into "$mirror" --log-level "$level" |
-  to_db |
-  orcid-state checkpoints record --log-level "$level" |
-  print_written ||
-  run_failed $?
+list_all() {
+  orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
+    --summaries-bucket "$summaries_bucket" --activities-bucket-base "$activities_base" --log-level "$level"
+}
+if [ -z "$db" ]; then
+  # orcid-fetch records the checkpoints itself: no process of their own.
+  list_all | orcid-fetch -j "$max" --into "$mirror" --checkpoints orcid_sync_checkpoints.ndjson --log-level "$level" |
+    print_written ||
+    run_failed $?
+else
+  # A checkpoint is recorded only once the load committed what came before it.
+  list_all | orcid-fetch -j "$max" --into "$mirror" --log-level "$level" |
+    to_db |
+    orcid-state checkpoints record --log-level "$level" |
+    print_written ||
+    run_failed $?
+fi
 run_succeeded
 
 [ "$tar" = 1 ] && pack_mirror "$mirror"

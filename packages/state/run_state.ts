@@ -2,6 +2,7 @@
 import { createReadStream, existsSync } from "node:fs";
 import {
   asUsage,
+  type CheckpointCounts,
   CheckpointJournal,
   clearCheckpoints,
   FatalError,
@@ -11,6 +12,7 @@ import {
   parseWhen,
   readCheckpoints,
   readRecords,
+  recordCheckpoints,
   secondsFlag,
   type ToolContext,
   UsageError,
@@ -18,7 +20,6 @@ import {
 import { lambdaReach } from "./lambda_reach.ts";
 import { readLastRan, readLastRanState, StateFileError, utcFileOf, writeLastRan } from "./last_ran.ts";
 import { acquireLock, LockHeldError, releaseLock } from "./lock.ts";
-import { type CheckpointCounts, recordCheckpoints } from "./record_checkpoints.ts";
 
 /** The parsed command line. */
 export interface StateArgs {
@@ -140,7 +141,9 @@ export async function runState(args: StateArgs, ctx: ToolContext): Promise<numbe
         // A script's last steps in one process: each Node start costs more than the work.
         if (args.clearCheckpoints) await clearCheckpoints(args.checkpointsFile);
         if (args.unlock)
-          ctx.log.info(`${lockFile}: ${(await releaseLock(lockFile, args.pid!)) ? "released" : "not held by this pid"}`);
+          ctx.log.info(
+            `${lockFile}: ${(await releaseLock(lockFile, args.pid!)) ? "released" : "not held by this pid"}`,
+          );
         return;
       case "lock": {
         secondsFlag("--wait-lock", args.waitLock);

@@ -48,28 +48,48 @@ export async function readCheckpoints(path: string): Promise<Set<string>> {
   return done;
 }
 
-/** Appends checkpoints and syncs them to disk before returning. */
+/**
+ * Appends checkpoints and syncs them to disk. Appends that come while a sync is under way go out
+ * together in the next write and sync (one fsync per batch, not per folder); each append's promise
+ * settles once its lines are synced, and once one write fails every later append fails too.
+ */
 export class CheckpointJournal {
   readonly #path: string;
   #handle: Awaited<ReturnType<typeof open>> | undefined;
+  #waiting = "";
+  #next: Promise<void> | undefined;
+  #last: Promise<void> = Promise.resolve();
 
   constructor(path: string) {
     this.#path = path;
   }
 
-  async append(records: readonly CheckpointRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    this.#handle ??= await open(this.#path, "a");
-    const text = records
-      .map((r) => `${JSON.stringify({ type: "checkpoint", bucket: r.bucket, folder: r.folder })}\n`)
-      .join("");
-    await this.#handle.write(text);
-    await this.#handle.sync();
+  append(records: readonly CheckpointRecord[]): Promise<void> {
+    if (records.length === 0) return this.#last;
+    for (const r of records)
+      this.#waiting += `${JSON.stringify({ type: "checkpoint", bucket: r.bucket, folder: r.folder })}\n`;
+    if (this.#next === undefined) {
+      this.#next = this.#last.then(async () => {
+        const text = this.#waiting;
+        this.#waiting = "";
+        this.#next = undefined;
+        this.#handle ??= await open(this.#path, "a");
+        await this.#handle.write(text);
+        await this.#handle.sync();
+      });
+      this.#last = this.#next;
+    }
+    return this.#next;
   }
 
+  /** Waits for the appends made so far to be synced (throwing a failed one's error), then closes. */
   async close(): Promise<void> {
-    await this.#handle?.close();
-    this.#handle = undefined;
+    try {
+      await this.#last;
+    } finally {
+      await this.#handle?.close();
+      this.#handle = undefined;
+    }
   }
 }
 

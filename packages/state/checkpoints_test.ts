@@ -45,6 +45,26 @@ describe("CheckpointJournal batching", () => {
   });
 });
 
+describe("CheckpointJournal sync interval", () => {
+  test("appends within the interval wait for one later sync; close() syncs them at once", async () => {
+    const path = journalPath();
+    const journal = new CheckpointJournal(path, { syncIntervalMs: 60_000 });
+    await journal.append([{ type: "checkpoint", bucket: "v3.0-summaries", folder: "000" }]);
+    const later = journal.append([{ type: "checkpoint", bucket: "v3.0-summaries", folder: "001" }]);
+    journal.append([{ type: "checkpoint", bucket: "v3.0-summaries", folder: "002" }]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([...(await readCheckpoints(path))]).toEqual(["v3.0-summaries/000"]);
+    // Not the 60 s interval: the test's own timeout would end it first.
+    await journal.close();
+    await later;
+    expect([...(await readCheckpoints(path))].sort()).toEqual([
+      "v3.0-summaries/000",
+      "v3.0-summaries/001",
+      "v3.0-summaries/002",
+    ]);
+  });
+});
+
 describe("reference resume files", () => {
   test("are read from the reference's fixtures", async () => {
     const tokens = await readReferenceTokens(new URL("./testdata/", import.meta.url).pathname);

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildDay, datasetObjects, DEFAULT_BUCKETS, seedStore, startLocalS3 } from "@orcid-sync/test-bed";
 import { concurrencyChart, type Series } from "./chart.ts";
-import { ORCID_PIPE } from "./contenders.ts";
+import { ORCID_INTO, ORCID_PIPE } from "./contenders.ts";
 import { cell, type DownloadBench } from "./download_bench.ts";
 import { startLatencyProxy } from "./latency_proxy.ts";
 
@@ -35,7 +35,7 @@ export async function concurrencyScenario(bench: DownloadBench, options: SweepOp
   for (const rtt of [0, options.rtt]) {
     const proxy = rtt > 0 ? await startLatencyProxy(sweep.endpoint, rtt) : undefined;
     const lines: Series[] = [];
-    for (const contender of [ORCID_PIPE, ...bench.peers]) {
+    for (const contender of [ORCID_PIPE, ORCID_INTO, ...bench.peers]) {
       const points: [number, number][] = [];
       for (const c of options.concurrency) {
         const run = await bench.runOnce(

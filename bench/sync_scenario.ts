@@ -2,7 +2,7 @@
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { datasetObjects, seedStore } from "@orcid-sync/test-bed";
-import { type Contender, ORCID_PIPE } from "./contenders.ts";
+import { type Contender, ORCID_INTO, ORCID_PIPE } from "./contenders.ts";
 import type { DownloadBench } from "./download_bench.ts";
 
 /** Day-1 mirrors by each contender; the store moves to day 2 and each syncs a copy; day 1 is put back. */
@@ -26,13 +26,23 @@ export async function syncScenario(bench: DownloadBench): Promise<void> {
       return `"${bin("orcid-list")}" --since 2026-11-20T00:00:00Z -s -a -j ${job.concurrency} --log-level warn | "${bin("orcid-fetch")}" --skip-unchanged "${mirror}" -j ${job.concurrency} --log-level warn | "${bin("orcid-place")}" "${mirror}" --log-level warn >/dev/null`;
     },
   };
+  // What sync.sh runs: the same day-1 mirror, synced in one process.
+  const syncingInto: Contender = {
+    ...ORCID_INTO,
+    name: "orcid-sync (list --since | fetch --into)",
+    script: (job) => {
+      const mirror = join(job.dir, "ORCID_public_data_files");
+      const bin = (tool: string) => join(job.repo, "node_modules", ".bin", tool);
+      return `"${bin("orcid-list")}" --since 2026-11-20T00:00:00Z -s -a -j ${job.concurrency} --log-level warn | "${bin("orcid-fetch")}" --into "${mirror}" -j ${job.concurrency} --log-level warn >/dev/null`;
+    },
+  };
   const changedObjects = [...datasetObjects(bench.day2)].length;
   await bench.compare(
     "Day-2 sync (a day of changes on a day-1 mirror)",
-    [syncing, ...bench.peers],
+    [syncing, syncingInto, ...bench.peers],
     { ...base, summaries: true, activities: true },
     changedObjects,
-    (c) => templates.get(c === syncing ? ORCID_PIPE.name : c.name),
+    (c) => templates.get(c === syncing || c === syncingInto ? ORCID_PIPE.name : c.name),
   );
   ctx.say(
     "(objects/s here is the mirror's object count over the wall time: what it costs to bring the whole mirror up to date.)",

@@ -67,7 +67,7 @@ what=()
 resume=()
 [ "$recover" = 1 ] && resume=(--resume)
 
-take_lock
+if [ "$recover" = 1 ]; then take_lock; else take_lock --clear-checkpoints; fi
 # The state a download saves is the start of the run that began it: a resumed run (-r) skips the
 # folders the interrupted one listed, so changes made in them since are for the next sync to fetch.
 started_file=orcid_sync_download_started
@@ -76,22 +76,30 @@ if [ "$recover" = 1 ] && [ -s "$started_file" ]; then
   [[ $started =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$ ]] ||
     die 3 "cannot resume: $started_file holds '$started', not the start time of a run; remove it to resume with this run's start"
 else
-  [ "$recover" = 1 ] || orcid-state checkpoints clear --log-level warn
   started=$(now_utc)
   echo "$started" >"$started_file"
 fi
 
-orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
-  --summaries-bucket "$summaries_bucket" --activities-bucket-base "$activities_base" --log-level "$level" |
-  orcid-fetch -j "$max" --into "$mirror" --log-level "$level" |
-  to_db |
-  orcid-state checkpoints record --log-level "$level" |
-  print_written ||
-  run_failed $?
+list_all() {
+  orcid-list --all "${what[@]}" "${resume[@]}" -j "$max" -n "$page" \
+    --summaries-bucket "$summaries_bucket" --activities-bucket-base "$activities_base" --log-level "$level"
+}
+if [ -z "$db" ]; then
+  # orcid-fetch records the checkpoints itself: no process of their own.
+  list_all | orcid-fetch -j "$max" --into "$mirror" --checkpoints orcid_sync_checkpoints.ndjson --log-level "$level" |
+    print_written ||
+    run_failed $?
+else
+  # A checkpoint is recorded only once the load committed what came before it.
+  list_all | orcid-fetch -j "$max" --into "$mirror" --log-level "$level" |
+    to_db |
+    orcid-state checkpoints record --log-level "$level" |
+    print_written ||
+    run_failed $?
+fi
 run_succeeded
 
 [ "$tar" = 1 ] && pack_mirror "$mirror"
-orcid-state set --time "$started" --log-level warn
-orcid-state checkpoints clear --log-level warn
+save_state --time "$started" --clear-checkpoints
 rm -f "$started_file"
 echo "$script: done: $mirror" >&2

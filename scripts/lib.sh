@@ -28,10 +28,19 @@ now_utc() {
   date -u +%Y-%m-%dT%H:%M:%S.%6NZ
 }
 
-# take_lock: one run at a time per state file (last_ran.config in the current folder); released on exit.
+# take_lock [--clear-checkpoints]: one run at a time per state file (last_ran.config in the current
+# folder); released on exit, or by save_state. With --clear-checkpoints, the resume checkpoints are
+# cleared once the lock is held (in the same process: each tool's start costs more than the work).
 take_lock() {
-  orcid-state lock --pid $$ --log-level warn || exit 3
+  orcid-state lock --pid $$ "$@" --log-level warn || exit 3
   trap 'orcid-state unlock --pid $$ --log-level warn' EXIT
+}
+
+# save_state ARGS…: the run's last step, orcid-state set ARGS… that also releases the lock (one
+# process, not two); the exit trap then has nothing left to release.
+save_state() {
+  orcid-state set "$@" --unlock --pid $$ --log-level warn
+  trap - EXIT
 }
 
 # The run's failed items, every error record of every stage, in the run folder (where

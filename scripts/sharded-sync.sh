@@ -137,5 +137,6 @@ if [ "$db_here" = 1 ]; then
 fi
 run_succeeded
 
-orcid-state set --time "$started" --records "$reach" --log-level warn
+save_state --time "$started" --records "$reach"
+rm -f "$reach" "$placed"
 echo "$script: done: all $shards shards" >&2

@@ -89,5 +89,6 @@ orcid-list --since "$since" "${what[@]}" -j "$max" -n "$page" --summaries-bucket
 run_succeeded
 
 [ "$tar" = 1 ] && pack_mirror "$mirror"
-orcid-state set --time "$started" --records "$reach" --log-level warn
+save_state --time "$started" --records "$reach"
+rm -f "$reach"
 echo "$script: done: $mirror" >&2

@@ -33,7 +33,10 @@ export interface FetchOptions {
   /** Smallest backoff ceiling in ms. Default 100. */
   readonly minDelayMs?: number;
   readonly signal?: AbortSignal;
-  /** Objects keep their bodies as bytes ({@linkcode FetchedObject}), for filing in this process. */
+  /**
+   * Objects keep their bodies as bytes ({@linkcode FetchedObject}), for filing in this process; those
+   * compared with `skipUnchanged` and found absent or different carry `differs: true`.
+   */
   readonly asBytes?: boolean;
 }
 
@@ -62,6 +65,9 @@ export interface FetchResult {
 }
 
 const nothing = () => {};
+
+/** Results held in order per GET in flight: how far past a slow head of the line GETs may start. */
+const WINDOW_PER_GET = 4;
 
 /** A key that cannot be compared with the mirror: refused, not requested (orcid-place would refuse it too). */
 function invalidKey(record: KeyRecord, error: InvalidKeyError | UnsafePathError): ErrorRecord {
@@ -108,6 +114,7 @@ export async function* fetchRecords(
 
   const fetchKey = async (record: KeyRecord, index: number): Promise<FetchResult> => {
     let ifNoneMatch: string | undefined;
+    let differs = false;
     if (mirror) {
       let local: LocalState;
       try {
@@ -125,6 +132,8 @@ export async function* fetchRecords(
         };
       }
       if (local.kind === "md5") ifNoneMatch = local.md5;
+      // Absent, different, or (md5) different if it comes with a body rather than a 304.
+      differs = true;
     }
     let held = 0;
     const outcome = await fetchObject(options.s3, record, {
@@ -151,18 +160,27 @@ export async function* fetchRecords(
     if (outcome.type === "object") {
       stats.objects++;
       stats.bytes += outcome.size;
+      if (differs && options.asBytes) (outcome as { differs?: boolean }).differs = true;
     } else if (outcome.type === "missing") stats.missing++;
     else if (outcome.type === "unchanged") stats.unchanged++;
     else stats.errors++;
     return { record: outcome, release: held > 0 ? () => budget.release(held) : nothing };
   };
 
-  for await (const result of pooledMap(options.concurrency, numbered, async ({ record, index }) => {
-    if (record.type === "key") return fetchKey(record as KeyRecord, index);
-    stats.passed++;
-    if (record.type === "error") stats.errors++;
-    return { record, release: nothing };
-  })) {
+  const results = pooledMap(
+    options.concurrency,
+    numbered,
+    async ({ record, index }) => {
+      if (record.type === "key") return fetchKey(record as KeyRecord, index);
+      stats.passed++;
+      if (record.type === "error") stats.errors++;
+      return { record, release: nothing };
+    },
+    // GETs behind a slow one keep starting while their results wait their turn; the bodies they
+    // hold count against maxBytesInFlight, as any other.
+    { window: options.concurrency * WINDOW_PER_GET },
+  );
+  for await (const result of results) {
     head++;
     budget.nudge();
     yield result;

@@ -102,4 +102,33 @@ describe("fetchRecords()", () => {
       expect.objectContaining({ type: "error", tool: "orcid-fetch", code: "InvalidKey", key: "../../secret.xml" }),
     ]);
   });
+
+  test("asBytes: an object downloaded because its file was absent or different says so (differs); without a mirror it does not", async () => {
+    const mirror = mkdtempSync(join(tmpdir(), "fetch-records-"));
+    const body = Buffer.from("<record/>");
+    const s3 = {
+      async requestBuffered() {
+        return {
+          statusCode: 200,
+          headers: { "content-length": String(body.length), etag: `"${createHash("md5").update(body).digest("hex")}"` },
+          body,
+        };
+      },
+    } as unknown as S3Access;
+    const record: KeyRecord = { ...keyRecord(0), key: "097/0000-0002-1825-0097.xml", size: body.length };
+    const fetched = async (options: { skipUnchanged?: string; asBytes?: boolean }) => {
+      const out: unknown[] = [];
+      for await (const { record: r } of fetchRecords(from([record]), {
+        s3,
+        concurrency: 1,
+        maxBytesInFlight: 1000,
+        ...options,
+      }))
+        out.push(r);
+      return out[0] as { type: string; differs?: boolean };
+    };
+    expect(await fetched({ skipUnchanged: mirror, asBytes: true })).toMatchObject({ type: "object", differs: true });
+    expect((await fetched({ asBytes: true })).differs).toBeUndefined();
+    expect((await fetched({ skipUnchanged: mirror })).differs).toBeUndefined();
+  });
 });

@@ -5,6 +5,8 @@
  */
 import { fileMd5, type KeyRecord, type Mirror } from "@orcid-sync/core";
 
+const NO_SWEEP = { sweep: false } as const;
+
 /** How a key compares with the mirror. */
 export type LocalState =
   /** The mirror's rule says the file holds the object: skip without a request. */
@@ -22,14 +24,15 @@ export type LocalState =
  *
  * @example
  * ```ts
- * const local = localState(new Mirror("./data", { sweep: false }), record);
+ * const local = localState(new Mirror("./data"), record);
  * ```
  */
 export function localState(mirror: Mirror, record: KeyRecord): LocalState {
   const path = mirror.pathOf(record);
-  const comparison = mirror.compare(path, record);
+  // A look, not a write: the folders' temp files are swept by whoever files the object.
+  const comparison = mirror.compare(path, record, NO_SWEEP);
   if (comparison.kind === "same") return { kind: "same" };
   if (comparison.kind !== "unknown") return { kind: "absent" };
-  const md5 = fileMd5(mirror.existing(path)!);
+  const md5 = fileMd5(mirror.existing(path, NO_SWEEP)!);
   return md5 === undefined ? { kind: "absent" } : { kind: "md5", md5 };
 }

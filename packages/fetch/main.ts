@@ -81,6 +81,11 @@ await runMain<FetchArgs>({
         describe:
           "With --into: take over a mirror lock whose holder cannot be checked (another host's): only when you know that run is over",
       })
+      .option("checkpoints", {
+        type: "string",
+        describe:
+          "With --into: record the resume checkpoints of a full download in this journal, as | orcid-state checkpoints record --checkpoints-file FILE would (a folder with an error is not marked done)",
+      })
       .option("dry-run", {
         type: "boolean",
         default: false,

@@ -4,6 +4,8 @@ import { resolve } from "node:path";
 import {
   asUsage,
   type AwsArgs,
+  type CheckpointCounts,
+  CheckpointJournal,
   createS3Access,
   ExitCode,
   type FetchedObject,
@@ -19,6 +21,7 @@ import {
   placeRecords,
   type PlaceStats,
   readRecordInputs,
+  recordCheckpoints,
   s3OptionsFromArgs,
   secondsFlag,
   type Shard,
@@ -44,6 +47,8 @@ export interface FetchArgs extends AwsArgs {
   readonly waitLock: number;
   readonly breakLock: boolean;
   readonly dryRun: boolean;
+  /** With --into: the resume checkpoint journal to record, as `| orcid-state checkpoints record` would. */
+  readonly checkpoints?: string;
 }
 
 /** What --into files: the mirror, whose lock the run holds, and the shard it may change. */
@@ -73,6 +78,8 @@ function fileInto(fetched: AsyncIterable<FetchResult>, into: Into): AsyncGenerat
     {
       mirror: into.mirror,
       concurrency: 16,
+      // fetch compared each object with this mirror (the same Mirror, under this run's lock).
+      compared: true,
       tool: "orcid-fetch",
       done: (record) => {
         releases.get(record)?.();
@@ -103,9 +110,12 @@ export async function runFetch(args: FetchArgs, ctx: ToolContext): Promise<numbe
       ["--wait-lock", args.waitLock !== 0],
       ["--break-lock", args.breakLock],
       ["--dry-run", args.dryRun],
+      ["--checkpoints", args.checkpoints !== undefined],
     ] as const)
       if (given) throw new UsageError(`Cannot use ${flag} without --into: it is about the mirror --into files into`);
-  } else if (args.skipUnchanged !== undefined && resolve(args.skipUnchanged) !== resolve(args.into))
+  } else if (args.dryRun && args.checkpoints !== undefined)
+    throw new UsageError("Cannot use --checkpoints with --dry-run: a folder a dry run went through is not done");
+  else if (args.skipUnchanged !== undefined && resolve(args.skipUnchanged) !== resolve(args.into))
     throw new UsageError(
       `Cannot use --skip-unchanged '${args.skipUnchanged}' with --into '${args.into}': --into skips what its mirror holds`,
     );
@@ -142,14 +152,18 @@ async function fetchAll(
     root === undefined
       ? undefined
       : { root, mirror: new Mirror(root, { dryRun: args.dryRun }), shard, stats: newPlaceStats() };
-  // Comparing with the mirror sweeps nothing: filing does, in the folders it writes (as in the pipe).
-  const compareWith = into ? new Mirror(into.root, { sweep: false, dryRun: args.dryRun }) : args.skipUnchanged;
+  // One Mirror compares and files, so each folder is checked once. Comparing sweeps nothing
+  // (local_copy.ts looks without sweeping): filing does, in the folders it writes or touches, as in the pipe.
+  const compareWith = into ? into.mirror : args.skipUnchanged;
   const started = performance.now();
   const rate = () => (stats.objects / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(0);
   ctx.progress.start(
     () =>
       `${stats.objects} objects, ${(stats.bytes / 1e6).toFixed(1)} MB, ${rate()}/s, ${stats.unchanged} unchanged, ${stats.missing} missing, ${stats.retries} retries, ${stats.errors} failed`,
   );
+  // The checkpoints that reach the end of filing, recorded here rather than by a process of their own.
+  const journal = into && args.checkpoints !== undefined ? new CheckpointJournal(args.checkpoints) : undefined;
+  const checkpointCounts: CheckpointCounts = { saved: 0, withheld: 0 };
   const inputs = args.inputs ?? [];
   const records = (async function* () {
     for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
@@ -168,14 +182,18 @@ async function fetchAll(
       },
       stats,
     );
-    if (into) for await (const record of fileInto(fetched, into)) await ctx.out.write(record);
-    else
+    if (into) {
+      const filed = fileInto(fetched, into);
+      const out = journal ? recordCheckpoints(filed, journal, checkpointCounts) : filed;
+      for await (const record of out) await ctx.out.write(record);
+    } else
       for await (const { record, release } of fetched) {
         await ctx.out.write(record);
         release();
       }
   } finally {
     await s3.close();
+    await journal?.close();
   }
   // Objects whose ETag is not an MD5 (SSE-KMS, SSE-C, multipart) are told apart: their bytes were checked by length only.
   const lengthOnly =
@@ -189,9 +207,12 @@ async function fetchAll(
   }
   // With --into, failures are counted as orcid-place counts them: fetch's errors and filing's.
   const placed = into.stats;
+  if (checkpointCounts.withheld > 0)
+    ctx.log.warn(`${checkpointCounts.withheld} folders had failures and were not marked done`);
+  const marked = journal ? `; ${checkpointCounts.saved} folders marked done in ${args.checkpoints}` : "";
   const orphans = into.mirror.orphansRemoved ? `, ${into.mirror.orphansRemoved} leftover temp files removed` : "";
   ctx.summary(
-    `${fetchedLine}; ${args.dryRun ? "dry run: would have " : ""}${placed.written} written, ${placed.unchanged} unchanged, ${placed.deleted} deleted, ${placed.errors} failed${orphans} in ${into.root}`,
+    `${fetchedLine}; ${args.dryRun ? "dry run: would have " : ""}${placed.written} written, ${placed.unchanged} unchanged, ${placed.deleted} deleted, ${placed.errors} failed${orphans} in ${into.root}${marked}`,
   );
   return placed.errors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }

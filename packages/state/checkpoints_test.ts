@@ -1,9 +1,7 @@
 import { appendFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PipelineRecord } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
-import { recordCheckpoints } from "./record_checkpoints.ts";
 import {
   CheckpointJournal,
   clearCheckpoints,
@@ -13,10 +11,6 @@ import {
 } from "@orcid-sync/core";
 
 const journalPath = () => join(mkdtempSync(join(tmpdir(), "checkpoints-")), "journal.ndjson");
-
-async function* from<T>(items: T[]): AsyncGenerator<T> {
-  yield* items;
-}
 
 describe("CheckpointJournal and readCheckpoints()", () => {
   test("round-trip, and a torn last line counts for nothing", async () => {
@@ -32,50 +26,42 @@ describe("CheckpointJournal and readCheckpoints()", () => {
   });
 });
 
-describe("recordCheckpoints()", () => {
-  test("passes every record through and withholds folders whose work failed", async () => {
+describe("CheckpointJournal batching", () => {
+  test("appends made while a sync is under way all reach the file; a failed write fails later appends and close()", async () => {
     const path = journalPath();
     const journal = new CheckpointJournal(path);
-    const records: PipelineRecord[] = [
-      {
-        type: "placed",
-        action: "written",
-        path: "summaries/097/0000-0002-1825-0097.xml",
-        orcid: "0000-0002-1825-0097",
-      },
-      { type: "checkpoint", bucket: "v3.0-summaries", folder: "097" },
-      {
-        type: "error",
-        tool: "orcid-fetch",
-        op: "get",
-        message: "x",
-        code: "Integrity",
-        retryable: true,
-        attempts: 5,
-        bucket: "v3.0-summaries",
-        key: "098/0000-0001-5000-0098.xml",
-      },
-      { type: "checkpoint", bucket: "v3.0-summaries", folder: "098" },
-      {
-        type: "error",
-        tool: "orcid-place",
-        op: "delete",
-        message: "x",
-        code: "EACCES",
-        retryable: false,
-        attempts: 1,
-        orcid: "0000-0002-7869-831X",
-      },
-      { type: "checkpoint", bucket: "v3.0-activities-c", folder: "31X" },
-      { type: "checkpoint", bucket: "v3.0-summaries", folder: "099" },
-    ];
-    const counts = { saved: 0, withheld: 0 };
-    const out: unknown[] = [];
-    for await (const record of recordCheckpoints(from(records), journal, counts)) out.push(record);
+    const folders = Array.from({ length: 50 }, (_, i) => String(i).padStart(3, "0"));
+    const appends = folders.map((folder) => journal.append([{ type: "checkpoint", bucket: "v3.0-summaries", folder }]));
+    await Promise.all(appends);
     await journal.close();
-    expect(out).toEqual(records);
-    expect(counts).toEqual({ saved: 2, withheld: 2 });
-    expect([...(await readCheckpoints(path))].sort()).toEqual(["v3.0-summaries/097", "v3.0-summaries/099"]);
+    expect((await readCheckpoints(path)).size).toBe(50);
+
+    const broken = new CheckpointJournal(join(path, "not-a-folder", "journal.ndjson"));
+    const first = broken.append([{ type: "checkpoint", bucket: "v3.0-summaries", folder: "000" }]);
+    const second = broken.append([{ type: "checkpoint", bucket: "v3.0-summaries", folder: "001" }]);
+    await expect(first).rejects.toThrow();
+    await expect(second).rejects.toThrow();
+    await expect(broken.close()).rejects.toThrow();
+  });
+});
+
+describe("CheckpointJournal sync interval", () => {
+  test("appends within the interval wait for one later sync; close() syncs them at once", async () => {
+    const path = journalPath();
+    const journal = new CheckpointJournal(path, { syncIntervalMs: 60_000 });
+    await journal.append([{ type: "checkpoint", bucket: "v3.0-summaries", folder: "000" }]);
+    const later = journal.append([{ type: "checkpoint", bucket: "v3.0-summaries", folder: "001" }]);
+    journal.append([{ type: "checkpoint", bucket: "v3.0-summaries", folder: "002" }]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([...(await readCheckpoints(path))]).toEqual(["v3.0-summaries/000"]);
+    // Not the 60 s interval: the test's own timeout would end it first.
+    await journal.close();
+    await later;
+    expect([...(await readCheckpoints(path))].sort()).toEqual([
+      "v3.0-summaries/000",
+      "v3.0-summaries/001",
+      "v3.0-summaries/002",
+    ]);
   });
 });
 

@@ -51,7 +51,16 @@ await runMain<StateArgs>({
             nargs: 1,
             describe:
               "NDJSON records from the end of the pipe (a file, - for stdin): save no later than the newest row of the lambda file its lambda records name; none is fatal",
-          }),
+          })
+          .option("clear-checkpoints", {
+            type: "boolean",
+            describe: "Then clear the resume checkpoints (a full download that finished)",
+          })
+          .option("unlock", {
+            type: "boolean",
+            describe: "Then release the lock of --pid (a script's last step, in the same process)",
+          })
+          .option("pid", { type: "number", describe: "With --unlock: the process that took the lock" }),
       )
       .command("lock", "Take the lock beside the state file for a process, or fail if a live one holds it", (y) =>
         y
@@ -70,6 +79,10 @@ await runMain<StateArgs>({
             default: false,
             describe:
               "Take over a lock whose holder cannot be checked: one of another host, or a lock file that names nobody",
+          })
+          .option("clear-checkpoints", {
+            type: "boolean",
+            describe: "Once the lock is held, clear the resume checkpoints (a download that starts over)",
           }),
       )
       .command("unlock", "Release the lock if the process holds it", (y) =>

@@ -6,5 +6,4 @@
 export * from "./lambda_reach.ts";
 export * from "./last_ran.ts";
 export * from "./lock.ts";
-export * from "./record_checkpoints.ts";
 export * from "./run_state.ts";

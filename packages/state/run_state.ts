@@ -2,6 +2,7 @@
 import { createReadStream, existsSync } from "node:fs";
 import {
   asUsage,
+  type CheckpointCounts,
   CheckpointJournal,
   clearCheckpoints,
   FatalError,
@@ -11,6 +12,7 @@ import {
   parseWhen,
   readCheckpoints,
   readRecords,
+  recordCheckpoints,
   secondsFlag,
   type ToolContext,
   UsageError,
@@ -18,7 +20,6 @@ import {
 import { lambdaReach } from "./lambda_reach.ts";
 import { readLastRan, readLastRanState, StateFileError, utcFileOf, writeLastRan } from "./last_ran.ts";
 import { acquireLock, LockHeldError, releaseLock } from "./lock.ts";
-import { type CheckpointCounts, recordCheckpoints } from "./record_checkpoints.ts";
 
 /** The parsed command line. */
 export interface StateArgs {
@@ -34,6 +35,10 @@ export interface StateArgs {
   readonly lockFile?: string;
   readonly checkpointsFile: string;
   readonly action?: string;
+  /** lock, set: also clear the resume checkpoints (after taking the lock; after saving the time). */
+  readonly clearCheckpoints?: boolean;
+  /** set: also release the lock of --pid, once the time is saved. */
+  readonly unlock?: boolean;
 }
 
 async function get(args: StateArgs, ctx: ToolContext): Promise<void> {
@@ -131,7 +136,14 @@ export async function runState(args: StateArgs, ctx: ToolContext): Promise<numbe
         await get(args, ctx);
         return;
       case "set":
+        if (args.unlock && args.pid === undefined) throw new UsageError("Cannot use --unlock without --pid");
         await set(args, ctx);
+        // A script's last steps in one process: each Node start costs more than the work.
+        if (args.clearCheckpoints) await clearCheckpoints(args.checkpointsFile);
+        if (args.unlock)
+          ctx.log.info(
+            `${lockFile}: ${(await releaseLock(lockFile, args.pid!)) ? "released" : "not held by this pid"}`,
+          );
         return;
       case "lock": {
         secondsFlag("--wait-lock", args.waitLock);
@@ -146,7 +158,11 @@ export async function runState(args: StateArgs, ctx: ToolContext): Promise<numbe
               ? `broke the lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}) with --break-lock: that run was not proven gone`
               : `took over a stale lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}): that process is gone`,
           );
-        ctx.summary(`${lockFile}: locked for pid ${args.pid}`);
+        // A new download starts from no checkpoints: cleared only once the lock is this run's.
+        if (args.clearCheckpoints) await clearCheckpoints(args.checkpointsFile);
+        ctx.summary(
+          `${lockFile}: locked for pid ${args.pid}${args.clearCheckpoints ? `; ${args.checkpointsFile}: cleared` : ""}`,
+        );
         return;
       }
       case "unlock":

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, w
 import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatIsoMicros, MIRROR_LOCK_FOLDER } from "@orcid-sync/core";
+import { formatIsoMicros, MIRROR_LOCK_FOLDER, readCheckpoints } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
 import { type Fault, type FaultProxy, startFaultProxy } from "./http_proxy.ts";
@@ -165,6 +165,39 @@ describe("orcid-fetch --into under faults", () => {
     120_000,
   );
 
+  test("--checkpoints records the journal `| orcid-state checkpoints record` records: a folder with a failed object is not marked done", async () => {
+    const summary = [...expectedTree(expectedMirror(s3.dataset)).keys()].find((path) => path.startsWith("summaries/"))!;
+    const key = summary.slice("summaries/".length);
+    const folder = key.split("/")[0]!;
+    proxy.setFaults((req) =>
+      req.method === "GET" && (req.url ?? "").split("?")[0]!.endsWith(`/v3.0-summaries/${key}`)
+        ? { kind: "status", status: 500, code: "InternalError" }
+        : undefined,
+    );
+    try {
+      const list = "orcid-list --all -s -a -j 8";
+      const inProcess = join(work.dir, "checkpoints-into.ndjson");
+      const stage = join(work.dir, "checkpoints-stage.ndjson");
+      const into = await runPipeline(
+        `${list} | orcid-fetch -j 8 --retries 0 --into "${join(work.dir, "cp-into")}" --checkpoints "${inProcess}"`,
+        { env },
+      );
+      const piped = await runPipeline(
+        `${list} | orcid-fetch -j 8 --retries 0 --into "${join(work.dir, "cp-stage")}" | orcid-state checkpoints record --checkpoints-file "${stage}"`,
+        { env },
+      );
+      expect(into.code, into.stderr).toBe(1);
+      expect(piped.code, piped.stderr).toBe(1);
+      expect(into.stderr).toMatch(/1 folders had failures and were not marked done/);
+      const done = await readCheckpoints(inProcess);
+      expect(done.size).toBeGreaterThan(100);
+      expect(done.has(`v3.0-summaries/${folder}`)).toBe(false);
+      expect([...done].sort()).toEqual([...(await readCheckpoints(stage))].sort());
+    } finally {
+      proxy.setFaults(undefined);
+    }
+  }, 120_000);
+
   test("kill -9 mid-run leaves only whole files, and a rerun gives the exact mirror", async () => {
     const mirror = join(work.dir, "killed");
     const total = expectedTree(expectedMirror(s3.dataset)).size;
@@ -232,6 +265,12 @@ describe("orcid-fetch --into and hostile input", () => {
     const result = await runBin("orcid-fetch", ["--shard", "1/2"], { stdin: "", env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Cannot use --shard without --into/);
+    const dry = await runBin("orcid-fetch", ["--into", work.dir, "--dry-run", "--checkpoints", "cp.ndjson"], {
+      stdin: "",
+      env,
+    });
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toMatch(/Cannot use --checkpoints with --dry-run/);
   });
 });
 

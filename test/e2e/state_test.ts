@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { runBin, runPipeline, scratch } from "./helpers.ts";
@@ -139,6 +139,35 @@ describe("orcid-state", () => {
       "orcid-state: warning: broke the lock of pid 4242 on other-host.example (since 2026-12-01T17:00:00.000Z) with --break-lock: that run was not proven gone",
     );
     expect((await state(cwd, ["unlock", "--pid", String(process.pid)])).code).toBe(0);
+  });
+
+  test("lock --clear-checkpoints clears them once the lock is held, and not when another run holds it; set --clear-checkpoints --unlock does a script's last steps in one process", async () => {
+    const cwd = workdir();
+    const journal = join(cwd, "orcid_sync_checkpoints.ndjson");
+    const checkpoint = `${JSON.stringify({ type: "checkpoint", bucket: "v3.0-summaries", folder: "097" })}\n`;
+    const files = ["--checkpoints-file", journal];
+    writeFileSync(journal, checkpoint);
+    expect((await state(cwd, ["lock", "--pid", String(process.pid), "--clear-checkpoints", ...files])).code).toBe(0);
+    expect(existsSync(journal)).toBe(false);
+    // Another run's checkpoints stay while it holds the lock.
+    writeFileSync(journal, checkpoint);
+    expect((await state(cwd, ["lock", "--pid", "1", "--clear-checkpoints", ...files])).code).toBe(3);
+    expect(readFileSync(journal, "utf8")).toBe(checkpoint);
+    expect((await state(cwd, ["set", "--time", "2026-11-20T09:00:00Z", "--unlock"])).code).toBe(2);
+    const last = await state(cwd, [
+      "set",
+      "--time",
+      "2026-11-20T09:00:00Z",
+      "--clear-checkpoints",
+      "--unlock",
+      "--pid",
+      String(process.pid),
+      ...files,
+    ]);
+    expect(last.code, last.stderr).toBe(0);
+    expect(readFileSync(join(cwd, "last_ran.config"), "utf8")).toBe("2026-11-20 01:00:00.000000");
+    expect(existsSync(journal)).toBe(false);
+    expect(existsSync(join(cwd, "last_ran.config.lock"))).toBe(false);
   });
 
   test("checkpoints list gives every folder to a reader that is slow to start", async () => {

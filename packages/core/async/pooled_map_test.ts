@@ -73,4 +73,58 @@ describe("pooledMap()", () => {
     await expect(run).rejects.toThrow("bad input");
     expect(seen).toEqual([1]);
   });
+
+  test("with a window, calls behind a slow head keep starting, the limit at a time, and results keep their order", async () => {
+    let release!: () => void;
+    const head = new Promise<void>((resolve) => (release = resolve));
+    const started: number[] = [];
+    let running = 0;
+    let peak = 0;
+    const results = pooledMap(
+      2,
+      Array.from({ length: 8 }, (_, i) => i),
+      async (i) => {
+        started.push(i);
+        running++;
+        peak = Math.max(peak, running);
+        if (i === 0) await head;
+        else await delay(1);
+        running--;
+        return i;
+      },
+      { window: 5 },
+    );
+    const first = results.next();
+    await delay(30);
+    // Item 0 holds the head; items 1..4 started and finished behind it, and the window (5) is full.
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    release();
+    expect((await first).value).toBe(0);
+    const rest: number[] = [];
+    for await (const n of results) rest.push(n);
+    expect(rest).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(peak).toBe(2);
+  });
+
+  test("without a window, a slow head stops new calls once the pool's results are held", async () => {
+    let release!: () => void;
+    const head = new Promise<void>((resolve) => (release = resolve));
+    const started: number[] = [];
+    const results = pooledMap(2, [0, 1, 2, 3], async (i) => {
+      started.push(i);
+      if (i === 0) await head;
+      return i;
+    });
+    const first = results.next();
+    await delay(30);
+    expect(started).toEqual([0, 1]);
+    release();
+    await first;
+    for await (const _ of results);
+    expect(started).toEqual([0, 1, 2, 3]);
+  });
+
+  test("refuses a window smaller than the pool", async () => {
+    await expect(pooledMap(4, [1], async (n) => n, { window: 2 }).next()).rejects.toThrow(RangeError);
+  });
 });

@@ -26,6 +26,16 @@ export interface MirrorOptions {
   readonly sweep?: boolean;
 }
 
+/**
+ * How a read looks at a mirror's folders. `sweep: false` is a look before a download (orcid-fetch's
+ * compare): it checks the folders but leaves dead writers' temp files to the write or touch that
+ * files the object, so one Mirror can serve both and each folder is walked once. Default: sweep
+ * (when the mirror sweeps at all).
+ */
+export interface Look {
+  readonly sweep?: boolean;
+}
+
 /** A prune that would take the run's deletions past `maxDelete`: nothing of it was deleted. */
 export class DeleteLimitError extends Error {
   override name = "DeleteLimitError";
@@ -92,10 +102,13 @@ export class Mirror {
     return keyPath(record);
   }
 
-  /** The absolute path of a mirror path whose folders exist and are real; undefined if one is missing. */
-  existing(path: string): string | undefined {
+  /**
+   * The absolute path of a mirror path whose folders exist and are real; undefined if one is
+   * missing. `sweep: false` checks the folders without sweeping them (see {@linkcode Look}).
+   */
+  existing(path: string, look: Look = {}): string | undefined {
     const slash = path.lastIndexOf("/");
-    const folder = this.#folders.existing(path.slice(0, slash));
+    const folder = this.#folders.existing(path.slice(0, slash), look);
     return folder === undefined ? undefined : `${folder}${path.slice(slash)}`;
   }
 
@@ -104,9 +117,9 @@ export class Mirror {
    * another mtime the file takes LastModified (not in a dry run). A file a dry run would have
    * deleted is absent.
    */
-  compare(path: string, listed: ObjectFacts): Comparison {
+  compare(path: string, listed: ObjectFacts, look: Look = {}): Comparison {
     if (this.#wouldDelete.has(path)) return { kind: "absent" };
-    const absolute = this.existing(path);
+    const absolute = this.existing(path, look);
     if (absolute === undefined) return { kind: "absent" };
     return compareFile(absolute, listed, { touch: !this.dryRun });
   }

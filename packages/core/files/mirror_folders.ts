@@ -5,7 +5,7 @@
  * whose writer is gone (a kill -9 leaves them); other folders are never scanned. The calls are
  * synchronous, like the file writes (see atomicWrite): a folder is checked once per run.
  */
-import { lstatSync, mkdirSync, readdirSync, type Stats } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { isTempName, removeIfOrphanedTemp } from "./temp_files.ts";
 
@@ -29,6 +29,9 @@ export class MirrorFolders {
   readonly #dryRun: boolean;
   readonly #sweep: boolean;
   readonly #checked = new Set<string>();
+  // Checked folders whose dead writers' temp files are gone: a look that does not sweep checks a
+  // folder without sweeping it, and the first write or touch there sweeps it then.
+  readonly #swept = new Set<string>();
   #orphansRemoved = 0;
   #rootMade = false;
 
@@ -51,23 +54,30 @@ export class MirrorFolders {
 
   /** Makes `relative` (`activities/097/<iD>/works`) exist, component by component; returns its absolute path. */
   ensure(relative: string): string {
-    return this.#walk(relative, true)!;
+    return this.#walk(relative, true, this.#sweep)!;
   }
 
-  /** The absolute path of `relative` if every component exists as a real folder; undefined if one is missing. */
-  existing(relative: string): string | undefined {
-    return this.#walk(relative, false);
+  /**
+   * The absolute path of `relative` if every component exists as a real folder; undefined if one is
+   * missing. With `sweep: false` (a look before a download), the folders are checked but not swept.
+   */
+  existing(relative: string, options: { readonly sweep?: boolean } = {}): string | undefined {
+    return this.#walk(relative, false, this.#sweep && (options.sweep ?? true));
   }
 
   /** Forgets a folder (and what is below it) that was removed, so it is checked and made again. */
   forget(relative: string): void {
     for (const folder of this.#checked) {
-      if (folder === relative || folder.startsWith(`${relative}/`)) this.#checked.delete(folder);
+      if (folder === relative || folder.startsWith(`${relative}/`)) {
+        this.#checked.delete(folder);
+        this.#swept.delete(folder);
+      }
     }
   }
 
-  #walk(relative: string, create: boolean): string | undefined {
-    if (this.#checked.has(relative)) return join(this.root, relative);
+  #walk(relative: string, create: boolean, sweep: boolean): string | undefined {
+    // A folder is checked (and swept) with every component above it, so the leaf answers for all.
+    if (sweep ? this.#swept.has(relative) : this.#checked.has(relative)) return join(this.root, relative);
     if (create && !this.#dryRun && !this.#rootMade) {
       mkdirSync(this.root, { recursive: true });
       this.#rootMade = true;
@@ -75,8 +85,11 @@ export class MirrorFolders {
     let current = "";
     for (const part of relative.split("/")) {
       current = current ? `${current}/${part}` : part;
-      if (this.#checked.has(current)) continue;
       const absolute = join(this.root, current);
+      if (this.#checked.has(current)) {
+        if (sweep && !this.#swept.has(current)) this.#sweepFolder(current, absolute);
+        continue;
+      }
       let created = false;
       if (create && !this.#dryRun) {
         // Try to make it first: a folder we just made is real and empty, so it needs no check and no sweep.
@@ -87,24 +100,27 @@ export class MirrorFolders {
           if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
         }
       }
-      if (!created) {
-        let info: Stats;
-        try {
-          info = lstatSync(absolute);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-          if (!create || this.#dryRun) return create ? join(this.root, relative) : undefined;
-          throw error;
-        }
+      if (created) this.#swept.add(current);
+      else {
+        // Missing is the common answer before a download: no exception is made for it.
+        // (One that mkdir found but that is gone since: the second lstat throws its ENOENT.)
+        const info =
+          lstatSync(absolute, { throwIfNoEntry: false }) ?? (create && !this.#dryRun ? lstatSync(absolute) : undefined);
+        if (info === undefined) return create ? join(this.root, relative) : undefined;
         if (info.isSymbolicLink())
           throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is a symlink`);
         if (!info.isDirectory())
           throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is not a folder`);
-        if (this.#sweep) this.#removeOrphans(absolute);
+        if (sweep) this.#sweepFolder(current, absolute);
       }
       this.#checked.add(current);
     }
     return join(this.root, relative);
+  }
+
+  #sweepFolder(relative: string, absolute: string): void {
+    this.#removeOrphans(absolute);
+    this.#swept.add(relative);
   }
 
   #removeOrphans(folder: string): void {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { MirrorFolders, UnsafePathError } from "./mirror_folders.ts";
+import { tempPathFor } from "./temp_files.ts";
 
 const root = () => mkdtempSync(join(tmpdir(), "mirror-folders-"));
 
@@ -31,5 +32,37 @@ describe("MirrorFolders", () => {
     expect(new MirrorFolders(dir).existing("summaries/097")).toBeUndefined();
     new MirrorFolders(dir, { dryRun: true }).ensure("summaries/097");
     expect(existsSync(join(dir, "summaries"))).toBe(false);
+  });
+
+  test("a look without sweeping checks a folder and leaves dead writers' temp files; the first ensure() there sweeps them", () => {
+    const dir = root();
+    mkdirSync(join(dir, "summaries/097"), { recursive: true });
+    // A temp file of a writer that is gone (no process has that pid), in each folder of the path.
+    const dead = (folder: string) => {
+      const path = tempPathFor(join(dir, folder, "0000-0002-1825-0097.xml")).replace(`.${process.pid}.`, ".999999999.");
+      writeFileSync(path, "partial");
+      return path;
+    };
+    const temps = [dead("summaries"), dead("summaries/097")];
+    const folders = new MirrorFolders(dir);
+    expect(folders.existing("summaries/097", { sweep: false })).toBe(join(dir, "summaries/097"));
+    expect(temps.map((t) => existsSync(t))).toEqual([true, true]);
+    expect(folders.orphansRemoved).toBe(0);
+    // The folder was checked by the look; filing there still sweeps it (and the folder above), once.
+    expect(folders.ensure("summaries/097")).toBe(join(dir, "summaries/097"));
+    expect(temps.map((t) => existsSync(t))).toEqual([false, false]);
+    expect(folders.orphansRemoved).toBe(2);
+    const later = dead("summaries/097");
+    folders.ensure("summaries/097");
+    expect(existsSync(later)).toBe(true);
+  });
+
+  test("a look with sweeping (the default) sweeps as it checks", () => {
+    const dir = root();
+    mkdirSync(join(dir, "summaries/097"), { recursive: true });
+    const temp = tempPathFor(join(dir, "summaries/097/x.xml")).replace(`.${process.pid}.`, ".999999999.");
+    writeFileSync(temp, "partial");
+    new MirrorFolders(dir).existing("summaries/097");
+    expect(existsSync(temp)).toBe(false);
   });
 });

@@ -67,3 +67,4 @@ export {
   parseWhen,
 } from "./time.ts";
 export { DownstreamClosedError, RecordWriter, streamFlushed } from "./write_records.ts";
+export { type CheckpointCounts, recordCheckpoints } from "./record_checkpoints.ts";

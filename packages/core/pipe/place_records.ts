@@ -23,6 +23,11 @@ import type {
  */
 export interface FetchedObject extends Omit<ObjectRecord, "body" | "encoding"> {
   readonly body: Buffer;
+  /**
+   * The fetcher compared the object with the mirror it is filed into and found the file absent or
+   * different (the reason it was downloaded). Read only when {@linkcode PlaceOptions.compared} says so.
+   */
+  readonly differs?: boolean;
 }
 
 /** An error's code when it names none the caller knows: its own `code` or class name. */
@@ -48,6 +53,12 @@ export interface PlaceOptions {
   readonly ownsWhat?: string;
   /** The tool its error records name. Default `orcid-place`. */
   readonly tool?: string;
+  /**
+   * Objects come compared with this same mirror by their fetcher, in this process and under the
+   * mirror lock this run holds ({@linkcode FetchedObject.differs}): those found different are written
+   * without a second stat and MD5. Default false: every object is compared here (orcid-place).
+   */
+  readonly compared?: boolean;
   /** Called once a record's work is over (its file written, or not): e.g. to free its body's budget. */
   readonly done?: (record: PipelineRecord | FetchedObject | UnknownRecord) => void;
 }
@@ -172,7 +183,9 @@ export async function* placeRecords(
           if (body.length !== record.size)
             throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
           const out: PipelineRecord[] = [];
-          if (mirror.compare(path, record).kind === "same") out.push(placed("unchanged", path, record.orcid, record));
+          const knownToDiffer = options.compared === true && (record as FetchedObject).differs === true;
+          if (!knownToDiffer && mirror.compare(path, record).kind === "same")
+            out.push(placed("unchanged", path, record.orcid, record));
           else {
             await mirror.write(path, body, record.lastModified ? { mtime: new Date(record.lastModified) } : {});
             out.push(placed("written", path, record.orcid, record));

@@ -172,6 +172,23 @@ describe("placeRecords() with fetched bodies (orcid-fetch --into)", () => {
     ]);
     expect(out[3]).toMatchObject({ tool: "orcid-fetch", code: "NotInShard" });
   });
+
+  test("with compared, an object its fetcher found different is written without a second compare; without, it is compared", async () => {
+    const root = mirrorWithWorks(ID, 1);
+    const file = join(root, "activities", "097", ID, "works", `${ID}_works_1.xml`);
+    const lastModified = statSync(file).mtime.toISOString();
+    // The file holds these bytes at this mtime, so a compare here would find it the same.
+    const fetched: FetchedObject = { ...work(ID, 1, ""), body: Buffer.from("old 1"), size: 5, lastModified };
+    expect((await run(root, [{ ...fetched, differs: true }]))[0]).toMatchObject({ action: "unchanged" });
+    expect((await run(root, [fetched], { compared: true }))[0]).toMatchObject({ action: "unchanged" });
+    // Took the fetcher's word: the file was replaced (a new inode), not looked at.
+    const inode = statSync(file).ino;
+    expect((await run(root, [{ ...fetched, differs: true }], { compared: true }))[0]).toMatchObject({
+      action: "written",
+    });
+    expect(statSync(file).ino).not.toBe(inode);
+    expect(readFileSync(file, "utf8")).toBe("old 1");
+  });
 });
 
 describe("isErrorDocument()", () => {

@@ -11,14 +11,18 @@
  * and it is loaded from node_modules at run time.
  */
 import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 /**
  * yargs lays out --help with string-width (three copies here), whose modules build an
- * Intl.Segmenter and a Unicode emoji regex as they load: about 30 ms of every start-up, for a
- * function only --help and usage errors call. Each import of it becomes a stub that loads the real
- * module on first call (a require() inside the bundle is evaluated lazily).
+ * Intl.Segmenter and a Unicode emoji regex as they load: about 30 ms of start-up. yargs lays the
+ * help out on every run of a subcommand (orcid-state's, orcid-db's verbs), not only for --help.
+ * Each import of it becomes a stub that measures text of one-column characters itself
+ * (narrow_width.mjs) and loads the real module on the first other text (a require() inside the
+ * bundle is evaluated lazily).
  */
+const narrowWidthModule = fileURLToPath(new URL("./narrow_width.mjs", import.meta.url));
 const lazyStringWidth = {
   name: "lazy-string-width",
   setup(bundle) {
@@ -27,8 +31,11 @@ const lazyStringWidth = {
     );
     bundle.onLoad({ filter: /.*/, namespace: "lazy-string-width" }, (args) => ({
       resolveDir: args.path,
-      contents: `let real;
+      contents: `import { narrowWidth } from ${JSON.stringify(narrowWidthModule)};
+let real;
 export default function stringWidth(text, options) {
+  const narrow = options === undefined ? narrowWidth(text) : undefined;
+  if (narrow !== undefined) return narrow;
   real ??= require("string-width").default;
   return real(text, options);
 }`,

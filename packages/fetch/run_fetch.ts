@@ -1,5 +1,4 @@
 /** orcid-fetch's run: the checks and the work behind its command line, which main.ts declares. */
-import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
   asUsage,
@@ -10,10 +9,9 @@ import {
   ExitCode,
   type FetchedObject,
   folderInShard,
-  holdMirror,
+  inMirror,
   last3,
   Mirror,
-  type MirrorLock,
   newPlaceStats,
   parseDuration,
   parseShard,
@@ -119,22 +117,11 @@ export async function runFetch(args: FetchArgs, ctx: ToolContext): Promise<numbe
     throw new UsageError(
       `Cannot use --skip-unchanged '${args.skipUnchanged}' with --into '${args.into}': --into skips what its mirror holds`,
     );
-  // The mirror folder is made with the lock, and goes with it if nothing was written.
-  const root = args.into === undefined ? undefined : await realpath(args.into).catch(() => resolve(args.into!));
-  let lock: MirrorLock | undefined;
-  if (root !== undefined && !args.dryRun)
-    lock = await holdMirror(root, {
-      ...(shard ? { shard } : {}),
-      waitSeconds: args.waitLock,
-      breakLock: args.breakLock,
-      signal: ctx.signal,
-      log: ctx.log,
-    });
-  try {
-    return await fetchAll(args, ctx, timeoutMs, maxBytesInFlight, root, shard);
-  } finally {
-    lock?.release();
-  }
+  if (args.into === undefined) return await fetchAll(args, ctx, timeoutMs, maxBytesInFlight, undefined, shard);
+  const lockOptions = { ...(shard ? { shard } : {}), waitSeconds: args.waitLock, breakLock: args.breakLock };
+  return await inMirror(args.into, { ...lockOptions, dryRun: args.dryRun, signal: ctx.signal, log: ctx.log }, (root) =>
+    fetchAll(args, ctx, timeoutMs, maxBytesInFlight, root, shard),
+  );
 }
 
 /** Fetches every key record, writing records (or filing into the mirror at `root`); the exit code. */

@@ -1,15 +1,13 @@
 /** orcid-place's run: the checks and the work behind its command line, which main.ts declares. */
 import { realpath } from "node:fs/promises";
-import { resolve } from "node:path";
 import {
   asUsage,
   ExitCode,
   FatalError,
   folderInShard,
-  holdMirror,
+  inMirror,
   last3,
   Mirror,
-  type MirrorLock,
   newPlaceStats,
   parseShard,
   placeRecords,
@@ -110,20 +108,8 @@ export async function runPlace(args: PlaceArgs, ctx: ToolContext): Promise<numbe
   secondsFlag("--wait-lock", args.waitLock);
   const shard = args.shard === undefined ? undefined : asUsage(() => parseShard(args.shard!), "--shard");
   if (args.verify) return verify(args, ctx, inputs);
-  // The mirror folder is made with the lock, and goes with it if nothing was written.
-  const root = await realpath(dir).catch(() => resolve(dir));
-  let lock: MirrorLock | undefined;
-  if (!args.dryRun)
-    lock = await holdMirror(root, {
-      ...(shard ? { shard } : {}),
-      waitSeconds: args.waitLock,
-      breakLock: args.breakLock,
-      signal: ctx.signal,
-      log: ctx.log,
-    });
-  try {
-    return await place(args, ctx, inputs, root, shard);
-  } finally {
-    lock?.release();
-  }
+  const lockOptions = { ...(shard ? { shard } : {}), waitSeconds: args.waitLock, breakLock: args.breakLock };
+  return await inMirror(dir, { ...lockOptions, dryRun: args.dryRun, signal: ctx.signal, log: ctx.log }, (root) =>
+    place(args, ctx, inputs, root, shard),
+  );
 }

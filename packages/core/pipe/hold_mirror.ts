@@ -1,4 +1,6 @@
 /** The mirror lock as the tools that write a mirror take it: a held lock, or one clear fatal message. */
+import { realpath } from "node:fs/promises";
+import { resolve } from "node:path";
 import { acquireMirrorLock, LockHeldError, type MirrorLock } from "../files/mod.ts";
 import type { Shard } from "../orcid/mod.ts";
 import { describeError, FatalError } from "./cli_runner.ts";
@@ -56,4 +58,29 @@ export async function holdMirror(root: string, options: HoldMirrorOptions): Prom
       `broke the mirror lock of pid ${broken.pid} on ${broken.host} (since ${broken.since}) with --break-lock: that run was not proven gone`,
     );
   return lock;
+}
+
+/**
+ * Runs `work` on the mirror at `dir` (its real path, or the path resolved when it does not exist
+ * yet) while holding its lock ({@linkcode holdMirror}), released however `work` ends. A dry run
+ * changes nothing, so it takes no lock.
+ *
+ * @example
+ * ```ts
+ * return await inMirror(args.dir, { dryRun: args.dryRun, log: ctx.log }, (root) => place(root));
+ * ```
+ */
+export async function inMirror<T>(
+  dir: string,
+  options: HoldMirrorOptions & { readonly dryRun?: boolean },
+  work: (root: string) => Promise<T>,
+): Promise<T> {
+  // The mirror folder is made with the lock, and goes with it if nothing was written.
+  const root = await realpath(dir).catch(() => resolve(dir));
+  const lock = options.dryRun ? undefined : await holdMirror(root, options);
+  try {
+    return await work(root);
+  } finally {
+    lock?.release();
+  }
 }

@@ -17,7 +17,7 @@ export {
 } from "./cli_runner.ts";
 export { errorRecord } from "./error_record.ts";
 export { secondsFlag, wholeNumberFlag } from "./flag_checks.ts";
-export { holdMirror, type HoldMirrorOptions } from "./hold_mirror.ts";
+export { holdMirror, type HoldMirrorOptions, inMirror } from "./hold_mirror.ts";
 export { packageVersion } from "./package_version.ts";
 export {
   type FetchedObject,

@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import { MIRROR_LOCK_FOLDER } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
-import { type Fault, type FaultProxy, startFaultProxy } from "./http_proxy.ts";
+import type { Fault, FaultProxy } from "./http_proxy.ts";
 import {
   expectedTree,
   readTree,
@@ -18,8 +18,9 @@ import {
   runCommand,
   runPipeline,
   scratch,
+  type ProxiedS3,
   type SeededS3,
-  startSeededS3,
+  startProxiedS3,
   treeDifferences,
 } from "./helpers.ts";
 import { keptSections } from "./reliability_doc.ts";
@@ -33,15 +34,14 @@ const rows: { fault: string; behaviour: string; test: string }[] = [];
 /** One row per test of this file: 7 transient faults, 2 persistent, 5 kill points, 4 malformed inputs, 4 closed pipes, 1 verify. */
 const EXPECTED_ROWS = 23;
 
+let bed: ProxiedS3 | undefined;
+
 beforeAll(async () => {
-  s3 = await startSeededS3({ records: 150, seed: 51, now: new Date() }, { golden: false });
-  proxy = await startFaultProxy(s3.endpoint);
-  env = { ...s3.env, AWS_ENDPOINT_URL: proxy.endpoint };
+  ({ s3, proxy, env } = bed = await startProxiedS3({ records: 150, seed: 51, now: new Date() }, { golden: false }));
 });
 
 afterAll(async () => {
-  await proxy?.close();
-  await s3?.close();
+  await bed?.close();
   work.remove();
   // Only a complete run describes the suite (a run filtered with -t would write a partial table).
   if (rows.length < EXPECTED_ROWS) return;

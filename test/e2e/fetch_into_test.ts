@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { formatIsoMicros, MIRROR_LOCK_FOLDER, readCheckpoints } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
-import { type Fault, type FaultProxy, startFaultProxy } from "./http_proxy.ts";
+import type { Fault, FaultProxy } from "./http_proxy.ts";
 import {
   BIN_DIR,
   expectedTree,
@@ -17,8 +17,9 @@ import {
   runBin,
   runPipeline,
   scratch,
+  type ProxiedS3,
   type SeededS3,
-  startSeededS3,
+  startProxiedS3,
   treeDifferences,
 } from "./helpers.ts";
 
@@ -27,14 +28,13 @@ let proxy: FaultProxy;
 let env: Record<string, string>;
 const work = scratch("orcid-sync-into-");
 
+let bed: ProxiedS3 | undefined;
+
 beforeAll(async () => {
-  s3 = await startSeededS3({ records: 150, seed: 61 });
-  proxy = await startFaultProxy(s3.endpoint);
-  env = { ...s3.env, AWS_ENDPOINT_URL: proxy.endpoint };
+  ({ s3, proxy, env } = bed = await startProxiedS3({ records: 150, seed: 61 }));
 });
 afterAll(async () => {
-  await proxy?.close();
-  await s3?.close();
+  await bed?.close();
   work.remove();
 });
 

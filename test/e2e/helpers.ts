@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { buildDay, type DayOptions, seedStore, type SeedOptions } from "../generator/dataset_files.ts";
 import type { Dataset } from "../generator/model.ts";
 import { type LocalS3, startLocalS3 } from "../s3/server.ts";
+import { type FaultProxy, startFaultProxy } from "./http_proxy.ts";
 export { readTree, treeDifferences } from "../tree.ts";
 
 /** The repository's root folder. */
@@ -49,6 +50,30 @@ export async function startSeededS3(options: Partial<DayOptions> = {}, seed: See
     async close() {
       await s3.stop();
       folder.remove();
+    },
+  };
+}
+
+/** A seeded S3 server behind a fault proxy, and the environment that sends the tools through it. */
+export interface ProxiedS3 {
+  readonly s3: SeededS3;
+  readonly proxy: FaultProxy;
+  /** The server's credentials, with `AWS_ENDPOINT_URL` the proxy's. */
+  readonly env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Starts {@linkcode startSeededS3} and a fault proxy in front of it. */
+export async function startProxiedS3(options: Partial<DayOptions> = {}, seed: SeedOptions = {}): Promise<ProxiedS3> {
+  const s3 = await startSeededS3(options, seed);
+  const proxy = await startFaultProxy(s3.endpoint);
+  return {
+    s3,
+    proxy,
+    env: { ...s3.env, AWS_ENDPOINT_URL: proxy.endpoint },
+    async close() {
+      await proxy.close();
+      await s3.close();
     },
   };
 }

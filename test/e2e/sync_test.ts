@@ -6,15 +6,16 @@ import { join } from "node:path";
 import { formatIsoMicros } from "@orcid-sync/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectedMirror } from "../generator/dataset_files.ts";
-import { type FaultProxy, startFaultProxy } from "./http_proxy.ts";
+import type { FaultProxy } from "./http_proxy.ts";
 import {
   expectedTree,
   readTree,
   runBin,
   runPipeline,
   scratch,
+  type ProxiedS3,
   type SeededS3,
-  startSeededS3,
+  startProxiedS3,
   treeDifferences,
 } from "./helpers.ts";
 
@@ -24,14 +25,13 @@ const work = scratch("orcid-sync-sync-");
 const mirror = join(work.dir, "ORCID_public_data_files");
 let env: Record<string, string>;
 
+let bed: ProxiedS3 | undefined;
+
 beforeAll(async () => {
-  s3 = await startSeededS3({ records: 300, seed: 21 });
-  proxy = await startFaultProxy(s3.endpoint);
-  env = { ...s3.env, AWS_ENDPOINT_URL: proxy.endpoint };
+  ({ s3, proxy, env } = bed = await startProxiedS3({ records: 300, seed: 21 }));
 });
 afterAll(async () => {
-  await proxy?.close();
-  await s3?.close();
+  await bed?.close();
   work.remove();
 });
 

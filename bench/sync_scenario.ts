@@ -17,25 +17,32 @@ export async function syncScenario(bench: DownloadBench): Promise<void> {
     templates.set(contender.name, template);
   }
   await seedStore(bench.storeDir, bench.day2, { golden: false });
-  const syncing: Contender = {
-    ...ORCID_PIPE,
-    name: "orcid-sync (list --since | fetch | place)",
+  // The day-1 mirror synced by orcid-list --since and `rest` (what follows it in the pipe).
+  const syncWith = (
+    contender: Contender,
+    name: string,
+    rest: (mirror: string, bin: (tool: string) => string, concurrency: number) => string,
+  ): Contender => ({
+    ...contender,
+    name,
     script: (job) => {
       const mirror = join(job.dir, "ORCID_public_data_files");
       const bin = (tool: string) => join(job.repo, "node_modules", ".bin", tool);
-      return `"${bin("orcid-list")}" --since 2026-11-20T00:00:00Z -s -a -j ${job.concurrency} --log-level warn | "${bin("orcid-fetch")}" --skip-unchanged "${mirror}" -j ${job.concurrency} --log-level warn | "${bin("orcid-place")}" "${mirror}" --log-level warn >/dev/null`;
+      return `"${bin("orcid-list")}" --since 2026-11-20T00:00:00Z -s -a -j ${job.concurrency} --log-level warn | ${rest(mirror, bin, job.concurrency)} >/dev/null`;
     },
-  };
+  });
+  const syncing = syncWith(
+    ORCID_PIPE,
+    "orcid-sync (list --since | fetch | place)",
+    (mirror, bin, j) =>
+      `"${bin("orcid-fetch")}" --skip-unchanged "${mirror}" -j ${j} --log-level warn | "${bin("orcid-place")}" "${mirror}" --log-level warn`,
+  );
   // What sync.sh runs: the same day-1 mirror, synced in one process.
-  const syncingInto: Contender = {
-    ...ORCID_INTO,
-    name: "orcid-sync (list --since | fetch --into)",
-    script: (job) => {
-      const mirror = join(job.dir, "ORCID_public_data_files");
-      const bin = (tool: string) => join(job.repo, "node_modules", ".bin", tool);
-      return `"${bin("orcid-list")}" --since 2026-11-20T00:00:00Z -s -a -j ${job.concurrency} --log-level warn | "${bin("orcid-fetch")}" --into "${mirror}" -j ${job.concurrency} --log-level warn >/dev/null`;
-    },
-  };
+  const syncingInto = syncWith(
+    ORCID_INTO,
+    "orcid-sync (list --since | fetch --into)",
+    (mirror, bin, j) => `"${bin("orcid-fetch")}" --into "${mirror}" -j ${j} --log-level warn`,
+  );
   const changedObjects = [...datasetObjects(bench.day2)].length;
   await bench.compare(
     "Day-2 sync (a day of changes on a day-1 mirror)",

@@ -165,8 +165,8 @@ export function summaryOrcid(key: string): string | InvalidKeyError {
   }
 }
 
-/** The error record of a placed summary under a folder of the mirror that is a symlink or no folder. */
-function refusedPath(error: UnsafePathError, key: string, orcid: string, bucket?: string): ErrorRecord {
+/** The error record of a summary under a folder of the mirror that is a symlink or no folder, or itself a symlink. */
+export function refusedPath(error: UnsafePathError, key: string, orcid?: string, bucket?: string): ErrorRecord {
   return errorRecord({
     tool: "orcid-extract",
     op: "extract",

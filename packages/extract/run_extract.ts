@@ -47,6 +47,8 @@ export async function runExtract(args: ExtractArgs, ctx: ToolContext): Promise<n
   let passed = 0;
   let activities = 0;
   let upstreamErrors = 0;
+  // Error records of this tool's own (a key that is no summary key, a symlinked path): not upstream's.
+  let refused = 0;
   const started = performance.now();
   ctx.progress.start(() => {
     const seconds = (performance.now() - started) / 1000;
@@ -70,7 +72,8 @@ export async function runExtract(args: ExtractArgs, ctx: ToolContext): Promise<n
   for await (const output of outputs) {
     if ("pass" in output) {
       const record = output.pass;
-      if (record.type === "error") upstreamErrors++;
+      if (record.type === "error" && (record as { tool?: unknown }).tool === "orcid-extract") refused++;
+      else if (record.type === "error") upstreamErrors++;
       else if (record.type === "object") activities++;
       passed++;
       await ctx.out.write(record);
@@ -89,11 +92,12 @@ export async function runExtract(args: ExtractArgs, ctx: ToolContext): Promise<n
     `${stats.gone} gone`,
     stats.doiless > 0 ? `${stats.doiless} doi ids without a DOI` : "",
     activities > 0 ? `${activities} activity objects passed on` : "",
-    passed - activities > 0 ? `${passed - activities} other records passed on` : "",
+    passed - activities - refused > 0 ? `${passed - activities - refused} other records passed on` : "",
+    refused > 0 ? `${refused} summaries refused` : "",
     stats.errors > 0 ? `${stats.errors} summaries failed` : "",
   ].filter(Boolean);
   ctx.summary(
     `${stats.summaries} summaries (${(stats.bytes / 1e6).toFixed(1)} MB of XML): ${made}, ${extras.join(", ")}`,
   );
-  return stats.errors > 0 || upstreamErrors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
+  return stats.errors > 0 || refused > 0 || upstreamErrors > 0 ? ExitCode.ItemsFailed : ExitCode.Ok;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -55,5 +55,27 @@ describe("summaryFileInputs()", () => {
         "tasks" in input ? input.tasks.map((t) => t.key) : [input.pass.type, (input.pass as { code?: string }).code],
       ),
     ).toEqual([["097/0000-0002-1825-0097.xml"], ["error", "InvalidKey"], ["330/0000-0003-3333-3330.xml"]]);
+  });
+
+  test("a <last3> folder or a summary file that is a symlink becomes an UnsafePath error record and is not read", () => {
+    const outside = mirror(["summaries/555/0000-0001-5555-5555.xml", "elsewhere.xml"]);
+    const root = mirror(["summaries/097/0000-0002-1825-0097.xml", "summaries/330/0000-0003-3333-3330.xml"]);
+    symlinkSync(join(outside, "summaries/555"), join(root, "summaries/555"));
+    symlinkSync(join(outside, "elsewhere.xml"), join(root, "summaries/330/0000-0001-5000-0007.xml"));
+    const inputs = [...summaryFileInputs(root)];
+    expect(
+      inputs.map((input) =>
+        "tasks" in input
+          ? input.tasks.map((t) => t.key)
+          : [input.pass.type, (input.pass as { code?: string }).code, (input.pass as { key?: string }).key],
+      ),
+    ).toEqual([
+      ["097/0000-0002-1825-0097.xml"],
+      ["error", "UnsafePath", "330/0000-0001-5000-0007.xml"],
+      ["330/0000-0003-3333-3330.xml"],
+      ["error", "UnsafePath", "555/"],
+    ]);
+    const refused = inputs.find((input) => "pass" in input)!;
+    expect("pass" in refused && (refused.pass as { message: string }).message).toMatch(/is a symlink/);
   });
 });

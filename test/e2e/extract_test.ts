@@ -161,6 +161,29 @@ describe("orcid-extract", () => {
     expect(result.stderr).toContain("Refusing to use 'summaries/221' in the mirror: it is a symlink");
   });
 
+  test("--from refuses a symlinked <last3> folder: an error record, nothing read from outside, exit 1", async () => {
+    const mirror = join(work.dir, "from-symlinked", "ORCID_public_data_files");
+    const outside = join(work.dir, "from-symlinked", "outside");
+    mkdirSync(join(mirror, "summaries", "221"), { recursive: true });
+    mkdirSync(outside);
+    copyFileSync(
+      join(testdata, "summaries/221/0000-0003-2222-2221.xml"),
+      join(mirror, "summaries/221/0000-0003-2222-2221.xml"),
+    );
+    copyFileSync(join(testdata, "summaries/221/0000-0003-2222-2221.xml"), join(outside, "0000-0003-2222-2221.xml"));
+    symlinkSync(outside, join(mirror, "summaries", "222"));
+    const result = await runBin("orcid-extract", ["--from", mirror]);
+    expect(result.code, result.stderr).toBe(1);
+    const lines = records(result.stdout);
+    expect(lines.filter((l) => l.type === "person" || l.type === "gone").map((l) => l.orcid)).toEqual([
+      "0000-0003-2222-2221",
+    ]);
+    expect(lines.filter((l) => l.type === "error")).toMatchObject([
+      { tool: "orcid-extract", code: "UnsafePath", key: "222/", message: expect.stringMatching(/is a symlink$/) },
+    ]);
+    expect(result.stderr).toContain("1 summaries refused");
+  });
+
   test("exits quietly when its reader goes away", async () => {
     const result = await runPipeline(`orcid-extract --from "${expected}" -j 2 | head -1`);
     expect(result.code, result.stderr).toBe(0);

@@ -158,6 +158,7 @@ export async function runState(args: StateArgs, ctx: ToolContext): Promise<numbe
               ? `broke the lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}) with --break-lock: that run was not proven gone`
               : `took over a stale lock of pid ${tookOver.pid} on ${tookOver.host} (since ${tookOver.since}): that process is gone`,
           );
+        else if (broken) ctx.log.warn(`broke the lock ${lockFile}, which named no holder (damaged), with --break-lock`);
         // A new download starts from no checkpoints: cleared only once the lock is this run's.
         if (args.clearCheckpoints) await clearCheckpoints(args.checkpointsFile);
         ctx.summary(

@@ -178,6 +178,21 @@ describe("the mirror lock", () => {
     expect(existsSync(join(mirror, MIRROR_LOCK_FOLDER))).toBe(false);
   });
 
+  test("an entry that names no holder (damaged): exit 3 asking for --break-lock; with --break-lock it is broken, and said so", async () => {
+    const mirror = join(work.dir, "damaged", "ORCID_public_data_files");
+    mkdirSync(join(mirror, MIRROR_LOCK_FOLDER), { recursive: true });
+    writeFileSync(join(mirror, MIRROR_LOCK_FOLDER, "all.5b0e0a5e-2222-4222-8222-222222222222.lock"), "");
+    const refused = await runBin("orcid-place", [mirror], { stdin: summaryLine(IN_FIRST) });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain("does not name its holder (if no run holds it, pass --break-lock)");
+    const broke = await runBin("orcid-place", [mirror, "--break-lock"], { stdin: summaryLine(IN_FIRST) });
+    expect(broke.code, broke.stderr).toBe(0);
+    expect(broke.stderr).toContain(
+      "orcid-place: warning: broke a mirror lock entry that named no holder (damaged) with --break-lock",
+    );
+    expect(existsSync(join(mirror, MIRROR_LOCK_FOLDER))).toBe(false);
+  });
+
   test("the lock of a killed run is taken over; a run stopped by SIGTERM releases it", async () => {
     const mirror = join(work.dir, "killed", "ORCID_public_data_files");
     const killed = await holder(mirror);

@@ -141,6 +141,20 @@ describe("orcid-state", () => {
     expect((await state(cwd, ["unlock", "--pid", String(process.pid)])).code).toBe(0);
   });
 
+  test("a lock file that names no holder (damaged): exit 3 asking for --break-lock; --break-lock breaks it, and says so", async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, "last_ran.config.lock"), '{"pid":');
+    const refused = await state(cwd, ["lock", "--pid", String(process.pid)]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain("does not name its holder (if no run holds it, pass --break-lock)");
+    const broke = await state(cwd, ["lock", "--pid", String(process.pid), "--break-lock"]);
+    expect(broke.code).toBe(0);
+    expect(broke.stderr).toContain(
+      "orcid-state: warning: broke the lock last_ran.config.lock, which named no holder (damaged), with --break-lock",
+    );
+    expect((await state(cwd, ["unlock", "--pid", String(process.pid)])).code).toBe(0);
+  });
+
   test("lock --clear-checkpoints clears them once the lock is held, and not when another run holds it; set --clear-checkpoints --unlock does a script's last steps in one process", async () => {
     const cwd = workdir();
     const journal = join(cwd, "orcid_sync_checkpoints.ndjson");

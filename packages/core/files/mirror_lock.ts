@@ -69,8 +69,11 @@ export class MirrorLock {
   readonly #bound = () => this.release();
   /** Holders proven dead whose entries this lock removed. */
   readonly tookOver: readonly LockHolder[];
-  /** Holders not proven dead whose entries `breakLock` removed (the user's word that they are gone). */
-  readonly broke: readonly LockHolder[];
+  /**
+   * Holders not proven dead whose entries `breakLock` removed (the user's word that they are gone);
+   * undefined for an entry that named no holder (damaged: empty or not ours to read).
+   */
+  readonly broke: readonly (LockHolder | undefined)[];
 
   /** @internal use {@linkcode acquireMirrorLock} */
   constructor(
@@ -78,7 +81,7 @@ export class MirrorLock {
     entry: string,
     holder: LockHolder,
     tookOver: readonly LockHolder[],
-    broke: readonly LockHolder[],
+    broke: readonly (LockHolder | undefined)[],
     made: string | undefined,
   ) {
     this.#root = root;
@@ -153,7 +156,7 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
   }
   try {
     const tookOver: LockHolder[] = [];
-    const broke: LockHolder[] = [];
+    const broke: (LockHolder | undefined)[] = [];
     for (const name of readdirSync(folder)) {
       if (!name.endsWith(".lock") || name.startsWith(".")) continue;
       const theirs = entryShard(name);
@@ -164,6 +167,8 @@ function attempt(root: string, shard: Shard | undefined, options: MirrorLockOpti
       try {
         const taken = takeLockFile(path, { ...base, pid });
         if (taken.tookOver) (taken.broken ? broke : tookOver).push(taken.tookOver);
+        else if (taken.broken)
+          broke.push(undefined); // an entry that named no holder
         else if (holder && taken.holder.nonce === holder.nonce) throw new LockHeldError(path, holder, host); // our own pid's entry
         releaseLockFile(path, pid, host, taken.holder.nonce);
       } catch (error) {

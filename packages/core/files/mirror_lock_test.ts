@@ -94,6 +94,18 @@ describe("acquireMirrorLock() and another host's holder", () => {
     expect(readdirSync(root)).toEqual([]); // the broken entry went with the takeover, ours with the release
   });
 
+  test("an entry that names no holder (damaged) is broken only with breakLock, and counted as broken", async () => {
+    const root = mirror();
+    mkdirSync(join(root, MIRROR_LOCK_FOLDER), { recursive: true });
+    writeFileSync(join(root, MIRROR_LOCK_FOLDER, "all.damaged.lock"), "{");
+    const held = await acquireMirrorLock(root).catch((e: unknown) => e);
+    expect(held).toBeInstanceOf(LockHeldError);
+    const lock = await acquireMirrorLock(root, { breakLock: true });
+    expect(lock.broke).toEqual([undefined]);
+    expect(lock.tookOver).toEqual([]);
+    lock.release();
+  });
+
   test("breakLock never breaks a live holder of this host", async () => {
     const root = mirror();
     const live = await acquireMirrorLock(root);

@@ -55,7 +55,9 @@ export async function holdMirror(root: string, options: HoldMirrorOptions): Prom
     );
   for (const broken of lock.broke)
     options.log.warn(
-      `broke the mirror lock of pid ${broken.pid} on ${broken.host} (since ${broken.since}) with --break-lock: that run was not proven gone`,
+      broken
+        ? `broke the mirror lock of pid ${broken.pid} on ${broken.host} (since ${broken.since}) with --break-lock: that run was not proven gone`
+        : "broke a mirror lock entry that named no holder (damaged) with --break-lock",
     );
   return lock;
 }

@@ -123,16 +123,19 @@ type JsonLines = (JsonStagedType | Uint8Array)[];
  */
 type WorkLink = Uint8Array | LinkRecord;
 
-/** An iD's records gathered for its replace: rows built here, or lines the engine turns into rows. */
+/**
+ * An iD's records gathered for its replace: rows built here, or lines the engine turns into rows.
+ * Its maps are made when first needed (most iDs need few of them, and each is held to the commit).
+ */
 interface IdGroup {
   readonly orcid: string;
-  readonly rows: Map<string, RowValues[]>;
+  rows?: Map<string, RowValues[]>;
   /** Records (but links) as JSON text. */
   readonly lines: JsonLines;
   /** Links by identity, from `link` records: a row, or the record's JSON text. */
-  readonly links: Map<string, RowValues | Uint8Array>;
+  links?: Map<string, RowValues | Uint8Array>;
   /** Links by identity, from `work` records (used when the iD has no `link` records). */
-  readonly workLinks: Map<string, WorkLink>;
+  workLinks?: Map<string, WorkLink>;
 }
 
 /**
@@ -299,7 +302,7 @@ export async function* loadRecords(
           );
           continue;
         }
-        open = { orcid: item.orcid, rows: new Map(), lines: [], links: new Map(), workLinks: new Map() };
+        open = { orcid: item.orcid, lines: [] };
         // The same iD twice in a batch: the later records are its state.
         batch.delete(item.orcid);
         batch.set(item.orcid, open);
@@ -348,6 +351,7 @@ export async function* loadRecords(
 }
 
 function add(group: IdGroup, table: string, row: RowValues): void {
+  group.rows ??= new Map();
   let rows = group.rows.get(table);
   if (!rows) {
     rows = [];
@@ -366,16 +370,18 @@ function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "
         for (const row of workIdRows(item)) add(group, "work_ids", row);
       }
       // Links from works matter only while the iD has no link records.
-      if (group.links.size === 0) {
+      if (!group.links) {
         for (const link of linksFromWork(item as WorkRecord)) {
           const text = json !== undefined ? JSON.stringify({ ...link, doi: link.doi.trim().toLowerCase() }) : undefined;
+          group.workLinks ??= new Map();
           group.workLinks.set(linkKey(link), text !== undefined && jsonSafe(text) ? Buffer.from(text) : link);
         }
       }
       return;
     }
     case "link":
-      group.workLinks.clear();
+      group.workLinks = undefined;
+      group.links ??= new Map();
       // The engine stores the DOI as given: one that is not yet trimmed and lower case takes a row.
       group.links.set(
         linkKey(item),
@@ -539,7 +545,7 @@ async function commitBatch(
   const counted = new Map<string, number>(DATA_TABLES.map((t) => [t.name, 0]));
   const count = (table: string, n: number) => counted.set(table, counted.get(table)! + n);
   for (const group of batch.values()) {
-    for (const [table, rows] of group.rows) {
+    for (const [table, rows] of group.rows ?? []) {
       staged.get(table)!.push(...rows);
       count(table, rows.length);
     }
@@ -550,14 +556,14 @@ async function commitBatch(
       else for (const [table, row] of rowsOfLine(type, json)) staged.get(table)!.push(row);
       count(TABLE_OF_TYPE[type], 1);
     }
-    if (group.links.size > 0) {
+    if (group.links) {
       for (const link of group.links.values()) {
         if (!(link instanceof Uint8Array)) staged.get("links")!.push(link);
         else if (jsonStage) lines.get("link")!.push(link);
         else staged.get("links")!.push(rowsOfLine("link", link)[0]![1]);
       }
       count("links", group.links.size);
-    } else {
+    } else if (group.workLinks) {
       for (const link of group.workLinks.values()) {
         if (!(link instanceof Uint8Array)) staged.get("links")!.push(linkRow(link));
         else if (jsonStage) lines.get("link")!.push(link);

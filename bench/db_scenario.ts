@@ -167,7 +167,7 @@ export async function pipelineScenario(
 /** Runs the scenario and reports it as a markdown section. */
 export async function dbScenario(ctx: DbScenarioContext): Promise<void> {
   const { work, repo, say } = ctx;
-  // 20,000 records: several of the loader's batches (50,000 records each), so that the pipe overlaps.
+  // 20,000 records: more than one of the loader's batches (100,000 records each), so that the pipe overlaps.
   await pipelineScenario({ ...ctx, records: ctx.quick ? 1_000 : 20_000, runs: ctx.quick ? 1 : 3 });
   const bin = join(repo, "node_modules", ".bin", "orcid-db");
   // About 4.1 links per iD: 250,000 iDs give ≥ 1 M links (a tenth with --quick).

@@ -25,6 +25,13 @@ export const DEFAULT_MEMORY_LIMIT = "512MB";
  */
 export const CHECKPOINT_THRESHOLD = "128MB";
 
+/**
+ * The storage format of a file a load creates: DuckDB's own from 1.5.0, whose compression costs
+ * less CPU at a checkpoint than the 0.10.2 format DuckDB writes by default, for no larger a file
+ * (a file needs DuckDB 1.5.0 or later to be read). A file that exists keeps its format.
+ */
+export const STORAGE_VERSION = "v1.5.0";
+
 /** Options for {@linkcode openDuckDb}. */
 export interface DuckDbOptions {
   /** Open for queries only (several readers may share the file). Default false. */
@@ -77,7 +84,10 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
     throw new DatabaseOpenError(`Cannot open database '${path}': no such file`);
   const config: Record<string, string> = { memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT };
   if (options.readOnly) config.access_mode = "READ_ONLY";
-  else config.checkpoint_threshold = CHECKPOINT_THRESHOLD;
+  else {
+    config.checkpoint_threshold = CHECKPOINT_THRESHOLD;
+    config.storage_compatibility_version = STORAGE_VERSION;
+  }
   if (options.threads) config.threads = String(options.threads);
   const deadline = performance.now() + (options.waitLockSeconds ?? 0) * 1000;
   for (;;) {

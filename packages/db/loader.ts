@@ -24,8 +24,12 @@ import {
 import { createTableSql } from "./schema.ts";
 import { DATA_TABLES, LINK_COLUMNS } from "./tables.ts";
 
-/** Records per batch unless told otherwise (`--batch`). */
-export const DEFAULT_BATCH_RECORDS = 50_000;
+/**
+ * Records per batch unless told otherwise (`--batch`). Each batch costs a statement per table and a
+ * delete of its iDs that scans each table, so fewer batches cost less CPU; two batches are held in
+ * memory at once, which bounds the size (a load's peak RSS stays within the issue's 1 GiB).
+ */
+export const DEFAULT_BATCH_RECORDS = 100_000;
 
 /** Options for {@linkcode loadRecords}. */
 export interface LoadOptions {
@@ -105,28 +109,33 @@ export interface LoadErrorRecord {
   readonly orcid?: string;
 }
 
-/** A record as its JSON text (UTF-8), for an engine that builds the rows itself (see json_staging.ts). */
-interface JsonLine {
-  readonly type: JsonStagedType;
-  readonly json: Uint8Array;
-}
+/**
+ * Records as their JSON text (UTF-8), for an engine that builds the rows itself (see json_staging.ts):
+ * each record's type then its bytes, in one flat list (no object per record for the collector to
+ * carry until the batch commits).
+ */
+type JsonLines = (JsonStagedType | Uint8Array)[];
 
-/** A work's link, and whether the work went as JSON text (then the link goes as JSON text too). */
-interface WorkLink {
-  readonly link: LinkRecord;
-  readonly json: boolean;
-}
+/**
+ * A work's link: its JSON text (UTF-8) when the work went as JSON text, made when the work is read
+ * (the batch then holds the bytes, outside the JavaScript heap, not the record and its strings,
+ * until it commits); else the record (its row is built at the commit).
+ */
+type WorkLink = Uint8Array | LinkRecord;
 
-/** An iD's records gathered for its replace: rows built here, or lines the engine turns into rows. */
+/**
+ * An iD's records gathered for its replace: rows built here, or lines the engine turns into rows.
+ * Its maps are made when first needed (most iDs need few of them, and each is held to the commit).
+ */
 interface IdGroup {
   readonly orcid: string;
-  readonly rows: Map<string, RowValues[]>;
+  rows?: Map<string, RowValues[]>;
   /** Records (but links) as JSON text. */
-  readonly lines: JsonLine[];
+  readonly lines: JsonLines;
   /** Links by identity, from `link` records: a row, or the record's JSON text. */
-  readonly links: Map<string, RowValues | Uint8Array>;
+  links?: Map<string, RowValues | Uint8Array>;
   /** Links by identity, from `work` records (used when the iD has no `link` records). */
-  readonly workLinks: Map<string, WorkLink>;
+  workLinks?: Map<string, WorkLink>;
 }
 
 /**
@@ -293,11 +302,11 @@ export async function* loadRecords(
           );
           continue;
         }
-        open = { orcid: item.orcid, rows: new Map(), lines: [], links: new Map(), workLinks: new Map() };
+        open = { orcid: item.orcid, lines: [] };
         // The same iD twice in a batch: the later records are its state.
         batch.delete(item.orcid);
         batch.set(item.orcid, open);
-        if (json !== undefined) open.lines.push({ type: item.type, json });
+        if (json !== undefined) open.lines.push(item.type, json);
         else
           add(
             open,
@@ -342,6 +351,7 @@ export async function* loadRecords(
 }
 
 function add(group: IdGroup, table: string, row: RowValues): void {
+  group.rows ??= new Map();
   let rows = group.rows.get(table);
   if (!rows) {
     rows = [];
@@ -354,21 +364,24 @@ function add(group: IdGroup, table: string, row: RowValues): void {
 function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "gone" }>, json?: Uint8Array): void {
   switch (item.type) {
     case "work": {
-      if (json !== undefined) group.lines.push({ type: "work", json });
+      if (json !== undefined) group.lines.push("work", json);
       else {
         add(group, "works", workRow(item));
         for (const row of workIdRows(item)) add(group, "work_ids", row);
       }
       // Links from works matter only while the iD has no link records.
-      if (group.links.size === 0) {
-        const asJson = json !== undefined;
-        for (const link of linksFromWork(item as WorkRecord))
-          group.workLinks.set(linkKey(link), { link, json: asJson });
+      if (!group.links) {
+        for (const link of linksFromWork(item as WorkRecord)) {
+          const text = json !== undefined ? JSON.stringify({ ...link, doi: link.doi.trim().toLowerCase() }) : undefined;
+          group.workLinks ??= new Map();
+          group.workLinks.set(linkKey(link), text !== undefined && jsonSafe(text) ? Buffer.from(text) : link);
+        }
       }
       return;
     }
     case "link":
-      group.workLinks.clear();
+      group.workLinks = undefined;
+      group.links ??= new Map();
       // The engine stores the DOI as given: one that is not yet trimmed and lower case takes a row.
       group.links.set(
         linkKey(item),
@@ -376,11 +389,11 @@ function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "
       );
       return;
     case "affiliation":
-      if (json !== undefined) group.lines.push({ type: "affiliation", json });
+      if (json !== undefined) group.lines.push("affiliation", json);
       else add(group, "affiliations", affiliationRow(item));
       return;
     case "funding":
-      if (json !== undefined) group.lines.push({ type: "funding", json });
+      if (json !== undefined) group.lines.push("funding", json);
       else add(group, "fundings", fundingRow(item));
   }
 }
@@ -532,27 +545,29 @@ async function commitBatch(
   const counted = new Map<string, number>(DATA_TABLES.map((t) => [t.name, 0]));
   const count = (table: string, n: number) => counted.set(table, counted.get(table)! + n);
   for (const group of batch.values()) {
-    for (const [table, rows] of group.rows) {
+    for (const [table, rows] of group.rows ?? []) {
       staged.get(table)!.push(...rows);
       count(table, rows.length);
     }
-    for (const { type, json } of group.lines) {
+    for (let i = 0; i < group.lines.length; i += 2) {
+      const type = group.lines[i] as JsonStagedType;
+      const json = group.lines[i + 1] as Uint8Array;
       if (jsonStage) lines.get(type)!.push(json);
       else for (const [table, row] of rowsOfLine(type, json)) staged.get(table)!.push(row);
       count(TABLE_OF_TYPE[type], 1);
     }
-    if (group.links.size > 0) {
+    if (group.links) {
       for (const link of group.links.values()) {
         if (!(link instanceof Uint8Array)) staged.get("links")!.push(link);
         else if (jsonStage) lines.get("link")!.push(link);
         else staged.get("links")!.push(rowsOfLine("link", link)[0]![1]);
       }
       count("links", group.links.size);
-    } else {
-      for (const { link, json } of group.workLinks.values()) {
-        const text = json && jsonStage ? JSON.stringify({ ...link, doi: link.doi.trim().toLowerCase() }) : undefined;
-        if (text !== undefined && jsonSafe(text)) lines.get("link")!.push(Buffer.from(text));
-        else staged.get("links")!.push(linkRow(link));
+    } else if (group.workLinks) {
+      for (const link of group.workLinks.values()) {
+        if (!(link instanceof Uint8Array)) staged.get("links")!.push(linkRow(link));
+        else if (jsonStage) lines.get("link")!.push(link);
+        else staged.get("links")!.push(rowsOfLine("link", link)[0]![1]);
       }
       count("links", group.workLinks.size);
     }

@@ -59,6 +59,10 @@ await runMain<DbArgs>({
         default: DEFAULT_MEMORY_LIMIT,
         describe: "DuckDB's memory limit (e.g. 512MB, 2GB)",
       })
+      .option("threads", {
+        type: "number",
+        describe: "DuckDB's worker threads (default: 1 for load, one per core for the other commands)",
+      })
       .option("engine", {
         choices: ["duckdb", "postgres"] as const,
         describe:
@@ -81,6 +85,8 @@ await runMain<DbArgs>({
     const verb = VERBS[NAMES.indexOf(name)];
     if (!verb) throw new UsageError(`Unknown command '${name}': use ${NAMES.join(", ")}`);
     if (!(args.waitLock >= 0)) throw new UsageError("--wait-lock takes a number of seconds ≥ 0");
+    if (args.threads !== undefined && !(Number.isInteger(args.threads) && args.threads >= 1))
+      throw new UsageError("--threads takes a whole number ≥ 1");
     if (args.schema.trim() === "") throw new UsageError("--schema takes a schema name");
     // DuckDB's units; checked here so a bad value is a usage error whatever the database.
     if (!/^\d+(\.\d+)?\s*([KMGT]i?B|B)$/i.test(args.memoryLimit.trim())) {
@@ -92,6 +98,7 @@ await runMain<DbArgs>({
       engine = await openDatabase(args.db, {
         write: verb.write,
         memoryLimit: args.memoryLimit,
+        threads: args.threads ?? verb.threads,
         waitLockSeconds: args.waitLock,
         engine: args.engine,
         schema: args.schema,

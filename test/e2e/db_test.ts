@@ -81,6 +81,7 @@ describe("orcid-db", () => {
       "orcid-db changes <db>",
       "--wait-lock",
       "--memory-limit",
+      "--threads",
       "Examples:",
     ]) {
       expect(help.stdout).toContain(text);
@@ -92,6 +93,7 @@ describe("orcid-db", () => {
       [["doi", missing, "not a doi"], "No DOI in 'not a doi'"],
       [["orcid", missing, "0000-0002-1825-0098"], "Not an ORCID iD: '0000-0002-1825-0098'"],
       [["load", missing, "--batch", "0"], "--batch takes a whole number"],
+      [["load", missing, "--threads", "0.5"], "--threads takes a whole number"],
       [["doi", missing, "10.1/x", "--memory-limit", "lots"], "--memory-limit: Invalid memory limit 'lots'"],
       [["doi", missing, "10.1/x", "--format", "xml"], "Invalid values"],
     ] as const) {

@@ -31,10 +31,18 @@ function describeLoad(c: LoadCounts): string {
   );
 }
 
+/**
+ * DuckDB's worker threads for a load: one. Its statements read a batch's small files and the last
+ * checkpoint compresses what the load wrote; with a thread per core they cost more CPU for no
+ * shorter load, and take the cores from the producer upstream (orcid-extract in the pipe).
+ */
+export const LOAD_THREADS = 1;
+
 export const loadVerb: Verb = {
   command: "load <db> [files..]",
   describe: "Load records from stdin or files into DB (created when missing)",
   write: true,
+  threads: LOAD_THREADS,
   options: (y) =>
     y
       .positional("db", {

@@ -23,6 +23,7 @@ export interface DbArgs {
   readonly top?: number;
   readonly batch?: number;
   readonly memoryLimit: string;
+  readonly threads?: number;
   readonly waitLock: number;
   readonly engine?: "duckdb" | "postgres";
   readonly schema: string;
@@ -41,6 +42,8 @@ export interface Verb {
   readonly options: (y: Argv) => Argv;
   /** Opens the database to write (and creates it). Default: read-only. */
   readonly write?: boolean;
+  /** DuckDB's worker threads unless `--threads` says otherwise. Default: DuckDB's (one per core). */
+  readonly threads?: number;
   /**
    * Checks the arguments before the database is opened (a usage error is exit 2 whatever the
    * database) and returns the work to do.

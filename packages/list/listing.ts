@@ -267,12 +267,16 @@ export async function* rangeGroups(context: ListingContext, plan: RangePlan): As
   }
   const summaries = plan.summaries ? streams[0] : undefined;
   const current = (s: RangeStream) => (s.at < s.items.length ? s.items[s.at] : undefined);
-  const isDone = (bucket: string, folder: string) => plan.done.has(`${bucket}/${folder}`);
+  // Asked for every iD: a fresh listing has nothing done, and a folder's activities bucket is named once.
+  const isDone =
+    plan.done.size === 0 ? () => false : (bucket: string, folder: string) => plan.done.has(`${bucket}/${folder}`);
+  const named = new Map(plan.activities ? plan.folders.map((f) => [f, plan.activities!(f)]) : []);
+  const activitiesOf = (folder: string) => named.get(folder) ?? plan.activities?.(folder);
   let checkpointed = 0;
   const checkpointsBefore = (folder: string | undefined, out: PipelineRecord[]): void => {
     while (checkpointed < plan.folders.length && (folder === undefined || plan.folders[checkpointed]! < folder)) {
       const done = plan.folders[checkpointed++]!;
-      for (const bucket of [plan.summaries, plan.activities?.(done)]) {
+      for (const bucket of [plan.summaries, activitiesOf(done)]) {
         if (bucket && !isDone(bucket, done)) out.push({ type: "checkpoint", bucket, folder: done });
       }
     }
@@ -323,8 +327,9 @@ export async function* rangeGroups(context: ListingContext, plan: RangePlan): As
         if (s !== summaries) activityKeys = item.keys.map((k) => k.key);
         s.at++;
       }
-      if (plan.activities && !isDone(plan.activities(folder), folder) && (activityKeys || plan.summaries)) {
-        out.push({ type: "manifest", bucket: plan.activities(folder), orcid, keys: activityKeys ?? [] });
+      const activities = activitiesOf(folder);
+      if (activities && !isDone(activities, folder) && (activityKeys || plan.summaries)) {
+        out.push({ type: "manifest", bucket: activities, orcid, keys: activityKeys ?? [] });
       }
     }
   } finally {

@@ -88,6 +88,14 @@ function bareEtag(text: string | undefined): string {
 }
 
 /**
+ * A string of its own: a slice of the page's text keeps the whole page alive, and a listing keeps
+ * every token it was given (to refuse one given twice).
+ */
+function copyOf(text: string): string {
+  return Buffer.from(text, "utf8").toString("utf8");
+}
+
+/**
  * Thrown for a listing page that is not whole: cut short, without its closing tag, truncated
  * without a token, a KeyCount that disagrees with its keys, a continuation token seen before. Such
  * a page is retried like a network error; a listing is never completed from it.
@@ -159,7 +167,7 @@ function parsePage<T>(xml: string, until: string | undefined, read: ReadContents
   const token = element(xml, "NextContinuationToken", 0, close);
   if (truncated === "true" && !token)
     throw new IncompleteListingError("Cannot use a listing page: IsTruncated without a NextContinuationToken");
-  return { objects, next: truncated === "true" && !ended ? unescapeXml(token!) : undefined };
+  return { objects, next: truncated === "true" && !ended ? copyOf(unescapeXml(token!)) : undefined };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, test } from "vitest";
 import { IncompleteListingError, listKeys, listObjects, parseListKeys, parseListPage } from "./list_objects.ts";
 import type { S3Access } from "./s3_client.ts";
@@ -129,6 +131,28 @@ describe("listObjects()", () => {
     const all: string[] = [];
     for await (const page of listKeys(s3, "b", "")) all.push(...page);
     expect(all).toEqual(["097/a.xml", "098/b.xml", "098/c.xml"]);
+  });
+
+  test("keeps no page's text once it has moved past it (a token is a string of its own)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    // 40 pages of 1 MB: a listing that kept each page's text through its token would hold 40 MB.
+    const padding = `<Padding>${"x".repeat(1 << 20)}</Padding>`;
+    const { s3 } = stubS3((token) => {
+      const n = token === "" ? 0 : Number(token.slice(1, token.indexOf(".")));
+      const next = n < 39 ? `t${n + 1}.${"t".repeat(40)}` : undefined;
+      return page([`097/${n}.xml`], next ? { truncated: true, token: next } : {}).replace(
+        "<KeyCount>",
+        `${padding}<KeyCount>`,
+      );
+    });
+    const heap: number[] = [];
+    for await (const _ of listObjects(s3, "b", "097/")) {
+      gc();
+      heap.push(process.memoryUsage().heapUsed);
+    }
+    expect(heap).toHaveLength(40);
+    expect(heap.at(-1)! - heap[0]!).toBeLessThan(10 * (1 << 20));
   });
 
   test("a token given again ends the listing with an error after retries, not an endless loop", async () => {

@@ -212,7 +212,10 @@ export interface RangePlan {
  */
 export async function foldersPerPage(context: ListingContext, bucket: string): Promise<number> {
   try {
-    const first = await listKeys(context.s3, bucket, "", context).next();
+    const listing = listKeys(context.s3, bucket, "", context);
+    const first = await listing.next();
+    // Ended, so that it holds the page no longer.
+    await listing.return(undefined);
     const page = first.done ? [] : first.value;
     if (page.length < context.pageSize) return Number.POSITIVE_INFINITY;
     // Stray keys (no folder of ours) do not count: the first and the last key in a folder of ours.

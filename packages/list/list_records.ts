@@ -109,7 +109,7 @@ function listingContext(options: ListOptions, stats: ListStats): ListingContext 
 
 /**
  * Yields the records to sync in groups that belong together (an iD's keys and manifest; a folder's
- * checkpoints), counting them in `stats`.
+ * checkpoints), several whole groups to an array with `--all`, counting them in `stats`.
  *
  * @example
  * ```ts

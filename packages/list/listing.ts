@@ -13,6 +13,7 @@ import {
   isUnsafeKey,
   type KeyRecord,
   type ListedObject,
+  listKeys,
   listObjects,
   type ManifestRecord,
   parseKey,
@@ -145,44 +146,51 @@ const folderOfKey = (key: string) => {
   return slash === -1 ? key : key.slice(0, slash);
 };
 
-/** One bucket's keys from the start of folder `first` to the end of folder `last`, grouped by iD. */
+/**
+ * One bucket's keys from the start of folder `first` to the end of folder `last`, grouped by iD, a
+ * page's groups at a time (an iD whose keys run on into the next page comes with that page).
+ */
 async function* groupedRange(
   context: ListingContext,
   bucket: string,
   first: string,
   last: string,
-): AsyncGenerator<Grouped> {
+): AsyncGenerator<Grouped[]> {
   let current: { kind: "id"; folder: string; orcid: string; keys: KeyRecord[] } | undefined;
+  let batch: Grouped[] = [];
   // One folder: its prefix. Several: start-after "097" starts at the first key after "097" and the
   // listing stops past the keys of `last/`. In S3's byte order a stray key such as "997-old/x.xml"
   // comes before "997/…" ('-' < '/'): it is skipped, and only a key at or after "9970" — after
   // every "997/…" key, since '0' follows '/' — ends the listing.
   const where = first === last ? { prefix: `${first}/`, options: {} } : { prefix: "", options: { startAfter: first } };
-  const past = `${last}0`;
+  const until = `${last}0`;
   try {
-    pages: for await (const page of listObjects(context.s3, bucket, where.prefix, { ...context, ...where.options })) {
+    for await (const page of listObjects(context.s3, bucket, where.prefix, { ...context, ...where.options, until })) {
       for (const object of page) {
-        if (object.key >= past) break pages;
         const record = keyRecordOf(bucket, object, context);
         if (record === undefined) continue;
         if (record.type === "error") {
-          yield { kind: "error", record, ends: false };
+          batch.push({ kind: "error", record, ends: false });
           continue;
         }
         if (current && current.orcid !== record.orcid) {
-          yield current;
+          batch.push(current);
           current = undefined;
         }
         current ??= { kind: "id", folder: folderOfKey(record.key), orcid: record.orcid, keys: [] };
         current.keys.push(record);
       }
+      if (batch.length > 0) {
+        yield batch;
+        batch = [];
+      }
     }
   } catch (error) {
     // The iD being gathered may be incomplete: it is dropped, so no manifest claims too little.
-    yield { kind: "error", record: listingFailure(error, bucket, `${first}/`), ends: true };
+    yield [...batch, { kind: "error", record: listingFailure(error, bucket, `${first}/`), ends: true }];
     return;
   }
-  if (current) yield current;
+  if (current) yield [current];
 }
 
 /** A run of consecutive `<last3>` folders to list in one go. */
@@ -204,100 +212,132 @@ export interface RangePlan {
  */
 export async function foldersPerPage(context: ListingContext, bucket: string): Promise<number> {
   try {
-    const first = await listObjects(context.s3, bucket, "", context).next();
+    const listing = listKeys(context.s3, bucket, "", context);
+    const first = await listing.next();
+    // Ended, so that it holds the page no longer.
+    await listing.return(undefined);
     const page = first.done ? [] : first.value;
     if (page.length < context.pageSize) return Number.POSITIVE_INFINITY;
-    // Stray keys (no folder of ours) do not count.
-    const indices = page.map((object) => ALL_FOLDERS.indexOf(folderOfKey(object.key))).filter((index) => index !== -1);
-    if (indices.length === 0) return 1;
-    return Math.max(1, indices.at(-1)! - indices[0]!);
+    // Stray keys (no folder of ours) do not count: the first and the last key in a folder of ours.
+    const folderIndex = (key: string) => ALL_FOLDERS.indexOf(folderOfKey(key));
+    const firstKey = page.findIndex((key) => folderIndex(key) !== -1);
+    if (firstKey === -1) return 1;
+    const lastKey = page.findLastIndex((key) => folderIndex(key) !== -1);
+    return Math.max(1, folderIndex(page[lastKey]!) - folderIndex(page[firstKey]!));
   } catch (error) {
     listingFailure(error, bucket, "");
     return 1;
   }
 }
 
+/** One bucket's listing in a run: the page of groups at hand and where in it the merge is. */
+interface RangeStream {
+  readonly bucket: string;
+  readonly iterator: AsyncGenerator<Grouped[]>;
+  items: Grouped[];
+  at: number;
+  ended: boolean;
+}
+
 /**
  * Lists a run of folders — the summaries bucket and each activities bucket from the run's first
  * folder to its last, side by side — and yields groups of records joined by iD: its summary key, its
  * activity keys, its manifest (empty for an iD with a summary and no activities); after the last
- * group of each folder, the folder's checkpoints. A run of folders costs a few listing pages where
+ * group of each folder, the folder's checkpoints. Whole groups come several to an array: all that a
+ * run can give before it waits for a listing page. A run of folders costs a few listing pages where
  * a listing per folder would cost one each. A listing that fails yields an error record and ends
  * the run there, without checkpoints for the folders it did not finish.
  */
 export async function* rangeGroups(context: ListingContext, plan: RangePlan): AsyncGenerator<PipelineRecord[]> {
   const first = plan.folders[0]!;
   const last = plan.folders.at(-1)!;
-  const streams: { bucket: string; iterator: AsyncGenerator<Grouped>; current: Grouped | undefined }[] = [];
-  if (plan.summaries)
-    streams.push({
-      bucket: plan.summaries,
-      iterator: groupedRange(context, plan.summaries, first, last),
-      current: undefined,
-    });
+  const streams: RangeStream[] = [];
+  const stream = (bucket: string, from: string, to: string): RangeStream => ({
+    bucket,
+    iterator: groupedRange(context, bucket, from, to),
+    items: [],
+    at: 0,
+    ended: false,
+  });
+  if (plan.summaries) streams.push(stream(plan.summaries, first, last));
   if (plan.activities) {
     const byBucket = new Map<string, string[]>();
     for (const folder of plan.folders) {
       const bucket = plan.activities(folder);
       byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), folder]);
     }
-    for (const [bucket, folders] of byBucket) {
-      streams.push({
-        bucket,
-        iterator: groupedRange(context, bucket, folders[0]!, folders.at(-1)!),
-        current: undefined,
-      });
-    }
+    for (const [bucket, folders] of byBucket) streams.push(stream(bucket, folders[0]!, folders.at(-1)!));
   }
   const summaries = plan.summaries ? streams[0] : undefined;
-  const isDone = (bucket: string, folder: string) => plan.done.has(`${bucket}/${folder}`);
+  const current = (s: RangeStream) => (s.at < s.items.length ? s.items[s.at] : undefined);
+  // Asked for every iD: a fresh listing has nothing done, and a folder's activities bucket is named once.
+  const isDone =
+    plan.done.size === 0 ? () => false : (bucket: string, folder: string) => plan.done.has(`${bucket}/${folder}`);
+  const named = new Map(plan.activities ? plan.folders.map((f) => [f, plan.activities!(f)]) : []);
+  const activitiesOf = (folder: string) => named.get(folder) ?? plan.activities?.(folder);
   let checkpointed = 0;
-  const checkpointsBefore = (folder: string | undefined): PipelineRecord[] => {
-    const out: PipelineRecord[] = [];
+  const checkpointsBefore = (folder: string | undefined, out: PipelineRecord[]): void => {
     while (checkpointed < plan.folders.length && (folder === undefined || plan.folders[checkpointed]! < folder)) {
       const done = plan.folders[checkpointed++]!;
-      for (const bucket of [plan.summaries, plan.activities?.(done)]) {
+      for (const bucket of [plan.summaries, activitiesOf(done)]) {
         if (bucket && !isDone(bucket, done)) out.push({ type: "checkpoint", bucket, folder: done });
       }
     }
-    return out;
   };
+  // Records of whole groups, handed on before the run waits for a page.
+  let out: PipelineRecord[] = [];
   try {
-    for (const stream of streams) stream.current = (await stream.iterator.next()).value ?? undefined;
     for (;;) {
-      const failed = streams.find((s) => s.current?.kind === "error");
+      for (const s of streams) {
+        while (s.at >= s.items.length && !s.ended) {
+          if (out.length > 0) {
+            yield out;
+            out = [];
+          }
+          const page = await s.iterator.next();
+          if (page.done) s.ended = true;
+          else {
+            s.items = page.value;
+            s.at = 0;
+          }
+        }
+      }
+      const failed = streams.find((s) => current(s)?.kind === "error");
       if (failed) {
-        const error = failed.current as Extract<Grouped, { kind: "error" }>;
-        yield [error.record];
-        if (error.ends) return;
-        failed.current = (await failed.iterator.next()).value ?? undefined;
+        const error = current(failed) as Extract<Grouped, { kind: "error" }>;
+        out.push(error.record);
+        if (error.ends) {
+          yield out;
+          return;
+        }
+        failed.at++;
         continue;
       }
       let next: Extract<Grouped, { kind: "id" }> | undefined;
-      for (const stream of streams) {
-        const item = stream.current as Extract<Grouped, { kind: "id" }> | undefined;
+      for (const s of streams) {
+        const item = current(s) as Extract<Grouped, { kind: "id" }> | undefined;
         if (item && (!next || item.folder < next.folder || (item.folder === next.folder && item.orcid < next.orcid)))
           next = item;
       }
       if (!next) break;
       const { orcid, folder } = next;
-      const taken = streams.filter((s) => s.current?.kind === "id" && s.current.orcid === orcid);
-      const group: PipelineRecord[] = checkpointsBefore(folder);
+      checkpointsBefore(folder, out);
       let activityKeys: string[] | undefined;
-      for (const stream of taken) {
-        const item = stream.current as Extract<Grouped, { kind: "id" }>;
-        if (!isDone(stream.bucket, folder)) group.push(...item.keys);
-        if (stream !== summaries) activityKeys = item.keys.map((k) => k.key);
+      for (const s of streams) {
+        const item = current(s);
+        if (item?.kind !== "id" || item.orcid !== orcid) continue;
+        if (!isDone(s.bucket, folder)) for (const key of item.keys) out.push(key);
+        if (s !== summaries) activityKeys = item.keys.map((k) => k.key);
+        s.at++;
       }
-      if (plan.activities && !isDone(plan.activities(folder), folder) && (activityKeys || plan.summaries)) {
-        group.push({ type: "manifest", bucket: plan.activities(folder), orcid, keys: activityKeys ?? [] });
+      const activities = activitiesOf(folder);
+      if (activities && !isDone(activities, folder) && (activityKeys || plan.summaries)) {
+        out.push({ type: "manifest", bucket: activities, orcid, keys: activityKeys ?? [] });
       }
-      if (group.length > 0) yield group;
-      for (const stream of taken) stream.current = (await stream.iterator.next()).value ?? undefined;
     }
   } finally {
-    for (const stream of streams) await stream.iterator.return(undefined);
+    for (const s of streams) await s.iterator.return(undefined);
   }
-  const rest = checkpointsBefore(undefined);
-  if (rest.length > 0) yield rest;
+  checkpointsBefore(undefined, out);
+  if (out.length > 0) yield out;
 }

@@ -103,6 +103,43 @@ describe("rangeGroups()", () => {
     ]);
   });
 
+  test("yields whole groups several to an array, and asks for no page past the run's last folder", async () => {
+    const ids = ["0000-0003-0100-3097", "0000-0003-0101-1097", "0000-0003-0103-8097", "0000-0003-0104-6097", B];
+    const buckets = {
+      s: [...ids.map((id) => `${id.slice(-3)}/${id}.xml`), "320/x.xml", "321/y.xml", "322/z.xml"],
+      a: [...ids.flatMap((id) => [work(id, 1), work(id, 2)]), "320/w.xml", "321/w.xml", "322/w.xml"],
+    };
+    const listing = s3Listing(buckets);
+    const asked: string[] = [];
+    const s3 = {
+      request: (bucket: string, key: string, options: { query: Record<string, string> }) => {
+        asked.push(`${bucket} ${options.query["continuation-token"] ?? options.query["start-after"] ?? ""}`);
+        return listing.request(bucket, key, options as never);
+      },
+    } as unknown as S3Access;
+    const arrays: PipelineRecord[][] = [];
+    for await (const array of rangeGroups(
+      { s3, pageSize: 6 },
+      { folders: ["097", "31X"], summaries: "s", activities: () => "a", done: new Set() },
+    ))
+      arrays.push(array);
+
+    const records = arrays.flat();
+    expect(records.filter((r) => r.type === "manifest").map((r) => (r as { orcid: string }).orcid)).toEqual(ids);
+    // Each iD's keys and its manifest come in one array: the writer keeps an array's lines together.
+    for (const id of ids) {
+      const holding = arrays.filter((array) => array.some((r) => "orcid" in r && r.orcid === id));
+      expect(holding).toHaveLength(1);
+    }
+    expect(arrays.length).toBeLessThan(ids.length);
+    expect(records.slice(-2)).toEqual([
+      { type: "checkpoint", bucket: "s", folder: "31X" },
+      { type: "checkpoint", bucket: "a", folder: "31X" },
+    ]);
+    // "s" holds the 5 keys of the run and "320/x.xml" in its first page of 6: no page after it.
+    expect(asked.filter((a) => a.startsWith("s "))).toEqual(["s 097"]);
+  });
+
   test("a listing that fails gives an error record and no manifest or checkpoint for the folders it did not finish", async () => {
     const s3 = s3Listing({ s: [`097/${A}.xml`, `31X/${B}.xml`], a: [work(A, 1), work(B, 1)] });
     let calls = 0;

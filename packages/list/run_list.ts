@@ -137,10 +137,10 @@ export async function runList(args: ListArgs, ctx: ToolContext): Promise<number>
         if (!args.count) await ctx.out.writeEncoded(bytes, lines);
       }
     } else {
+      let named = 0;
       for await (const group of listRecords(options, source, stats)) {
         // A failed listing is named on stderr too: the error record may end in a pipe nobody reads.
-        for (const record of group)
-          if (record.type === "error" && stats.errors <= STRAY_LINES) ctx.log.warn(record.message);
+        for (const record of group) if (record.type === "error" && named++ < STRAY_LINES) ctx.log.warn(record.message);
         if (!args.count) await ctx.out.writeLines(group.map(recordLine));
       }
     }

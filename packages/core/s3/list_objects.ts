@@ -27,14 +27,31 @@ export interface ListObjectsOptions {
   readonly attempts?: number;
   /** Start after this key (S3 `start-after`): `"097"` starts at the first key of folder `097/`. */
   readonly startAfter?: string;
+  /**
+   * End the listing before the first key at or after this one: the rest of that page is counted
+   * (its KeyCount is still checked) but not parsed, and no further page is asked for.
+   */
+  readonly until?: string;
 }
 
 /** One page of a ListObjectsV2 response. */
-export interface ListPage {
-  readonly objects: ListedObject[];
+export interface ListPage<T = ListedObject> {
+  readonly objects: T[];
   /** The token of the next page; undefined on the last. */
   readonly next: string | undefined;
 }
+
+/** Reads one listed object from its `<Contents>` (`xml` from `at` to `end`), its key already read. */
+type ReadContents<T> = (xml: string, at: number, end: number, key: string) => T;
+
+const readObject: ReadContents<ListedObject> = (xml, at, end, key) => ({
+  key,
+  size: Number(element(xml, "Size", at, end) ?? 0),
+  etag: bareEtag(element(xml, "ETag", at, end)),
+  lastModified: isoTime(element(xml, "LastModified", at, end)),
+});
+
+const readKey: ReadContents<string> = (_xml, _at, _end, key) => key;
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
@@ -55,6 +72,29 @@ function element(xml: string, name: string, from = 0, to = xml.length): string |
   return end === -1 || end > to ? undefined : xml.slice(start, end);
 }
 
+/** S3's own form of a time (`2026-11-20T10:00:00.000Z`), kept as it is rather than parsed again. */
+const ISO_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function isoTime(text: string | undefined): string {
+  return text !== undefined && ISO_MILLIS.test(text) ? text : new Date(text ?? 0).toISOString();
+}
+
+/** An ETag without its quotes: S3 sends `&quot;…&quot;`, other servers `"…"`. */
+function bareEtag(text: string | undefined): string {
+  if (text === undefined) return "";
+  if (text.startsWith("&quot;") && text.endsWith("&quot;") && text.indexOf("&", 6) === text.length - 6)
+    return text.slice(6, -6).replaceAll('"', "");
+  return unescapeXml(text).replaceAll('"', "");
+}
+
+/**
+ * A string of its own: a slice of the page's text keeps the whole page alive, and a listing keeps
+ * every token it was given (to refuse one given twice).
+ */
+function copyOf(text: string): string {
+  return Buffer.from(text, "utf8").toString("utf8");
+}
+
 /**
  * Thrown for a listing page that is not whole: cut short, without its closing tag, truncated
  * without a token, a KeyCount that disagrees with its keys, a continuation token seen before. Such
@@ -70,33 +110,46 @@ export class IncompleteListingError extends Error {
  * Parses a ListObjectsV2 response body, refusing a page that is not whole
  * ({@linkcode IncompleteListingError}): no closing `</ListBucketResult>` (a body cut after a
  * `</Contents>`), no `<IsTruncated>`, `IsTruncated` true without a `NextContinuationToken`, or a
- * `KeyCount` other than the number of keys (and common prefixes) the page holds.
+ * `KeyCount` other than the number of keys (and common prefixes) the page holds. With `until`, the
+ * objects end before the first key at or after it, and so does the listing (`next` is undefined).
  *
  * @example
  * ```ts
  * parseListPage("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>"); // { objects: [], next: undefined }
  * ```
  */
-export function parseListPage(xml: string): ListPage {
+export function parseListPage(xml: string, until?: string): ListPage {
+  return parsePage(xml, until, readObject);
+}
+
+/** {@linkcode parseListPage} reading each object's key alone. */
+export function parseListKeys(xml: string, until?: string): ListPage<string> {
+  return parsePage(xml, until, readKey);
+}
+
+function parsePage<T>(xml: string, until: string | undefined, read: ReadContents<T>): ListPage<T> {
   if (!xml.includes("<ListBucketResult"))
     throw new SyntaxError(`Cannot parse a listing: not a ListBucketResult: '${xml.slice(0, 80)}'`);
   const close = xml.lastIndexOf("</ListBucketResult>");
   if (close === -1)
     throw new IncompleteListingError("Cannot use a listing page: it ends before </ListBucketResult> (cut short)");
-  const objects: ListedObject[] = [];
+  const objects: T[] = [];
+  let contents = 0;
+  let ended = false;
   let at = xml.indexOf("<Contents>");
   while (at !== -1 && at < close) {
     const end = xml.indexOf("</Contents>", at);
     if (end === -1 || end > close)
       throw new IncompleteListingError("Cannot use a listing page: unterminated <Contents>");
-    const key = element(xml, "Key", at, end);
-    if (key === undefined) throw new SyntaxError("Cannot parse a listing: <Contents> without <Key>");
-    objects.push({
-      key: unescapeXml(key),
-      size: Number(element(xml, "Size", at, end) ?? 0),
-      etag: unescapeXml(element(xml, "ETag", at, end) ?? "").replaceAll('"', ""),
-      lastModified: new Date(element(xml, "LastModified", at, end) ?? 0).toISOString(),
-    });
+    contents++;
+    if (!ended) {
+      const text = element(xml, "Key", at, end);
+      if (text === undefined) throw new SyntaxError("Cannot parse a listing: <Contents> without <Key>");
+      const key = unescapeXml(text);
+      // Past `until` the page is only counted, for the KeyCount check.
+      if (until !== undefined && key >= until) ended = true;
+      else objects.push(read(xml, at, end, key));
+    }
     at = xml.indexOf("<Contents>", end);
   }
   const truncated = element(xml, "IsTruncated", 0, close);
@@ -105,16 +158,16 @@ export function parseListPage(xml: string): ListPage {
   const keyCount = element(xml, "KeyCount", 0, close);
   if (keyCount !== undefined) {
     const prefixes = xml.split("<CommonPrefixes>").length - 1;
-    if (Number(keyCount) !== objects.length + prefixes) {
+    if (Number(keyCount) !== contents + prefixes) {
       throw new IncompleteListingError(
-        `Cannot use a listing page: KeyCount ${keyCount}, but it holds ${objects.length + prefixes} keys`,
+        `Cannot use a listing page: KeyCount ${keyCount}, but it holds ${contents + prefixes} keys`,
       );
     }
   }
   const token = element(xml, "NextContinuationToken", 0, close);
   if (truncated === "true" && !token)
     throw new IncompleteListingError("Cannot use a listing page: IsTruncated without a NextContinuationToken");
-  return { objects, next: truncated === "true" ? unescapeXml(token!) : undefined };
+  return { objects, next: truncated === "true" && !ended ? copyOf(unescapeXml(token!)) : undefined };
 }
 
 /**
@@ -126,12 +179,32 @@ export function parseListPage(xml: string): ListPage {
  * for await (const page of listObjects(s3, "v3.0-activities-b", "097/0000-0002-1825-0097/")) …
  * ```
  */
-export async function* listObjects(
+export function listObjects(
   s3: S3Access,
   bucket: string,
   prefix: string,
   options: ListObjectsOptions = {},
 ): AsyncGenerator<ListedObject[]> {
+  return listPages(s3, bucket, prefix, options, parseListPage);
+}
+
+/** {@linkcode listObjects} yielding the keys alone: for a look at a listing's extent. */
+export function listKeys(
+  s3: S3Access,
+  bucket: string,
+  prefix: string,
+  options: ListObjectsOptions = {},
+): AsyncGenerator<string[]> {
+  return listPages(s3, bucket, prefix, options, parseListKeys);
+}
+
+async function* listPages<T>(
+  s3: S3Access,
+  bucket: string,
+  prefix: string,
+  options: ListObjectsOptions,
+  parse: (xml: string, until?: string) => ListPage<T>,
+): AsyncGenerator<T[]> {
   let token: string | undefined;
   // Every token this listing was given: one given again would list the same pages for ever.
   const seen = new Set<string>();
@@ -143,7 +216,7 @@ export async function* listObjects(
       async () => {
         const response = await s3.request(bucket, "", { query, ...(options.signal ? { signal: options.signal } : {}) });
         if (response.statusCode !== 200) throw await s3ErrorFrom(response, `Cannot list s3://${bucket}/${prefix}`);
-        const parsed = parseListPage(await response.body.text());
+        const parsed = parse(await response.body.text(), options.until);
         if (parsed.next !== undefined && (seen.has(parsed.next) || parsed.next === token)) {
           throw new IncompleteListingError(
             "Cannot use a listing page: its NextContinuationToken was given before (the listing would loop)",

@@ -1,5 +1,7 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, test } from "vitest";
-import { IncompleteListingError, listObjects, parseListPage } from "./list_objects.ts";
+import { IncompleteListingError, listKeys, listObjects, parseListKeys, parseListPage } from "./list_objects.ts";
 import type { S3Access } from "./s3_client.ts";
 
 const PAGE = `<?xml version="1.0" encoding="UTF-8"?>
@@ -44,6 +46,38 @@ const page = (
 ) =>
   `<ListBucketResult>${token ? `<NextContinuationToken>${token}</NextContinuationToken>` : ""}<KeyCount>${keyCount}</KeyCount><IsTruncated>${truncated}</IsTruncated>${keys.map(contents).join("")}</ListBucketResult>`;
 
+describe("parseListPage() with until", () => {
+  const whole = page(["097/a.xml", "097/b.xml", "0970", "098/c.xml"], { truncated: true, token: "t1" });
+
+  test("ends the objects, and the listing, before the first key at or after it", () => {
+    expect(parseListPage(whole, "0970")).toMatchObject({ objects: [{ key: "097/a.xml" }, { key: "097/b.xml" }] });
+    expect(parseListPage(whole, "0970").next).toBeUndefined();
+    expect(parseListPage(whole, "1").next).toBe("t1");
+    expect(parseListPage(whole, "1").objects).toHaveLength(4);
+  });
+
+  test("still counts the keys it does not read against KeyCount", () => {
+    const short = page(["097/a.xml", "097/b.xml", "0970", "098/c.xml"], { keyCount: 3 });
+    expect(() => parseListPage(short, "0970")).toThrow(IncompleteListingError);
+    expect(() =>
+      parseListPage(`${whole.slice(0, whole.lastIndexOf("</Contents>"))}</ListBucketResult>`, "0970"),
+    ).toThrow(IncompleteListingError);
+  });
+
+  test("parseListKeys() reads the same keys alone", () => {
+    expect(parseListKeys(whole, "098")).toEqual({ objects: ["097/a.xml", "097/b.xml", "0970"], next: undefined });
+    expect(parseListKeys(PAGE).objects).toEqual(parseListPage(PAGE).objects.map((o) => o.key));
+  });
+
+  test("keeps S3's times and quoted ETags as they come, and reads other forms as before", () => {
+    const odd = PAGE.replace("2026-11-20T10:00:00.000Z", "2026-11-20T10:00:00.5+01:00").replace(
+      "&quot;9e107d9d372bb6826bd81d3542a419d6&quot;",
+      "&quot;9e1&quot;07&quot;",
+    );
+    expect(parseListPage(odd).objects[0]).toMatchObject({ etag: "9e107", lastModified: "2026-11-20T09:00:00.500Z" });
+  });
+});
+
 describe("parseListPage() refuses a page that is not whole", () => {
   const whole = page(["097/a.xml", "097/b.xml"], { truncated: true, token: "t1" });
   test.each([
@@ -84,6 +118,41 @@ describe("listObjects()", () => {
     const keys: string[] = [];
     for await (const objects of listObjects(s3, "b", "097/")) keys.push(...objects.map((o) => o.key));
     expect(keys).toEqual(["097/a.xml", "097/b.xml"]);
+  });
+
+  test("with until, asks for no page after the one that reaches it", async () => {
+    const { s3, requests } = stubS3((token) =>
+      token === "" ? page(["097/a.xml", "098/b.xml"], { truncated: true, token: "t1" }) : page(["098/c.xml"]),
+    );
+    const keys: string[] = [];
+    for await (const objects of listObjects(s3, "b", "", { until: "0970" })) keys.push(...objects.map((o) => o.key));
+    expect(keys).toEqual(["097/a.xml"]);
+    expect(requests).toEqual([""]);
+    const all: string[] = [];
+    for await (const page of listKeys(s3, "b", "")) all.push(...page);
+    expect(all).toEqual(["097/a.xml", "098/b.xml", "098/c.xml"]);
+  });
+
+  test("keeps no page's text once it has moved past it (a token is a string of its own)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    // 40 pages of 1 MB: a listing that kept each page's text through its token would hold 40 MB.
+    const padding = `<Padding>${"x".repeat(1 << 20)}</Padding>`;
+    const { s3 } = stubS3((token) => {
+      const n = token === "" ? 0 : Number(token.slice(1, token.indexOf(".")));
+      const next = n < 39 ? `t${n + 1}.${"t".repeat(40)}` : undefined;
+      return page([`097/${n}.xml`], next ? { truncated: true, token: next } : {}).replace(
+        "<KeyCount>",
+        `${padding}<KeyCount>`,
+      );
+    });
+    const heap: number[] = [];
+    for await (const _ of listObjects(s3, "b", "097/")) {
+      gc();
+      heap.push(process.memoryUsage().heapUsed);
+    }
+    expect(heap).toHaveLength(40);
+    expect(heap.at(-1)! - heap[0]!).toBeLessThan(10 * (1 << 20));
   });
 
   test("a token given again ends the listing with an error after retries, not an endless loop", async () => {

@@ -18,7 +18,7 @@ import {
   type PipelineRecord,
   placeRecords,
   type PlaceStats,
-  readRecordInputs,
+  readRecordsOnly,
   recordCheckpoints,
   s3OptionsFromArgs,
   secondsFlag,
@@ -152,9 +152,7 @@ async function fetchAll(
   const journal = into && args.checkpoints !== undefined ? new CheckpointJournal(args.checkpoints) : undefined;
   const checkpointCounts: CheckpointCounts = { saved: 0, withheld: 0 };
   const inputs = args.inputs ?? [];
-  const records = (async function* () {
-    for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
-  })();
+  const records = readRecordsOnly(inputs, ctx.stdin);
   try {
     const fetched = fetchRecords(
       records,

@@ -28,6 +28,8 @@ export interface FetchedObject extends Omit<ObjectRecord, "body" | "encoding"> {
    * different (the reason it was downloaded). Read only when {@linkcode PlaceOptions.compared} says so.
    */
   readonly differs?: boolean;
+  /** With `differs`: the object's path in that mirror (`Mirror.pathOf`), so it is not worked out twice. */
+  readonly path?: string;
 }
 
 /** An error's code when it names none the caller knows: its own `code` or class name. */
@@ -170,32 +172,36 @@ export async function* placeRecords(
     }
   };
 
-  const placeObject = (record: ObjectRecord | FetchedObject) =>
-    guarded("place", record, () => {
-      const path = mirror.pathOf(record);
-      if (!owned(record.orcid)) return [notOwned(tool, record, "place", ownsWhat)];
-      return inOrder(record.orcid, () =>
-        guarded("place", record, async () => {
-          const body =
-            typeof record.body === "string"
-              ? Buffer.from(record.body, (record as ObjectRecord).encoding === "base64" ? "base64" : "utf8")
-              : record.body;
-          if (body.length !== record.size)
-            throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
-          const out: PipelineRecord[] = [];
-          const knownToDiffer = options.compared === true && (record as FetchedObject).differs === true;
-          if (!knownToDiffer && mirror.compare(path, record).kind === "same")
-            out.push(placed("unchanged", path, record.orcid, record));
-          else {
-            await mirror.write(path, body, record.lastModified ? { mtime: new Date(record.lastModified) } : {});
-            out.push(placed("written", path, record.orcid, record));
-          }
-          if (record.kind === "summary" && isErrorDocument(body))
-            out.push(...deleted(record.orcid, mirror.prune(record.orcid, new Set())));
-          return out;
-        }),
-      );
-    });
+  const placeObject = (record: ObjectRecord | FetchedObject): Promise<PipelineRecord[]> | PipelineRecord[] => {
+    const knownToDiffer = options.compared === true && (record as FetchedObject).differs === true;
+    let path: string;
+    try {
+      path = (knownToDiffer ? (record as FetchedObject).path : undefined) ?? mirror.pathOf(record);
+    } catch (error) {
+      return [failure(tool, error, "place", record)];
+    }
+    if (!owned(record.orcid)) return [notOwned(tool, record, "place", ownsWhat)];
+    return inOrder(record.orcid, () =>
+      guarded("place", record, async () => {
+        const body =
+          typeof record.body === "string"
+            ? Buffer.from(record.body, (record as ObjectRecord).encoding === "base64" ? "base64" : "utf8")
+            : record.body;
+        if (body.length !== record.size)
+          throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
+        const out: PipelineRecord[] = [];
+        if (!knownToDiffer && mirror.compare(path, record).kind === "same")
+          out.push(placed("unchanged", path, record.orcid, record));
+        else {
+          await mirror.write(path, body, record.lastModified ? { mtime: new Date(record.lastModified) } : {});
+          out.push(placed("written", path, record.orcid, record));
+        }
+        if (record.kind === "summary" && isErrorDocument(body))
+          out.push(...deleted(record.orcid, mirror.prune(record.orcid, new Set())));
+        return out;
+      }),
+    );
+  };
 
   const placeManifest = (record: ManifestRecord) => {
     if (!owned(record.orcid)) return Promise.resolve([notOwned(tool, record, "delete", ownsWhat)]);
@@ -259,13 +265,14 @@ export async function* placeRecords(
 function perKeyChain(): <T>(key: string, op: () => Promise<T>) => Promise<T> {
   const chains = new Map<string, Promise<unknown>>();
   return <T>(key: string, op: () => Promise<T>): Promise<T> => {
-    const previous = chains.get(key) ?? Promise.resolve();
-    const result = previous.then(op, op);
-    const settled = result.catch(() => {});
-    chains.set(key, settled);
-    void settled.then(() => {
-      if (chains.get(key) === settled) chains.delete(key);
-    });
+    const previous = chains.get(key);
+    // Nothing of this key under way (the usual case): start now, without a link to wait on.
+    const result = previous ? previous.then(op, op) : op();
+    chains.set(key, result);
+    const forget = () => {
+      if (chains.get(key) === result) chains.delete(key);
+    };
+    result.then(forget, forget);
     return result;
   };
 }

@@ -149,7 +149,7 @@ async function fetchAll(
   const into: Into | undefined =
     root === undefined
       ? undefined
-      : { root, mirror: new Mirror(root, { dryRun: args.dryRun }), shard, stats: newPlaceStats() };
+      : { root, mirror: new Mirror(root, { dryRun: args.dryRun, sole: !args.dryRun }), shard, stats: newPlaceStats() };
   // One Mirror compares and files, so each folder is checked once. Comparing sweeps nothing
   // (local_copy.ts looks without sweeping): filing does, in the folders it writes or touches, as in the pipe.
   const compareWith = into ? into.mirror : args.skipUnchanged;

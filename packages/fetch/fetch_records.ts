@@ -95,7 +95,7 @@ function invalidKey(record: KeyRecord, error: InvalidKeyError | UnsafePathError)
  * for await (const { record, release } of fetchRecords(records, options, stats)) { await out.write(record); release(); }
  * ```
  */
-export async function* fetchRecords(
+export function fetchRecords(
   records: AsyncIterable<PipelineRecord | UnknownRecord>,
   options: FetchOptions,
   stats: FetchStats = newFetchStats(),
@@ -177,7 +177,7 @@ export async function* fetchRecords(
     return { record: outcome, release: held > 0 ? () => budget.release(held) : nothing };
   };
 
-  const results = pooledMap(
+  return pooledMap(
     options.concurrency,
     records,
     (record): Promise<FetchResult> | FetchResult => {
@@ -187,13 +187,15 @@ export async function* fetchRecords(
       if (record.type === "error") stats.errors++;
       return { record, release: nothing };
     },
-    // GETs behind a slow one keep starting while their results wait their turn; the bodies they
-    // hold count against maxBytesInFlight, as any other.
-    { window: options.concurrency * WINDOW_PER_GET },
+    {
+      // GETs behind a slow one keep starting while their results wait their turn; the bodies they
+      // hold count against maxBytesInFlight, as any other.
+      window: options.concurrency * WINDOW_PER_GET,
+      // The next in line may now go through the budget whatever it holds.
+      onYield: () => {
+        head++;
+        budget.nudge();
+      },
+    },
   );
-  for await (const result of results) {
-    head++;
-    budget.nudge();
-    yield result;
-  }
 }

@@ -8,6 +8,8 @@ export interface PooledMapOptions {
    * results wait their turn: memory is then bounded by the window.
    */
   readonly window?: number;
+  /** Called as each result is about to be yielded, in order: for a caller that tracks the head of the line. */
+  readonly onYield?: () => void;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function* pooledMap<T, R>(
       pending.shift();
       wakeProducer?.();
       wakeProducer = undefined;
+      options.onYield?.();
       yield value;
     }
     if (sourceError) throw sourceError.error;

@@ -89,6 +89,8 @@ export class MirrorFolders {
   #walk(relative: string, create: boolean, sweep: boolean): string | undefined {
     // A folder is checked (and swept) with every component above it, so the leaf answers for all.
     if (sweep ? this.#swept.has(relative) : this.#checked.has(relative)) return this.#absoluteOf(relative);
+    if (create) this.#absent.delete(relative);
+    else if (this.#absent.has(relative)) return undefined;
     if (create && !this.#dryRun && !this.#rootMade) {
       mkdirSync(this.root, { recursive: true });
       this.#rootMade = true;
@@ -97,11 +99,11 @@ export class MirrorFolders {
     for (const part of relative.split("/")) {
       current = current ? `${current}/${part}` : part;
       if (!create && this.#absent.has(current)) return undefined;
-      const absolute = join(this.root, current);
       if (this.#checked.has(current)) {
-        if (sweep && !this.#swept.has(current)) this.#sweepFolder(current, absolute);
+        if (sweep && !this.#swept.has(current)) this.#sweepFolder(current, this.#absoluteOf(current));
         continue;
       }
+      const absolute = this.#absoluteOf(current);
       let created = false;
       if (create) this.#absent.delete(current);
       if (create && !this.#dryRun) {
@@ -121,7 +123,11 @@ export class MirrorFolders {
           lstatSync(absolute, { throwIfNoEntry: false }) ?? (create && !this.#dryRun ? lstatSync(absolute) : undefined);
         if (info === undefined) {
           if (create) return join(this.root, relative);
-          if (this.#sole) this.#absent.add(current);
+          if (this.#sole) {
+            // The folder asked for is missing with it: the next look for it stops at once.
+            this.#absent.add(current);
+            this.#absent.add(relative);
+          }
           return undefined;
         }
         if (info.isSymbolicLink())

@@ -181,7 +181,11 @@ async function fetchAll(
     if (into) {
       const filed = fileInto(fetched, into);
       const out = journal ? recordCheckpoints(filed, journal, checkpointCounts) : filed;
-      for await (const record of out) await ctx.out.write(record);
+      for await (const record of out) {
+        // The writer answers with a promise only when its output is full: no turn of the queue otherwise.
+        const full = ctx.out.write(record);
+        if (full) await full;
+      }
     } else
       for await (const { record, release } of fetched) {
         await ctx.out.write(record);

@@ -231,22 +231,42 @@ export async function* placeRecords(
     for await (const results of pooledMap(
       options.concurrency,
       records,
-      async (record): Promise<(PipelineRecord | UnknownRecord)[]> => {
+      (record): Promise<(PipelineRecord | UnknownRecord)[]> | (PipelineRecord | UnknownRecord)[] => {
+        // `done` once the record's work is over, whichever way: without an async layer per record.
+        let result: Promise<(PipelineRecord | UnknownRecord)[]> | (PipelineRecord | UnknownRecord)[];
         try {
           switch (record.type) {
             case "object":
-              return await placeObject(record as ObjectRecord | FetchedObject);
+              result = placeObject(record as ObjectRecord | FetchedObject);
+              break;
             case "manifest":
-              return await placeManifest(record as ManifestRecord);
+              result = placeManifest(record as ManifestRecord);
+              break;
             case "unchanged":
-              return placeUnchanged(record as UnchangedRecord);
+              result = placeUnchanged(record as UnchangedRecord);
+              break;
             default:
               stats.passed++;
-              return [record as PipelineRecord | UnknownRecord];
+              result = [record as PipelineRecord | UnknownRecord];
           }
-        } finally {
+        } catch (error) {
           options.done?.(record);
+          throw error;
         }
+        if (!(result instanceof Promise)) {
+          options.done?.(record);
+          return result;
+        }
+        return result.then(
+          (value) => {
+            options.done?.(record);
+            return value;
+          },
+          (error: unknown) => {
+            options.done?.(record);
+            throw error;
+          },
+        );
       },
     )) {
       for (const result of results) {

@@ -18,6 +18,7 @@ import {
   s3ErrorFromBody,
   type UnchangedRecord,
 } from "@orcid-sync/core";
+import { isoOfHttpDate } from "./http_date.ts";
 
 const TOOL = "orcid-fetch";
 
@@ -55,8 +56,6 @@ export interface FetchObjectOptions {
 /** The outcome of one key. */
 export type FetchOutcome = ObjectRecord | FetchedObject | MissingRecord | UnchangedRecord | ErrorRecord;
 
-const ref = (record: KeyRecord) => ({ bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind });
-
 /** Bytes a response's body will hold, from Content-Length. */
 function declaredLength(headers: Record<string, string | string[] | undefined>): number | undefined {
   const value = headers["content-length"];
@@ -92,16 +91,17 @@ export async function fetchObject(
   record: KeyRecord,
   options: FetchObjectOptions = {},
 ): Promise<FetchOutcome> {
+  const { bucket, key, orcid, kind } = record;
   try {
     return await retryS3(
       async () => {
-        const headers: Record<string, string> = options.ifNoneMatch
+        const headers: Record<string, string> | undefined = options.ifNoneMatch
           ? { "if-none-match": `"${options.ifNoneMatch}"` }
-          : {};
+          : undefined;
         let length: number | undefined;
-        const response = await s3.requestBuffered(record.bucket, record.key, {
+        const response = await s3.requestBuffered(bucket, key, {
           headers,
-          ...(options.signal ? { signal: options.signal } : {}),
+          signal: options.signal,
           // The body is read only once the budget can hold it.
           beforeBody: (status, responseHeaders) => {
             if (status !== 200) return undefined;
@@ -111,57 +111,64 @@ export async function fetchObject(
           // Without a Content-Length, the budget grows with the body as it arrives.
           whileReading: (received) => (length === undefined && options.reserve ? options.reserve(received) : undefined),
         });
-        if (response.statusCode === 404) return { type: "missing", ...ref(record) } satisfies MissingRecord;
-        if (response.statusCode === 304) return { type: "unchanged", ...ref(record) } satisfies UnchangedRecord;
+        if (response.statusCode === 404) return { type: "missing", bucket, key, orcid, kind } satisfies MissingRecord;
+        if (response.statusCode === 304)
+          return { type: "unchanged", bucket, key, orcid, kind } satisfies UnchangedRecord;
         if (response.statusCode !== 200)
           throw s3ErrorFromBody(
             response.statusCode,
             response.body,
-            `Cannot get s3://${record.bucket}/${record.key}`,
+            `Cannot get s3://${bucket}/${key}`,
             response.headers,
           );
         const body = response.body;
         if (length !== undefined && body.length !== length) {
-          throw new IntegrityError(`Body of s3://${record.bucket}/${record.key} has ${body.length} of ${length} bytes`);
+          throw new IntegrityError(`Body of s3://${bucket}/${key} has ${body.length} of ${length} bytes`);
         }
-        const etag = (header(response.headers, "etag") ?? "").replaceAll('"', "");
+        const etag = unquoted(header(response.headers, "etag") ?? "");
         if (etagIsMd5(etag, response.headers)) {
           const md5 = hash("md5", body, "hex");
           if (md5 !== etag)
-            throw new IntegrityError(
-              `Body of s3://${record.bucket}/${record.key} does not match its ETag (MD5 ${md5})`,
-            );
+            throw new IntegrityError(`Body of s3://${bucket}/${key} does not match its ETag (MD5 ${md5})`);
         } else {
           // SSE-KMS, SSE-C (an MD5-shaped ETag that is not one) or multipart: the length is all there is to check.
           options.onLengthOnly?.();
         }
         const modified = header(response.headers, "last-modified");
-        const lastModified = modified ? { lastModified: new Date(modified).toISOString() } : {};
-        if (options.asBytes)
-          return {
+        const lastModified = modified ? isoOfHttpDate(modified) : undefined;
+        if (options.asBytes) {
+          const fetched: { -readonly [F in keyof FetchedObject]: FetchedObject[F] } = {
             type: "object",
-            ...ref(record),
+            bucket,
+            key,
+            orcid,
+            kind,
             body,
             etag,
             size: body.length,
-            ...lastModified,
-          } satisfies FetchedObject;
+          };
+          if (lastModified !== undefined) fetched.lastModified = lastModified;
+          return fetched;
+        }
         const utf8 = isUtf8(body);
         return {
           type: "object",
-          ...ref(record),
+          bucket,
+          key,
+          orcid,
+          kind,
           body: body.toString(utf8 ? "utf8" : "base64"),
           ...(utf8 ? {} : { encoding: "base64" as const }),
           etag,
           size: body.length,
-          ...lastModified,
+          ...(lastModified !== undefined ? { lastModified } : {}),
         } satisfies ObjectRecord;
       },
       {
-        ...(options.attempts ? { attempts: options.attempts } : {}),
+        attempts: options.attempts,
         minDelayMs: options.minDelayMs ?? 100,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+        signal: options.signal,
+        onRetry: options.onRetry,
       },
     );
   } catch (error) {
@@ -181,7 +188,14 @@ export async function fetchObject(
         retryable,
         attempts,
       }),
-      ...ref(record),
+      ...{ bucket, key, orcid, kind },
     };
   }
+}
+
+/** An ETag without its quotes (S3 sends `"<hex>"`). */
+function unquoted(etag: string): string {
+  return etag.length >= 2 && etag.charCodeAt(0) === 0x22 && etag.indexOf('"', 1) === etag.length - 1
+    ? etag.slice(1, -1)
+    : etag.replaceAll('"', "");
 }

@@ -95,7 +95,7 @@ function invalidKey(record: KeyRecord, error: InvalidKeyError | UnsafePathError)
  * for await (const { record, release } of fetchRecords(records, options, stats)) { await out.write(record); release(); }
  * ```
  */
-export async function* fetchRecords(
+export function fetchRecords(
   records: AsyncIterable<PipelineRecord | UnknownRecord>,
   options: FetchOptions,
   stats: FetchStats = newFetchStats(),
@@ -107,18 +107,24 @@ export async function* fetchRecords(
       ? new Mirror(options.skipUnchanged, { sweep: false })
       : options.skipUnchanged;
   let head = 0;
+  // pooledMap calls its function in input order: the count of calls is a record's place in line.
   let sequence = 0;
-  const numbered = (async function* () {
-    for await (const record of records) yield { record, index: sequence++ };
-  })();
+  const onRetry = () => {
+    stats.retries++;
+  };
+  const onLengthOnly = () => {
+    stats.lengthOnly++;
+  };
 
   const fetchKey = async (record: KeyRecord, index: number): Promise<FetchResult> => {
     let ifNoneMatch: string | undefined;
     let differs = false;
+    let path: string | undefined;
     if (mirror) {
       let local: LocalState;
       try {
-        local = localState(mirror, record);
+        path = mirror.pathOf(record);
+        local = localState(mirror, record, path);
       } catch (error) {
         if (!(error instanceof InvalidKeyError || error instanceof UnsafePathError)) throw error;
         stats.errors++;
@@ -137,13 +143,13 @@ export async function* fetchRecords(
     }
     let held = 0;
     const outcome = await fetchObject(options.s3, record, {
-      ...(options.attempts ? { attempts: options.attempts } : {}),
-      ...(options.minDelayMs !== undefined ? { minDelayMs: options.minDelayMs } : {}),
-      ...(ifNoneMatch ? { ifNoneMatch } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.asBytes ? { asBytes: true } : {}),
-      onRetry: () => stats.retries++,
-      onLengthOnly: () => stats.lengthOnly++,
+      attempts: options.attempts || undefined,
+      minDelayMs: options.minDelayMs,
+      ifNoneMatch,
+      signal: options.signal,
+      asBytes: options.asBytes,
+      onRetry,
+      onLengthOnly,
       reserve: (bytes) => {
         if (bytes <= held) return undefined;
         const urgent = () => index === head;
@@ -160,29 +166,36 @@ export async function* fetchRecords(
     if (outcome.type === "object") {
       stats.objects++;
       stats.bytes += outcome.size;
-      if (differs && options.asBytes) (outcome as { differs?: boolean }).differs = true;
+      if (differs && options.asBytes) {
+        const fetched = outcome as { differs?: boolean; path?: string };
+        fetched.differs = true;
+        fetched.path = path;
+      }
     } else if (outcome.type === "missing") stats.missing++;
     else if (outcome.type === "unchanged") stats.unchanged++;
     else stats.errors++;
     return { record: outcome, release: held > 0 ? () => budget.release(held) : nothing };
   };
 
-  const results = pooledMap(
+  return pooledMap(
     options.concurrency,
-    numbered,
-    async ({ record, index }) => {
+    records,
+    (record): Promise<FetchResult> | FetchResult => {
+      const index = sequence++;
       if (record.type === "key") return fetchKey(record as KeyRecord, index);
       stats.passed++;
       if (record.type === "error") stats.errors++;
       return { record, release: nothing };
     },
-    // GETs behind a slow one keep starting while their results wait their turn; the bodies they
-    // hold count against maxBytesInFlight, as any other.
-    { window: options.concurrency * WINDOW_PER_GET },
+    {
+      // GETs behind a slow one keep starting while their results wait their turn; the bodies they
+      // hold count against maxBytesInFlight, as any other.
+      window: options.concurrency * WINDOW_PER_GET,
+      // The next in line may now go through the budget whatever it holds.
+      onYield: () => {
+        head++;
+        budget.nudge();
+      },
+    },
   );
-  for await (const result of results) {
-    head++;
-    budget.nudge();
-    yield result;
-  }
 }

@@ -20,15 +20,14 @@ export type LocalState =
  * Compares a key record with its file in `mirror` (the folder orcid-place writes to). A key that
  * is not a well-formed ORCID key of the record's iD (`../…`) throws `InvalidKeyError`, and a
  * symlinked folder `UnsafePathError`, so no file outside the mirror is read and no MD5 of one is
- * sent upstream. On an MD5 match with another mtime the file takes the object's LastModified.
+ * sent upstream (`path`, when given, is the caller's `mirror.pathOf(record)`). On an MD5 match with another mtime the file takes the object's LastModified.
  *
  * @example
  * ```ts
  * const local = localState(new Mirror("./data"), record);
  * ```
  */
-export function localState(mirror: Mirror, record: KeyRecord): LocalState {
-  const path = mirror.pathOf(record);
+export function localState(mirror: Mirror, record: KeyRecord, path: string = mirror.pathOf(record)): LocalState {
   // A look, not a write: the folders' temp files are swept by whoever files the object.
   const comparison = mirror.compare(path, record, NO_SWEEP);
   if (comparison.kind === "same") return { kind: "same" };

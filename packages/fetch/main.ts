@@ -42,7 +42,7 @@ await runMain<FetchArgs>({
       })
       .option("max-bytes-in-flight", {
         type: "string",
-        default: "256M",
+        default: "64M",
         describe: "Bodies held in memory at once (K, M, G)",
       })
       .option("skip-unchanged", {

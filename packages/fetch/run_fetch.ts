@@ -18,7 +18,7 @@ import {
   type PipelineRecord,
   placeRecords,
   type PlaceStats,
-  readRecordInputs,
+  readRecordsOnly,
   recordCheckpoints,
   s3OptionsFromArgs,
   secondsFlag,
@@ -64,12 +64,23 @@ interface Into {
  */
 function fileInto(fetched: AsyncIterable<FetchResult>, into: Into): AsyncGenerator<PipelineRecord | UnknownRecord> {
   const releases = new Map<object, () => void>();
-  const records = (async function* (): AsyncGenerator<PipelineRecord | FetchedObject | UnknownRecord> {
-    for await (const { record, release } of fetched) {
-      releases.set(record, release);
-      yield record;
-    }
-  })();
+  // The records with their releases put aside: a plain iterator rather than a generator, which
+  // would cost a promise and turns of the microtask queue more per record.
+  const iterator = fetched[Symbol.asyncIterator]();
+  const records: AsyncIterable<PipelineRecord | FetchedObject | UnknownRecord> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () =>
+        iterator.next().then((result): IteratorResult<PipelineRecord | FetchedObject | UnknownRecord> => {
+          if (result.done) return { done: true, value: undefined };
+          releases.set(result.value.record, result.value.release);
+          return { done: false, value: result.value.record };
+        }),
+      return: async () => {
+        await iterator.return?.();
+        return { done: true, value: undefined };
+      },
+    }),
+  };
   const { shard } = into;
   return placeRecords(
     records,
@@ -138,7 +149,7 @@ async function fetchAll(
   const into: Into | undefined =
     root === undefined
       ? undefined
-      : { root, mirror: new Mirror(root, { dryRun: args.dryRun }), shard, stats: newPlaceStats() };
+      : { root, mirror: new Mirror(root, { dryRun: args.dryRun, sole: !args.dryRun }), shard, stats: newPlaceStats() };
   // One Mirror compares and files, so each folder is checked once. Comparing sweeps nothing
   // (local_copy.ts looks without sweeping): filing does, in the folders it writes or touches, as in the pipe.
   const compareWith = into ? into.mirror : args.skipUnchanged;
@@ -152,9 +163,7 @@ async function fetchAll(
   const journal = into && args.checkpoints !== undefined ? new CheckpointJournal(args.checkpoints) : undefined;
   const checkpointCounts: CheckpointCounts = { saved: 0, withheld: 0 };
   const inputs = args.inputs ?? [];
-  const records = (async function* () {
-    for await (const { record } of readRecordInputs(inputs, ctx.stdin)) yield record;
-  })();
+  const records = readRecordsOnly(inputs, ctx.stdin);
   try {
     const fetched = fetchRecords(
       records,
@@ -172,7 +181,11 @@ async function fetchAll(
     if (into) {
       const filed = fileInto(fetched, into);
       const out = journal ? recordCheckpoints(filed, journal, checkpointCounts) : filed;
-      for await (const record of out) await ctx.out.write(record);
+      for await (const record of out) {
+        // The writer answers with a promise only when its output is full: no turn of the queue otherwise.
+        const full = ctx.out.write(record);
+        if (full) await full;
+      }
     } else
       for await (const { record, release } of fetched) {
         await ctx.out.write(record);

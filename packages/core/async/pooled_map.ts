@@ -8,10 +8,13 @@ export interface PooledMapOptions {
    * results wait their turn: memory is then bounded by the window.
    */
   readonly window?: number;
+  /** Called as each result is about to be yielded, in order: for a caller that tracks the head of the line. */
+  readonly onYield?: () => void;
 }
 
 /**
- * Applies `fn` to the items of `source` with at most `limit` calls pending, yielding results in the
+ * Applies `fn` to the items of `source` with at most `limit` calls pending (a call that returns a
+ * value rather than a promise is done at once), yielding results in the
  * order of the input as soon as the head of the line is done (not when the input ends). Holding at
  * most `window` (default `limit`) results bounds memory. If `fn` throws, the error is thrown from
  * the iteration and no new calls start.
@@ -24,7 +27,7 @@ export interface PooledMapOptions {
 export async function* pooledMap<T, R>(
   limit: number,
   source: AsyncIterable<T> | Iterable<T>,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T) => Promise<R> | R,
   options: PooledMapOptions = {},
 ): AsyncGenerator<R> {
   if (!Number.isInteger(limit) || limit < 1)
@@ -32,7 +35,7 @@ export async function* pooledMap<T, R>(
   const window = options.window ?? limit;
   if (!Number.isInteger(window) || window < limit)
     throw new RangeError(`Cannot hold a window of ${window} results: need a whole number ≥ the pool's ${limit}`);
-  const pending: Promise<R>[] = [];
+  const pending: (Promise<R> | R)[] = [];
   // Calls not yet settled: counted only when the window is wider than the pool.
   const counted = window > limit;
   let running = 0;
@@ -58,12 +61,20 @@ export async function* pooledMap<T, R>(
         while ((pending.length >= window || (counted && running >= limit)) && !stopped)
           await new Promise<void>((resolve) => (wakeProducer = resolve));
         if (stopped) break;
-        const result = fn(item);
-        // A rejection is observed when it reaches the head of the line.
-        if (counted) {
-          running++;
-          result.then(settled, settled); // its end frees a place in the pool
-        } else result.catch(() => {});
+        let result: Promise<R> | R;
+        try {
+          result = fn(item);
+        } catch (error) {
+          result = Promise.reject(error);
+        }
+        // A result known at once takes no place in the pool and no promise.
+        if (result instanceof Promise) {
+          // A rejection is observed when it reaches the head of the line.
+          if (counted) {
+            running++;
+            result.then(settled, settled); // its end frees a place in the pool
+          } else result.catch(() => {});
+        }
         pending.push(result);
         wake();
       }
@@ -86,6 +97,7 @@ export async function* pooledMap<T, R>(
       pending.shift();
       wakeProducer?.();
       wakeProducer = undefined;
+      options.onYield?.();
       yield value;
     }
     if (sourceError) throw sourceError.error;

@@ -124,6 +124,28 @@ describe("pooledMap()", () => {
     expect(started).toEqual([0, 1, 2, 3]);
   });
 
+  test("values returned at once take their turn in input order among promised ones", async () => {
+    const results: number[] = [];
+    for await (const value of pooledMap(3, [0, 1, 2, 3, 4, 5], (i) => (i % 2 === 0 ? delay(20 - i).then(() => i) : i), {
+      window: 6,
+    }))
+      results.push(value);
+    expect(results).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  test("a call that throws at once is thrown from the iteration at its turn", async () => {
+    const seen: number[] = [];
+    const run = async () => {
+      for await (const value of pooledMap(2, [0, 1, 2], (i) => {
+        if (i === 1) throw new Error("bad 1");
+        return delay(5).then(() => i);
+      }))
+        seen.push(value);
+    };
+    await expect(run()).rejects.toThrow("bad 1");
+    expect(seen).toEqual([0]);
+  });
+
   test("refuses a window smaller than the pool", async () => {
     await expect(pooledMap(4, [1], async (n) => n, { window: 2 }).next()).rejects.toThrow(RangeError);
   });

@@ -24,6 +24,12 @@ export interface MirrorOptions {
   readonly maxDelete?: number;
   /** Remove dead writers' temp files from folders the run touches. Default: not a dry run. */
   readonly sweep?: boolean;
+  /**
+   * This process alone changes the mirror (it holds the mirror lock, and compares and files through
+   * this one Mirror): a folder found missing is not looked for again until this Mirror makes it.
+   * Default false.
+   */
+  readonly sole?: boolean;
 }
 
 /**
@@ -89,7 +95,11 @@ export class Mirror {
     this.root = resolve(root);
     this.dryRun = options.dryRun ?? false;
     this.#options = options;
-    this.#folders = new MirrorFolders(root, { dryRun: this.dryRun, sweep: options.sweep ?? !this.dryRun });
+    this.#folders = new MirrorFolders(root, {
+      dryRun: this.dryRun,
+      sweep: options.sweep ?? !this.dryRun,
+      sole: options.sole ?? false,
+    });
   }
 
   /** Temp files of dead writers removed so far. */
@@ -136,7 +146,8 @@ export class Mirror {
       }
       return;
     }
-    const target = join(folder, path.slice(path.lastIndexOf("/") + 1));
+    // `folder` is already joined and normalised; the name has no slash.
+    const target = `${folder}${path.slice(path.lastIndexOf("/"))}`;
     await atomicWrite(target, body, {
       fsync: this.#options.fsync ?? false,
       ...(options.mtime ? { mtime: options.mtime } : {}),

@@ -21,6 +21,11 @@ export interface MirrorFoldersOptions {
   readonly dryRun?: boolean;
   /** Remove temp files of dead writers from each folder touched. Default: not a dry run. */
   readonly sweep?: boolean;
+  /**
+   * This process is the mirror's only writer (it holds the mirror lock): a folder a look found
+   * missing stays missing until this process makes it, and is not looked for again. Default false.
+   */
+  readonly sole?: boolean;
 }
 
 /** Checked access to the folders of one mirror. */
@@ -28,10 +33,15 @@ export class MirrorFolders {
   readonly root: string;
   readonly #dryRun: boolean;
   readonly #sweep: boolean;
+  readonly #sole: boolean;
   readonly #checked = new Set<string>();
   // Checked folders whose dead writers' temp files are gone: a look that does not sweep checks a
   // folder without sweeping it, and the first write or touch there sweeps it then.
   readonly #swept = new Set<string>();
+  // Folders found missing by a look, when this process is the mirror's only writer: missing until it makes them.
+  readonly #absent = new Set<string>();
+  // The absolute path of each checked folder, joined once.
+  readonly #absolute = new Map<string, string>();
   #orphansRemoved = 0;
   #rootMade = false;
 
@@ -45,6 +55,7 @@ export class MirrorFolders {
     this.root = root;
     this.#dryRun = options.dryRun ?? false;
     this.#sweep = options.sweep ?? !this.#dryRun;
+    this.#sole = options.sole ?? false;
   }
 
   /** Temp files of dead writers removed so far. */
@@ -77,7 +88,9 @@ export class MirrorFolders {
 
   #walk(relative: string, create: boolean, sweep: boolean): string | undefined {
     // A folder is checked (and swept) with every component above it, so the leaf answers for all.
-    if (sweep ? this.#swept.has(relative) : this.#checked.has(relative)) return join(this.root, relative);
+    if (sweep ? this.#swept.has(relative) : this.#checked.has(relative)) return this.#absoluteOf(relative);
+    if (create) this.#absent.delete(relative);
+    else if (this.#absent.has(relative)) return undefined;
     if (create && !this.#dryRun && !this.#rootMade) {
       mkdirSync(this.root, { recursive: true });
       this.#rootMade = true;
@@ -85,12 +98,14 @@ export class MirrorFolders {
     let current = "";
     for (const part of relative.split("/")) {
       current = current ? `${current}/${part}` : part;
-      const absolute = join(this.root, current);
+      if (!create && this.#absent.has(current)) return undefined;
       if (this.#checked.has(current)) {
-        if (sweep && !this.#swept.has(current)) this.#sweepFolder(current, absolute);
+        if (sweep && !this.#swept.has(current)) this.#sweepFolder(current, this.#absoluteOf(current));
         continue;
       }
+      const absolute = this.#absoluteOf(current);
       let created = false;
+      if (create) this.#absent.delete(current);
       if (create && !this.#dryRun) {
         // Try to make it first: a folder we just made is real and empty, so it needs no check and no sweep.
         try {
@@ -106,7 +121,15 @@ export class MirrorFolders {
         // (One that mkdir found but that is gone since: the second lstat throws its ENOENT.)
         const info =
           lstatSync(absolute, { throwIfNoEntry: false }) ?? (create && !this.#dryRun ? lstatSync(absolute) : undefined);
-        if (info === undefined) return create ? join(this.root, relative) : undefined;
+        if (info === undefined) {
+          if (create) return join(this.root, relative);
+          if (this.#sole) {
+            // The folder asked for is missing with it: the next look for it stops at once.
+            this.#absent.add(current);
+            this.#absent.add(relative);
+          }
+          return undefined;
+        }
         if (info.isSymbolicLink())
           throw new UnsafePathError(`Refusing to use '${current}' in the mirror: it is a symlink`);
         if (!info.isDirectory())
@@ -115,7 +138,16 @@ export class MirrorFolders {
       }
       this.#checked.add(current);
     }
-    return join(this.root, relative);
+    return this.#absoluteOf(relative);
+  }
+
+  #absoluteOf(relative: string): string {
+    let absolute = this.#absolute.get(relative);
+    if (absolute === undefined) {
+      absolute = join(this.root, relative);
+      this.#absolute.set(relative, absolute);
+    }
+    return absolute;
   }
 
   #sweepFolder(relative: string, absolute: string): void {

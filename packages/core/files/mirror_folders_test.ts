@@ -17,6 +17,20 @@ describe("MirrorFolders", () => {
     expect(existsSync(join(dir, "activities/097/0000-0002-1825-0097/works"))).toBe(true);
   });
 
+  test("sole: a folder a look found missing is not looked for again until ensure() makes it", () => {
+    const dir = root();
+    const sole = new MirrorFolders(dir, { sole: true });
+    const shared = new MirrorFolders(dir);
+    expect(sole.existing("summaries/097")).toBeUndefined();
+    expect(shared.existing("summaries/097")).toBeUndefined();
+    // Made behind their backs: a Mirror that is not the only writer sees it, the sole one does not.
+    mkdirSync(join(dir, "summaries/097"), { recursive: true });
+    expect(shared.existing("summaries/097")).toBe(join(dir, "summaries/097"));
+    expect(sole.existing("summaries/097")).toBeUndefined();
+    expect(sole.ensure("summaries/097")).toBe(join(dir, "summaries/097"));
+    expect(sole.existing("summaries/097")).toBe(join(dir, "summaries/097"));
+  });
+
   test("refuses a symlink or a file where a folder must be", () => {
     const dir = root();
     mkdirSync(join(dir, "summaries"));

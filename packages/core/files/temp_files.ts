@@ -4,7 +4,7 @@
  */
 import { lstatSync, readFileSync, rmSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename } from "node:path";
 
 const MARK = ".orcid-sync-tmp";
 const HOST = hostname().replace(/[^A-Za-z0-9-]/g, "_");
@@ -23,7 +23,11 @@ export interface TempOwner {
  */
 export function tempPathFor(path: string): string {
   counter++;
-  return join(dirname(path), `.${basename(path)}${MARK}.${HOST}.${process.pid}.${counter}`);
+  // join(dirname(path), `.${basename(path)}…`) without normalising the folder again: made for every file written.
+  const slash = path.lastIndexOf("/");
+  return slash === -1
+    ? `.${path}${MARK}.${HOST}.${process.pid}.${counter}`
+    : `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}${MARK}.${HOST}.${process.pid}.${counter}`;
 }
 
 /** The writer of a temp file from its name, or undefined when the name is not one of ours. */

@@ -28,7 +28,7 @@ export {
   type PlaceStats,
 } from "./place_records.ts";
 export { type NumberedLine, type ReadLinesOptions, readLines } from "./read_lines.ts";
-export { parseRecordLine, readRecordInputs, readRecords, type SourcedRecord } from "./read_records.ts";
+export { parseRecordLine, readRecordInputs, readRecords, readRecordsOnly, type SourcedRecord } from "./read_records.ts";
 export {
   type AffiliationRecord,
   type AffiliationType,

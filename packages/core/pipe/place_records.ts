@@ -28,6 +28,8 @@ export interface FetchedObject extends Omit<ObjectRecord, "body" | "encoding"> {
    * different (the reason it was downloaded). Read only when {@linkcode PlaceOptions.compared} says so.
    */
   readonly differs?: boolean;
+  /** With `differs`: the object's path in that mirror (`Mirror.pathOf`), so it is not worked out twice. */
+  readonly path?: string;
 }
 
 /** An error's code when it names none the caller knows: its own `code` or class name. */
@@ -170,32 +172,36 @@ export async function* placeRecords(
     }
   };
 
-  const placeObject = (record: ObjectRecord | FetchedObject) =>
-    guarded("place", record, () => {
-      const path = mirror.pathOf(record);
-      if (!owned(record.orcid)) return [notOwned(tool, record, "place", ownsWhat)];
-      return inOrder(record.orcid, () =>
-        guarded("place", record, async () => {
-          const body =
-            typeof record.body === "string"
-              ? Buffer.from(record.body, (record as ObjectRecord).encoding === "base64" ? "base64" : "utf8")
-              : record.body;
-          if (body.length !== record.size)
-            throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
-          const out: PipelineRecord[] = [];
-          const knownToDiffer = options.compared === true && (record as FetchedObject).differs === true;
-          if (!knownToDiffer && mirror.compare(path, record).kind === "same")
-            out.push(placed("unchanged", path, record.orcid, record));
-          else {
-            await mirror.write(path, body, record.lastModified ? { mtime: new Date(record.lastModified) } : {});
-            out.push(placed("written", path, record.orcid, record));
-          }
-          if (record.kind === "summary" && isErrorDocument(body))
-            out.push(...deleted(record.orcid, mirror.prune(record.orcid, new Set())));
-          return out;
-        }),
-      );
-    });
+  const placeObject = (record: ObjectRecord | FetchedObject): Promise<PipelineRecord[]> | PipelineRecord[] => {
+    const knownToDiffer = options.compared === true && (record as FetchedObject).differs === true;
+    let path: string;
+    try {
+      path = (knownToDiffer ? (record as FetchedObject).path : undefined) ?? mirror.pathOf(record);
+    } catch (error) {
+      return [failure(tool, error, "place", record)];
+    }
+    if (!owned(record.orcid)) return [notOwned(tool, record, "place", ownsWhat)];
+    return inOrder(record.orcid, () =>
+      guarded("place", record, async () => {
+        const body =
+          typeof record.body === "string"
+            ? Buffer.from(record.body, (record as ObjectRecord).encoding === "base64" ? "base64" : "utf8")
+            : record.body;
+        if (body.length !== record.size)
+          throw new Error(`Body of ${record.key} has ${body.length} bytes, the record says ${record.size}`);
+        const out: PipelineRecord[] = [];
+        if (!knownToDiffer && mirror.compare(path, record).kind === "same")
+          out.push(placed("unchanged", path, record.orcid, record));
+        else {
+          await mirror.write(path, body, record.lastModified ? { mtime: new Date(record.lastModified) } : {});
+          out.push(placed("written", path, record.orcid, record));
+        }
+        if (record.kind === "summary" && isErrorDocument(body))
+          out.push(...deleted(record.orcid, mirror.prune(record.orcid, new Set())));
+        return out;
+      }),
+    );
+  };
 
   const placeManifest = (record: ManifestRecord) => {
     if (!owned(record.orcid)) return Promise.resolve([notOwned(tool, record, "delete", ownsWhat)]);
@@ -225,22 +231,42 @@ export async function* placeRecords(
     for await (const results of pooledMap(
       options.concurrency,
       records,
-      async (record): Promise<(PipelineRecord | UnknownRecord)[]> => {
+      (record): Promise<(PipelineRecord | UnknownRecord)[]> | (PipelineRecord | UnknownRecord)[] => {
+        // `done` once the record's work is over, whichever way: without an async layer per record.
+        let result: Promise<(PipelineRecord | UnknownRecord)[]> | (PipelineRecord | UnknownRecord)[];
         try {
           switch (record.type) {
             case "object":
-              return await placeObject(record as ObjectRecord | FetchedObject);
+              result = placeObject(record as ObjectRecord | FetchedObject);
+              break;
             case "manifest":
-              return await placeManifest(record as ManifestRecord);
+              result = placeManifest(record as ManifestRecord);
+              break;
             case "unchanged":
-              return placeUnchanged(record as UnchangedRecord);
+              result = placeUnchanged(record as UnchangedRecord);
+              break;
             default:
               stats.passed++;
-              return [record as PipelineRecord | UnknownRecord];
+              result = [record as PipelineRecord | UnknownRecord];
           }
-        } finally {
+        } catch (error) {
           options.done?.(record);
+          throw error;
         }
+        if (!(result instanceof Promise)) {
+          options.done?.(record);
+          return result;
+        }
+        return result.then(
+          (value) => {
+            options.done?.(record);
+            return value;
+          },
+          (error: unknown) => {
+            options.done?.(record);
+            throw error;
+          },
+        );
       },
     )) {
       for (const result of results) {
@@ -259,13 +285,14 @@ export async function* placeRecords(
 function perKeyChain(): <T>(key: string, op: () => Promise<T>) => Promise<T> {
   const chains = new Map<string, Promise<unknown>>();
   return <T>(key: string, op: () => Promise<T>): Promise<T> => {
-    const previous = chains.get(key) ?? Promise.resolve();
-    const result = previous.then(op, op);
-    const settled = result.catch(() => {});
-    chains.set(key, settled);
-    void settled.then(() => {
-      if (chains.get(key) === settled) chains.delete(key);
-    });
+    const previous = chains.get(key);
+    // Nothing of this key under way (the usual case): start now, without a link to wait on.
+    const result = previous ? previous.then(op, op) : op();
+    chains.set(key, result);
+    const forget = () => {
+      if (chains.get(key) === result) chains.delete(key);
+    };
+    result.then(forget, forget);
     return result;
   };
 }

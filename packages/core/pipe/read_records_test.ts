@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { readLines } from "./read_lines.ts";
-import { readRecords, RecordSyntaxError } from "./read_records.ts";
+import { readRecords, readRecordsOnly, RecordSyntaxError } from "./read_records.ts";
 import { collect } from "../testdata/collect.ts";
 
 describe("readLines()", () => {
@@ -77,5 +77,37 @@ describe("readRecords()", () => {
     const error = (await collect(readRecords(input)).catch((e: unknown) => e)) as Error;
     expect(error.message.length).toBeLessThan(250);
     expect(error.message).toContain("…'");
+  });
+});
+
+describe("readRecordsOnly()", () => {
+  const pieces = [
+    Buffer.from('{"type":"checkpoint","bucket":"b","fol'),
+    Buffer.from('der":"097"}\r\n\n{"type":"other","name":"Zo'),
+    Buffer.from("ë"),
+    Buffer.from('"}\n   \n{"type":"other"}'),
+  ];
+
+  test("gives the records readRecords gives, lines split across pieces, blank lines and CRLF included", async () => {
+    const only = await collect(readRecordsOnly([], Readable.from(pieces)));
+    const sourced = await collect(readRecords(Readable.from(pieces)));
+    expect(only).toEqual(sourced.map(({ record }) => record));
+    expect(only).toHaveLength(3);
+    expect(only[1]).toEqual({ type: "other", name: "Zoë" });
+  });
+
+  test("names the line of a malformed record as readRecords does, the last line without a newline too", async () => {
+    for (const text of ['{"type":"other"}\n\n{"type":"key", "bucket": \n', '{"type":"other"}\n{"type":"manifest"}']) {
+      const expected = (await collect(readRecords(Readable.from([text]))).catch((e: unknown) => e)) as Error;
+      const error = (await collect(readRecordsOnly([], Readable.from([text]))).catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(RecordSyntaxError);
+      expect(error.message).toBe(expected.message);
+    }
+  });
+
+  test("refuses a line longer than the limit", async () => {
+    await expect(
+      collect(readRecordsOnly([], Readable.from([Buffer.alloc(100, 0x61)]), { maxLineBytes: 10 })),
+    ).rejects.toThrow("stdin:1: line is longer than 10 bytes");
   });
 });

@@ -290,7 +290,7 @@ const isSize: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
 const isBool: Check = (v) => typeof v === "boolean";
 const isKind: Check = (v) => typeof v === "string" && isRecordKind(v);
 const isRelative: Check = (v) => isString(v) && !(v as string).startsWith("/");
-const isDate: Check = (v) => typeof v === "string" && !Number.isNaN(Date.parse(v)) && /^\d{4}-\d\d-\d\dT.*Z$/.test(v);
+const isDate: Check = (v) => typeof v === "string" && /^\d{4}-\d\d-\d\dT.*Z$/.test(v) && !Number.isNaN(Date.parse(v));
 const isKeyList: Check = (v) => Array.isArray(v) && v.every((k) => isString(k));
 const oneOf =
   (...values: string[]): Check =>
@@ -467,6 +467,16 @@ const FIELDS: Readonly<Record<PipelineRecord["type"], FieldSpec>> = {
   },
 };
 
+/** FIELDS as lists, made once: parseRecord runs for every line a tool reads. */
+const FIELD_LISTS = Object.fromEntries(
+  Object.entries(FIELDS).map(([type, spec]) => [
+    type,
+    { required: Object.entries(spec.required), optional: Object.entries(spec.optional) },
+  ]),
+) as unknown as Readonly<
+  Record<PipelineRecord["type"], { readonly required: [string, Check][]; readonly optional: [string, Check][] }>
+>;
+
 /** Whether a type name belongs to this protocol version. */
 export function isKnownType(type: string): type is PipelineRecord["type"] {
   return Object.hasOwn(FIELDS, type);
@@ -491,12 +501,12 @@ export function parseRecord(value: unknown): PipelineRecord | UnknownRecord {
     throw new InvalidRecordError("Invalid record: no 'type' field");
   }
   if (!isKnownType(record.type)) return record as UnknownRecord;
-  const spec = FIELDS[record.type];
-  for (const [field, check] of Object.entries(spec.required)) {
+  const spec = FIELD_LISTS[record.type];
+  for (const [field, check] of spec.required) {
     if (!(field in record)) throw new InvalidRecordError(`Invalid ${record.type} record: missing '${field}'`);
     if (!check(record[field])) throw new InvalidRecordError(`Invalid ${record.type} record: bad '${field}'`);
   }
-  for (const [field, check] of Object.entries(spec.optional)) {
+  for (const [field, check] of spec.optional) {
     if (record[field] !== undefined && !check(record[field])) {
       throw new InvalidRecordError(`Invalid ${record.type} record: bad '${field}'`);
     }

@@ -80,7 +80,14 @@ export class RecordWriter {
 
   /** Writes one already serialised line (without its newline). */
   writeLine(line: string): Promise<void> | undefined {
-    return this.writeLines([line]);
+    // writeLines for one line, without an array and a join per record.
+    this.#checkOpen();
+    this.#count++;
+    if (this.#onErrorLine && line.startsWith('{"type":"error"')) this.#onErrorLine(line);
+    const text = `${line}\n`;
+    if (this.#pendingByteLength > 0) this.#addBytes(Buffer.from(text));
+    else this.#pending += text;
+    return this.#afterAdd();
   }
 
   /** Writes already serialised lines (without their newlines), kept together. */

@@ -54,12 +54,15 @@ export function dispatchBuffered(
     let statusCode = 0;
     let headers: BufferedResponse["headers"] = {};
     let chunks: Buffer[] = [];
+    // A 200 with a Content-Length is copied into one Buffer of that size as it comes: no pieces
+    // held until the end, no second copy to join them.
+    let expected: number | undefined;
+    let whole: Buffer | undefined;
     let bytes = 0;
     let pending = 0;
     let controller: Dispatcher.DispatchController | undefined;
-    const onAbort = () => controller?.abort(signal!.reason);
-    const settle = () => signal?.removeEventListener("abort", onAbort);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const onAbort = signal ? () => controller?.abort(signal.reason) : undefined;
+    const unwatch = signal ? watchAbort(signal, onAbort!) : undefined;
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
@@ -70,7 +73,9 @@ export function dispatchBuffered(
         statusCode = status;
         headers = responseHeaders as BufferedResponse["headers"];
         chunks = [];
+        whole = undefined;
         bytes = 0;
+        expected = status === 200 ? contentLength(headers) : undefined;
         const waiting = options.beforeBody?.(status, headers);
         if (!waiting) return;
         started.pause();
@@ -81,7 +86,17 @@ export function dispatchBuffered(
       },
       onResponseData(started, chunk) {
         if (statusCode !== 200 && statusCode !== 206 && bytes >= ERROR_BODY_BYTES) return;
-        chunks.push(chunk);
+        if (whole && bytes + chunk.length <= whole.length) chunk.copy(whole, bytes);
+        else if (expected !== undefined && bytes === 0 && chunk.length < expected) {
+          whole = Buffer.allocUnsafe(expected);
+          chunk.copy(whole, 0);
+        } else {
+          // The whole body in one piece, a body of unknown size, or more than was declared (its
+          // length check fails later): kept as pieces.
+          if (whole) chunks.push(whole.subarray(0, bytes));
+          whole = undefined;
+          chunks.push(chunk);
+        }
         bytes += chunk.length;
         if (statusCode !== 200 || !options.whileReading) return;
         const waiting = options.whileReading(bytes);
@@ -97,19 +112,59 @@ export function dispatchBuffered(
         );
       },
       onResponseEnd() {
-        settle();
-        resolve({ statusCode, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes) });
+        unwatch?.();
+        const body = whole
+          ? bytes === whole.length
+            ? whole
+            : whole.subarray(0, bytes)
+          : chunks.length === 1
+            ? chunks[0]!
+            : Buffer.concat(chunks, bytes);
+        resolve({ statusCode, headers, body });
       },
       onResponseError(_controller, error) {
-        settle();
+        unwatch?.();
         reject(error);
       },
     };
     try {
       dispatcher.dispatch(request, handler);
     } catch (error) {
-      settle();
+      unwatch?.();
       reject(error);
     }
   });
+}
+
+/** Bytes a response declares in Content-Length; undefined when absent or not a plain number. */
+function contentLength(headers: BufferedResponse["headers"]): number | undefined {
+  const value = headers["content-length"];
+  return typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * The requests in flight on each signal: one listener per signal aborts them all. A listener per
+ * request would be added and removed on every GET of a run that is almost never aborted.
+ */
+const watched = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Calls `onAbort` if `signal` aborts before the returned function is called. */
+function watchAbort(signal: AbortSignal, onAbort: () => void): () => void {
+  let callbacks = watched.get(signal);
+  if (!callbacks) {
+    const set = new Set<() => void>();
+    callbacks = set;
+    watched.set(signal, set);
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const callback of [...set]) callback();
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = callbacks;
+  set.add(onAbort);
+  return () => set.delete(onAbort);
 }

@@ -98,6 +98,16 @@ describe("dispatchBuffered()", () => {
     ).rejects.toThrow("stop");
   });
 
+  test("an abort ends every request in flight on the signal, and none that finished", async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const finished = await dispatchBuffered(agent, { origin, path: "/big", method: "GET" }, { signal });
+    const stalled = [1, 2, 3].map(() => dispatchBuffered(agent, { origin, path: "/slow", method: "GET" }, { signal }));
+    setTimeout(() => controller.abort(new Error("stop")), 100);
+    for (const request of stalled) await expect(request).rejects.toThrow("stop");
+    expect(finished.body.equals(BIG)).toBe(true);
+  });
+
   test("a body without Content-Length: whileReading sees it grow and holds the rest while its promise is pending", async () => {
     const seen: number[] = [];
     let release: (() => void) | undefined;

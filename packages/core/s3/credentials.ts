@@ -9,6 +9,16 @@ export class NoCredentialsError extends Error {
   override name = "CredentialsProviderError";
 }
 
+const fixedIdentities = new WeakMap<AwsCredentialIdentityProvider, AwsCredentialIdentity>();
+
+/**
+ * The identity a provider always returns (keys from the environment), for a caller that signs
+ * without waiting on a promise per request; undefined for a chain that may refresh.
+ */
+export function fixedIdentity(provider: AwsCredentialIdentityProvider): AwsCredentialIdentity | undefined {
+  return fixedIdentities.get(provider);
+}
+
 /**
  * The AWS CLI's order: an explicit `--profile` first, then the environment's keys, then the SDK's
  * chain (AWS_PROFILE, SSO, web identity, container and instance roles). The chain is imported on
@@ -27,7 +37,9 @@ export function credentialChain(
     };
     registerSecret(identity.secretAccessKey);
     registerSecret(identity.sessionToken);
-    return async () => identity;
+    const provider = async () => identity;
+    fixedIdentities.set(provider, identity);
+    return provider;
   }
   const profile = explicitProfile ?? env.AWS_PROFILE;
   let chain: Promise<AwsCredentialIdentityProvider> | undefined;

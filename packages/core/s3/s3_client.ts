@@ -1,9 +1,9 @@
 /** Setting up S3 access the standard AWS way, shared by every tool. */
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Dispatcher } from "undici";
 import { type BufferedOptions, type BufferedResponse, dispatchBuffered } from "./buffered_response.ts";
-import { credentialChain } from "./credentials.ts";
+import { credentialChain, fixedIdentity } from "./credentials.ts";
 import { createDispatcher } from "./http_dispatcher.ts";
 import { canonicalQuery, encodeKeyPath, signV4 } from "./sigv4.ts";
 import { asUnreachable } from "./unreachable_error.ts";
@@ -152,7 +152,13 @@ export function createS3Access(options: S3Options = {}): S3Access {
   });
   const credentials = signRequest ? credentialChain(options.profile, env) : undefined;
   let regionPromise: Promise<string> | undefined;
-  const region = () => (regionPromise ??= resolveRegion(options.region, options.profile ?? env.AWS_PROFILE, env));
+  // Once known, the region is read without a promise per request.
+  let regionKnown: string | undefined;
+  const region = () =>
+    (regionPromise ??= resolveRegion(options.region, options.profile ?? env.AWS_PROFILE, env).then((resolved) => {
+      regionKnown = resolved;
+      return resolved;
+    }));
   const bucketRegions = new Map<string, string>();
   const clients = new Map<string, Promise<S3Client>>();
 
@@ -168,29 +174,42 @@ export function createS3Access(options: S3Options = {}): S3Access {
     return made;
   };
 
-  /** The request as undici takes it, signed for the bucket's region. */
-  const prepare = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) => {
+  /** The request as undici takes it, signed for the bucket's region with `identity`. */
+  const prepare = (
+    bucket: string,
+    key: string,
+    requestOptions: ObjectRequestOptions,
+    bucketRegion: string,
+    identity: AwsCredentialIdentity | undefined,
+  ) => {
     const location = objectLocation(bucket, key, bucketRegion, endpointUrl);
     const method = requestOptions.method ?? "GET";
-    const extra = requestOptions.headers ?? {};
+    const extra = requestOptions.headers;
     const query = requestOptions.query;
-    const headers = credentials
+    const headers = identity
       ? signV4(
-          { method, host: location.host, path: location.path, ...(query ? { query } : {}) },
-          { credentials: await credentials(), region: bucketRegion },
+          query
+            ? { method, host: location.host, path: location.path, query }
+            : { method, host: location.host, path: location.path },
+          { credentials: identity, region: bucketRegion },
         )
       : {};
+    // The extra headers are sent, not signed; a signing header of the same name wins.
+    if (extra) for (const name in extra) if (!(name in headers)) headers[name] = extra[name]!;
     return {
       origin: location.origin,
       path: query ? `${location.path}?${canonicalQuery(query)}` : location.path,
       method,
-      headers: { ...extra, ...headers },
+      headers,
     };
   };
+  // Keys from the environment: signed with at once, not through a promise per request.
+  const fixed = credentials ? fixedIdentity(credentials) : undefined;
+  const identityNow = () => fixed ?? credentials?.();
   // Until the server has answered once, a failed connection says what to check (UnreachableError).
   let answered = false;
   const send = async (bucket: string, key: string, requestOptions: ObjectRequestOptions, bucketRegion: string) => {
-    const prepared = await prepare(bucket, key, requestOptions, bucketRegion);
+    const prepared = prepare(bucket, key, requestOptions, bucketRegion, await identityNow());
     try {
       const response = await dispatcher.request({
         ...prepared,
@@ -208,7 +227,8 @@ export function createS3Access(options: S3Options = {}): S3Access {
     requestOptions: ObjectRequestOptions & BufferedOptions,
     bucketRegion: string,
   ) => {
-    const prepared = await prepare(bucket, key, requestOptions, bucketRegion);
+    const identity = fixed ?? (credentials ? await credentials() : undefined);
+    const prepared = prepare(bucket, key, requestOptions, bucketRegion, identity);
     try {
       const response = await dispatchBuffered(dispatcher, prepared, requestOptions);
       answered = true;
@@ -241,7 +261,8 @@ export function createS3Access(options: S3Options = {}): S3Access {
       return response;
     },
     async requestBuffered(bucket, key, requestOptions = {}) {
-      const response = await sendBuffered(bucket, key, requestOptions, bucketRegions.get(bucket) ?? (await region()));
+      const bucketRegion = bucketRegions.get(bucket) ?? regionKnown ?? (await region());
+      const response = await sendBuffered(bucket, key, requestOptions, bucketRegion);
       const moved = movedTo(response.statusCode, response.headers);
       if (moved) {
         bucketRegions.set(bucket, moved);

@@ -37,8 +37,6 @@ export interface SignOptions {
   readonly payloadHash?: string;
 }
 
-const keyCache = new Map<string, Buffer>();
-
 /** RFC 3986 encoding, as SigV4 wants it (`encodeURIComponent` leaves `!'()*` alone). */
 export function uriEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -63,28 +61,51 @@ export function canonicalQuery(query: Readonly<Record<string, string>>): string 
     .join("&");
 }
 
-function signingKey(secret: string, day: string, region: string, service: string): Buffer {
-  const cacheKey = `${day}\n${region}\n${service}\n${secret}`;
-  let key = keyCache.get(cacheKey);
-  if (!key) {
+/** What one day, region, service and key pair sign with: the derived key and the scope strings. */
+interface Signing {
+  readonly id: string;
+  readonly key: Buffer;
+  readonly scope: string;
+  /** `AWS4-HMAC-SHA256 Credential=<access key>/<scope>, SignedHeaders=` */
+  readonly credential: string;
+}
+
+const signingCache = new Map<string, Signing>();
+let lastSigning: Signing | undefined;
+
+function signingFor(credentials: SigningCredentials, day: string, region: string, service: string): Signing {
+  const id = `${day}\n${region}\n${service}\n${credentials.accessKeyId}\n${credentials.secretAccessKey}`;
+  // Every request of a run but the first of a day signs with the one before.
+  if (lastSigning?.id === id) return lastSigning;
+  let signing = signingCache.get(id);
+  if (!signing) {
+    const secret = credentials.secretAccessKey;
     const kDate = createHmac("sha256", `AWS4${secret}`).update(day).digest();
     const kRegion = createHmac("sha256", kDate).update(region).digest();
     const kService = createHmac("sha256", kRegion).update(service).digest();
-    key = createHmac("sha256", kService).update("aws4_request").digest();
-    if (keyCache.size > 16) keyCache.clear();
-    keyCache.set(cacheKey, key);
+    const key = createHmac("sha256", kService).update("aws4_request").digest();
+    const scope = `${day}/${region}/${service}/aws4_request`;
+    signing = {
+      id,
+      key,
+      scope,
+      credential: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=`,
+    };
+    if (signingCache.size > 16) signingCache.clear();
+    signingCache.set(id, signing);
   }
-  return key;
+  lastSigning = signing;
+  return signing;
 }
 
 /** The last second formatted as `YYYYMMDDTHHMMSSZ`: requests in the same second share it. */
 let lastSecond = Number.NaN;
 let lastAmzDate = "";
 
-function amzDateOf(date: Date): string {
-  const second = Math.floor(date.getTime() / 1000);
+function amzDateOf(ms: number): string {
+  const second = Math.floor(ms / 1000);
   if (second !== lastSecond) {
-    lastAmzDate = date
+    lastAmzDate = new Date(second * 1000)
       .toISOString()
       .replace(/[-:]/g, "")
       .replace(/\.\d{3}/, "");
@@ -92,6 +113,14 @@ function amzDateOf(date: Date): string {
   }
   return lastAmzDate;
 }
+
+/** A header value as SigV4 signs it: trimmed, runs of spaces made one. */
+function canonicalValue(value: string): string {
+  return /[^\S ]|^ | $| {2}/.test(value) ? value.trim().replace(/\s+/g, " ") : value;
+}
+
+const NO_EXTRA_HEADERS = "host;x-amz-content-sha256;x-amz-date";
+const NO_EXTRA_HEADERS_TOKEN = `${NO_EXTRA_HEADERS};x-amz-security-token`;
 
 /**
  * Returns the headers that sign `request`: `authorization`, `x-amz-date`, `x-amz-content-sha256`
@@ -105,29 +134,40 @@ function amzDateOf(date: Date): string {
  */
 export function signV4(request: SignableRequest, options: SignOptions): Record<string, string> {
   const service = options.service ?? "s3";
-  const amzDate = amzDateOf(options.date ?? new Date());
+  const amzDate = amzDateOf(options.date ? options.date.getTime() : Date.now());
   const day = amzDate.slice(0, 8);
   const payloadHash = options.payloadHash ?? "UNSIGNED-PAYLOAD";
-  const signed: Record<string, string> = {
-    ...request.headers,
-    host: request.host,
-    "x-amz-content-sha256": payloadHash,
-    "x-amz-date": amzDate,
-    ...(options.credentials.sessionToken ? { "x-amz-security-token": options.credentials.sessionToken } : {}),
-  };
-  const names = Object.keys(signed).sort();
-  const canonicalHeaders = names.map((name) => `${name}:${signed[name]!.trim().replace(/\s+/g, " ")}\n`).join("");
-  const signedHeaders = names.join(";");
-  const query = canonicalQuery(request.query ?? {});
+  const token = options.credentials.sessionToken;
+  const extra = request.headers;
+  let canonicalHeaders: string;
+  let signedHeaders: string;
+  let headers: Record<string, string>;
+  if (extra === undefined || Object.keys(extra).length === 0) {
+    // The usual GET: the signed names are fixed, and already in order.
+    canonicalHeaders = `host:${canonicalValue(request.host)}\nx-amz-content-sha256:${canonicalValue(payloadHash)}\nx-amz-date:${amzDate}\n${token ? `x-amz-security-token:${canonicalValue(token)}\n` : ""}`;
+    signedHeaders = token ? NO_EXTRA_HEADERS_TOKEN : NO_EXTRA_HEADERS;
+    headers = token
+      ? { "x-amz-content-sha256": payloadHash, "x-amz-date": amzDate, "x-amz-security-token": token }
+      : { "x-amz-content-sha256": payloadHash, "x-amz-date": amzDate };
+  } else {
+    const signed: Record<string, string> = {
+      ...extra,
+      host: request.host,
+      "x-amz-content-sha256": payloadHash,
+      "x-amz-date": amzDate,
+      ...(token ? { "x-amz-security-token": token } : {}),
+    };
+    const names = Object.keys(signed).sort();
+    canonicalHeaders = names.map((name) => `${name}:${canonicalValue(signed[name]!)}\n`).join("");
+    signedHeaders = names.join(";");
+    const { host: _host, ...rest } = signed;
+    headers = rest;
+  }
+  const query = request.query ? canonicalQuery(request.query) : "";
   const canonicalRequest = `${request.method}\n${request.path}\n${query}\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
-  const scope = `${day}/${options.region}/${service}/aws4_request`;
-  const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${hash("sha256", canonicalRequest, "hex")}`;
-  const signature = createHmac("sha256", signingKey(options.credentials.secretAccessKey, day, options.region, service))
-    .update(stringToSign)
-    .digest("hex");
-  const { host: _host, ...headers } = signed;
-  return {
-    ...headers,
-    authorization: `AWS4-HMAC-SHA256 Credential=${options.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
-  };
+  const signing = signingFor(options.credentials, day, options.region, service);
+  const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${signing.scope}\n${hash("sha256", canonicalRequest, "hex")}`;
+  const signature = createHmac("sha256", signing.key).update(stringToSign).digest("hex");
+  headers.authorization = `${signing.credential}${signedHeaders}, Signature=${signature}`;
+  return headers;
 }

@@ -101,10 +101,11 @@ export function fetchRecords(
   stats: FetchStats = newFetchStats(),
 ): AsyncGenerator<FetchResult> {
   const budget = new ByteBudget(options.maxBytesInFlight);
-  // fetch only reads the mirror (and sets an mtime the rule proved): orcid-place sweeps temp files.
+  // Without --into fetch only reads the mirror, holding no lock: orcid-place, which holds it, sweeps
+  // temp files and sets the mtime an unchanged record carries.
   const mirror =
     typeof options.skipUnchanged === "string"
-      ? new Mirror(options.skipUnchanged, { sweep: false })
+      ? new Mirror(options.skipUnchanged, { sweep: false, retime: false })
       : options.skipUnchanged;
   let head = 0;
   // pooledMap calls its function in input order: the count of calls is a record's place in line.
@@ -133,7 +134,17 @@ export function fetchRecords(
       if (local.kind === "same") {
         stats.unchanged++;
         return {
-          record: { type: "unchanged", bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind },
+          record:
+            local.lastModified === undefined
+              ? { type: "unchanged", bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind }
+              : {
+                  type: "unchanged",
+                  bucket: record.bucket,
+                  key: record.key,
+                  orcid: record.orcid,
+                  kind: record.kind,
+                  lastModified: local.lastModified,
+                },
           release: nothing,
         };
       }

@@ -256,6 +256,23 @@ describe("a mirror seeded by orcid-unpack, then orcid-fetch --skip-unchanged", (
     expect(result.stderr).toMatch(/orcid-fetch: 0 objects/);
   });
 
+  test("orcid-fetch --skip-unchanged holds no lock and changes no mtime: its unchanged records carry the time, and orcid-place sets it", async () => {
+    const before = mtimes(seeded);
+    const fetched = await runPipeline(`orcid-list --all -s -j 16 | orcid-fetch --skip-unchanged "${seeded}"`, { env });
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(mtimes(seeded)).toEqual(before);
+    const retimed = lines(fetched.stdout).filter((r) => r.type === "unchanged" && r.lastModified !== undefined);
+    expect(retimed.length).toBeGreaterThan(0);
+    const placed = await runBin("orcid-place", [seeded], { stdin: fetched.stdout });
+    expect(placed.code, placed.stderr).toBe(0);
+    const after = mtimes(seeded);
+    for (const record of retimed) {
+      const path = `summaries/${record.key}`;
+      expect(after.get(path), path).toBe(Math.floor(Date.parse(record.lastModified as string) / 1000));
+      expect(after.get(path)).not.toBe(before.get(path));
+    }
+  });
+
   test("a full listing downloads nothing: same size and MD5 = ETag counts as current, and the files take the LastModified", async () => {
     proxy.requests.length = 0;
     const result = await runPipeline(

@@ -12,7 +12,7 @@ import { activitiesFolder, isActivityType, mirrorPath, parseKey, type RecordKind
 import { atomicWrite } from "./atomic_write.ts";
 import { isTempName } from "./temp_files.ts";
 import { MirrorFolders } from "./mirror_folders.ts";
-import { type Comparison, compareFile, type ObjectFacts } from "./same_object.ts";
+import { type Comparison, compareFile, type ObjectFacts, setModified } from "./same_object.ts";
 
 /** Options for {@linkcode Mirror}. */
 export interface MirrorOptions {
@@ -30,6 +30,11 @@ export interface MirrorOptions {
    * Default false.
    */
   readonly sole?: boolean;
+  /**
+   * On an MD5 match with another mtime, give the file the object's LastModified (only a holder of
+   * the mirror lock should). Default: not a dry run.
+   */
+  readonly retime?: boolean;
 }
 
 /**
@@ -131,7 +136,18 @@ export class Mirror {
     if (this.#wouldDelete.has(path)) return { kind: "absent" };
     const absolute = this.existing(path, look);
     if (absolute === undefined) return { kind: "absent" };
-    return compareFile(absolute, listed, { touch: !this.dryRun });
+    return compareFile(absolute, listed, { touch: !this.dryRun && (this.#options.retime ?? true) });
+  }
+
+  /**
+   * Gives the regular file at a mirror path the mtime `lastModified` (an unchanged record's, whose
+   * MD5 proved it); nothing in a dry run, for a missing file or for one that is no regular file.
+   */
+  retime(path: string, lastModified: string): void {
+    if (this.dryRun) return;
+    const absolute = this.existing(path);
+    if (absolute === undefined || !lstatSync(absolute, { throwIfNoEntry: false })?.isFile()) return;
+    setModified(absolute, lastModified);
   }
 
   /** Writes a file atomically, making its folders; in a dry run only notes it. */

@@ -16,8 +16,11 @@ export interface ObjectFacts {
 
 /** How a file compares with an object. */
 export type Comparison =
-  /** The file holds the object. */
-  | { readonly kind: "same" }
+  /**
+   * The file holds the object. `staleMtime`: its MD5 proved it, its mtime is not LastModified, and
+   * the compare did not set it (no `touch`, or setting it failed).
+   */
+  | { readonly kind: "same"; readonly staleMtime?: true }
   /** There is no file (or no regular file: a folder, a symlink) at the path. */
   | { readonly kind: "absent" }
   /** The file differs from the object; `detail` says how. */
@@ -76,13 +79,18 @@ export function compareFile(path: string, listed: ObjectFacts, options: CompareO
   }
   const md5 = fileMd5(path);
   if (md5 !== listed.etag) return { kind: "changed", detail: `MD5 ${md5 ?? "unreadable"}, ETag ${listed.etag}` };
-  if (modified !== undefined && options.touch) {
-    const when = new Date(modified);
-    try {
-      utimesSync(path, when, when);
-    } catch {
-      // the bytes are right; the next run reads them again
-    }
+  if (modified === undefined) return { kind: "same" };
+  if (options.touch && setModified(path, listed.lastModified!)) return { kind: "same" };
+  return { kind: "same", staleMtime: true };
+}
+
+/** Gives the file at `path` the mtime `lastModified` (ISO 8601); false when it cannot (the bytes are right; the next run reads them again). */
+export function setModified(path: string, lastModified: string): boolean {
+  const when = new Date(lastModified);
+  try {
+    utimesSync(path, when, when);
+    return true;
+  } catch {
+    return false;
   }
-  return { kind: "same" };
 }

@@ -42,13 +42,14 @@ describe("compareFile()", () => {
     });
   });
 
-  test("on an MD5 match with another mtime is the same, and sets the mtime only when asked to touch", () => {
+  test("on an MD5 match with another mtime is the same, and sets the mtime only when asked to touch (else says it is stale)", () => {
     const path = fileWith("<x/>", SEEDED);
     const listed = { size: 4, lastModified: LAST_MODIFIED, etag: md5("<x/>") };
-    expect(compareFile(path, listed)).toEqual({ kind: "same" });
+    expect(compareFile(path, listed)).toEqual({ kind: "same", staleMtime: true });
     expect(statSync(path).mtime).toEqual(SEEDED);
     expect(compareFile(path, listed, { touch: true })).toEqual({ kind: "same" });
     expect(statSync(path).mtime.toISOString()).toBe(LAST_MODIFIED);
+    expect(compareFile(path, listed)).toEqual({ kind: "same" });
   });
 
   test("is changed when the mtime differs and the MD5 is not the ETag, or the ETag is multipart", () => {

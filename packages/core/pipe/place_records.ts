@@ -224,6 +224,8 @@ export async function* placeRecords(
       const path = mirror.pathOf(record);
       // Touching the folder sweeps temp files a killed run left there.
       mirror.touchFolder(path);
+      // fetch proved the bytes by their MD5 but could not set the mtime: the lock's holder does.
+      if (record.lastModified !== undefined) mirror.retime(path, record.lastModified);
       return [placed("unchanged", path, record.orcid, record)];
     });
 

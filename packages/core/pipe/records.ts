@@ -52,6 +52,12 @@ export interface MissingRecord extends ObjectRef {
 /** An object that was not downloaded because the local copy is already identical. */
 export interface UnchangedRecord extends ObjectRef {
   readonly type: "unchanged";
+  /**
+   * Set when the file's MD5 proved it holds the object but its mtime is not the object's
+   * LastModified: whoever files the record (orcid-place, under the mirror lock) gives the file this
+   * mtime, so the next run compares times alone. orcid-fetch, which holds no lock, changes nothing.
+   */
+  readonly lastModified?: string;
 }
 
 /** What place did with a file; `path` is relative to place's folder, with `/` separators. */
@@ -338,7 +344,7 @@ const FIELDS: Readonly<Record<PipelineRecord["type"], FieldSpec>> = {
     optional: { encoding: oneOf("utf8", "base64"), lastModified: isDate },
   },
   missing: { required: REF, optional: {} },
-  unchanged: { required: REF, optional: {} },
+  unchanged: { required: REF, optional: { lastModified: isDate } },
   placed: {
     required: { action: oneOf("written", "unchanged", "deleted"), path: isRelative, orcid: isString },
     optional: { bucket: isString, key: isString },

@@ -1,7 +1,7 @@
 /** Reading pipeline records from NDJSON input with line numbers. */
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
-import { readLines } from "./read_lines.ts";
+import { LineSplitter, readLines } from "./read_lines.ts";
 import { InvalidRecordError, parseRecord, type PipelineRecord, type UnknownRecord } from "./records.ts";
 
 /** A record with where it came from. */
@@ -105,58 +105,20 @@ export async function* readRecordsOnly(
   stdin: Readable,
   options: { readonly maxLineBytes?: number } = {},
 ): AsyncGenerator<PipelineRecord | UnknownRecord> {
-  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   for (const input of inputs.length === 0 ? ["-"] : inputs) {
     const source = input === "-" ? "stdin" : input;
+    const splitter = new LineSplitter({ ...options, source });
     let line = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
     for await (const piece of input === "-" ? stdin : createReadStream(input)) {
-      const chunk: Buffer =
-        typeof piece === "string"
-          ? Buffer.from(piece)
-          : Buffer.isBuffer(piece)
-            ? piece
-            : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-      let start = 0;
-      let end = chunk.indexOf(NEWLINE, start);
-      while (end !== -1) {
-        line++;
-        let text: string;
-        if (pending.length === 0)
-          text = chunk.toString("utf8", start, end > start && chunk[end - 1] === CR ? end - 1 : end);
-        else {
-          pending.push(chunk.subarray(start, end));
-          text = withoutCr(Buffer.concat(pending)).toString("utf8");
-          pending = [];
-          pendingBytes = 0;
-        }
-        const record = parseRecordLine(text, source, line);
+      for (const bytes of splitter.push(piece)) {
+        const record = parseRecordLine(bytes.toString("utf8"), source, ++line);
         if (record) yield record;
-        start = end + 1;
-        end = chunk.indexOf(NEWLINE, start);
-      }
-      if (start < chunk.length) {
-        pending.push(chunk.subarray(start));
-        pendingBytes += chunk.length - start;
-        if (pendingBytes > maxLineBytes)
-          throw new RangeError(`Cannot read ${source}:${line + 1}: line is longer than ${maxLineBytes} bytes`);
       }
     }
-    if (pendingBytes > 0) {
-      const record = parseRecordLine(withoutCr(Buffer.concat(pending)).toString("utf8"), source, line + 1);
-      if (record) yield record;
-    }
+    const last = splitter.end();
+    const record = last === undefined ? undefined : parseRecordLine(last.toString("utf8"), source, line + 1);
+    if (record) yield record;
   }
-}
-
-const NEWLINE = 0x0a;
-const CR = 0x0d;
-/** readLines' default: the longest line a tool accepts. */
-const MAX_LINE_BYTES = 512 * 1024 * 1024;
-
-function withoutCr(bytes: Buffer): Buffer {
-  return bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.subarray(0, -1) : bytes;
 }
 
 function show(text: string): string {

@@ -9,6 +9,7 @@ import {
   type PipelineRecord,
   pooledMap,
   type S3Access,
+  type UnchangedRecord,
   type UnknownRecord,
   UnsafePathError,
 } from "@orcid-sync/core";
@@ -133,18 +134,16 @@ export function fetchRecords(
       }
       if (local.kind === "same") {
         stats.unchanged++;
+        const unchanged: UnchangedRecord = {
+          type: "unchanged",
+          bucket: record.bucket,
+          key: record.key,
+          orcid: record.orcid,
+          kind: record.kind,
+        };
         return {
-          record:
-            local.lastModified === undefined
-              ? { type: "unchanged", bucket: record.bucket, key: record.key, orcid: record.orcid, kind: record.kind }
-              : {
-                  type: "unchanged",
-                  bucket: record.bucket,
-                  key: record.key,
-                  orcid: record.orcid,
-                  kind: record.kind,
-                  lastModified: local.lastModified,
-                },
+          // Rare: a file whose MD5 proved it, with another mtime (orcid-place sets it).
+          record: local.lastModified === undefined ? unchanged : { ...unchanged, lastModified: local.lastModified },
           release: nothing,
         };
       }

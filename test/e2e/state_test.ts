@@ -122,38 +122,33 @@ describe("orcid-state", () => {
     expect(takeover.stderr).toContain("took over a stale lock of pid 999999999");
   });
 
-  test("a lock of another host: exit 3 naming it and --break-lock; --break-lock breaks it, and says so", async () => {
+  /** A lock file holding `content`: `lock` refuses it (exit 3, `refused`), `--break-lock` breaks it and warns `warning`. */
+  async function breaksOnlyWhenTold(content: string, refused: RegExp | string, warning: string): Promise<void> {
     const cwd = workdir();
-    writeFileSync(
-      join(cwd, "last_ran.config.lock"),
-      JSON.stringify({ pid: 4242, host: "other-host.example", since: "2026-12-01T17:00:00.000Z", start: "boot/1" }),
-    );
-    const refused = await state(cwd, ["lock", "--pid", String(process.pid)]);
-    expect(refused.code).toBe(3);
-    expect(refused.stderr).toMatch(
-      /pid 4242 on other-host\.example, since 2026-12-01T17:00:00\.000Z\).*another host.*--break-lock/,
-    );
+    writeFileSync(join(cwd, "last_ran.config.lock"), content);
+    const first = await state(cwd, ["lock", "--pid", String(process.pid)]);
+    expect(first.code).toBe(3);
+    if (typeof refused === "string") expect(first.stderr).toContain(refused);
+    else expect(first.stderr).toMatch(refused);
     const broke = await state(cwd, ["lock", "--pid", String(process.pid), "--break-lock"]);
     expect(broke.code).toBe(0);
-    expect(broke.stderr).toContain(
-      "orcid-state: warning: broke the lock of pid 4242 on other-host.example (since 2026-12-01T17:00:00.000Z) with --break-lock: that run was not proven gone",
-    );
+    expect(broke.stderr).toContain(warning);
     expect((await state(cwd, ["unlock", "--pid", String(process.pid)])).code).toBe(0);
-  });
+  }
 
-  test("a lock file that names no holder (damaged): exit 3 asking for --break-lock; --break-lock breaks it, and says so", async () => {
-    const cwd = workdir();
-    writeFileSync(join(cwd, "last_ran.config.lock"), '{"pid":');
-    const refused = await state(cwd, ["lock", "--pid", String(process.pid)]);
-    expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain("does not name its holder (if no run holds it, pass --break-lock)");
-    const broke = await state(cwd, ["lock", "--pid", String(process.pid), "--break-lock"]);
-    expect(broke.code).toBe(0);
-    expect(broke.stderr).toContain(
+  test("a lock of another host: exit 3 naming it and --break-lock; --break-lock breaks it, and says so", () =>
+    breaksOnlyWhenTold(
+      JSON.stringify({ pid: 4242, host: "other-host.example", since: "2026-12-01T17:00:00.000Z", start: "boot/1" }),
+      /pid 4242 on other-host\.example, since 2026-12-01T17:00:00\.000Z\).*another host.*--break-lock/,
+      "orcid-state: warning: broke the lock of pid 4242 on other-host.example (since 2026-12-01T17:00:00.000Z) with --break-lock: that run was not proven gone",
+    ));
+
+  test("a lock file that names no holder (damaged): exit 3 asking for --break-lock; --break-lock breaks it, and says so", () =>
+    breaksOnlyWhenTold(
+      '{"pid":',
+      "does not name its holder (if no run holds it, pass --break-lock)",
       "orcid-state: warning: broke the lock last_ran.config.lock, which named no holder (damaged), with --break-lock",
-    );
-    expect((await state(cwd, ["unlock", "--pid", String(process.pid)])).code).toBe(0);
-  });
+    ));
 
   test("lock --clear-checkpoints clears them once the lock is held, and not when another run holds it; set --clear-checkpoints --unlock does a script's last steps in one process", async () => {
     const cwd = workdir();

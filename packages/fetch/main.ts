@@ -42,7 +42,7 @@ await runMain<FetchArgs>({
       })
       .option("max-bytes-in-flight", {
         type: "string",
-        default: "64M",
+        default: "16M",
         describe: "Bodies held in memory at once (K, M, G)",
       })
       .option("skip-unchanged", {

@@ -220,10 +220,11 @@ describe("kill -9 and rerun", () => {
     command: readonly string[],
     ready: () => boolean,
     check: (group: number) => void,
+    extraEnv: Record<string, string> = {},
   ): Promise<void> {
     const child = spawn(command[0]!, command.slice(1), {
       cwd,
-      env: { ...process.env, ...env, PATH: `${BIN_DIR}:${process.env.PATH}` },
+      env: { ...process.env, ...env, ...extraEnv, PATH: `${BIN_DIR}:${process.env.PATH}` },
       detached: true,
       stdio: "ignore",
     });
@@ -257,6 +258,8 @@ describe("kill -9 and rerun", () => {
     arm(cwd: string): () => boolean;
     /** What must hold at the moment of the kill. */
     check(group: number): void;
+    /** Environment of the killed run only, not of the rerun. */
+    readonly env?: Record<string, string>;
     readonly note: () => string;
   }
 
@@ -352,13 +355,20 @@ describe("kill -9 and rerun", () => {
     [
       "mid-pack",
       () => {
+        // A pack of this small mirror can end between two polls: orcid-pack is held before it
+        // renames the finished archive into place, so the kill always finds its temp file.
         let cwd = "";
         return {
+          env: { NODE_OPTIONS: `--require "${join(import.meta.dirname, "hold_archive_rename.cjs")}"` },
           arm: (dir) => {
             cwd = dir;
             return () => readdirSync(cwd).some((name) => name.includes(".tar.gz.orcid-sync-tmp."));
           },
-          check: () => {},
+          check: (group) =>
+            expect(
+              groupCommands(group).some((c) => c.includes("orcid-pack")),
+              "orcid-pack running, its archive not yet in place",
+            ).toBe(true),
           note: () => "with an archive's temp file present",
         };
       },
@@ -373,7 +383,7 @@ describe("kill -9 and rerun", () => {
       const point = make();
       const command = point.command?.(cwd) ?? [join(ROOT, "scripts", "download.sh"), "-s", "-a", "-t", "-max", "4"];
       try {
-        await killWhen(cwd, command, point.arm(cwd), point.check);
+        await killWhen(cwd, command, point.arm(cwd), point.check, point.env);
       } finally {
         proxy.setFaults(undefined);
       }

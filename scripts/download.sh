@@ -71,13 +71,15 @@ if [ "$recover" = 1 ]; then take_lock; else take_lock --clear-checkpoints; fi
 # The state a download saves is the start of the run that began it: a resumed run (-r) skips the
 # folders the interrupted one listed, so changes made in them since are for the next sync to fetch.
 started_file=orcid_sync_download_started
-if [ "$recover" = 1 ] && [ -s "$started_file" ]; then
+if [ "$recover" = 1 ] && [ -e "$started_file" ]; then
   started=$(cat "$started_file")
   [[ $started =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$ ]] ||
     die 3 "cannot resume: $started_file holds '$started', not the start time of a run; remove it to resume with this run's start"
 else
   started=$(now_utc)
-  echo "$started" >"$started_file"
+  # Written whole or not at all: an empty file would make a resumed run save its own, later, start.
+  echo "$started" >"$started_file.tmp"
+  mv -f "$started_file.tmp" "$started_file"
 fi
 
 list_all() {

@@ -106,6 +106,23 @@ describe("download.sh and sync.sh", () => {
     }
   });
 
+  test("download.sh -r refuses a resume start that is empty or not a time, before any work (exit 3)", async () => {
+    // An empty file (a kill while it was written) would otherwise let the resumed run save its own
+    // start: later than the folders the killed run listed.
+    for (const [name, content] of [
+      ["empty", ""],
+      ["garbled", "yesterday\n"],
+    ] as const) {
+      const cwd = folder(`resume-start-${name}`);
+      writeFileSync(join(cwd, "orcid_sync_download_started"), content);
+      const resume = await runCommand(script("download.sh"), ["-s", "-r", "-max", "4"], { cwd, env: s3.env });
+      expect(resume.code, `${name}: ${resume.stderr}`).toBe(3);
+      expect(resume.stderr).toContain("cannot resume: orcid_sync_download_started holds");
+      // Nothing fetched, no state saved: the folder holds what it held.
+      expect([...readTree(cwd).keys()], name).toEqual(["orcid_sync_download_started"]);
+    }
+  });
+
   test("a second sync while one runs is refused clearly", async () => {
     const cwd = folder("locked");
     writeFileSync(

@@ -23,9 +23,9 @@ import {
 import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_changes.ts";
 import {
   activitiesOf,
-  foldersPerPage,
   type ListingContext,
   type ListingNotice,
+  probeBucket,
   type RangePlan,
   rangeGroups,
 } from "./listing.ts";
@@ -271,9 +271,10 @@ async function* perId(
 }
 
 /**
- * The folders of the shard not yet done, cut into runs of consecutive folders about one listing
- * page long (a probe of each bucket's first page tells how many folders a page spans; a dense
- * bucket is listed folder by folder), listed `concurrency` at a time, groups as they come.
+ * The folders of the shard not yet done, in runs of consecutive folders listed `concurrency` at a
+ * time, groups as they come. A probe of each bucket's first page tells how many folders a page
+ * spans: a small bucket is listed a run at a time, a bigger one in runs about one page long, a
+ * dense one folder by folder.
  */
 async function* allFolders(
   options: ListOptions,
@@ -299,14 +300,34 @@ async function* allFolders(
     runs.at(-1)!.push(folder);
     previous = index;
   });
-  const probes = [
-    ...(options.summaries ? [layout.summaries] : []),
-    ...(activities ? [...new Set(ALL_FOLDERS.map(activities))] : []),
-  ];
-  const spans = await Promise.all(probes.map((bucket) => foldersPerPage(context, bucket)));
-  const span = Math.min(...spans);
-  const size = Number.isFinite(span) ? Math.max(1, Math.floor(span * 0.9)) : ALL_FOLDERS.length;
-  const plans: RangePlan[] = runs.flatMap((run) => {
+  if (runs.length === 0) return;
+  // Each bucket's first page, as a listing of the first run asks for it.
+  const first = runs[0]!;
+  const probes = new Map<string, { first: string; last: string }>();
+  if (options.summaries) probes.set(layout.summaries, { first: first[0]!, last: first.at(-1)! });
+  if (activities) {
+    for (const folder of first) {
+      const bucket = activities(folder);
+      probes.set(bucket, { first: probes.get(bucket)?.first ?? folder, last: folder });
+    }
+  }
+  const probed = await Promise.all(
+    [...probes].map(
+      async ([bucket, range]) => [bucket, await probeBucket(context, bucket, range.first, range.last)] as const,
+    ),
+  );
+  const span = Math.min(...probed.map(([, probe]) => probe.span));
+  // A bucket of at most `concurrency` pages is listed a run at a time, the probes' pages the first
+  // run's first: runs cut to a page each would each read a page past their end, and ask for the
+  // probe's page again. A bigger one is cut into runs about a page long, listed side by side.
+  const oneGo = ALL_FOLDERS.length / span <= options.concurrency;
+  const size = oneGo ? ALL_FOLDERS.length : Math.max(1, Math.floor(span * 0.9));
+  const started = new Map(probed.flatMap(([bucket, probe]) => (probe.started ? [[bucket, probe.started]] : [])));
+  if (!oneGo) {
+    for (const listing of started.values()) await listing.rest.return(undefined);
+    started.clear();
+  }
+  const plans: RangePlan[] = runs.flatMap((run, index) => {
     const pieces: RangePlan[] = [];
     for (let i = 0; i < run.length; i += size) {
       pieces.push({
@@ -314,6 +335,7 @@ async function* allFolders(
         ...(options.summaries ? { summaries: layout.summaries } : {}),
         ...(activities ? { activities } : {}),
         done,
+        ...(index === 0 && oneGo ? { started } : {}),
       });
     }
     return pieces;

@@ -13,7 +13,6 @@ import {
   isUnsafeKey,
   type KeyRecord,
   type ListedObject,
-  listKeys,
   listObjects,
   type ManifestRecord,
   parseKey,
@@ -155,17 +154,12 @@ async function* groupedRange(
   bucket: string,
   first: string,
   last: string,
+  started?: StartedListing,
 ): AsyncGenerator<Grouped[]> {
   let current: { kind: "id"; folder: string; orcid: string; keys: KeyRecord[] } | undefined;
   let batch: Grouped[] = [];
-  // One folder: its prefix. Several: start-after "097" starts at the first key after "097" and the
-  // listing stops past the keys of `last/`. In S3's byte order a stray key such as "997-old/x.xml"
-  // comes before "997/…" ('-' < '/'): it is skipped, and only a key at or after "9970" — after
-  // every "997/…" key, since '0' follows '/' — ends the listing.
-  const where = first === last ? { prefix: `${first}/`, options: {} } : { prefix: "", options: { startAfter: first } };
-  const until = `${last}0`;
   try {
-    for await (const page of listObjects(context.s3, bucket, where.prefix, { ...context, ...where.options, until })) {
+    for await (const page of started ? goOn(started) : rangeListing(context, bucket, first, last)) {
       for (const object of page) {
         const record = keyRecordOf(bucket, object, context);
         if (record === undefined) continue;
@@ -193,6 +187,35 @@ async function* groupedRange(
   if (current) yield [current];
 }
 
+/**
+ * The listing of one bucket from the start of folder `first` to the end of folder `last`. One
+ * folder: its prefix. Several: start-after "097" starts at the first key after "097" and the listing
+ * stops past the keys of `last/`. In S3's byte order a stray key such as "997-old/x.xml" comes
+ * before "997/…" ('-' < '/'): it is skipped, and only a key at or after "9970" — after every
+ * "997/…" key, since '0' follows '/' — ends the listing.
+ */
+function rangeListing(context: ListingContext, bucket: string, first: string, last: string) {
+  const where = first === last ? { prefix: `${first}/`, options: {} } : { prefix: "", options: { startAfter: first } };
+  return listObjects(context.s3, bucket, where.prefix, { ...context, ...where.options, until: `${last}0` });
+}
+
+/** A listing of folders `first` to `last` whose first page a probe has read: the run of those folders goes on from it. */
+export interface StartedListing {
+  readonly first: string;
+  readonly last: string;
+  readonly page: ListedObject[];
+  readonly rest: AsyncGenerator<ListedObject[]>;
+}
+
+async function* goOn(started: StartedListing): AsyncGenerator<ListedObject[]> {
+  try {
+    yield started.page;
+    yield* started.rest;
+  } finally {
+    await started.rest.return(undefined);
+  }
+}
+
 /** A run of consecutive `<last3>` folders to list in one go. */
 export interface RangePlan {
   /** Consecutive folders, in S3's order. */
@@ -203,30 +226,48 @@ export interface RangePlan {
   readonly activities?: (folder: string) => string;
   /** `bucket/folder` pairs already done (resume): their keys and checkpoints are not emitted again. */
   readonly done: ReadonlySet<string>;
+  /** Listings of this run's buckets that a probe began, by bucket (see {@linkcode probeBucket}). */
+  readonly started?: ReadonlyMap<string, StartedListing>;
+}
+
+/** What a bucket's first listing page tells. */
+export interface BucketProbe {
+  /**
+   * How many `<last3>` folders (counted over all 1100) one listing page spans: Infinity when the
+   * whole listing fits in one page. A bucket with few keys per folder is best listed in runs of
+   * folders; a dense one, folder by folder.
+   */
+  readonly span: number;
+  /** The listing the probe began, for a run of exactly its folders to go on from (close it otherwise). */
+  readonly started?: StartedListing;
 }
 
 /**
- * How many `<last3>` folders (counted over all 1100) one listing page of a bucket spans, from its
- * first page: Infinity when the whole bucket fits in one page. A bucket with few keys per folder is
- * best listed in runs of folders; a dense one, folder by folder.
+ * Reads the first page of a bucket's listing from folder `first` to folder `last`, as a run of
+ * those folders would ask for it, so that such a run need not ask for that page again.
  */
-export async function foldersPerPage(context: ListingContext, bucket: string): Promise<number> {
+export async function probeBucket(
+  context: ListingContext,
+  bucket: string,
+  first: string,
+  last: string,
+): Promise<BucketProbe> {
+  const rest = rangeListing(context, bucket, first, last);
   try {
-    const listing = listKeys(context.s3, bucket, "", context);
-    const first = await listing.next();
-    // Ended, so that it holds the page no longer.
-    await listing.return(undefined);
-    const page = first.done ? [] : first.value;
-    if (page.length < context.pageSize) return Number.POSITIVE_INFINITY;
+    const head = await rest.next();
+    const page = head.done ? [] : head.value;
+    const started = { first, last, page, rest };
+    if (page.length < context.pageSize) return { span: Number.POSITIVE_INFINITY, started };
     // Stray keys (no folder of ours) do not count: the first and the last key in a folder of ours.
-    const folderIndex = (key: string) => ALL_FOLDERS.indexOf(folderOfKey(key));
-    const firstKey = page.findIndex((key) => folderIndex(key) !== -1);
-    if (firstKey === -1) return 1;
-    const lastKey = page.findLastIndex((key) => folderIndex(key) !== -1);
-    return Math.max(1, folderIndex(page[lastKey]!) - folderIndex(page[firstKey]!));
+    const folderIndex = (object: ListedObject) => ALL_FOLDERS.indexOf(folderOfKey(object.key));
+    const firstKey = page.findIndex((object) => folderIndex(object) !== -1);
+    if (firstKey === -1) return { span: 1, started };
+    const lastKey = page.findLastIndex((object) => folderIndex(object) !== -1);
+    return { span: Math.max(1, folderIndex(page[lastKey]!) - folderIndex(page[firstKey]!)), started };
   } catch (error) {
+    await rest.return(undefined);
     listingFailure(error, bucket, "");
-    return 1;
+    return { span: 1 };
   }
 }
 
@@ -252,13 +293,17 @@ export async function* rangeGroups(context: ListingContext, plan: RangePlan): As
   const first = plan.folders[0]!;
   const last = plan.folders.at(-1)!;
   const streams: RangeStream[] = [];
-  const stream = (bucket: string, from: string, to: string): RangeStream => ({
-    bucket,
-    iterator: groupedRange(context, bucket, from, to),
-    items: [],
-    at: 0,
-    ended: false,
-  });
+  const stream = (bucket: string, from: string, to: string): RangeStream => {
+    const started = plan.started?.get(bucket);
+    const goesOn = started?.first === from && started.last === to;
+    return {
+      bucket,
+      iterator: groupedRange(context, bucket, from, to, goesOn ? started : undefined),
+      items: [],
+      at: 0,
+      ended: false,
+    };
+  };
   if (plan.summaries) streams.push(stream(plan.summaries, first, last));
   if (plan.activities) {
     const byBucket = new Map<string, string[]>();

@@ -1,9 +1,14 @@
 import type { PipelineRecord, S3Access } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
+import { checkCharacter, DEFAULT_LAYOUT, last3 } from "@orcid-sync/core";
+import { listRecords } from "./list_records.ts";
 import { type ListingNotice, rangeGroups } from "./listing.ts";
 
-/** An S3Access whose listings answer from in-memory buckets, in S3's byte order, `max-keys` a page. */
-function s3Listing(buckets: Record<string, string[]>): S3Access {
+/**
+ * An S3Access whose listings answer from in-memory buckets, in S3's byte order, `max-keys` a page;
+ * each request's bucket and query go to `asked`.
+ */
+function s3Listing(buckets: Record<string, string[]>, asked: string[] = []): S3Access {
   const xmlOf = (keys: string[], next: string | undefined) =>
     `<ListBucketResult>${next ? `<NextContinuationToken>${next}</NextContinuationToken>` : ""}<KeyCount>${keys.length}</KeyCount><IsTruncated>${next !== undefined}</IsTruncated>` +
     keys
@@ -15,6 +20,7 @@ function s3Listing(buckets: Record<string, string[]>): S3Access {
     "</ListBucketResult>";
   return {
     request: async (bucket: string, _key: string, options: { query: Record<string, string> }) => {
+      asked.push(`${bucket}?${new URLSearchParams(options.query)}`);
       const {
         prefix = "",
         "start-after": startAfter = "",
@@ -164,4 +170,33 @@ describe("rangeGroups()", () => {
     expect(records.filter((r) => r.type === "manifest" && r.orcid === B)).toEqual([]);
     expect(records.filter((r) => r.type === "checkpoint" && r.folder === "31X")).toEqual([]);
   }, 30_000);
+});
+
+describe("listRecords() of every folder", () => {
+  /** Summary keys of `count` iDs, in S3's byte order. */
+  const summaries = (count: number) =>
+    Array.from({ length: count }, (_, i) => {
+      const base = `0000000218${String((i * 7919) % 100_000).padStart(5, "0")}`;
+      const id = `${base}${checkCharacter(base)}`.replace(/(\d{4})(?=.)/g, "$1-");
+      return `${last3(id)}/${id}.xml`;
+    }).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
+  test("a bucket of a few pages is listed in one pass: each page asked for once, the probe's page not again", async () => {
+    const keys = summaries(30);
+    const asked: string[] = [];
+    const options = {
+      s3: s3Listing({ "v3.0-summaries": keys }, asked),
+      layout: DEFAULT_LAYOUT,
+      summaries: true,
+      activities: false,
+      concurrency: 32,
+      pageSize: 4,
+    };
+    const listed: string[] = [];
+    for await (const group of listRecords(options, { mode: "all" }))
+      for (const record of group) if (record.type === "key") listed.push(record.key);
+    expect(listed.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))).toEqual(keys);
+    expect(asked).toHaveLength(Math.ceil(keys.length / 4));
+    expect(new Set(asked).size).toBe(asked.length);
+  });
 });

@@ -79,4 +79,27 @@ describe("MirrorFolders", () => {
     new MirrorFolders(dir).existing("summaries/097");
     expect(existsSync(temp)).toBe(false);
   });
+
+  test("sole: the listing of a folder this run made is kept from its writes, not read, until released", () => {
+    const dir = root();
+    const works = "activities/097/0000-0002-1825-0097/works";
+    const kept = (relative: string) => relative.startsWith("activities/097/");
+    const sole = new MirrorFolders(dir, { sole: true, listsKept: kept });
+    const shared = new MirrorFolders(dir, { listsKept: kept });
+    const path = sole.ensure(works);
+    sole.added(works, "a.xml");
+    writeFileSync(join(path, "a.xml"), "a");
+    // Put there behind the only writer's back: its kept listing does not read the folder.
+    writeFileSync(join(path, "b.xml"), "b");
+    expect(sole.list(works, path)).toEqual(["a.xml"]);
+    expect(sole.list("activities/097/0000-0002-1825-0097", join(dir, "activities/097/0000-0002-1825-0097"))).toEqual([
+      "works",
+    ]);
+    sole.removed(works, "a.xml");
+    expect(sole.list(works, path)).toEqual([]);
+    sole.release("activities/097/0000-0002-1825-0097");
+    expect(sole.list(works, path).sort()).toEqual(["a.xml", "b.xml"]);
+    // Not the only writer: always read.
+    expect(shared.list(works, shared.ensure(works)).sort()).toEqual(["a.xml", "b.xml"]);
+  });
 });

@@ -3,7 +3,8 @@
  * below the mirror root must be a real folder, never a symlink, so nothing is ever written or
  * deleted outside the mirror. The first time a run touches a folder, it removes temp files there
  * whose writer is gone (a kill -9 leaves them); other folders are never scanned. The calls are
- * synchronous, like the file writes (see atomicWrite): a folder is checked once per run.
+ * synchronous, like the file writes (see atomicWrite): a folder is checked once per run, or, below
+ * the `<last3>` level, once while it is remembered (a bounded number).
  */
 import { lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -32,6 +33,13 @@ export interface MirrorFoldersOptions {
    */
   readonly listsKept?: (relative: string) => boolean;
 }
+
+/**
+ * Folders remembered (checked, swept, missing) at most before those below the `<last3>` level are
+ * forgotten: a run over every iD would otherwise remember tens of millions. A forgotten folder is
+ * checked (and swept) again when next used; an iD's folders are used while its records pass.
+ */
+const FOLDERS_REMEMBERED = 10_000;
 
 /** Names kept for the listings of made folders at most: past it, a folder is listed from the disk. */
 const KEPT_NAMES_LIMIT = 20_000;
@@ -155,6 +163,7 @@ export class MirrorFolders {
   }
 
   #walk(relative: string, create: boolean, sweep: boolean): string | undefined {
+    if (this.#absolute.size > FOLDERS_REMEMBERED) this.#forgetDeep();
     // A folder is checked (and swept) with every component above it, so the leaf answers for all.
     if (sweep ? this.#swept.has(relative) : this.#checked.has(relative)) return this.#absoluteOf(relative);
     if (create) this.#absent.delete(relative);
@@ -209,6 +218,19 @@ export class MirrorFolders {
       this.#checked.add(current);
     }
     return this.#absoluteOf(relative);
+  }
+
+  /** Forgets the folders below the `<last3>` level (two slashes or more), which are many and used a short while. */
+  #forgetDeep(): void {
+    const deep = (folder: string) => folder.indexOf("/", folder.indexOf("/") + 1) > 0;
+    for (const folders of [this.#checked, this.#swept, this.#absent])
+      for (const folder of folders) if (deep(folder)) folders.delete(folder);
+    for (const folder of this.#absolute.keys()) if (deep(folder)) this.#absolute.delete(folder);
+  }
+
+  /** Folders remembered now (for tests of the bound). */
+  get remembered(): number {
+    return this.#absolute.size;
   }
 
   #absoluteOf(relative: string): string {

@@ -102,4 +102,20 @@ describe("MirrorFolders", () => {
     // Not the only writer: always read.
     expect(shared.list(works, shared.ensure(works)).sort()).toEqual(["a.xml", "b.xml"]);
   });
+
+  test("remembers a bounded number of folders: those below <last3> are forgotten, then checked and swept again", () => {
+    const dir = root();
+    mkdirSync(join(dir, "activities/097"), { recursive: true });
+    const folders = new MirrorFolders(dir);
+    const works = "activities/097/0000-0002-1825-0097/works";
+    folders.ensure(works);
+    const dead = tempPathFor(join(dir, works, "x.xml")).replace(`.${process.pid}.`, ".999999999.");
+    writeFileSync(dead, "partial");
+    for (let i = 0; i < 25_000; i++) folders.existing(`activities/097/0000-0002-1825-${i}`);
+    expect(folders.remembered).toBeLessThanOrEqual(10_001);
+    expect(existsSync(dead)).toBe(true);
+    // Forgotten, so checked again: the temp file left there since is swept.
+    expect(folders.ensure(works)).toBe(join(dir, works));
+    expect(existsSync(dead)).toBe(false);
+  });
 });

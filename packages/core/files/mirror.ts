@@ -104,6 +104,8 @@ export class Mirror {
       dryRun: this.dryRun,
       sweep: options.sweep ?? !this.dryRun,
       sole: options.sole ?? false,
+      // What a prune reads: an iD's activities folder and its type folders.
+      listsKept: isActivityFolder,
     });
   }
 
@@ -163,11 +165,13 @@ export class Mirror {
       return;
     }
     // `folder` is already joined and normalised; the name has no slash.
-    const target = `${folder}${path.slice(path.lastIndexOf("/"))}`;
+    const slash = path.lastIndexOf("/");
+    const target = `${folder}${path.slice(slash)}`;
     await atomicWrite(target, body, {
       fsync: this.#options.fsync ?? false,
       ...(options.mtime ? { mtime: options.mtime } : {}),
     });
+    this.#folders.added(path.slice(0, slash), path.slice(slash + 1));
   }
 
   /** Checks (and sweeps) the folder of a mirror path without writing: for an object already there. */
@@ -185,11 +189,11 @@ export class Mirror {
     const found: string[] = [];
     const absolute = this.#folders.existing(base);
     if (absolute) {
-      for (const type of readdirSync(absolute)) {
+      for (const type of this.#folders.list(base, absolute)) {
         if (!isActivityType(type)) continue;
         const typeFolder = this.#folders.existing(`${base}/${type}`);
         if (!typeFolder) continue;
-        for (const name of readdirSync(typeFolder)) {
+        for (const name of this.#folders.list(`${base}/${type}`, typeFolder)) {
           const path = `${base}/${type}/${name}`;
           if (isTempName(name) || this.#wouldDelete.has(path)) continue;
           if (options.wellFormed && !isKeyOf(path, orcid)) continue;
@@ -219,6 +223,8 @@ export class Mirror {
    */
   prune(orcid: string, keep: ReadonlySet<string>): string[] {
     const doomed = this.activityFiles(orcid, { wellFormed: true }).filter((path) => !keep.has(path));
+    // An iD's manifest comes once, after its keys: the listings kept for its prune are done with.
+    this.#folders.release(activitiesFolder(orcid));
     if (doomed.length === 0) return [];
     const { maxDelete } = this.#options;
     if (maxDelete !== undefined && this.#deletions + doomed.length > maxDelete) {
@@ -252,6 +258,7 @@ export class Mirror {
     const absolute = join(this.root, path);
     const info = lstatSync(absolute);
     if (info.isFile() || info.isSymbolicLink()) unlinkSync(absolute);
+    this.#folders.removed(dirname(path), path.slice(path.lastIndexOf("/") + 1));
   }
 
   /** Removes a folder if it is empty. */
@@ -263,6 +270,11 @@ export class Mirror {
       // not empty, or gone
     }
   }
+}
+
+/** Whether a mirror folder is an iD's activities folder (`activities/<last3>/<iD>`) or one below it. */
+function isActivityFolder(relative: string): boolean {
+  return relative.startsWith("activities/") && relative.indexOf("/", "activities/".length) > 0;
 }
 
 /** Whether `activities/<key>` is a well-formed key of `orcid`. */

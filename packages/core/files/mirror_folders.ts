@@ -3,7 +3,8 @@
  * below the mirror root must be a real folder, never a symlink, so nothing is ever written or
  * deleted outside the mirror. The first time a run touches a folder, it removes temp files there
  * whose writer is gone (a kill -9 leaves them); other folders are never scanned. The calls are
- * synchronous, like the file writes (see atomicWrite): a folder is checked once per run.
+ * synchronous, like the file writes (see atomicWrite): a folder is checked once per run, or, below
+ * the `<last3>` level, once while it is remembered (a bounded number).
  */
 import { lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -26,7 +27,22 @@ export interface MirrorFoldersOptions {
    * missing stays missing until this process makes it, and is not looked for again. Default false.
    */
   readonly sole?: boolean;
+  /**
+   * With `sole`: the folders whose listing this run keeps as it makes them and writes in them (see
+   * {@linkcode MirrorFolders.list}). Default: none.
+   */
+  readonly listsKept?: (relative: string) => boolean;
 }
+
+/**
+ * Folders remembered (checked, swept, missing) at most before those below the `<last3>` level are
+ * forgotten: a run over every iD would otherwise remember tens of millions. A forgotten folder is
+ * checked (and swept) again when next used; an iD's folders are used while its records pass.
+ */
+const FOLDERS_REMEMBERED = 10_000;
+
+/** Names kept for the listings of made folders at most: past it, a folder is listed from the disk. */
+const KEPT_NAMES_LIMIT = 20_000;
 
 /** Checked access to the folders of one mirror. */
 export class MirrorFolders {
@@ -42,6 +58,11 @@ export class MirrorFolders {
   readonly #absent = new Set<string>();
   // The absolute path of each checked folder, joined once.
   readonly #absolute = new Map<string, string>();
+  // Folders this run made (empty then) and the names it has put in them since: the only writer
+  // knows their listing without reading it. Kept for the folders `listsKept` names, until released.
+  readonly #kept = new Map<string, Set<string>>();
+  readonly #listsKept: ((relative: string) => boolean) | undefined;
+  #keptNames = 0;
   #orphansRemoved = 0;
   #rootMade = false;
 
@@ -56,6 +77,7 @@ export class MirrorFolders {
     this.#dryRun = options.dryRun ?? false;
     this.#sweep = options.sweep ?? !this.#dryRun;
     this.#sole = options.sole ?? false;
+    this.#listsKept = this.#sole && !this.#dryRun ? options.listsKept : undefined;
   }
 
   /** Temp files of dead writers removed so far. */
@@ -76,8 +98,62 @@ export class MirrorFolders {
     return this.#walk(relative, false, this.#sweep && (options.sweep ?? true));
   }
 
+  /**
+   * The names in a folder that exists (`absolute` is its path): temp files included, as on the disk.
+   * A folder this run made and still keeps the listing of is not read.
+   */
+  list(relative: string, absolute: string): string[] {
+    const kept = this.#kept.get(relative);
+    return kept ? [...kept] : readdirSync(absolute);
+  }
+
+  /** Notes a file this run put in a folder (for a kept listing). */
+  added(folder: string, name: string): void {
+    const kept = this.#kept.get(folder);
+    if (!kept || kept.has(name)) return;
+    if (this.#keptNames >= KEPT_NAMES_LIMIT) this.#drop(folder);
+    else {
+      kept.add(name);
+      this.#keptNames++;
+    }
+  }
+
+  /** Notes a file this run removed from a folder (for a kept listing). */
+  removed(folder: string, name: string): void {
+    if (this.#kept.get(folder)?.delete(name)) this.#keptNames--;
+  }
+
+  /** Stops keeping the listings of a folder and of the folders it made below it: they are read when next asked for. */
+  release(relative: string): void {
+    const kept = this.#kept.get(relative);
+    if (!kept) return;
+    this.#drop(relative);
+    for (const name of kept) this.release(`${relative}/${name}`);
+  }
+
+  #drop(relative: string): void {
+    const kept = this.#kept.get(relative);
+    if (!kept) return;
+    // The folder's own entry counts as a name.
+    this.#keptNames -= kept.size + 1;
+    this.#kept.delete(relative);
+  }
+
+  #made(relative: string): void {
+    if (!this.#listsKept) return;
+    const slash = relative.lastIndexOf("/");
+    if (slash > 0) this.added(relative.slice(0, slash), relative.slice(slash + 1));
+    if (this.#keptNames < KEPT_NAMES_LIMIT && this.#listsKept(relative)) {
+      this.#kept.set(relative, new Set());
+      this.#keptNames++;
+    }
+  }
+
   /** Forgets a folder (and what is below it) that was removed, so it is checked and made again. */
   forget(relative: string): void {
+    this.release(relative);
+    const slash = relative.lastIndexOf("/");
+    if (slash > 0) this.removed(relative.slice(0, slash), relative.slice(slash + 1));
     for (const folder of this.#checked) {
       if (folder === relative || folder.startsWith(`${relative}/`)) {
         this.#checked.delete(folder);
@@ -87,6 +163,7 @@ export class MirrorFolders {
   }
 
   #walk(relative: string, create: boolean, sweep: boolean): string | undefined {
+    if (this.#absolute.size > FOLDERS_REMEMBERED) this.#forgetDeep();
     // A folder is checked (and swept) with every component above it, so the leaf answers for all.
     if (sweep ? this.#swept.has(relative) : this.#checked.has(relative)) return this.#absoluteOf(relative);
     if (create) this.#absent.delete(relative);
@@ -115,8 +192,10 @@ export class MirrorFolders {
           if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
         }
       }
-      if (created) this.#swept.add(current);
-      else {
+      if (created) {
+        this.#swept.add(current);
+        this.#made(current);
+      } else {
         // Missing is the common answer before a download: no exception is made for it.
         // (One that mkdir found but that is gone since: the second lstat throws its ENOENT.)
         const info =
@@ -139,6 +218,19 @@ export class MirrorFolders {
       this.#checked.add(current);
     }
     return this.#absoluteOf(relative);
+  }
+
+  /** Forgets the folders below the `<last3>` level (two slashes or more), which are many and used a short while. */
+  #forgetDeep(): void {
+    const deep = (folder: string) => folder.indexOf("/", folder.indexOf("/") + 1) > 0;
+    for (const folders of [this.#checked, this.#swept, this.#absent])
+      for (const folder of folders) if (deep(folder)) folders.delete(folder);
+    for (const folder of this.#absolute.keys()) if (deep(folder)) this.#absolute.delete(folder);
+  }
+
+  /** Folders remembered now (for tests of the bound). */
+  get remembered(): number {
+    return this.#absolute.size;
   }
 
   #absoluteOf(relative: string): string {

@@ -79,4 +79,43 @@ describe("MirrorFolders", () => {
     new MirrorFolders(dir).existing("summaries/097");
     expect(existsSync(temp)).toBe(false);
   });
+
+  test("sole: the listing of a folder this run made is kept from its writes, not read, until released", () => {
+    const dir = root();
+    const works = "activities/097/0000-0002-1825-0097/works";
+    const kept = (relative: string) => relative.startsWith("activities/097/");
+    const sole = new MirrorFolders(dir, { sole: true, listsKept: kept });
+    const shared = new MirrorFolders(dir, { listsKept: kept });
+    const path = sole.ensure(works);
+    sole.added(works, "a.xml");
+    writeFileSync(join(path, "a.xml"), "a");
+    // Put there behind the only writer's back: its kept listing does not read the folder.
+    writeFileSync(join(path, "b.xml"), "b");
+    expect(sole.list(works, path)).toEqual(["a.xml"]);
+    expect(sole.list("activities/097/0000-0002-1825-0097", join(dir, "activities/097/0000-0002-1825-0097"))).toEqual([
+      "works",
+    ]);
+    sole.removed(works, "a.xml");
+    expect(sole.list(works, path)).toEqual([]);
+    sole.release("activities/097/0000-0002-1825-0097");
+    expect(sole.list(works, path).sort()).toEqual(["a.xml", "b.xml"]);
+    // Not the only writer: always read.
+    expect(shared.list(works, shared.ensure(works)).sort()).toEqual(["a.xml", "b.xml"]);
+  });
+
+  test("remembers a bounded number of folders: those below <last3> are forgotten, then checked and swept again", () => {
+    const dir = root();
+    mkdirSync(join(dir, "activities/097"), { recursive: true });
+    const folders = new MirrorFolders(dir);
+    const works = "activities/097/0000-0002-1825-0097/works";
+    folders.ensure(works);
+    const dead = tempPathFor(join(dir, works, "x.xml")).replace(`.${process.pid}.`, ".999999999.");
+    writeFileSync(dead, "partial");
+    for (let i = 0; i < 25_000; i++) folders.existing(`activities/097/0000-0002-1825-${i}`);
+    expect(folders.remembered).toBeLessThanOrEqual(10_001);
+    expect(existsSync(dead)).toBe(true);
+    // Forgotten, so checked again: the temp file left there since is swept.
+    expect(folders.ensure(works)).toBe(join(dir, works));
+    expect(existsSync(dead)).toBe(false);
+  });
 });

@@ -107,4 +107,20 @@ describe("Mirror", () => {
     expect(mirror.summaryFiles("097")).toEqual([`${ID}.xml`]);
     expect(mirror.summaryFiles("700")).toEqual([]);
   });
+
+  test("sole: prune() after this run's writes deletes what the manifest leaves out, in folders it made or found", async () => {
+    const root = mirrorWithWorks(1);
+    const mirror = new Mirror(root, { sole: true });
+    const other = `activities/700/${OTHER}/works/${OTHER}_works_1.xml`;
+    const otherEducation = `activities/700/${OTHER}/educations/${OTHER}_educations_2.xml`;
+    for (const path of [work(2), work(3), other, otherEducation]) await mirror.write(path, Buffer.from("new"));
+    expect(mirror.prune(ID, new Set([work(2)])).sort()).toEqual([work(1), work(3)]);
+    expect(mirror.prune(OTHER, new Set([other]))).toEqual([otherEducation]);
+    expect(existsSync(join(root, otherEducation))).toBe(false);
+    expect(existsSync(join(root, `activities/700/${OTHER}/educations`))).toBe(false);
+    // Written again after its prune: found by the next one.
+    await mirror.write(otherEducation, Buffer.from("again"));
+    expect(mirror.prune(OTHER, new Set())).toEqual(expect.arrayContaining([other, otherEducation]));
+    expect(existsSync(join(root, `activities/700/${OTHER}`))).toBe(false);
+  });
 });

@@ -30,6 +30,22 @@ export function mirrorPath(kind: RecordKind, key: string, orcid?: string): strin
 }
 
 /**
+ * The path of a key of `orcid`, whatever its kind (the keys an iD's manifest lists), through one
+ * `parseKey`. Throws {@linkcode InvalidKeyError} for a key `parseKey` refuses or one of another iD.
+ *
+ * @example
+ * ```ts
+ * keyPathOf("097/0000-0002-1825-0097/works/0000-0002-1825-0097_works_9.xml", "0000-0002-1825-0097");
+ * // "activities/097/0000-0002-1825-0097/works/0000-0002-1825-0097_works_9.xml"
+ * ```
+ */
+export function keyPathOf(key: string, orcid: string): string {
+  const parsed = parseKey(key);
+  if (parsed.orcid !== orcid) throw new InvalidKeyError(`Invalid key: '${key}' does not belong to ${orcid}`);
+  return `${parsed.kind === "summary" ? "summaries" : "activities"}/${key}`;
+}
+
+/**
  * The folder holding all of an iD's activity files, relative to the mirror folder. Throws
  * {@linkcode InvalidKeyError} for a string that is not a valid iD.
  *

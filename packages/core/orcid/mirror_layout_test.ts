@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { activitiesFolder, mirrorPath } from "./mirror_layout.ts";
+import { activitiesFolder, keyPathOf, mirrorPath } from "./mirror_layout.ts";
 import { InvalidKeyError } from "./orcid_key.ts";
 
 describe("mirrorPath()", () => {
@@ -26,6 +26,18 @@ describe("mirrorPath()", () => {
     expect(() => mirrorPath("summary", "31X/0000-0002-7869-831X/works/0000-0002-7869-831X_works_9.xml")).toThrow(
       InvalidKeyError,
     );
+  });
+});
+
+describe("keyPathOf()", () => {
+  test("places a key of the iD, whatever its kind, and refuses another iD's or a malformed one", () => {
+    const id = "0000-0002-1825-0097";
+    expect(keyPathOf(`097/${id}.xml`, id)).toBe(`summaries/097/${id}.xml`);
+    expect(keyPathOf(`097/${id}/works/${id}_works_9.xml`, id)).toBe(`activities/097/${id}/works/${id}_works_9.xml`);
+    expect(() => keyPathOf("31X/0000-0002-7869-831X/works/0000-0002-7869-831X_works_9.xml", id)).toThrow(
+      /does not belong to 0000-0002-1825-0097/,
+    );
+    expect(() => keyPathOf(`097/${id}/works/../../x.xml`, id)).toThrow(InvalidKeyError);
   });
 });
 

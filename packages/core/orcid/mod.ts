@@ -14,7 +14,7 @@ export {
 export { findDoi } from "./doi.ts";
 export { classOf, CROSSREF_CLIENT, DATACITE_CLIENT, DEFAULT_CLIENT_LABELS } from "./link_class.ts";
 export { addDoiRelationships } from "./link_relationship.ts";
-export { activitiesFolder, mirrorPath } from "./mirror_layout.ts";
+export { activitiesFolder, keyPathOf, mirrorPath } from "./mirror_layout.ts";
 export {
   ALL_FOLDERS,
   checkCharacter,

@@ -4,7 +4,7 @@
  */
 import { pooledMap } from "../async/mod.ts";
 import { DeleteLimitError, type Mirror, UnsafePathError } from "../files/mod.ts";
-import { InvalidKeyError, parseKey } from "../orcid/mod.ts";
+import { InvalidKeyError, keyPathOf } from "../orcid/mod.ts";
 import { describeError, FatalError } from "./cli_runner.ts";
 import { errorRecord } from "./error_record.ts";
 import type {
@@ -208,12 +208,7 @@ export async function* placeRecords(
     return inOrder(record.orcid, () =>
       guarded("delete", { bucket: record.bucket, orcid: record.orcid }, () => {
         const keep = new Set<string>();
-        for (const key of record.keys) {
-          const parsed = parseKey(key);
-          if (parsed.orcid !== record.orcid)
-            throw new InvalidKeyError(`Invalid key: '${key}' does not belong to ${record.orcid}`);
-          keep.add(mirror.pathOf({ key, orcid: record.orcid, kind: parsed.kind }));
-        }
+        for (const key of record.keys) keep.add(keyPathOf(key, record.orcid));
         return deleted(record.orcid, mirror.prune(record.orcid, keep));
       }),
     );

@@ -1,6 +1,25 @@
 import type { PipelineRecord, S3Access } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
-import { type ListingNotice, rangeGroups } from "./listing.ts";
+import { type ListedBatch, type ListingNotice, rangeGroups } from "./listing.ts";
+
+/** A batch's records, its counts checked against them. */
+function recordsOf(batch: ListedBatch): PipelineRecord[] {
+  if (batch.error) {
+    expect(batch.chunks).toEqual([]);
+    return [batch.error];
+  }
+  const text = Buffer.concat(batch.chunks).toString();
+  expect(text.endsWith("\n")).toBe(true);
+  const records = text
+    .slice(0, -1)
+    .split("\n")
+    .map((line) => JSON.parse(line) as PipelineRecord);
+  expect(batch.lines).toBe(records.length);
+  expect(batch.keys).toBe(records.filter((r) => r.type === "key").length);
+  expect(batch.manifests).toBe(records.filter((r) => r.type === "manifest").length);
+  expect(batch.checkpoints).toBe(records.filter((r) => r.type === "checkpoint").length);
+  return records;
+}
 
 /** An S3Access whose listings answer from in-memory buckets, in S3's byte order, `max-keys` a page. */
 function s3Listing(buckets: Record<string, string[]>): S3Access {
@@ -60,7 +79,7 @@ describe("rangeGroups()", () => {
       activities: () => "a",
       done: new Set(),
     }))
-      records.push(...group);
+      records.push(...recordsOf(group));
 
     expect(records.filter((r) => r.type === "error")).toEqual([]);
     expect(
@@ -122,7 +141,7 @@ describe("rangeGroups()", () => {
       { s3, pageSize: 6 },
       { folders: ["097", "31X"], summaries: "s", activities: () => "a", done: new Set() },
     ))
-      arrays.push(array);
+      arrays.push(recordsOf(array));
 
     const records = arrays.flat();
     expect(records.filter((r) => r.type === "manifest").map((r) => (r as { orcid: string }).orcid)).toEqual(ids);
@@ -157,7 +176,7 @@ describe("rangeGroups()", () => {
       { s3: failing, pageSize: 1 },
       { folders: ["097", "31X"], summaries: "s", activities: () => "a", done: new Set() },
     ))
-      records.push(...group);
+      records.push(...recordsOf(group));
     expect(records.filter((r) => r.type === "error")).toMatchObject([
       { type: "error", op: "list", code: "IncompleteListing", bucket: "a" },
     ]);

@@ -47,7 +47,7 @@ function s3Listing(buckets: Record<string, string[]>): S3Access {
       );
       const page = matching.slice(0, Number(max));
       const next = matching.length > page.length ? page.at(-1) : undefined;
-      return { statusCode: 200, body: { text: async () => xmlOf(page, next) } };
+      return { statusCode: 200, body: [Buffer.from(xmlOf(page, next))] };
     },
   } as unknown as S3Access;
 }
@@ -167,8 +167,8 @@ describe("rangeGroups()", () => {
         const response = await s3.request(bucket, key, options as never);
         if (bucket !== "a" || calls++ === 0) return response;
         // The second page of "a", always cut after its first </Contents>.
-        const xml = await response.body.text();
-        return { statusCode: 200, body: { text: async () => xml.slice(0, xml.indexOf("</Contents>") + 11) } };
+        const xml = Buffer.concat(response.body as unknown as Buffer[]).toString();
+        return { statusCode: 200, body: [Buffer.from(xml.slice(0, xml.indexOf("</Contents>") + 11))] };
       },
     } as unknown as S3Access;
     const records: PipelineRecord[] = [];

@@ -24,6 +24,7 @@ import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_change
 import {
   activitiesOf,
   foldersPerPage,
+  type EncodedLines,
   type ListedBatch,
   type ListingContext,
   type ListingNotice,
@@ -139,7 +140,7 @@ export async function* listRecords(
  *
  * @example
  * ```ts
- * for await (const batch of listAll(options, new Set(), stats)) if (!batch.error) await out.writeEncoded(Buffer.concat(batch.chunks), batch.lines);
+ * for await (const batch of listAll(options, new Set(), stats)) for (const { bytes, lines } of batch.chunks) await out.writeEncoded(bytes, lines);
  * ```
  */
 export async function* listAll(
@@ -154,12 +155,6 @@ export async function* listAll(
     stats.folders += batch.checkpoints;
     yield batch;
   }
-}
-
-/** Lines already encoded, and how many. */
-export interface EncodedLines {
-  readonly bytes: Buffer;
-  readonly lines: number;
 }
 
 /**

@@ -1,4 +1,6 @@
-import type { PipelineRecord, S3Access } from "@orcid-sync/core";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { checkCharacter, type PipelineRecord, type S3Access } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { type ListedBatch, type ListingNotice, rangeGroups } from "./listing.ts";
 
@@ -184,4 +186,50 @@ describe("rangeGroups()", () => {
     expect(records.filter((r) => r.type === "manifest" && r.orcid === B)).toEqual([]);
     expect(records.filter((r) => r.type === "checkpoint" && r.folder === "31X")).toEqual([]);
   }, 30_000);
+
+  test("groups waiting for the merge keep no listing page's text alive", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    // Ten runs of one folder each, whose summaries page (padded to 768 KiB: a string of that size
+    // is on the heap, from about 1 MB Node makes it external) waits while its activities page is
+    // asked for. Groups that kept their page through a slice of it would hold 7.5 MiB.
+    const ids: string[] = [];
+    for (let n = 0; ids.length < 10; n++) {
+      const base = `0000${String(2_000_000 + n * 7919).padStart(11, "0")}`;
+      const id = `${base.slice(0, 4)}-${base.slice(4, 8)}-${base.slice(8, 12)}-${base.slice(12)}${checkCharacter(base)}`;
+      if (!ids.some((other) => other.slice(-3) === id.slice(-3))) ids.push(id);
+    }
+    const listing = s3Listing({ s: ids.map((id) => `${id.slice(-3)}/${id}.xml`), a: ids.map((id) => work(id, 1)) });
+    const padding = `<Padding>${"x".repeat(768 * 1024)}</Padding>`;
+    const asked: (() => void)[] = [];
+    const s3 = {
+      request: async (bucket: string, key: string, options: { query: Record<string, string> }) => {
+        if (bucket === "a") await new Promise<void>((resolve) => asked.push(resolve));
+        const response = (await listing.request(bucket, key, options as never)) as unknown as { body: Buffer[] };
+        const xml = Buffer.concat(response.body).toString().replace("<KeyCount>", `${padding}<KeyCount>`);
+        return { statusCode: 200, body: [Buffer.from(xml)] };
+      },
+    } as unknown as S3Access;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const runs = ids.map((id) =>
+      rangeGroups(
+        { s3, pageSize: 1000 },
+        { folders: [id.slice(-3)], summaries: "s", activities: () => "a", done: new Set() },
+      ),
+    );
+    const firsts = runs.map((run) => run.next());
+    while (asked.length < ids.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    for (const release of asked) release();
+    const records: PipelineRecord[] = [];
+    for (const [i, run] of runs.entries()) {
+      const first = await firsts[i]!;
+      if (!first.done) records.push(...recordsOf(first.value));
+      for await (const batch of run) records.push(...recordsOf(batch));
+    }
+    expect(records.filter((r) => r.type === "manifest")).toHaveLength(ids.length);
+    expect(held).toBeLessThan(ids.length * 256 * 1024);
+  });
 });

@@ -23,6 +23,8 @@ import {
 import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_changes.ts";
 import {
   activitiesOf,
+  type EncodedLines,
+  type ListedBatch,
   type ListingContext,
   type ListingNotice,
   probeBucket,
@@ -108,8 +110,8 @@ function listingContext(options: ListOptions, stats: ListStats): ListingContext 
 }
 
 /**
- * Yields the records to sync in groups that belong together (an iD's keys and manifest; a folder's
- * checkpoints), several whole groups to an array with `--all`, counting them in `stats`.
+ * Yields the records to sync for iDs (`--since`, `--ids`) in groups that belong together (an iD's
+ * keys and manifest), counting them in `stats`. A full listing is {@linkcode listAll}'s.
  *
  * @example
  * ```ts
@@ -118,28 +120,41 @@ function listingContext(options: ListOptions, stats: ListStats): ListingContext 
  */
 export async function* listRecords(
   options: ListOptions,
-  source: ListSource,
+  source: Exclude<ListSource, { mode: "all" }>,
   stats: ListStats = newListStats(),
 ): AsyncGenerator<PipelineRecord[]> {
-  const groups =
-    source.mode === "all"
-      ? allFolders(options, source.done ?? new Set(), stats)
-      : perId(options, idsOf(options, source, stats), stats);
-  for await (const group of groups) {
+  for await (const group of perId(options, idsOf(options, source, stats), stats)) {
     for (const record of group) {
       if (record.type === "key") stats.keys++;
       else if (record.type === "manifest") stats.manifests++;
       else if (record.type === "error") stats.errors++;
-      else if (record.type === "checkpoint") stats.folders++;
     }
     yield group;
   }
 }
 
-/** Lines already encoded, and how many. */
-export interface EncodedLines {
-  readonly bytes: Buffer;
-  readonly lines: number;
+/**
+ * A full listing (`--all`): the folders of the shard not done yet, as encoded NDJSON lines of key,
+ * manifest and checkpoint records, several whole groups to a batch, and error records each in a
+ * batch of its own; counted in `stats`.
+ *
+ * @example
+ * ```ts
+ * for await (const batch of listAll(options, new Set(), stats)) for (const { bytes, lines } of batch.chunks) await out.writeEncoded(bytes, lines);
+ * ```
+ */
+export async function* listAll(
+  options: ListOptions,
+  done: ReadonlySet<string>,
+  stats: ListStats = newListStats(),
+): AsyncGenerator<ListedBatch> {
+  for await (const batch of allFolders(options, done, stats)) {
+    stats.keys += batch.keys;
+    stats.manifests += batch.manifests;
+    if (batch.error) stats.errors++;
+    stats.folders += batch.checkpoints;
+    yield batch;
+  }
 }
 
 /**
@@ -280,7 +295,7 @@ async function* allFolders(
   options: ListOptions,
   done: ReadonlySet<string>,
   stats: ListStats,
-): AsyncGenerator<PipelineRecord[]> {
+): AsyncGenerator<ListedBatch> {
   const { layout } = options;
   const context = listingContext(options, stats);
   const activities = options.activities ? (folder: string) => activitiesBucket(layout, folder) : undefined;

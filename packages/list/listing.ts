@@ -11,6 +11,7 @@ import {
   InvalidKeyError,
   isKnownActivityType,
   isUnsafeKey,
+  type CheckpointRecord,
   type KeyRecord,
   type ListedObject,
   listObjects,
@@ -134,46 +135,99 @@ function keyMismatch(bucket: string, key: string, orcid: string): ErrorRecord {
   return errorRecord({ tool: TOOL, op: "list", message, code: "InvalidKey", bucket, key });
 }
 
-/** Keys of one listing grouped by iD (listings come sorted, so an iD's keys are contiguous). */
+/**
+ * Keys of one listing grouped by iD (listings come sorted, so an iD's keys are contiguous), as
+ * encoded NDJSON lines. A whole listing can wait in memory for its merge: as bytes outside the
+ * JavaScript heap it costs its size, where records (their fields slices that keep their page
+ * alive) cost more than the page, and strings held that long make the collector copy them and
+ * grow its young generation.
+ */
 type Grouped =
-  | { readonly kind: "id"; readonly folder: string; readonly orcid: string; readonly keys: KeyRecord[] }
+  | {
+      readonly kind: "id";
+      readonly folder: string;
+      readonly orcid: string;
+      /** The key records' lines, then, from an activities bucket, the manifest's (its complete set of the iD's keys). */
+      readonly bytes: Buffer;
+      readonly keys: number;
+    }
   /** A refused key (the listing goes on) or a failed listing (`ends`: the listing stopped). */
   | { readonly kind: "error"; readonly record: ErrorRecord; readonly ends: boolean };
+
+type IdGroup = Extract<Grouped, { kind: "id" }>;
 
 const folderOfKey = (key: string) => {
   const slash = key.indexOf("/");
   return slash === -1 ? key : key.slice(0, slash);
 };
 
+/** A string of its own, not a slice of a listing page (an iD is kept while its group waits). */
+const ownCopy = (text: string) => Buffer.from(text, "latin1").toString("latin1");
+
+/**
+ * One iD's keys being gathered, already as lines: an iD whose keys run on into the next page must
+ * not keep the page before alive while the next one is asked for.
+ */
+interface Gathering {
+  readonly folder: string;
+  readonly orcid: string;
+  readonly lines: string[];
+  /** Each key as a JSON string, for the manifest. */
+  readonly keys: string[];
+}
+
 /**
  * One bucket's keys from the start of folder `first` to the end of folder `last`, grouped by iD, a
- * page's groups at a time (an iD whose keys run on into the next page comes with that page).
+ * page's groups at a time (an iD whose keys run on into the next page comes with that page). With
+ * `manifests`, each group ends with its manifest line.
  */
 async function* groupedRange(
   context: ListingContext,
   bucket: string,
   first: string,
   last: string,
+  manifests: boolean,
   started?: StartedListing,
 ): AsyncGenerator<Grouped[]> {
-  let current: { kind: "id"; folder: string; orcid: string; keys: KeyRecord[] } | undefined;
+  let current: Gathering | undefined;
   let batch: Grouped[] = [];
-  try {
-    for await (const page of started ? goOn(started) : rangeListing(context, bucket, first, last)) {
-      for (const object of page) {
-        const record = keyRecordOf(bucket, object, context);
-        if (record === undefined) continue;
-        if (record.type === "error") {
-          batch.push({ kind: "error", record, ends: false });
-          continue;
-        }
-        if (current && current.orcid !== record.orcid) {
-          batch.push(current);
-          current = undefined;
-        }
-        current ??= { kind: "id", folder: folderOfKey(record.key), orcid: record.orcid, keys: [] };
-        current.keys.push(record);
+  const bucketJson = JSON.stringify(bucket);
+  const finish = ({ folder, orcid, lines, keys }: Gathering): IdGroup => {
+    const count = lines.length;
+    // What JSON.stringify gives a ManifestRecord, from keys already in JSON.
+    if (manifests)
+      lines.push(
+        `{"type":"manifest","bucket":${bucketJson},"orcid":${JSON.stringify(orcid)},"keys":[${keys.join(",")}]}`,
+      );
+    return { kind: "id", folder, orcid, bytes: Buffer.from(`${lines.join("\n")}\n`), keys: count };
+  };
+  // A function of its own, not the generator's body: a generator keeps its variables (the last
+  // object and record, slices of their page) alive while it waits for the next page.
+  const gather = (page: ListedObject[]) => {
+    for (const object of page) {
+      const record = keyRecordOf(bucket, object, context);
+      if (record === undefined) continue;
+      if (record.type === "error") {
+        batch.push({ kind: "error", record, ends: false });
+        continue;
       }
+      if (current && current.orcid !== record.orcid) {
+        batch.push(finish(current));
+        current = undefined;
+      }
+      current ??= { folder: folderOfKey(record.key), orcid: ownCopy(record.orcid), lines: [], keys: [] };
+      current.lines.push(JSON.stringify(record));
+      if (manifests) current.keys.push(JSON.stringify(record.key));
+    }
+    // The listing holds the array it yielded until asked for the next page: emptied, it holds nothing.
+    page.length = 0;
+  };
+  const pages = started ? goOn(started) : rangeListing(context, bucket, first, last);
+  try {
+    for (;;) {
+      const page = await nextPage(pages);
+      if (page === undefined) break;
+      gather(page);
       if (batch.length > 0) {
         yield batch;
         batch = [];
@@ -183,8 +237,16 @@ async function* groupedRange(
     // The iD being gathered may be incomplete: it is dropped, so no manifest claims too little.
     yield [...batch, { kind: "error", record: listingFailure(error, bucket, `${first}/`), ends: true }];
     return;
+  } finally {
+    await pages.return(undefined);
   }
-  if (current) yield [current];
+  if (current) yield [finish(current)];
+}
+
+/** The next page of a listing; undefined at its end. */
+async function nextPage(pages: AsyncGenerator<ListedObject[]>): Promise<ListedObject[] | undefined> {
+  const next = await pages.next();
+  return next.done ? undefined : next.value;
 }
 
 /**
@@ -254,8 +316,7 @@ export async function probeBucket(
 ): Promise<BucketProbe> {
   const rest = rangeListing(context, bucket, first, last);
   try {
-    const head = await rest.next();
-    const page = head.done ? [] : head.value;
+    const page = (await nextPage(rest)) ?? [];
     const started = { first, last, page, rest };
     if (page.length < context.pageSize) return { span: Number.POSITIVE_INFINITY, started };
     // Stray keys (no folder of ours) do not count: the first and the last key in a folder of ours.
@@ -280,38 +341,62 @@ interface RangeStream {
   ended: boolean;
 }
 
+/** Lines already encoded, and how many. */
+export interface EncodedLines {
+  readonly bytes: Buffer;
+  readonly lines: number;
+}
+
+/**
+ * Whole groups of records as encoded NDJSON lines, and how many of each kind they hold; or an
+ * error record alone.
+ */
+export interface ListedBatch {
+  /** Lines, each ending in a newline, in order. */
+  readonly chunks: EncodedLines[];
+  lines: number;
+  keys: number;
+  manifests: number;
+  checkpoints: number;
+  /** A refused key or a failed listing: a batch of its own, without lines. */
+  readonly error?: ErrorRecord;
+}
+
+const noLines = (): ListedBatch => ({ chunks: [], lines: 0, keys: 0, manifests: 0, checkpoints: 0 });
+
 /**
  * Lists a run of folders — the summaries bucket and each activities bucket from the run's first
- * folder to its last, side by side — and yields groups of records joined by iD: its summary key, its
- * activity keys, its manifest (empty for an iD with a summary and no activities); after the last
- * group of each folder, the folder's checkpoints. Whole groups come several to an array: all that a
- * run can give before it waits for a listing page. A run of folders costs a few listing pages where
- * a listing per folder would cost one each. A listing that fails yields an error record and ends
- * the run there, without checkpoints for the folders it did not finish.
+ * folder to its last, side by side — and yields groups of records joined by iD, as encoded NDJSON
+ * lines: its summary key, its activity keys, its manifest (empty for an iD with a summary and no
+ * activities); after the last group of each folder, the folder's checkpoints. Whole groups come
+ * several to a batch: all that a run can give before it waits for a listing page. A run of folders
+ * costs a few listing pages where a listing per folder would cost one each. A listing that fails
+ * yields an error record and ends the run there, without checkpoints for the folders it did not
+ * finish.
  */
-export async function* rangeGroups(context: ListingContext, plan: RangePlan): AsyncGenerator<PipelineRecord[]> {
+export async function* rangeGroups(context: ListingContext, plan: RangePlan): AsyncGenerator<ListedBatch> {
   const first = plan.folders[0]!;
   const last = plan.folders.at(-1)!;
   const streams: RangeStream[] = [];
-  const stream = (bucket: string, from: string, to: string): RangeStream => {
+  const stream = (bucket: string, from: string, to: string, manifests: boolean): RangeStream => {
     const started = plan.started?.get(bucket);
     const goesOn = started?.first === from && started.last === to;
     return {
       bucket,
-      iterator: groupedRange(context, bucket, from, to, goesOn ? started : undefined),
+      iterator: groupedRange(context, bucket, from, to, manifests, goesOn ? started : undefined),
       items: [],
       at: 0,
       ended: false,
     };
   };
-  if (plan.summaries) streams.push(stream(plan.summaries, first, last));
+  if (plan.summaries) streams.push(stream(plan.summaries, first, last, false));
   if (plan.activities) {
     const byBucket = new Map<string, string[]>();
     for (const folder of plan.folders) {
       const bucket = plan.activities(folder);
       byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), folder]);
     }
-    for (const [bucket, folders] of byBucket) streams.push(stream(bucket, folders[0]!, folders.at(-1)!));
+    for (const [bucket, folders] of byBucket) streams.push(stream(bucket, folders[0]!, folders.at(-1)!, true));
   }
   const summaries = plan.summaries ? streams[0] : undefined;
   const current = (s: RangeStream) => (s.at < s.items.length ? s.items[s.at] : undefined);
@@ -321,68 +406,85 @@ export async function* rangeGroups(context: ListingContext, plan: RangePlan): As
   const named = new Map(plan.activities ? plan.folders.map((f) => [f, plan.activities!(f)]) : []);
   const activitiesOf = (folder: string) => named.get(folder) ?? plan.activities?.(folder);
   let checkpointed = 0;
-  const checkpointsBefore = (folder: string | undefined, out: PipelineRecord[]): void => {
+  const line = (out: ListedBatch, record: CheckpointRecord | ManifestRecord) => {
+    out.chunks.push({ bytes: Buffer.from(`${JSON.stringify(record)}\n`), lines: 1 });
+    out.lines++;
+  };
+  const checkpointsBefore = (folder: string | undefined, out: ListedBatch): void => {
     while (checkpointed < plan.folders.length && (folder === undefined || plan.folders[checkpointed]! < folder)) {
       const done = plan.folders[checkpointed++]!;
       for (const bucket of [plan.summaries, activitiesOf(done)]) {
-        if (bucket && !isDone(bucket, done)) out.push({ type: "checkpoint", bucket, folder: done });
+        if (bucket && !isDone(bucket, done)) {
+          line(out, { type: "checkpoint", bucket, folder: done });
+          out.checkpoints++;
+        }
       }
     }
   };
-  // Records of whole groups, handed on before the run waits for a page.
-  let out: PipelineRecord[] = [];
+  // Lines of whole groups, handed on before the run waits for a page.
+  let out = noLines();
   try {
     for (;;) {
       for (const s of streams) {
         while (s.at >= s.items.length && !s.ended) {
-          if (out.length > 0) {
+          if (out.lines > 0) {
             yield out;
-            out = [];
+            out = noLines();
           }
+          // The page at hand is done with: let it go while the next one is awaited.
+          s.items = [];
+          s.at = 0;
           const page = await s.iterator.next();
           if (page.done) s.ended = true;
-          else {
-            s.items = page.value;
-            s.at = 0;
-          }
+          else s.items = page.value;
         }
       }
       const failed = streams.find((s) => current(s)?.kind === "error");
       if (failed) {
-        const error = current(failed) as Extract<Grouped, { kind: "error" }>;
-        out.push(error.record);
-        if (error.ends) {
+        const { record, ends } = current(failed) as Extract<Grouped, { kind: "error" }>;
+        if (out.lines > 0) {
           yield out;
-          return;
+          out = noLines();
         }
+        yield { ...noLines(), error: record };
+        if (ends) return;
         failed.at++;
         continue;
       }
-      let next: Extract<Grouped, { kind: "id" }> | undefined;
+      let next: IdGroup | undefined;
       for (const s of streams) {
-        const item = current(s) as Extract<Grouped, { kind: "id" }> | undefined;
+        const item = current(s) as IdGroup | undefined;
         if (item && (!next || item.folder < next.folder || (item.folder === next.folder && item.orcid < next.orcid)))
           next = item;
       }
       if (!next) break;
       const { orcid, folder } = next;
       checkpointsBefore(folder, out);
-      let activityKeys: string[] | undefined;
+      let listed = false;
       for (const s of streams) {
         const item = current(s);
         if (item?.kind !== "id" || item.orcid !== orcid) continue;
-        if (!isDone(s.bucket, folder)) for (const key of item.keys) out.push(key);
-        if (s !== summaries) activityKeys = item.keys.map((k) => k.key);
+        // An activities bucket's group ends with its manifest, which its bucket's checkpoint covers.
+        const activity = s !== summaries;
+        if (!isDone(s.bucket, folder)) {
+          const lines = item.keys + (activity ? 1 : 0);
+          out.chunks.push({ bytes: item.bytes, lines });
+          out.keys += item.keys;
+          out.lines += lines;
+          if (activity) out.manifests++;
+        }
+        listed ||= activity;
         s.at++;
       }
       const activities = activitiesOf(folder);
-      if (activities && !isDone(activities, folder) && (activityKeys || plan.summaries)) {
-        out.push({ type: "manifest", bucket: activities, orcid, keys: activityKeys ?? [] });
+      if (activities && !listed && plan.summaries && !isDone(activities, folder)) {
+        line(out, { type: "manifest", bucket: activities, orcid, keys: [] });
+        out.manifests++;
       }
     }
   } finally {
     for (const s of streams) await s.iterator.return(undefined);
   }
   checkpointsBefore(undefined, out);
-  if (out.length > 0) yield out;
+  if (out.lines > 0) yield out;
 }

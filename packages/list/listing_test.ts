@@ -1,8 +1,29 @@
-import type { PipelineRecord, S3Access } from "@orcid-sync/core";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { checkCharacter, DEFAULT_LAYOUT, last3, type PipelineRecord, type S3Access } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
-import { checkCharacter, DEFAULT_LAYOUT, last3 } from "@orcid-sync/core";
-import { listRecords } from "./list_records.ts";
-import { type ListingNotice, rangeGroups } from "./listing.ts";
+import { listAll } from "./list_records.ts";
+import { type ListedBatch, type ListingNotice, rangeGroups } from "./listing.ts";
+
+/** A batch's records, its counts checked against them. */
+function recordsOf(batch: ListedBatch): PipelineRecord[] {
+  if (batch.error) {
+    expect(batch.chunks).toEqual([]);
+    return [batch.error];
+  }
+  const text = Buffer.concat(batch.chunks.map((chunk) => chunk.bytes)).toString();
+  expect(text.endsWith("\n")).toBe(true);
+  const records = text
+    .slice(0, -1)
+    .split("\n")
+    .map((line) => JSON.parse(line) as PipelineRecord);
+  expect(batch.lines).toBe(records.length);
+  for (const { bytes, lines } of batch.chunks) expect(bytes.toString().split("\n")).toHaveLength(lines + 1);
+  expect(batch.keys).toBe(records.filter((r) => r.type === "key").length);
+  expect(batch.manifests).toBe(records.filter((r) => r.type === "manifest").length);
+  expect(batch.checkpoints).toBe(records.filter((r) => r.type === "checkpoint").length);
+  return records;
+}
 
 /**
  * An S3Access whose listings answer from in-memory buckets, in S3's byte order, `max-keys` a page;
@@ -34,7 +55,7 @@ function s3Listing(buckets: Record<string, string[]>, asked: string[] = []): S3A
       );
       const page = matching.slice(0, Number(max));
       const next = matching.length > page.length ? page.at(-1) : undefined;
-      return { statusCode: 200, body: { text: async () => xmlOf(page, next) } };
+      return { statusCode: 200, body: [Buffer.from(xmlOf(page, next))] };
     },
   } as unknown as S3Access;
 }
@@ -66,7 +87,7 @@ describe("rangeGroups()", () => {
       activities: () => "a",
       done: new Set(),
     }))
-      records.push(...group);
+      records.push(...recordsOf(group));
 
     expect(records.filter((r) => r.type === "error")).toEqual([]);
     expect(
@@ -128,7 +149,7 @@ describe("rangeGroups()", () => {
       { s3, pageSize: 6 },
       { folders: ["097", "31X"], summaries: "s", activities: () => "a", done: new Set() },
     ))
-      arrays.push(array);
+      arrays.push(recordsOf(array));
 
     const records = arrays.flat();
     expect(records.filter((r) => r.type === "manifest").map((r) => (r as { orcid: string }).orcid)).toEqual(ids);
@@ -154,8 +175,8 @@ describe("rangeGroups()", () => {
         const response = await s3.request(bucket, key, options as never);
         if (bucket !== "a" || calls++ === 0) return response;
         // The second page of "a", always cut after its first </Contents>.
-        const xml = await response.body.text();
-        return { statusCode: 200, body: { text: async () => xml.slice(0, xml.indexOf("</Contents>") + 11) } };
+        const xml = Buffer.concat(response.body as unknown as Buffer[]).toString();
+        return { statusCode: 200, body: [Buffer.from(xml.slice(0, xml.indexOf("</Contents>") + 11))] };
       },
     } as unknown as S3Access;
     const records: PipelineRecord[] = [];
@@ -163,16 +184,62 @@ describe("rangeGroups()", () => {
       { s3: failing, pageSize: 1 },
       { folders: ["097", "31X"], summaries: "s", activities: () => "a", done: new Set() },
     ))
-      records.push(...group);
+      records.push(...recordsOf(group));
     expect(records.filter((r) => r.type === "error")).toMatchObject([
       { type: "error", op: "list", code: "IncompleteListing", bucket: "a" },
     ]);
     expect(records.filter((r) => r.type === "manifest" && r.orcid === B)).toEqual([]);
     expect(records.filter((r) => r.type === "checkpoint" && r.folder === "31X")).toEqual([]);
   }, 30_000);
+
+  test("groups waiting for the merge keep no listing page's text alive", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    // Ten runs of one folder each, whose summaries page (padded to 768 KiB: a string of that size
+    // is on the heap, from about 1 MB Node makes it external) waits while its activities page is
+    // asked for. Groups that kept their page through a slice of it would hold 7.5 MiB.
+    const ids: string[] = [];
+    for (let n = 0; ids.length < 10; n++) {
+      const base = `0000${String(2_000_000 + n * 7919).padStart(11, "0")}`;
+      const id = `${base.slice(0, 4)}-${base.slice(4, 8)}-${base.slice(8, 12)}-${base.slice(12)}${checkCharacter(base)}`;
+      if (!ids.some((other) => other.slice(-3) === id.slice(-3))) ids.push(id);
+    }
+    const listing = s3Listing({ s: ids.map((id) => `${id.slice(-3)}/${id}.xml`), a: ids.map((id) => work(id, 1)) });
+    const padding = `<Padding>${"x".repeat(768 * 1024)}</Padding>`;
+    const asked: (() => void)[] = [];
+    const s3 = {
+      request: async (bucket: string, key: string, options: { query: Record<string, string> }) => {
+        if (bucket === "a") await new Promise<void>((resolve) => asked.push(resolve));
+        const response = (await listing.request(bucket, key, options as never)) as unknown as { body: Buffer[] };
+        const xml = Buffer.concat(response.body).toString().replace("<KeyCount>", `${padding}<KeyCount>`);
+        return { statusCode: 200, body: [Buffer.from(xml)] };
+      },
+    } as unknown as S3Access;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const runs = ids.map((id) =>
+      rangeGroups(
+        { s3, pageSize: 1000 },
+        { folders: [id.slice(-3)], summaries: "s", activities: () => "a", done: new Set() },
+      ),
+    );
+    const firsts = runs.map((run) => run.next());
+    while (asked.length < ids.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    for (const release of asked) release();
+    const records: PipelineRecord[] = [];
+    for (const [i, run] of runs.entries()) {
+      const first = await firsts[i]!;
+      if (!first.done) records.push(...recordsOf(first.value));
+      for await (const batch of run) records.push(...recordsOf(batch));
+    }
+    expect(records.filter((r) => r.type === "manifest")).toHaveLength(ids.length);
+    expect(held).toBeLessThan(ids.length * 256 * 1024);
+  });
 });
 
-describe("listRecords() of every folder", () => {
+describe("listAll()", () => {
   /** Summary keys of `count` iDs, in S3's byte order. */
   const summaries = (count: number) =>
     Array.from({ length: count }, (_, i) => {
@@ -193,8 +260,8 @@ describe("listRecords() of every folder", () => {
       pageSize: 4,
     };
     const listed: string[] = [];
-    for await (const group of listRecords(options, { mode: "all" }))
-      for (const record of group) if (record.type === "key") listed.push(record.key);
+    for await (const batch of listAll(options, new Set()))
+      for (const record of recordsOf(batch)) if (record.type === "key") listed.push(record.key);
     expect(listed.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))).toEqual(keys);
     expect(asked).toHaveLength(Math.ceil(keys.length / 4));
     expect(new Set(asked).size).toBe(asked.length);

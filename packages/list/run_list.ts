@@ -22,6 +22,7 @@ import {
 import {
   badRowsError,
   lambdaRecord,
+  listAll,
   listRecords,
   type ListSource,
   newListStats,
@@ -136,10 +137,21 @@ export async function runList(args: ListArgs, ctx: ToolContext): Promise<number>
       for await (const { bytes, lines } of summaryLines(options, source, stats)) {
         if (!args.count) await ctx.out.writeEncoded(bytes, lines);
       }
+    } else if (source.mode === "all") {
+      let named = 0;
+      for await (const { error, chunks, lines } of listAll(options, source.done ?? new Set(), stats)) {
+        if (error) {
+          // A failed listing is named on stderr too: the error record may end in a pipe nobody reads.
+          if (named++ < STRAY_LINES) ctx.log.warn(error.message);
+          if (!args.count) await ctx.out.write(error);
+        } else if (!args.count) {
+          // One buffer a batch: a write per iD's group costs more than the copy.
+          await ctx.out.writeEncoded(Buffer.concat(chunks.map((chunk) => chunk.bytes)), lines);
+        }
+      }
     } else {
       let named = 0;
       for await (const group of listRecords(options, source, stats)) {
-        // A failed listing is named on stderr too: the error record may end in a pipe nobody reads.
         for (const record of group) if (record.type === "error" && named++ < STRAY_LINES) ctx.log.warn(record.message);
         if (!args.count) await ctx.out.writeLines(group.map(recordLine));
       }

@@ -4,6 +4,7 @@
  * parser cost more than the page (docs/architecture.md, "The hot path"), and this page format is
  * small and fixed.
  */
+import { StringDecoder } from "node:string_decoder";
 import { retryS3 } from "./s3_retry.ts";
 import type { S3Access } from "./s3_client.ts";
 import { s3ErrorFrom } from "./s3_response_error.ts";
@@ -119,55 +120,104 @@ export class IncompleteListingError extends Error {
  * ```
  */
 export function parseListPage(xml: string, until?: string): ListPage {
-  return parsePage(xml, until, readObject);
+  return new PageReader(until, readObject).write(xml).end();
 }
 
 /** {@linkcode parseListPage} reading each object's key alone. */
 export function parseListKeys(xml: string, until?: string): ListPage<string> {
-  return parsePage(xml, until, readKey);
+  return new PageReader(until, readKey).write(xml).end();
 }
 
-function parsePage<T>(xml: string, until: string | undefined, read: ReadContents<T>): ListPage<T> {
-  if (!xml.includes("<ListBucketResult"))
-    throw new SyntaxError(`Cannot parse a listing: not a ListBucketResult: '${xml.slice(0, 80)}'`);
-  const close = xml.lastIndexOf("</ListBucketResult>");
-  if (close === -1)
-    throw new IncompleteListingError("Cannot use a listing page: it ends before </ListBucketResult> (cut short)");
-  const objects: T[] = [];
-  let contents = 0;
-  let ended = false;
-  let at = xml.indexOf("<Contents>");
-  while (at !== -1 && at < close) {
-    const end = xml.indexOf("</Contents>", at);
-    if (end === -1 || end > close)
+const CONTENTS = "<Contents>";
+const CONTENTS_END = "</Contents>";
+
+/**
+ * A listing page read as its text comes, a piece at a time: objects are read from each whole
+ * `<Contents>` as it arrives, and only the text around them is kept for the checks at the end. A
+ * page is never one string (nor one buffer): a 1000-key page as one string is a large object,
+ * which a collection that finds it still in use moves to the old generation, and there the pages
+ * of a full listing, which come in bursts, wait for a full collection.
+ */
+class PageReader<T> {
+  readonly #until: string | undefined;
+  readonly #read: ReadContents<T>;
+  readonly #objects: T[] = [];
+  /** The text outside `<Contents>` elements, for the checks at the end. */
+  readonly #outside: string[] = [];
+  /** Text not read yet: the start of a `<Contents>` (or of its tag) that has not ended yet. */
+  #pending = "";
+  #start = "";
+  #contents = 0;
+  #ended = false;
+
+  constructor(until: string | undefined, read: ReadContents<T>) {
+    this.#until = until;
+    this.#read = read;
+  }
+
+  /** Reads the next piece of the page's text. */
+  write(text: string): this {
+    if (this.#start.length < 80) this.#start = (this.#start + text).slice(0, 80);
+    const xml = this.#pending + text;
+    let at = 0;
+    for (;;) {
+      const open = xml.indexOf(CONTENTS, at);
+      const end = open === -1 ? -1 : xml.indexOf(CONTENTS_END, open);
+      if (end === -1) {
+        // What may still become a <Contents> waits for the next piece.
+        const keep = open === -1 ? Math.max(at, xml.length - CONTENTS.length + 1) : open;
+        if (keep > at) this.#outside.push(xml.slice(at, keep));
+        this.#pending = xml.slice(keep);
+        return this;
+      }
+      if (open > at) this.#outside.push(xml.slice(at, open));
+      this.#contents++;
+      if (!this.#ended) {
+        const text = element(xml, "Key", open, end);
+        if (text === undefined) throw new SyntaxError("Cannot parse a listing: <Contents> without <Key>");
+        const key = unescapeXml(text);
+        // Past `until` the page is only counted, for the KeyCount check.
+        if (this.#until !== undefined && key >= this.#until) this.#ended = true;
+        else this.#objects.push(this.#read(xml, open, end, key));
+      }
+      at = end + CONTENTS_END.length;
+    }
+  }
+
+  /** The page, once its text has all been written; throws for a page that is not whole. */
+  end(): ListPage<T> {
+    const rest = this.#outside.join("") + this.#pending;
+    if (!rest.includes("<ListBucketResult"))
+      throw new SyntaxError(`Cannot parse a listing: not a ListBucketResult: '${this.#start}'`);
+    const close = rest.lastIndexOf("</ListBucketResult>");
+    if (close === -1)
+      throw new IncompleteListingError("Cannot use a listing page: it ends before </ListBucketResult> (cut short)");
+    if (this.#pending.includes(CONTENTS))
       throw new IncompleteListingError("Cannot use a listing page: unterminated <Contents>");
-    contents++;
-    if (!ended) {
-      const text = element(xml, "Key", at, end);
-      if (text === undefined) throw new SyntaxError("Cannot parse a listing: <Contents> without <Key>");
-      const key = unescapeXml(text);
-      // Past `until` the page is only counted, for the KeyCount check.
-      if (until !== undefined && key >= until) ended = true;
-      else objects.push(read(xml, at, end, key));
+    const truncated = element(rest, "IsTruncated", 0, close);
+    if (truncated !== "true" && truncated !== "false")
+      throw new IncompleteListingError("Cannot use a listing page: no <IsTruncated>true|false</IsTruncated>");
+    const keyCount = element(rest, "KeyCount", 0, close);
+    if (keyCount !== undefined) {
+      const keys = this.#contents + rest.split("<CommonPrefixes>").length - 1;
+      if (Number(keyCount) !== keys)
+        throw new IncompleteListingError(`Cannot use a listing page: KeyCount ${keyCount}, but it holds ${keys} keys`);
     }
-    at = xml.indexOf("<Contents>", end);
+    const token = element(rest, "NextContinuationToken", 0, close);
+    if (truncated === "true" && !token)
+      throw new IncompleteListingError("Cannot use a listing page: IsTruncated without a NextContinuationToken");
+    return {
+      objects: this.#objects,
+      next: truncated === "true" && !this.#ended ? copyOf(unescapeXml(token!)) : undefined,
+    };
   }
-  const truncated = element(xml, "IsTruncated", 0, close);
-  if (truncated !== "true" && truncated !== "false")
-    throw new IncompleteListingError("Cannot use a listing page: no <IsTruncated>true|false</IsTruncated>");
-  const keyCount = element(xml, "KeyCount", 0, close);
-  if (keyCount !== undefined) {
-    const prefixes = xml.split("<CommonPrefixes>").length - 1;
-    if (Number(keyCount) !== contents + prefixes) {
-      throw new IncompleteListingError(
-        `Cannot use a listing page: KeyCount ${keyCount}, but it holds ${contents + prefixes} keys`,
-      );
-    }
-  }
-  const token = element(xml, "NextContinuationToken", 0, close);
-  if (truncated === "true" && !token)
-    throw new IncompleteListingError("Cannot use a listing page: IsTruncated without a NextContinuationToken");
-  return { objects, next: truncated === "true" && !ended ? copyOf(unescapeXml(token!)) : undefined };
+}
+
+/** Reads a response body into a page, its text decoded a piece at a time. */
+async function readPage<T>(body: AsyncIterable<Uint8Array>, reader: PageReader<T>): Promise<ListPage<T>> {
+  const decoder = new StringDecoder("utf8");
+  for await (const chunk of body) reader.write(decoder.write(chunk as Buffer));
+  return reader.write(decoder.end()).end();
 }
 
 /**
@@ -185,7 +235,7 @@ export function listObjects(
   prefix: string,
   options: ListObjectsOptions = {},
 ): AsyncGenerator<ListedObject[]> {
-  return listPages(s3, bucket, prefix, options, parseListPage);
+  return listPages(s3, bucket, prefix, options, readObject);
 }
 
 /** {@linkcode listObjects} yielding the keys alone: for a look at a listing's extent. */
@@ -195,7 +245,7 @@ export function listKeys(
   prefix: string,
   options: ListObjectsOptions = {},
 ): AsyncGenerator<string[]> {
-  return listPages(s3, bucket, prefix, options, parseListKeys);
+  return listPages(s3, bucket, prefix, options, readKey);
 }
 
 async function* listPages<T>(
@@ -203,7 +253,7 @@ async function* listPages<T>(
   bucket: string,
   prefix: string,
   options: ListObjectsOptions,
-  parse: (xml: string, until?: string) => ListPage<T>,
+  read: ReadContents<T>,
 ): AsyncGenerator<T[]> {
   let token: string | undefined;
   // Every token this listing was given: one given again would list the same pages for ever.
@@ -216,7 +266,7 @@ async function* listPages<T>(
       async () => {
         const response = await s3.request(bucket, "", { query, ...(options.signal ? { signal: options.signal } : {}) });
         if (response.statusCode !== 200) throw await s3ErrorFrom(response, `Cannot list s3://${bucket}/${prefix}`);
-        const parsed = parse(await response.body.text(), options.until);
+        const parsed = await readPage(response.body, new PageReader(options.until, read));
         if (parsed.next !== undefined && (seen.has(parsed.next) || parsed.next === token)) {
           throw new IncompleteListingError(
             "Cannot use a listing page: its NextContinuationToken was given before (the listing would loop)",

@@ -97,14 +97,27 @@ describe("parseListPage() refuses a page that is not whole", () => {
   });
 });
 
+/** A response body of `bytes` cut where `cuts` say (byte offsets). */
+async function* pieces(bytes: Buffer, cuts: number[] = []): AsyncGenerator<Buffer> {
+  let from = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    yield bytes.subarray(from, cut);
+    from = cut;
+  }
+}
+
 /** An S3Access whose listings answer from `pages` by continuation token ("" for the first). */
-function stubS3(answer: (token: string) => string): { s3: S3Access; requests: string[] } {
+function stubS3(
+  answer: (token: string) => string,
+  cuts?: (bytes: Buffer) => number[],
+): { s3: S3Access; requests: string[] } {
   const requests: string[] = [];
   const s3 = {
     request: async (_bucket: string, _key: string, options: { query?: Record<string, string> }) => {
       const token = options.query?.["continuation-token"] ?? "";
       requests.push(token);
-      return { statusCode: 200, body: { text: async () => answer(token) } };
+      const bytes = Buffer.from(answer(token));
+      return { statusCode: 200, body: pieces(bytes, cuts?.(bytes)) };
     },
   } as unknown as S3Access;
   return { s3, requests };
@@ -131,6 +144,25 @@ describe("listObjects()", () => {
     const all: string[] = [];
     for await (const page of listKeys(s3, "b", "")) all.push(...page);
     expect(all).toEqual(["097/a.xml", "098/b.xml", "098/c.xml"]);
+  });
+
+  test("reads a page the same wherever its body is cut: inside a tag, a <Contents>, a character", async () => {
+    const xml = PAGE.replace("097/a&amp;b", "097/é&amp;b");
+    const bytes = Buffer.from(xml);
+    const expected = parseListPage(xml);
+    expect(expected.objects[1]!.key).toBe("097/é&b<cA.xml");
+    const read = async (cuts: number[]) => {
+      const { s3 } = stubS3(
+        () => xml,
+        () => cuts,
+      );
+      const listing = listObjects(s3, "b", "097/");
+      const first = await listing.next();
+      await listing.return(undefined);
+      return first.value;
+    };
+    for (let cut = 1; cut < bytes.length; cut++) expect(await read([cut])).toEqual(expected.objects);
+    expect(await read(Array.from({ length: bytes.length - 1 }, (_, i) => i + 1))).toEqual(expected.objects);
   });
 
   test("keeps no page's text once it has moved past it (a token is a string of its own)", async () => {

@@ -4,6 +4,7 @@
  * again from the staging tables, and the links that changed become link events. Records the loader
  * does not consume wait until the batch that came before them has committed, then pass on. While a
  * batch commits (on the engine's threads or server), the next one is read: never more than one ahead.
+ * A batch closes when full, or early (past a minimum) when the engine has finished the one before.
  */
 import type { LinkRecord, SourcedRecord, WorkRecord } from "@orcid-sync/core";
 import type { SqlEngine, SqlValue } from "./engine.ts";
@@ -25,16 +26,29 @@ import { createTableSql } from "./schema.ts";
 import { DATA_TABLES, LINK_COLUMNS } from "./tables.ts";
 
 /**
- * Records per batch unless told otherwise (`--batch`). Each batch costs a statement per table and a
+ * Most records per batch unless told otherwise (`--batch`). Each batch costs a statement per table and a
  * delete of its iDs that scans each table, so fewer batches cost less CPU; two batches are held in
  * memory at once, which bounds the size (a load's peak RSS stays within the issue's 1 GiB).
  */
 export const DEFAULT_BATCH_RECORDS = 100_000;
 
+/**
+ * Records a batch gathers before it may close early (`--batch` is then the cap): a batch closes at
+ * the first iD that opens once it holds this many and the engine has finished the batch before, so
+ * the engine commits while the input is read instead of waiting for a full batch, and the batch size
+ * follows the speed of the two. Fewer would cost a statement per table for few rows.
+ */
+export const DEFAULT_MIN_BATCH_RECORDS = 20_000;
+
 /** Options for {@linkcode loadRecords}. */
 export interface LoadOptions {
   /** A batch closes at the first iD that opens after this many records. Default {@linkcode DEFAULT_BATCH_RECORDS}. */
   readonly batchRecords?: number;
+  /**
+   * A batch closes early, at the first iD that opens once it holds this many records, when the batch
+   * before it has committed. Default {@linkcode DEFAULT_MIN_BATCH_RECORDS} (at most `batchRecords`).
+   */
+  readonly minBatchRecords?: number;
   /** The load's time (stored in `loads` and as every event's `at`). Default: now. */
   readonly now?: Date;
   /** Attempts at a batch whose failure the engine calls retryable (a lost connection, a deadlock). Default {@linkcode DEFAULT_BATCH_ATTEMPTS}. */
@@ -205,6 +219,7 @@ export async function* loadRecords(
   options: LoadOptions = {},
 ): AsyncGenerator<object> {
   const batchRecords = options.batchRecords ?? DEFAULT_BATCH_RECORDS;
+  const minBatchRecords = Math.min(options.minBatchRecords ?? DEFAULT_MIN_BATCH_RECORDS, batchRecords);
   const at = (options.now ?? new Date()).toISOString();
   // A first build is not news: until a load has completed, no events are written.
   let events = false;
@@ -215,6 +230,8 @@ export async function* loadRecords(
 
   // Without a temporary folder to write to, the rows are built here.
   const jsonStage = engine.stagesJson ? await JsonStage.create().catch(() => undefined) : undefined;
+  // Staging tables that may hold rows: emptied before the next batch uses them.
+  const filled = new Set<string>();
   let batch = new Map<string, IdGroup>();
   let batchSize = 0;
   let waiting: object[] = [];
@@ -222,6 +239,8 @@ export async function* loadRecords(
   // The batch committing while the next one is read (at most one: memory holds two batches), with
   // the records that wait for it.
   let committing: Promise<object[]> | undefined;
+  /** Whether the engine is idle: no batch committing, or its commit has ended. */
+  let idle = true;
 
   /** Starts the batch's commit (the one before has committed); resolves to what then passes on. */
   const startCommit = () => {
@@ -232,12 +251,17 @@ export async function* loadRecords(
     batchSize = 0;
     waiting = [];
     const commit = async () => {
-      if (closed.size > 0) await commitWithRetries(engine, closed, counts, { events, at, jsonStage, ...read }, options);
+      if (closed.size > 0)
+        await commitWithRetries(engine, closed, counts, { events, at, jsonStage, filled, ...read }, options);
       return out;
     };
+    idle = false;
     committing = commit();
     // Awaited at the next batch boundary or the end; a failure meanwhile is not unhandled.
-    committing.catch(() => {});
+    const ended = () => {
+      idle = true;
+    };
+    committing.then(ended, ended);
   };
   /** Waits for the batch committing (if any) and returns what passes on after it. */
   const committed = async () => {
@@ -287,7 +311,7 @@ export async function* loadRecords(
       counts.records++;
       const problem = rejection(item);
       if (item.type === "person" || item.type === "gone") {
-        if (batchSize >= batchRecords) {
+        if (batchSize >= batchRecords || (batchSize >= minBatchRecords && idle)) {
           // The batch before this one has committed by the time this one closes.
           const out = await committed();
           startCommit();
@@ -492,6 +516,8 @@ interface BatchOptions {
   readonly errors: number;
   /** Where the batch's JSON lines go when the engine builds rows from them. */
   readonly jsonStage?: JsonStage;
+  /** Staging tables that may hold rows (of a batch before, or of a failed attempt at this one). */
+  readonly filled: Set<string>;
 }
 
 /** Commits a batch, again after a retryable failure. */
@@ -573,30 +599,49 @@ async function commitBatch(
     }
   }
   // Emptied first, not after the commit: once committed, nothing may fail and have the batch retried.
-  for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name))])
+  // Only those that may hold rows: most batches stage their rows as lines, and a statement costs.
+  const { filled } = options;
+  for (const table of [STAGE_IDS, STAGE_EVENTS, ...DATA_TABLES.map((t) => stageName(t.name))]) {
+    if (!filled.has(table)) continue;
     await engine.run(`DELETE FROM ${table}`);
+    filled.delete(table);
+  }
+  filled.add(STAGE_IDS);
   await engine.append(
     STAGE_IDS,
     [{ name: "orcid", kind: "text" }],
     [...batch.keys()].map((orcid): SqlValue[] => [orcid]),
   );
-  for (const table of DATA_TABLES) await engine.append(stageName(table.name), table.columns, staged.get(table.name)!);
+  for (const table of DATA_TABLES) {
+    const rows = staged.get(table.name)!;
+    if (rows.length === 0) continue;
+    filled.add(stageName(table.name));
+    await engine.append(stageName(table.name), table.columns, rows);
+  }
+  // Links are staged when events compare them with the stored ones; the other rows go from the
+  // lines into the tables in the transaction, without a staging copy.
+  const linksFromLines = jsonStage !== undefined && options.events;
   if (jsonStage) {
     for (const type of JSON_TYPES) await jsonStage.write(type, lines.get(type)!);
-    // Links are staged when events compare them with the stored ones; the other rows go from the
-    // lines into the tables in the transaction, without a staging copy.
-    if (options.events) for (const sql of jsonStage.rowsSql("links", stageName("links"))) await engine.run(sql);
+    if (linksFromLines) {
+      filled.add(stageName("links"));
+      for (const sql of jsonStage.rowsSql("links", stageName("links"))) await engine.run(sql);
+    }
   }
 
   const n = (table: string) => counted.get(table)!;
   const { added, removed } = await engine.transaction(async () => {
     let added = 0;
     let removed = 0;
-    if (options.events) await engine.run(DIFF_SQL);
+    if (options.events) {
+      filled.add(STAGE_EVENTS);
+      await engine.run(DIFF_SQL);
+    }
     for (const table of DATA_TABLES) {
       await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
-      await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
-      if (jsonStage && !(options.events && table.name === "links"))
+      if (staged.get(table.name)!.length > 0 || (linksFromLines && table.name === "links"))
+        await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
+      if (jsonStage && !(linksFromLines && table.name === "links"))
         for (const sql of jsonStage.rowsSql(table.name, table.name)) await engine.run(sql);
     }
     if (options.events) {

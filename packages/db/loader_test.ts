@@ -275,6 +275,46 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
     }
   });
 
+  it("closes a batch early, past the minimum, when the batch before has committed, and not while it commits", async () => {
+    const path = db();
+    const engine = await openTarget(path, { write: true });
+    // The first batch's transaction waits until the input has ended: the engine is busy meanwhile.
+    let release!: () => void;
+    const inputEnded = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let transactions = 0;
+    const held = new Proxy(engine, {
+      get(target, key) {
+        const value = Reflect.get(target, key);
+        if (key !== "transaction") return typeof value === "function" ? value.bind(target) : value;
+        return async <T>(work: () => Promise<T>) => {
+          // The load's start, then the first batch.
+          if (++transactions === 2) await inputEnded;
+          return target.transaction(work);
+        };
+      },
+    });
+    async function* input(): AsyncGenerator<SourcedRecord> {
+      yield* sourced(DAY1);
+      release();
+    }
+    try {
+      const counts = newLoadCounts();
+      const out: object[] = [];
+      for await (const record of loadRecords(held, input(), counts, { batchRecords: 1000, minBatchRecords: 1 })) {
+        out.push(record);
+      }
+      // Carberry's batch closes at Haak's opener (nothing committing then, though far below the cap
+      // of 1,000); Haak and the gone iD stay in one batch, since Carberry's commits meanwhile.
+      expect(counts.batches).toBe(2);
+      expect(out).toEqual([{ type: "checkpoint", bucket: "v3.0-summaries", folder: "097" }]);
+      expect(counts).toMatchObject({ status: "complete", ids: 3, records: 9, links: 5 });
+    } finally {
+      await engine.close();
+    }
+  });
+
   it("stores lists of text exactly: quotes, backslashes, brackets, commas, NULL, control characters", async () => {
     const path = db();
     const names = [
@@ -297,6 +337,28 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
         { other_names: names, keywords: ["plain"], emails: ["\u0001"] },
       ]);
     });
+  });
+
+  it("stores the rows built here once when later batches have none (their staging tables emptied)", async () => {
+    const path = db();
+    // Carberry's person and one of Haak's links take the JavaScript rows (a control character, a DOI
+    // not in lower case); the batches after them have none.
+    const input = DAY1.map((record, i) =>
+      i === 0
+        ? { ...record, emails: ["\u0001"] }
+        : i === 6
+          ? { ...record, doi: (record as { doi: string }).doi.toUpperCase() }
+          : record,
+    );
+    for (const load of [1, 2]) {
+      const { counts } = await loadInto(path, input, { batchRecords: 1 });
+      expect(counts).toMatchObject({ batches: 3, persons: 2, links: 5, added: 0, removed: 0 });
+      await withDb(path, async (engine) => {
+        expect(await engine.all("SELECT count(*) AS n FROM persons"), `load ${load}`).toEqual([{ n: 2 }]);
+        expect(await engine.all("SELECT count(*) AS n FROM links"), `load ${load}`).toEqual([{ n: 5 }]);
+        expect(await engine.all("SELECT count(*) AS n FROM link_events"), `load ${load}`).toEqual([{ n: 0 }]);
+      });
+    }
   });
 
   it("leaves an iD cut off by a failing input as it was, and records the load as incomplete", async () => {

@@ -57,7 +57,8 @@ export const loadVerb: Verb = {
       .option("batch", {
         type: "number",
         default: DEFAULT_BATCH_RECORDS,
-        describe: "Records per batch (whole iDs; one transaction each; the next batch is read while one commits)",
+        describe:
+          "Most records per batch (whole iDs; one transaction each; the next batch is read while one commits, and closes early past 20,000 records when that commit has ended)",
       }),
   prepare: (args) => {
     const batch = args.batch ?? DEFAULT_BATCH_RECORDS;

@@ -10,6 +10,7 @@ import { lstatSync, readdirSync, rmdirSync, unlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { activitiesFolder, isActivityType, mirrorPath, parseKey, type RecordKind } from "../orcid/mod.ts";
 import { atomicWrite } from "./atomic_write.ts";
+import { DryRunChanges } from "./dry_run_changes.ts";
 import { isTempName } from "./temp_files.ts";
 import { MirrorFolders } from "./mirror_folders.ts";
 import { type Comparison, compareFile, type ObjectFacts, setModified } from "./same_object.ts";
@@ -88,10 +89,9 @@ export class Mirror {
   readonly dryRun: boolean;
   readonly #options: MirrorOptions;
   readonly #folders: MirrorFolders;
-  // Only a dry run fills these: files it would have deleted (gone for a later compare or prune) and
-  // activity files it would have written (there for a later prune), by iD.
-  readonly #wouldDelete = new Set<string>();
-  readonly #wouldWrite = new Map<string, Set<string>>();
+  // Only a dry run fills this: activity files it would have deleted (gone for a later compare or
+  // prune) and written (there for a later prune).
+  readonly #dryRunChanges = new DryRunChanges();
   // <last3> folders in which a prune removed an iD's folder: removed by finish() if empty.
   readonly #emptied = new Set<string>();
   #deletions = 0;
@@ -135,7 +135,7 @@ export class Mirror {
    * deleted is absent.
    */
   compare(path: string, listed: ObjectFacts, look: Look = {}): Comparison {
-    if (this.#wouldDelete.has(path)) return { kind: "absent" };
+    if (this.#dryRunChanges.isDeleted(path)) return { kind: "absent" };
     const absolute = this.existing(path, look);
     if (absolute === undefined) return { kind: "absent" };
     return compareFile(absolute, listed, { touch: !this.dryRun && (this.#options.retime ?? true) });
@@ -156,12 +156,8 @@ export class Mirror {
   async write(path: string, body: Uint8Array, options: { readonly mtime?: Date } = {}): Promise<void> {
     const folder = this.#folders.ensure(dirname(path));
     if (this.dryRun) {
-      this.#wouldDelete.delete(path);
-      if (path.startsWith("activities/")) {
-        const orcid = parseKey(path.slice("activities/".length)).orcid;
-        if (!this.#wouldWrite.has(orcid)) this.#wouldWrite.set(orcid, new Set());
-        this.#wouldWrite.get(orcid)!.add(path);
-      }
+      if (path.startsWith("activities/"))
+        this.#dryRunChanges.wrote(parseKey(path.slice("activities/".length)).orcid, path);
       return;
     }
     // `folder` is already joined and normalised; the name has no slash.
@@ -195,13 +191,13 @@ export class Mirror {
         if (!typeFolder) continue;
         for (const name of this.#folders.list(`${base}/${type}`, typeFolder)) {
           const path = `${base}/${type}/${name}`;
-          if (isTempName(name) || this.#wouldDelete.has(path)) continue;
+          if (isTempName(name) || this.#dryRunChanges.isDeleted(path)) continue;
           if (options.wellFormed && !isKeyOf(path, orcid)) continue;
           found.push(path);
         }
       }
     }
-    for (const path of this.#wouldWrite.get(orcid) ?? []) if (!found.includes(path)) found.push(path);
+    for (const path of this.#dryRunChanges.written(orcid)) if (!found.includes(path)) found.push(path);
     return found;
   }
 
@@ -251,8 +247,7 @@ export class Mirror {
 
   #delete(orcid: string, path: string): void {
     if (this.dryRun) {
-      this.#wouldDelete.add(path);
-      this.#wouldWrite.get(orcid)?.delete(path);
+      this.#dryRunChanges.deleted(orcid, path);
       return;
     }
     const absolute = join(this.root, path);

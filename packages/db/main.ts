@@ -76,7 +76,8 @@ await runMain<DbArgs>({
       .option("wait-lock", {
         type: "number",
         default: 0,
-        describe: "Seconds to wait while another process holds the database",
+        describe:
+          "DuckDB: seconds a query or load waits while another process holds the database file (PostgreSQL needs no wait: its loaders run at once)",
       })
       .demandCommand(1, `Name a command: ${NAMES.join(", ")}`) as never;
   },

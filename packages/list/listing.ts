@@ -16,6 +16,7 @@ import {
   type ListedObject,
   listObjects,
   type ManifestRecord,
+  ownCopy,
   parseKey,
   type PipelineRecord,
   type S3Access,
@@ -160,9 +161,6 @@ const folderOfKey = (key: string) => {
   const slash = key.indexOf("/");
   return slash === -1 ? key : key.slice(0, slash);
 };
-
-/** A string of its own, not a slice of a listing page (an iD is kept while its group waits). */
-const ownCopy = (text: string) => Buffer.from(text, "latin1").toString("latin1");
 
 /**
  * One iD's keys being gathered, already as lines: an iD whose keys run on into the next page must

@@ -36,23 +36,19 @@ export interface ListObjectsOptions {
 }
 
 /** One page of a ListObjectsV2 response. */
-export interface ListPage<T = ListedObject> {
-  readonly objects: T[];
+export interface ListPage {
+  readonly objects: ListedObject[];
   /** The token of the next page; undefined on the last. */
   readonly next: string | undefined;
 }
 
 /** Reads one listed object from its `<Contents>` (`xml` from `at` to `end`), its key already read. */
-type ReadContents<T> = (xml: string, at: number, end: number, key: string) => T;
-
-const readObject: ReadContents<ListedObject> = (xml, at, end, key) => ({
+const readObject = (xml: string, at: number, end: number, key: string): ListedObject => ({
   key,
   size: Number(element(xml, "Size", at, end) ?? 0),
   etag: bareEtag(element(xml, "ETag", at, end)),
   lastModified: isoTime(element(xml, "LastModified", at, end)),
 });
-
-const readKey: ReadContents<string> = (_xml, _at, _end, key) => key;
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
@@ -89,10 +85,10 @@ function bareEtag(text: string | undefined): string {
 }
 
 /**
- * A string of its own: a slice of the page's text keeps the whole page alive, and a listing keeps
- * every token it was given (to refuse one given twice).
+ * A string of its own: a slice of a listing page's text keeps the whole page alive (a listing keeps
+ * every token it was given, to refuse one given twice; orcid-list keeps an iD while its group waits).
  */
-function copyOf(text: string): string {
+export function ownCopy(text: string): string {
   return Buffer.from(text, "utf8").toString("utf8");
 }
 
@@ -120,12 +116,7 @@ export class IncompleteListingError extends Error {
  * ```
  */
 export function parseListPage(xml: string, until?: string): ListPage {
-  return new PageReader(until, readObject).write(xml).end();
-}
-
-/** {@linkcode parseListPage} reading each object's key alone. */
-export function parseListKeys(xml: string, until?: string): ListPage<string> {
-  return new PageReader(until, readKey).write(xml).end();
+  return new PageReader(until).write(xml).end();
 }
 
 const CONTENTS = "<Contents>";
@@ -138,10 +129,9 @@ const CONTENTS_END = "</Contents>";
  * which a collection that finds it still in use moves to the old generation, and there the pages
  * of a full listing, which come in bursts, wait for a full collection.
  */
-class PageReader<T> {
+class PageReader {
   readonly #until: string | undefined;
-  readonly #read: ReadContents<T>;
-  readonly #objects: T[] = [];
+  readonly #objects: ListedObject[] = [];
   /** The text outside `<Contents>` elements, for the checks at the end. */
   readonly #outside: string[] = [];
   /** Text not read yet: the start of a `<Contents>` (or of its tag) that has not ended yet. */
@@ -150,9 +140,8 @@ class PageReader<T> {
   #contents = 0;
   #ended = false;
 
-  constructor(until: string | undefined, read: ReadContents<T>) {
+  constructor(until: string | undefined) {
     this.#until = until;
-    this.#read = read;
   }
 
   /** Reads the next piece of the page's text. */
@@ -178,14 +167,14 @@ class PageReader<T> {
         const key = unescapeXml(text);
         // Past `until` the page is only counted, for the KeyCount check.
         if (this.#until !== undefined && key >= this.#until) this.#ended = true;
-        else this.#objects.push(this.#read(xml, open, end, key));
+        else this.#objects.push(readObject(xml, open, end, key));
       }
       at = end + CONTENTS_END.length;
     }
   }
 
   /** The page, once its text has all been written; throws for a page that is not whole. */
-  end(): ListPage<T> {
+  end(): ListPage {
     const rest = this.#outside.join("") + this.#pending;
     if (!rest.includes("<ListBucketResult"))
       throw new SyntaxError(`Cannot parse a listing: not a ListBucketResult: '${this.#start}'`);
@@ -208,13 +197,13 @@ class PageReader<T> {
       throw new IncompleteListingError("Cannot use a listing page: IsTruncated without a NextContinuationToken");
     return {
       objects: this.#objects,
-      next: truncated === "true" && !this.#ended ? copyOf(unescapeXml(token!)) : undefined,
+      next: truncated === "true" && !this.#ended ? ownCopy(unescapeXml(token!)) : undefined,
     };
   }
 }
 
 /** Reads a response body into a page, its text decoded a piece at a time. */
-async function readPage<T>(body: AsyncIterable<Uint8Array>, reader: PageReader<T>): Promise<ListPage<T>> {
+async function readPage(body: AsyncIterable<Uint8Array>, reader: PageReader): Promise<ListPage> {
   const decoder = new StringDecoder("utf8");
   for await (const chunk of body) reader.write(decoder.write(chunk as Buffer));
   return reader.write(decoder.end()).end();
@@ -229,32 +218,12 @@ async function readPage<T>(body: AsyncIterable<Uint8Array>, reader: PageReader<T
  * for await (const page of listObjects(s3, "v3.0-activities-b", "097/0000-0002-1825-0097/")) …
  * ```
  */
-export function listObjects(
+export async function* listObjects(
   s3: S3Access,
   bucket: string,
   prefix: string,
   options: ListObjectsOptions = {},
 ): AsyncGenerator<ListedObject[]> {
-  return listPages(s3, bucket, prefix, options, readObject);
-}
-
-/** {@linkcode listObjects} yielding the keys alone: for a look at a listing's extent. */
-export function listKeys(
-  s3: S3Access,
-  bucket: string,
-  prefix: string,
-  options: ListObjectsOptions = {},
-): AsyncGenerator<string[]> {
-  return listPages(s3, bucket, prefix, options, readKey);
-}
-
-async function* listPages<T>(
-  s3: S3Access,
-  bucket: string,
-  prefix: string,
-  options: ListObjectsOptions,
-  read: ReadContents<T>,
-): AsyncGenerator<T[]> {
   let token: string | undefined;
   // Every token this listing was given: one given again would list the same pages for ever.
   const seen = new Set<string>();
@@ -266,7 +235,7 @@ async function* listPages<T>(
       async () => {
         const response = await s3.request(bucket, "", { query, ...(options.signal ? { signal: options.signal } : {}) });
         if (response.statusCode !== 200) throw await s3ErrorFrom(response, `Cannot list s3://${bucket}/${prefix}`);
-        const parsed = await readPage(response.body, new PageReader(options.until, read));
+        const parsed = await readPage(response.body, new PageReader(options.until));
         if (parsed.next !== undefined && (seen.has(parsed.next) || parsed.next === token)) {
           throw new IncompleteListingError(
             "Cannot use a listing page: its NextContinuationToken was given before (the listing would loop)",

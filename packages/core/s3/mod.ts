@@ -6,7 +6,7 @@
 
 export { type AwsArgs, s3OptionsFromArgs, withAwsOptions } from "./aws_cli_options.ts";
 export type { BufferedResponse } from "./buffered_response.ts";
-export { type ListedObject, listKeys, listObjects, parseListPage } from "./list_objects.ts";
+export { type ListedObject, listObjects, ownCopy, parseListPage } from "./list_objects.ts";
 export { createS3Access, type S3Access } from "./s3_client.ts";
 export { classifyError } from "./s3_errors.ts";
 export { s3ErrorFrom, s3ErrorFromBody } from "./s3_response_error.ts";

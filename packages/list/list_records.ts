@@ -30,6 +30,7 @@ import {
   probeBucket,
   type RangePlan,
   rangeGroups,
+  runBuckets,
 } from "./listing.ts";
 import { objectChunks } from "./object_chunks.ts";
 import { pooledMerge } from "./pooled_merge.ts";
@@ -316,18 +317,13 @@ async function* allFolders(
     previous = index;
   });
   if (runs.length === 0) return;
+  const buckets = {
+    ...(options.summaries ? { summaries: layout.summaries } : {}),
+    ...(activities ? { activities } : {}),
+  };
   // Each bucket's first page, as a listing of the first run asks for it.
-  const first = runs[0]!;
-  const probes = new Map<string, { first: string; last: string }>();
-  if (options.summaries) probes.set(layout.summaries, { first: first[0]!, last: first.at(-1)! });
-  if (activities) {
-    for (const folder of first) {
-      const bucket = activities(folder);
-      probes.set(bucket, { first: probes.get(bucket)?.first ?? folder, last: folder });
-    }
-  }
   const probed = await Promise.all(
-    [...probes].map(
+    [...runBuckets({ folders: runs[0]!, ...buckets })].map(
       async ([bucket, range]) => [bucket, await probeBucket(context, bucket, range.first, range.last)] as const,
     ),
   );
@@ -347,8 +343,7 @@ async function* allFolders(
     for (let i = 0; i < run.length; i += size) {
       pieces.push({
         folders: run.slice(i, i + size),
-        ...(options.summaries ? { summaries: layout.summaries } : {}),
-        ...(activities ? { activities } : {}),
+        ...buckets,
         done,
         ...(index === 0 && oneGo ? { started } : {}),
       });

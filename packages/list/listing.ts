@@ -290,6 +290,22 @@ export interface RangePlan {
   readonly started?: ReadonlyMap<string, StartedListing>;
 }
 
+/**
+ * The buckets a run of folders lists, each with the first and the last of its folders in the run:
+ * the summaries bucket first (all of them), then each activities bucket.
+ */
+export function runBuckets(
+  plan: Pick<RangePlan, "folders" | "summaries" | "activities">,
+): Map<string, { first: string; last: string }> {
+  const ranges = new Map<string, { first: string; last: string }>();
+  if (plan.summaries) ranges.set(plan.summaries, { first: plan.folders[0]!, last: plan.folders.at(-1)! });
+  for (const folder of plan.activities ? plan.folders : []) {
+    const bucket = plan.activities!(folder);
+    ranges.set(bucket, { first: ranges.get(bucket)?.first ?? folder, last: folder });
+  }
+  return ranges;
+}
+
 /** What a bucket's first listing page tells. */
 export interface BucketProbe {
   /**
@@ -373,28 +389,19 @@ const noLines = (): ListedBatch => ({ chunks: [], lines: 0, keys: 0, manifests: 
  * finish.
  */
 export async function* rangeGroups(context: ListingContext, plan: RangePlan): AsyncGenerator<ListedBatch> {
-  const first = plan.folders[0]!;
-  const last = plan.folders.at(-1)!;
   const streams: RangeStream[] = [];
-  const stream = (bucket: string, from: string, to: string, manifests: boolean): RangeStream => {
+  for (const [bucket, range] of runBuckets(plan)) {
     const started = plan.started?.get(bucket);
-    const goesOn = started?.first === from && started.last === to;
-    return {
+    const goesOn = started?.first === range.first && started.last === range.last;
+    // An activities bucket's groups end with their manifests.
+    const manifests = bucket !== plan.summaries;
+    streams.push({
       bucket,
-      iterator: groupedRange(context, bucket, from, to, manifests, goesOn ? started : undefined),
+      iterator: groupedRange(context, bucket, range.first, range.last, manifests, goesOn ? started : undefined),
       items: [],
       at: 0,
       ended: false,
-    };
-  };
-  if (plan.summaries) streams.push(stream(plan.summaries, first, last, false));
-  if (plan.activities) {
-    const byBucket = new Map<string, string[]>();
-    for (const folder of plan.folders) {
-      const bucket = plan.activities(folder);
-      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), folder]);
-    }
-    for (const [bucket, folders] of byBucket) streams.push(stream(bucket, folders[0]!, folders.at(-1)!, true));
+    });
   }
   const summaries = plan.summaries ? streams[0] : undefined;
   const current = (s: RangeStream) => (s.at < s.items.length ? s.items[s.at] : undefined);

@@ -26,7 +26,7 @@ export function mirrorPath(kind: RecordKind, key: string, orcid?: string): strin
     throw new InvalidKeyError(
       `Invalid key: '${key}' holds ${parsed.kind === "summary" ? "a summary" : parsed.kind}, not ${kind}`,
     );
-  return `${kind === "summary" ? "summaries" : "activities"}/${key}`;
+  return pathUnder(kind, key);
 }
 
 /**
@@ -42,7 +42,12 @@ export function mirrorPath(kind: RecordKind, key: string, orcid?: string): strin
 export function keyPathOf(key: string, orcid: string): string {
   const parsed = parseKey(key);
   if (parsed.orcid !== orcid) throw new InvalidKeyError(`Invalid key: '${key}' does not belong to ${orcid}`);
-  return `${parsed.kind === "summary" ? "summaries" : "activities"}/${key}`;
+  return pathUnder(parsed.kind, key);
+}
+
+/** A key's path in the mirror: under `summaries/` or `activities/` by its kind. */
+function pathUnder(kind: RecordKind, key: string): string {
+  return `${kind === "summary" ? "summaries" : "activities"}/${key}`;
 }
 
 /**

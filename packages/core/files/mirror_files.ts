@@ -1,6 +1,7 @@
 /** The files of a mirror folder, in an order that depends on nothing but their names. */
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { mtimeOf } from "./same_object.ts";
 import { isTempName } from "./temp_files.ts";
 
 /** One file of a mirror folder. */
@@ -35,7 +36,7 @@ export function* mirrorFiles(folder: string): Generator<MirrorFile> {
       const childName = name ? `${name}/${child.name}` : child.name;
       if (child.isDirectory()) yield* walk(childPath, childName);
       else if (child.isFile())
-        yield { name: childName, body: readFileSync(childPath), mtime: lstatSync(childPath).mtime };
+        yield { name: childName, body: readFileSync(childPath), mtime: mtimeOf(lstatSync(childPath)) };
     }
   }
   yield* walk(folder, "");

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -18,5 +18,12 @@ describe("mirrorFiles()", () => {
       "a/10.xml=10",
       "a/2.xml=2",
     ]);
+  });
+
+  test("gives each file its mtime truncated to the millisecond, never carried into the next second", () => {
+    const root = mkdtempSync(join(tmpdir(), "mirror-files-"));
+    writeFileSync(join(root, "f.xml"), "f");
+    utimesSync(join(root, "f.xml"), 1764670000.9996, 1764670000.9996);
+    expect([...mirrorFiles(root)][0]?.mtime.toISOString()).toBe("2025-12-02T10:06:40.999Z");
   });
 });

@@ -30,7 +30,7 @@ export {
 } from "./mirror_lock.ts";
 export { processStart } from "./process_identity.ts";
 export { parseReferenceToken, readReferenceTokens } from "./reference_tokens.ts";
-export { fileMd5 } from "./same_object.ts";
+export { fileMd5, mtimeOf } from "./same_object.ts";
 export {
   removeIfOrphanedTemp,
   removeLiveTempFiles,

@@ -39,6 +39,14 @@ export function isSinglePartEtag(etag: string | undefined): etag is string {
   return etag !== undefined && /^[0-9a-f]{32}$/.test(etag);
 }
 
+/**
+ * A file's mtime, truncated to the millisecond. Node's `Stats.mtime` rounds `mtimeMs`, which carries
+ * 10:00:00.9996 into 10:00:01: a second the rule compares with and tar writes, and not the file's.
+ */
+export function mtimeOf(info: Stats): Date {
+  return new Date(Math.floor(info.mtimeMs));
+}
+
 /** The MD5 of a file in hex; undefined when it cannot be read. */
 export function fileMd5(path: string): string | undefined {
   try {
@@ -75,7 +83,7 @@ export function compareFile(path: string, listed: ObjectFacts, options: CompareO
   if (!isSinglePartEtag(listed.etag)) {
     return modified === undefined
       ? { kind: "unknown" }
-      : { kind: "changed", detail: `mtime ${info.mtime.toISOString()}, LastModified ${listed.lastModified}` };
+      : { kind: "changed", detail: `mtime ${mtimeOf(info).toISOString()}, LastModified ${listed.lastModified}` };
   }
   const md5 = fileMd5(path);
   if (md5 !== listed.etag) return { kind: "changed", detail: `MD5 ${md5 ?? "unreadable"}, ETag ${listed.etag}` };

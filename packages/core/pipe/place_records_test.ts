@@ -1,9 +1,18 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { Mirror, type MirrorOptions } from "../files/mod.ts";
+import { Mirror, type MirrorOptions, mtimeOf } from "../files/mod.ts";
 import { type FetchedObject, isErrorDocument, type PlaceOptions, placeRecords } from "./place_records.ts";
 import type { ManifestRecord, ObjectRecord, PipelineRecord, UnknownRecord } from "./records.ts";
 
@@ -176,7 +185,9 @@ describe("placeRecords() with fetched bodies (orcid-fetch --into)", () => {
   test("with compared, an object its fetcher found different is written without a second compare; without, it is compared", async () => {
     const root = mirrorWithWorks(ID, 1);
     const file = join(root, "activities", "097", ID, "works", `${ID}_works_1.xml`);
-    const lastModified = statSync(file).mtime.toISOString();
+    // Last in its second, as a write may leave a file: its mtime read to the ms stays in that second.
+    utimesSync(file, 1764670000.9996, 1764670000.9996);
+    const lastModified = mtimeOf(statSync(file)).toISOString();
     // The file holds these bytes at this mtime, so a compare here would find it the same.
     const fetched: FetchedObject = { ...work(ID, 1, ""), body: Buffer.from("old 1"), size: 5, lastModified };
     expect((await run(root, [{ ...fetched, differs: true }]))[0]).toMatchObject({ action: "unchanged" });

@@ -1,10 +1,11 @@
 /** The orcid-fetch command line. */
-import { DEFAULT_ATTEMPTS, packageVersion, runMain, withAwsOptions } from "@orcid-sync/core";
+import { DEFAULT_ATTEMPTS, packageVersion, runMain, YOUNG_GENERATION_MIB, withAwsOptions } from "@orcid-sync/core";
 import { type FetchArgs, runFetch } from "./run_fetch.ts";
 
 await runMain<FetchArgs>({
   name: "orcid-fetch",
   version: packageVersion(import.meta.url),
+  youngGenerationMiB: YOUNG_GENERATION_MIB,
   usage:
     "$0 [options] [file ...]\n\nDownload the objects of the key records read from stdin (or files; - is stdin) and emit, in input order, an object record for each (body as UTF-8 text, or base64), a missing record for a 404, an unchanged record for a skipped or 304 object, and an error record for a failure. Every other record passes through.",
   examples: [

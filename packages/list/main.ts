@@ -1,10 +1,18 @@
 /** The orcid-list command line. */
-import { CHECKPOINT_FILE, DEFAULT_LAYOUT, packageVersion, runMain, withAwsOptions } from "@orcid-sync/core";
+import {
+  CHECKPOINT_FILE,
+  DEFAULT_LAYOUT,
+  packageVersion,
+  runMain,
+  YOUNG_GENERATION_MIB,
+  withAwsOptions,
+} from "@orcid-sync/core";
 import { type ListArgs, runList } from "./run_list.ts";
 
 await runMain<ListArgs>({
   name: "orcid-list",
   version: packageVersion(import.meta.url),
+  youngGenerationMiB: YOUNG_GENERATION_MIB,
   usage:
     "$0 (--since WHEN | --all | --ids FILE) (-s | -a | -s -a) [options]\n\nEmit the keys to sync as NDJSON records: key records, a manifest per iD with -a (its complete set of activity keys), and with --all a checkpoint after each folder.",
   examples: [

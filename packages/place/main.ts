@@ -1,10 +1,11 @@
 /** The orcid-place command line. */
-import { DEFAULT_LAYOUT, packageVersion, runMain } from "@orcid-sync/core";
+import { DEFAULT_LAYOUT, packageVersion, runMain, YOUNG_GENERATION_MIB } from "@orcid-sync/core";
 import { type PlaceArgs, runPlace } from "./run_place.ts";
 
 await runMain<PlaceArgs>({
   name: "orcid-place",
   version: packageVersion(import.meta.url),
+  youngGenerationMiB: YOUNG_GENERATION_MIB,
   usage:
     "$0 <dir> [options] [file ...]\n\nFile the object records read from stdin (or files) under <dir> in the reference's layout — summaries/<last3>/<iD>.xml and activities/<last3>/<iD>/<type>/<iD>_<type>_<put-code>.xml — atomically, with each file's mtime set to the object's LastModified, and emit a placed record for each file written, left unchanged or deleted.",
   examples: [

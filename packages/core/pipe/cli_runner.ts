@@ -12,6 +12,7 @@ import { redact, registerSecret } from "./redact.ts";
 import { releaseHeldLocks, removeLiveTempFiles } from "../files/mod.ts";
 import { keepWasmOnBaselineCompiler } from "./wasm_tiering.ts";
 import { DownstreamClosedError, RecordWriter, streamFlushed } from "./write_records.ts";
+import { capYoungGeneration } from "./young_generation.ts";
 
 /** The exit statuses of every tool. */
 export const ExitCode = {
@@ -86,6 +87,11 @@ export interface ToolSpec<A> {
   readonly epilog?: string;
   /** Declares the tool's own flags. */
   readonly options: (argv: Argv) => Argv<A>;
+  /**
+   * Keep V8's new space to this many MiB ({@linkcode capYoungGeneration}): the download's tools, whose
+   * RSS adds up in one pipe. Default: V8's own sizing.
+   */
+  readonly youngGenerationMiB?: number;
   /** Does the work; returns an exit code (default 0). */
   readonly main: (args: A & CommonArgs, context: ToolContext) => Promise<number | undefined>;
 }
@@ -212,6 +218,7 @@ export async function runMain<A>(spec: ToolSpec<A>): Promise<never> {
   // We support Node 20.19+ (docs/node-versions.md); the SDK's notice about its future floor is not for our users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   keepWasmOnBaselineCompiler();
+  if (spec.youngGenerationMiB !== undefined) capYoungGeneration(spec.youngGenerationMiB);
   const controller = new AbortController();
   // Every in-flight request listens on this signal: many at once is the design, not a leak.
   setMaxListeners(0, controller.signal);

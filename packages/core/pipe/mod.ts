@@ -68,3 +68,4 @@ export {
 } from "./time.ts";
 export { DownstreamClosedError, RecordWriter, streamFlushed } from "./write_records.ts";
 export { type CheckpointCounts, recordCheckpoints } from "./record_checkpoints.ts";
+export { capYoungGeneration, YOUNG_GENERATION_MIB } from "./young_generation.ts";

@@ -23,7 +23,6 @@ import {
 import { lambdaChanges, type LambdaStats, newLambdaStats } from "./lambda_changes.ts";
 import {
   activitiesOf,
-  type EncodedLines,
   type ListedBatch,
   type ListingContext,
   type ListingNotice,
@@ -141,7 +140,7 @@ export async function* listRecords(
  *
  * @example
  * ```ts
- * for await (const batch of listAll(options, new Set(), stats)) for (const { bytes, lines } of batch.chunks) await out.writeEncoded(bytes, lines);
+ * for await (const batch of listAll(options, new Set(), stats)) if (!batch.error) await out.writeEncoded(Buffer.concat(batch.chunks), batch.lines);
  * ```
  */
 export async function* listAll(
@@ -156,6 +155,12 @@ export async function* listAll(
     stats.folders += batch.checkpoints;
     yield batch;
   }
+}
+
+/** Lines already encoded, and how many. */
+export interface EncodedLines {
+  readonly bytes: Buffer;
+  readonly lines: number;
 }
 
 /**

@@ -355,19 +355,13 @@ interface RangeStream {
   ended: boolean;
 }
 
-/** Lines already encoded, and how many. */
-export interface EncodedLines {
-  readonly bytes: Buffer;
-  readonly lines: number;
-}
-
 /**
  * Whole groups of records as encoded NDJSON lines, and how many of each kind they hold; or an
  * error record alone.
  */
 export interface ListedBatch {
   /** Lines, each ending in a newline, in order. */
-  readonly chunks: EncodedLines[];
+  readonly chunks: Buffer[];
   lines: number;
   keys: number;
   manifests: number;
@@ -412,7 +406,7 @@ export async function* rangeGroups(context: ListingContext, plan: RangePlan): As
   const activitiesOf = (folder: string) => named.get(folder) ?? plan.activities?.(folder);
   let checkpointed = 0;
   const line = (out: ListedBatch, record: CheckpointRecord | ManifestRecord) => {
-    out.chunks.push({ bytes: Buffer.from(`${JSON.stringify(record)}\n`), lines: 1 });
+    out.chunks.push(Buffer.from(`${JSON.stringify(record)}\n`));
     out.lines++;
   };
   const checkpointsBefore = (folder: string | undefined, out: ListedBatch): void => {
@@ -472,10 +466,9 @@ export async function* rangeGroups(context: ListingContext, plan: RangePlan): As
         // An activities bucket's group ends with its manifest, which its bucket's checkpoint covers.
         const activity = s !== summaries;
         if (!isDone(s.bucket, folder)) {
-          const lines = item.keys + (activity ? 1 : 0);
-          out.chunks.push({ bytes: item.bytes, lines });
+          out.chunks.push(item.bytes);
           out.keys += item.keys;
-          out.lines += lines;
+          out.lines += item.keys + (activity ? 1 : 0);
           if (activity) out.manifests++;
         }
         listed ||= activity;

@@ -146,7 +146,7 @@ export async function runList(args: ListArgs, ctx: ToolContext): Promise<number>
           if (!args.count) await ctx.out.write(error);
         } else if (!args.count) {
           // One buffer a batch: a write per iD's group costs more than the copy.
-          await ctx.out.writeEncoded(Buffer.concat(chunks.map((chunk) => chunk.bytes)), lines);
+          await ctx.out.writeEncoded(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), lines);
         }
       }
     } else {

@@ -2,7 +2,14 @@
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { ExitCode, FatalError, UsageError } from "@orcid-sync/core";
-import { BatchFailedError, DEFAULT_BATCH_RECORDS, type LoadCounts, loadRecords, newLoadCounts } from "../loader.ts";
+import {
+  BatchFailedError,
+  DEFAULT_BATCH_RECORDS,
+  DEFAULT_MIN_BATCH_RECORDS,
+  type LoadCounts,
+  loadRecords,
+  newLoadCounts,
+} from "../loader.ts";
 import { readTextRecords, type TextRecord } from "../read_input.ts";
 import type { Verb } from "./verb.ts";
 
@@ -57,8 +64,7 @@ export const loadVerb: Verb = {
       .option("batch", {
         type: "number",
         default: DEFAULT_BATCH_RECORDS,
-        describe:
-          "Most records per batch (whole iDs; one transaction each; the next batch is read while one commits, and closes early past 20,000 records when that commit has ended)",
+        describe: `Most records per batch (whole iDs; one transaction each; the next batch is read while one commits, and closes early past ${DEFAULT_MIN_BATCH_RECORDS.toLocaleString("en")} records when that commit has ended)`,
       }),
   prepare: (args) => {
     const batch = args.batch ?? DEFAULT_BATCH_RECORDS;

@@ -9,7 +9,7 @@
  * {@linkcode MAX_JSON_LINE_CHARS}; links whose DOI is already trimmed and lower case.
  */
 import { rmSync } from "node:fs";
-import { mkdtemp, open, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, open, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -143,6 +143,32 @@ const SOURCES: Record<string, [type: JsonStagedType, columns: string, select: st
 };
 
 const NEWLINE = Buffer.from("\n");
+/** A load's folder: this prefix, the process id, a random tail. */
+const FOLDER_PREFIX = "orcid-db-load-";
+const FOLDER_NAME = /^orcid-db-load-(\d+)-/;
+
+/** Whether a process of that id runs here (one this user may not signal runs too). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the folders of loads whose process has gone: a killed load (SIGKILL, a crash of the
+ * machine) had no chance to remove its own, which holds up to a batch of lines.
+ */
+async function removeLeftovers(parent: string): Promise<void> {
+  for (const name of await readdir(parent).catch((): string[] => [])) {
+    const pid = Number(FOLDER_NAME.exec(name)?.[1] ?? 0);
+    if (pid > 0 && pid !== process.pid && !running(pid)) {
+      await rm(join(parent, name), { recursive: true, force: true }).catch(() => {});
+    }
+  }
+}
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const columnsSql = (columns: Record<string, string>) =>
   `{${Object.entries(columns)
@@ -164,9 +190,10 @@ export class JsonStage {
     process.once("exit", this.#onExit);
   }
 
-  /** Makes the folder (in the system's temporary folder). */
+  /** Makes the folder (in the system's temporary folder), after removing those killed loads left. */
   static async create(): Promise<JsonStage> {
-    return new JsonStage(await mkdtemp(join(tmpdir(), "orcid-db-load-")));
+    await removeLeftovers(tmpdir());
+    return new JsonStage(await mkdtemp(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`)));
   }
 
   #file(type: JsonStagedType): string {
@@ -179,6 +206,9 @@ export class JsonStage {
     if (lines.length === 0) return;
     const parts: Uint8Array[] = [];
     for (const line of lines) parts.push(line, NEWLINE);
+    // Made again if gone: a load that cannot see this process (another PID namespace sharing the
+    // folder) takes it for a killed one's.
+    await mkdir(this.#dir, { recursive: true });
     // The lines as they are, without a copy into one buffer.
     const file = await open(this.#file(type), "w");
     try {

@@ -3,7 +3,8 @@
  * as the rows built in JavaScript (rows.ts), record for record, on the generator's records and on
  * text that tests the JSON reader (escapes, non-ASCII, empty lists, nulls, a DOI not yet in lower case).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -179,9 +180,31 @@ describe("rows from JSON text (DuckDB)", () => {
       expect(readdirSync(tmp)).toEqual([]);
       // While loading: one folder, holding the files of the batch committed.
       expect(during.map((names) => names.map((n) => n.replace(/-\w+$/, "")))).toEqual([
-        ["orcid-db-load"],
-        ["orcid-db-load"],
+        [`orcid-db-load-${process.pid}`],
+        [`orcid-db-load-${process.pid}`],
       ]);
+    } finally {
+      setTmpdir(saved);
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("removes the folders of loads that were killed, not those of loads still running", async () => {
+    const t = tempDb();
+    dirs.push(t);
+    const tmp = mkdtempSync(join(tmpdir(), "json-staging-test-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      // A process that has ended: its id is free (a load killed with SIGKILL leaves such a folder).
+      const killed = spawnSync(process.execPath, ["-e", ""]).pid;
+      for (const name of [`orcid-db-load-${killed}-AbC123`, `orcid-db-load-${process.ppid}-XyZ789`, "orcid-db-other"]) {
+        mkdirSync(join(tmp, name));
+        writeFileSync(join(tmp, name, "work.ndjson"), "{}\n");
+      }
+      const { counts } = await loadInto(t.path, sourced(DAY1));
+      expect(counts.status).toBe("complete");
+      expect(readdirSync(tmp).sort()).toEqual([`orcid-db-load-${process.ppid}-XyZ789`, "orcid-db-other"]);
     } finally {
       setTmpdir(saved);
       rmSync(tmp, { recursive: true, force: true });

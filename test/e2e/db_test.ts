@@ -3,9 +3,9 @@
  * one-writer lock, and loads killed at random points.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, onTestFinished, test } from "vitest";
 import { DATA_TABLES, openDatabase, openDuckDb, type SqlEngine } from "@orcid-sync/db";
 import { type ExtractDayOptions, extractRecordsOfDay, toNdjson } from "../generator/orcid_records.ts";
 import { BIN_DIR, ROOT, runBin, runPipeline, scratch } from "./helpers.ts";
@@ -265,6 +265,16 @@ describe("orcid-db", () => {
     const referenceEvents = await events(reference);
     expect(referenceEvents.length).toBeGreaterThan(20);
 
+    // The loads' staging folders go to a folder of the test's own: a killed load leaves its folder,
+    // and the next load removes it.
+    const tmp = join(dir, "tmp");
+    mkdirSync(tmp);
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    onTestFinished(() => {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    });
     let killed = 0;
     for (let run = 0; run < 10; run++) {
       const path = join(dir, `killed-${run}.duckdb`);
@@ -299,6 +309,7 @@ describe("orcid-db", () => {
       expect(rerun.code).toBe(0);
       expect(await idStates(path)).toEqual(after);
       expect(await events(path)).toEqual(referenceEvents);
+      expect(readdirSync(tmp), `run ${run}: staging folders left behind`).toEqual([]);
     }
     expect(killed).toBeGreaterThan(0);
   }, 900_000);

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { awsCli, type DownloadJob, ORCID_INTO, ORCID_PIPE, ORCID_SCRIPT, rclone } from "./contenders.ts";
 
 const job: DownloadJob = {
@@ -13,6 +13,7 @@ const job: DownloadJob = {
   scratch: mkdtempSync(join(tmpdir(), "bench-contenders-")),
   repo: "/repo",
 };
+afterAll(() => rmSync(job.scratch, { recursive: true, force: true }));
 
 describe("every contender", () => {
   // A contender that reads the bench's own server instead of the job's bypasses the latency proxy

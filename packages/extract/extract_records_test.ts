@@ -1,10 +1,10 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { PipelineRecord, UnknownRecord } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { type ExtractOutput, extractRecords } from "./extract_records.ts";
 import { emptyStats } from "./summary_task.ts";
+import { scratchDir } from "../core/testdata/scratch_dir.ts";
 
 const testdata = new URL("./testdata/", import.meta.url).pathname;
 /** orcid-place's record of the summary in testdata/summaries/221/ written. */
@@ -145,7 +145,7 @@ describe("extractRecords()", () => {
 
   test("with a mirror, a summary under a symlinked <last3> folder is refused (UnsafePath), never read", async () => {
     // The mirror's summaries/221 is a symlink to a folder outside it that holds a readable summary.
-    const root = mkdtempSync(join(tmpdir(), "extract-mirror-"));
+    const root = scratchDir("extract-mirror-");
     const outside = join(root, "outside");
     mkdirSync(outside);
     copyFileSync(`${testdata}summaries/221/0000-0003-2222-2221.xml`, join(outside, "0000-0003-2222-2221.xml"));

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BufferedResponse, KeyRecord, PipelineRecord, S3Access } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { fetchRecords } from "./fetch_records.ts";
+import { scratchDir } from "../core/testdata/scratch_dir.ts";
 
 const SIZE = 100;
 
@@ -71,7 +71,7 @@ describe("fetchRecords()", () => {
   });
 
   test("with skipUnchanged, refuses a key that leads out of the mirror without a request: no MD5 of a file outside goes upstream", async () => {
-    const base = mkdtempSync(join(tmpdir(), "fetch-records-"));
+    const base = scratchDir("fetch-records-");
     const mirror = join(base, "mirror");
     mkdirSync(join(mirror, "summaries"), { recursive: true });
     writeFileSync(join(base, "secret.xml"), "a file outside the mirror");
@@ -104,7 +104,7 @@ describe("fetchRecords()", () => {
   });
 
   test("asBytes: an object downloaded because its file was absent or different says so (differs); without a mirror it does not", async () => {
-    const mirror = mkdtempSync(join(tmpdir(), "fetch-records-"));
+    const mirror = scratchDir("fetch-records-");
     const body = Buffer.from("<record/>");
     const s3 = {
       async requestBuffered() {

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidKeyError, type KeyRecord, Mirror, UnsafePathError } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { localState as localStateOf } from "./local_copy.ts";
+import { scratchDir } from "../core/testdata/scratch_dir.ts";
 
 const localState = (root: string, record: KeyRecord) => localStateOf(new Mirror(root, { sweep: false }), record);
 
@@ -19,7 +19,7 @@ const record = (extra: Partial<KeyRecord> = {}): KeyRecord => ({
 });
 
 function mirrorWith(body: string, mtime: Date): string {
-  const mirror = mkdtempSync(join(tmpdir(), "local-copy-"));
+  const mirror = scratchDir("local-copy-");
   mkdirSync(join(mirror, "summaries", "097"), { recursive: true });
   const path = join(mirror, "summaries", "097", `${ID}.xml`);
   writeFileSync(path, body);
@@ -78,11 +78,11 @@ describe("localState()", () => {
   });
 
   test("is absent when there is no file", () => {
-    expect(localState(mkdtempSync(join(tmpdir(), "local-copy-")), record())).toEqual({ kind: "absent" });
+    expect(localState(scratchDir("local-copy-"), record())).toEqual({ kind: "absent" });
   });
 
   test("refuses a key that leads out of the mirror: the file there is not read", () => {
-    const base = mkdtempSync(join(tmpdir(), "local-copy-"));
+    const base = scratchDir("local-copy-");
     const mirror = join(base, "mirror");
     mkdirSync(mirror);
     writeFileSync(join(base, "secret.xml"), "not the mirror's");
@@ -92,7 +92,7 @@ describe("localState()", () => {
   });
 
   test("refuses a folder of the mirror that is a symlink: the file behind it is neither read nor touched", () => {
-    const base = mkdtempSync(join(tmpdir(), "local-copy-"));
+    const base = scratchDir("local-copy-");
     const outside = join(base, "outside");
     mkdirSync(outside);
     const seeded = new Date("2025-10-01T00:00:00.000Z");

@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import { ParallelGzip } from "./parallel_gzip.ts";
+import { scratchDir } from "../core/testdata/scratch_dir.ts";
 
 async function compress(input: Buffer, options: ConstructorParameters<typeof ParallelGzip>[0]): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -25,7 +25,7 @@ describe("ParallelGzip", () => {
   test("writes gzip members that zlib and gunzip read back as the input", async () => {
     const output = await compress(input, { workers: 3, blockBytes: 64 * 1024 });
     expect(gunzipSync(output).equals(input)).toBe(true);
-    const path = join(mkdtempSync(join(tmpdir(), "pgzip-")), "x.gz");
+    const path = join(scratchDir("pgzip-"), "x.gz");
     writeFileSync(path, output);
     expect(execFileSync("gunzip", ["-c", path], { maxBuffer: 10e6 }).equals(input)).toBe(true);
   });

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Mirror, type PipelineRecord } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { newVerifyStats, verifyRecords } from "./verify_records.ts";
+import { scratchDir } from "../core/testdata/scratch_dir.ts";
 
 const ID = "0000-0002-1825-0097";
 const OTHER = "0000-0001-5109-3700"; // folder 700
@@ -15,7 +15,7 @@ const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
 /** A mirror of one summary and two works of ID, every file with WHEN as its mtime. */
 function seededMirror(): string {
-  const root = mkdtempSync(join(tmpdir(), "verify-"));
+  const root = scratchDir("verify-");
   const files = {
     [`summaries/097/${ID}.xml`]: "summary",
     [`activities/097/${ID}/works/${ID}_works_1.xml`]: "work 1",

@@ -1,5 +1,4 @@
-import { appendFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import {
@@ -9,8 +8,9 @@ import {
   readCheckpoints,
   readReferenceTokens,
 } from "@orcid-sync/core";
+import { scratchDir } from "../core/testdata/scratch_dir.ts";
 
-const journalPath = () => join(mkdtempSync(join(tmpdir(), "checkpoints-")), "journal.ndjson");
+const journalPath = () => join(scratchDir("checkpoints-"), "journal.ndjson");
 
 describe("CheckpointJournal and readCheckpoints()", () => {
   test("round-trip, and a torn last line counts for nothing", async () => {

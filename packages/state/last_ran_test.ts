@@ -1,9 +1,9 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatIsoMicros } from "@orcid-sync/core";
 import { afterEach, describe, expect, test } from "vitest";
 import { readLastRan, readLastRanState, StateFileError, utcFileOf, writeLastRan } from "./last_ran.ts";
+import { scratchDir } from "../core/testdata/scratch_dir.ts";
 
 const fixture = (name: string) => new URL(`./testdata/${name}`, import.meta.url).pathname;
 const originalTz = process.env.TZ;
@@ -27,7 +27,7 @@ describe("readLastRan()", () => {
   });
 
   test("gives undefined for a missing file and a clear error for a malformed one", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "last-ran-"));
+    const dir = scratchDir("last-ran-");
     expect(await readLastRan(join(dir, "none"))).toBeUndefined();
     for (const content of ["", "yesterday", "2026-11-19", "2026-11-19 25:03:27.1", "2026-11-19 14:03:27.1234567"]) {
       writeFileSync(join(dir, "bad"), content);
@@ -39,7 +39,7 @@ describe("readLastRan()", () => {
 describe("writeLastRan()", () => {
   test("writes local time with six fraction digits and no newline, and reads it back", async () => {
     process.env.TZ = "Asia/Kolkata";
-    const dir = mkdtempSync(join(tmpdir(), "last-ran-"));
+    const dir = scratchDir("last-ran-");
     const path = join(dir, "last_ran.config");
     copyFileSync(fixture("last_ran.config"), path);
     const time = Date.UTC(2026, 10, 20, 0, 0, 0) * 1000;
@@ -50,7 +50,7 @@ describe("writeLastRan()", () => {
   });
 
   test("saved under TZ=UTC and read under TZ=America/Los_Angeles: the same instant, no gap of hours", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "last-ran-"));
+    const dir = scratchDir("last-ran-");
     const path = join(dir, "last_ran.config");
     const time = Date.UTC(2026, 11, 2, 17, 4, 5) * 1000 + 123456;
     process.env.TZ = "UTC";
@@ -63,7 +63,7 @@ describe("writeLastRan()", () => {
   });
 
   test("a last_ran.config edited (or written by the reference) since is obeyed, in local time", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "last-ran-"));
+    const dir = scratchDir("last-ran-");
     const path = join(dir, "last_ran.config");
     process.env.TZ = "UTC";
     await writeLastRan(path, Date.UTC(2026, 11, 2, 17, 0, 0) * 1000);
@@ -76,7 +76,7 @@ describe("writeLastRan()", () => {
   });
 
   test("a crash between the two writes leaves the older last_ran.config in charge", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "last-ran-"));
+    const dir = scratchDir("last-ran-");
     const path = join(dir, "last_ran.config");
     process.env.TZ = "Europe/Berlin";
     await writeLastRan(path, Date.UTC(2026, 10, 1) * 1000);
@@ -88,7 +88,7 @@ describe("writeLastRan()", () => {
   });
 
   test("without last_ran.config the UTC file alone says nothing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "last-ran-"));
+    const dir = scratchDir("last-ran-");
     writeFileSync(join(dir, "last_ran.config.utc"), "2026-11-02T00:00:00.000000Z\n");
     expect(await readLastRan(join(dir, "last_ran.config"))).toBeUndefined();
   });

@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { processStart } from "@orcid-sync/core";
 import { describe, expect, test } from "vitest";
 import { raceLocks } from "../core/testdata/race_locks.ts";
 import { acquireLock, LockHeldError, releaseLock } from "./lock.ts";
+import { scratchDir } from "../core/testdata/scratch_dir.ts";
 
-const lockPath = () => join(mkdtempSync(join(tmpdir(), "lock-")), "last_ran.config.lock");
+const lockPath = () => join(scratchDir("lock-"), "last_ran.config.lock");
 
 describe("acquireLock()", () => {
   test("refuses a second holder while the first is alive, naming it", async () => {

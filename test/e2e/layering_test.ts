@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { scratchDir } from "../../packages/core/testdata/scratch_dir.ts";
 import { importsOf, layeringViolations } from "../layering.ts";
 
 const REPO = join(import.meta.dirname, "..", "..");
 
 /** A tree holding `files` (path → text), with an empty package.json for every tool. */
 function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "layering-"));
+  const root = scratchDir("layering-");
   for (const tool of ["list", "fetch", "place", "pack", "state", "unpack", "extract", "db"]) {
     mkdirSync(join(root, "packages", tool), { recursive: true });
     writeFileSync(join(root, "packages", tool, "package.json"), "{}");

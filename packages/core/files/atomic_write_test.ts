@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { atomicWrite } from "./atomic_write.ts";
 import { isOrphanedTemp, parseTempName, tempPathFor } from "./temp_files.ts";
+import { scratchDir } from "../testdata/scratch_dir.ts";
 
-const scratch = () => mkdtempSync(join(tmpdir(), "atomic-write-"));
+const scratch = () => scratchDir("atomic-write-");
 
 describe("atomicWrite()", () => {
   test("replaces the content and leaves no temp file", async () => {

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { LockHeldError, readLockHolder, releaseLockFile, takeLockFile } from "./lock_file.ts";
+import { scratchDir } from "../testdata/scratch_dir.ts";
 
-const folder = () => mkdtempSync(join(tmpdir(), "lock-file-"));
+const folder = () => scratchDir("lock-file-");
 
 describe("takeLockFile()", () => {
   test("writes the whole holder in one step and leaves no temp file", () => {

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { MirrorFolders, UnsafePathError } from "./mirror_folders.ts";
 import { tempPathFor } from "./temp_files.ts";
+import { scratchDir } from "../testdata/scratch_dir.ts";
 
-const root = () => mkdtempSync(join(tmpdir(), "mirror-folders-"));
+const root = () => scratchDir("mirror-folders-");
 
 describe("MirrorFolders", () => {
   test("ensure() makes the folders component by component", () => {

@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { raceLocks } from "../testdata/race_locks.ts";
 import { LockHeldError } from "./lock_file.ts";
 import { acquireMirrorLock, MIRROR_LOCK_FOLDER } from "./mirror_lock.ts";
 import { parseShard } from "../orcid/mod.ts";
+import { scratchDir } from "../testdata/scratch_dir.ts";
 
-const mirror = () => join(mkdtempSync(join(tmpdir(), "mirror-lock-")), "ORCID_public_data_files");
+const mirror = () => join(scratchDir("mirror-lock-"), "ORCID_public_data_files");
 
 describe("acquireMirrorLock()", () => {
   test("the whole mirror and any shard exclude each other; disjoint shards share it", async () => {
@@ -135,7 +136,7 @@ describe("acquireMirrorLock() across processes", () => {
 describe("acquireMirrorLock() and symlinks", () => {
   test("refuses a lock folder that is a symlink: nothing is written outside the mirror", async () => {
     const root = mirror();
-    const outside = mkdtempSync(join(tmpdir(), "outside-"));
+    const outside = scratchDir("outside-");
     mkdirSync(root);
     symlinkSync(outside, join(root, MIRROR_LOCK_FOLDER));
     await expect(acquireMirrorLock(root)).rejects.toThrow(/not a folder/);

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { InvalidKeyError } from "../orcid/mod.ts";
 import { keyPath, Mirror } from "./mirror.ts";
 import { UnsafePathError } from "./mirror_folders.ts";
+import { scratchDir } from "../testdata/scratch_dir.ts";
 
 const ID = "0000-0002-1825-0097";
 const OTHER = "0000-0001-5109-3700";
@@ -13,7 +13,7 @@ const work = (n: number) => `${WORKS}/${ID}_works_${n}.xml`;
 
 /** A mirror holding works 1..n of ID, each "old n". */
 function mirrorWithWorks(n: number): string {
-  const root = mkdtempSync(join(tmpdir(), "mirror-"));
+  const root = scratchDir("mirror-");
   mkdirSync(join(root, WORKS), { recursive: true });
   for (let i = 1; i <= n; i++) writeFileSync(join(root, work(i)), `old ${i}`);
   return root;
@@ -39,7 +39,7 @@ describe("keyPath()", () => {
 
 describe("Mirror", () => {
   test("write() makes the folders and writes atomically with the mtime; compare() then finds the same object", async () => {
-    const root = mkdtempSync(join(tmpdir(), "mirror-"));
+    const root = scratchDir("mirror-");
     const mirror = new Mirror(root);
     const mtime = new Date("2026-11-20T10:00:00.000Z");
     await mirror.write(work(1), Buffer.from("new"), { mtime });
@@ -85,8 +85,8 @@ describe("Mirror", () => {
   });
 
   test("refuses a symlinked folder: nothing outside the mirror is read or written", async () => {
-    const root = mkdtempSync(join(tmpdir(), "mirror-"));
-    const outside = mkdtempSync(join(tmpdir(), "outside-"));
+    const root = scratchDir("mirror-");
+    const outside = scratchDir("outside-");
     writeFileSync(join(outside, `${ID}.xml`), "<x/>");
     mkdirSync(join(root, "summaries"));
     symlinkSync(outside, join(root, "summaries", "097"));

@@ -1,16 +1,16 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { compareFile, isSinglePartEtag } from "./same_object.ts";
+import { scratchDir } from "../testdata/scratch_dir.ts";
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 const SEEDED = new Date("2025-10-01T00:00:00.000Z");
 const LAST_MODIFIED = "2026-11-20T10:00:00.400Z";
 
 function fileWith(body: string, mtime: Date): string {
-  const path = join(mkdtempSync(join(tmpdir(), "same-object-")), "f.xml");
+  const path = join(scratchDir("same-object-"), "f.xml");
   writeFileSync(path, body);
   utimesSync(path, mtime, mtime);
   return path;
@@ -19,7 +19,7 @@ function fileWith(body: string, mtime: Date): string {
 describe("compareFile()", () => {
   test("a symlink is absent, even to a file that matches: nothing outside the mirror is compared, read or touched", () => {
     const outside = fileWith("<x/>", SEEDED);
-    const link = join(mkdtempSync(join(tmpdir(), "same-object-")), "f.xml");
+    const link = join(scratchDir("same-object-"), "f.xml");
     symlinkSync(outside, link);
     for (const listed of [
       { size: 4, lastModified: SEEDED.toISOString() },
@@ -78,7 +78,7 @@ describe("compareFile()", () => {
   });
 
   test("is absent when there is no file, or a folder where the file should be", () => {
-    const dir = mkdtempSync(join(tmpdir(), "same-object-"));
+    const dir = scratchDir("same-object-");
     expect(compareFile(join(dir, "none.xml"), { size: 1 })).toEqual({ kind: "absent" });
     expect(compareFile(dir, { size: 1 })).toEqual({ kind: "absent" });
   });

@@ -1,20 +1,11 @@
 import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { Mirror, type MirrorOptions, mtimeOf } from "../files/mod.ts";
 import { type FetchedObject, isErrorDocument, type PlaceOptions, placeRecords } from "./place_records.ts";
 import type { ManifestRecord, ObjectRecord, PipelineRecord, UnknownRecord } from "./records.ts";
+import { scratchDir } from "../testdata/scratch_dir.ts";
 
 const ID = "0000-0002-1825-0097";
 const OTHER = "0000-0001-5109-3700";
@@ -50,7 +41,7 @@ const manifest = (orcid: string, ...works: number[]): ManifestRecord => ({
 
 /** A mirror holding works 1..n of an iD, each "old n". */
 function mirrorWithWorks(orcid: string, n: number): string {
-  const root = mkdtempSync(join(tmpdir(), "place-records-"));
+  const root = scratchDir("place-records-");
   const folder = join(root, "activities", orcid.slice(-3), orcid, "works");
   mkdirSync(folder, { recursive: true });
   for (let i = 1; i <= n; i++) writeFileSync(join(folder, `${orcid}_works_${i}.xml`), `old ${i}`);

@@ -1,12 +1,11 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { CheckpointJournal, readCheckpoints } from "../files/mod.ts";
 import { recordCheckpoints } from "./record_checkpoints.ts";
 import type { PipelineRecord } from "./records.ts";
+import { scratchDir } from "../testdata/scratch_dir.ts";
 
-const journalPath = () => join(mkdtempSync(join(tmpdir(), "checkpoints-")), "journal.ndjson");
+const journalPath = () => join(scratchDir("checkpoints-"), "journal.ndjson");
 
 async function* from<T>(items: T[]): AsyncGenerator<T> {
   yield* items;

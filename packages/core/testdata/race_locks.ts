@@ -1,9 +1,8 @@
 /** Races lock contenders (lock_contender.mjs) against each other, each in its own process. */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { scratchDir } from "./scratch_dir.ts";
 
 const CONTENDER = fileURLToPath(new URL("./lock_contender.mjs", import.meta.url));
 
@@ -17,7 +16,7 @@ export interface ContenderResult {
 /**
  * Runs one contender per entry of `shards` (undefined: the whole mirror, or the state lock) at once
  * on the lock at `target`, each for `rounds` rounds, with one marker file that a holder creates
- * exclusively while inside.
+ * exclusively while inside. Call it inside a test (its marker's folder goes when the test ends).
  */
 export function raceLocks(
   kind: "state" | "mirror",
@@ -26,7 +25,7 @@ export function raceLocks(
   shards: readonly (string | undefined)[],
   rounds: number,
 ): Promise<ContenderResult[]> {
-  const marker = join(mkdtempSync(join(tmpdir(), "lock-marker-")), "inside");
+  const marker = join(scratchDir("lock-marker-"), "inside");
   return Promise.all(
     shards.map(
       (shard) =>

@@ -4,11 +4,11 @@
  * text that tests the JSON reader (escapes, non-ASCII, empty lists, nulls, a DOI not yet in lower case).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { extractRecordsOfDay } from "../../test/generator/orcid_records.ts";
+import { scratchDir } from "../core/testdata/scratch_dir.ts";
 import type { LoaderInput } from "./loader.ts";
 import { dumpData, loadInto, parseNdjson, sourced, tempDb, withDb } from "./testdata/helpers.ts";
 
@@ -63,9 +63,15 @@ const EDGES: object[] = [
 ];
 
 /** Sets (or, given undefined, unsets) the temporary folder Node reports. */
-function setTmpdir(dir: string | undefined): void {
-  if (dir === undefined) delete process.env.TMPDIR;
-  else process.env.TMPDIR = dir;
+/** Sets TMPDIR for the rest of the test (a fresh folder unless one is given) and back after it. */
+function useTmpdir(dir = scratchDir("json-staging-test-")): string {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  onTestFinished(() => {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  });
+  return dir;
 }
 
 /** A person's fields as null and empty lists. */
@@ -148,66 +154,48 @@ describe("rows from JSON text (DuckDB)", () => {
   it("builds the rows in JavaScript when the temporary folder cannot be made", async () => {
     const t = tempDb();
     dirs.push(t);
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = join(t.dir, "missing");
-    try {
-      const { counts } = await loadInto(t.path, sourced(DAY1));
-      expect(counts).toMatchObject({ status: "complete", persons: 2, works: 2, links: 5 });
-    } finally {
-      setTmpdir(saved);
-    }
-    expect(await withDb(t.path, dumpData)).toEqual(await loaded(DAY1, false));
+    const expected = await loaded(DAY1, false);
+    useTmpdir(join(t.dir, "missing"));
+    const { counts } = await loadInto(t.path, sourced(DAY1));
+    expect(counts).toMatchObject({ status: "complete", persons: 2, works: 2, links: 5 });
+    expect(await withDb(t.path, dumpData)).toEqual(expected);
   });
 
   it("writes the lines to a folder of the system's temporary folder, removed when the load ends or fails", async () => {
     const t = tempDb();
     dirs.push(t);
-    const tmp = mkdtempSync(join(tmpdir(), "json-staging-test-"));
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    try {
-      const during: string[][] = [];
-      async function* input(fail: boolean): AsyncGenerator<LoaderInput> {
-        yield* sourced(DAY1.slice(0, 5));
-        during.push(readdirSync(tmp));
-        yield* sourced(DAY1.slice(5));
-        if (fail) throw new SyntaxError("Cannot parse record on stdin:12");
-      }
-      const { counts } = await loadInto(t.path, input(false), { batchRecords: 1 });
-      expect(counts.status).toBe("complete");
-      expect(readdirSync(tmp)).toEqual([]);
-      expect((await loadInto(t.path, input(true), { batchRecords: 1 })).counts.status).toBe("incomplete");
-      expect(readdirSync(tmp)).toEqual([]);
-      // While loading: one folder, holding the files of the batch committed.
-      expect(during.map((names) => names.map((n) => n.replace(/-\w+$/, "")))).toEqual([
-        [`orcid-db-load-${process.pid}`],
-        [`orcid-db-load-${process.pid}`],
-      ]);
-    } finally {
-      setTmpdir(saved);
-      rmSync(tmp, { recursive: true, force: true });
+    const tmp = useTmpdir();
+    const during: string[][] = [];
+    async function* input(fail: boolean): AsyncGenerator<LoaderInput> {
+      yield* sourced(DAY1.slice(0, 5));
+      during.push(readdirSync(tmp));
+      yield* sourced(DAY1.slice(5));
+      if (fail) throw new SyntaxError("Cannot parse record on stdin:12");
     }
+    const { counts } = await loadInto(t.path, input(false), { batchRecords: 1 });
+    expect(counts.status).toBe("complete");
+    expect(readdirSync(tmp)).toEqual([]);
+    expect((await loadInto(t.path, input(true), { batchRecords: 1 })).counts.status).toBe("incomplete");
+    expect(readdirSync(tmp)).toEqual([]);
+    // While loading: one folder, holding the files of the batch committed.
+    expect(during.map((names) => names.map((n) => n.replace(/-\w+$/, "")))).toEqual([
+      [`orcid-db-load-${process.pid}`],
+      [`orcid-db-load-${process.pid}`],
+    ]);
   });
 
   it("removes the folders of loads that were killed, not those of loads still running", async () => {
     const t = tempDb();
     dirs.push(t);
-    const tmp = mkdtempSync(join(tmpdir(), "json-staging-test-"));
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    try {
-      // A process that has ended: its id is free (a load killed with SIGKILL leaves such a folder).
-      const killed = spawnSync(process.execPath, ["-e", ""]).pid;
-      for (const name of [`orcid-db-load-${killed}-AbC123`, `orcid-db-load-${process.ppid}-XyZ789`, "orcid-db-other"]) {
-        mkdirSync(join(tmp, name));
-        writeFileSync(join(tmp, name, "work.ndjson"), "{}\n");
-      }
-      const { counts } = await loadInto(t.path, sourced(DAY1));
-      expect(counts.status).toBe("complete");
-      expect(readdirSync(tmp).sort()).toEqual([`orcid-db-load-${process.ppid}-XyZ789`, "orcid-db-other"]);
-    } finally {
-      setTmpdir(saved);
-      rmSync(tmp, { recursive: true, force: true });
+    const tmp = useTmpdir();
+    // A process that has ended: its id is free (a load killed with SIGKILL leaves such a folder).
+    const killed = spawnSync(process.execPath, ["-e", ""]).pid;
+    for (const name of [`orcid-db-load-${killed}-AbC123`, `orcid-db-load-${process.ppid}-XyZ789`, "orcid-db-other"]) {
+      mkdirSync(join(tmp, name));
+      writeFileSync(join(tmp, name, "work.ndjson"), "{}\n");
     }
+    const { counts } = await loadInto(t.path, sourced(DAY1));
+    expect(counts.status).toBe("complete");
+    expect(readdirSync(tmp).sort()).toEqual([`orcid-db-load-${process.ppid}-XyZ789`, "orcid-db-other"]);
   });
 });

@@ -309,7 +309,9 @@ describe("orcid-db", () => {
       expect(rerun.code).toBe(0);
       expect(await idStates(path)).toEqual(after);
       expect(await events(path)).toEqual(referenceEvents);
-      expect(readdirSync(tmp), `run ${run}: staging folders left behind`).toEqual([]);
+      // (Node 22 and later keep their compile cache there too.)
+      const staging = readdirSync(tmp).filter((name) => name.startsWith("orcid-db-load-"));
+      expect(staging, `run ${run}: staging folders left behind`).toEqual([]);
     }
     expect(killed).toBeGreaterThan(0);
   }, 900_000);

@@ -12,6 +12,7 @@ import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, open, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processLiveness } from "@orcid-sync/core";
 
 /** The record types staged as JSON text, each in a file of its own. */
 export type JsonStagedType = "person" | "gone" | "work" | "affiliation" | "funding" | "link";
@@ -145,17 +146,7 @@ const SOURCES: Record<string, [type: JsonStagedType, columns: string, select: st
 const NEWLINE = Buffer.from("\n");
 /** A load's folder: this prefix, the process id, a random tail. */
 const FOLDER_PREFIX = "orcid-db-load-";
-const FOLDER_NAME = /^orcid-db-load-(\d+)-/;
-
-/** Whether a process of that id runs here (one this user may not signal runs too). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+const FOLDER_NAME = new RegExp(`^${FOLDER_PREFIX}(\\d+)-`);
 
 /**
  * Removes the folders of loads whose process has gone: a killed load (SIGKILL, a crash of the
@@ -164,7 +155,7 @@ function running(pid: number): boolean {
 async function removeLeftovers(parent: string): Promise<void> {
   for (const name of await readdir(parent).catch((): string[] => [])) {
     const pid = Number(FOLDER_NAME.exec(name)?.[1] ?? 0);
-    if (pid > 0 && pid !== process.pid && !running(pid)) {
+    if (pid > 0 && pid !== process.pid && processLiveness(pid) === "dead") {
       await rm(join(parent, name), { recursive: true, force: true }).catch(() => {});
     }
   }

@@ -28,7 +28,7 @@ export {
   MirrorLock,
   releaseHeldLocks,
 } from "./mirror_lock.ts";
-export { processStart } from "./process_identity.ts";
+export { type Liveness, processLiveness, processStart } from "./process_identity.ts";
 export { parseReferenceToken, readReferenceTokens } from "./reference_tokens.ts";
 export { fileMd5, mtimeOf } from "./same_object.ts";
 export {

@@ -178,6 +178,10 @@ const sameLink = (a: string, b: string) =>
   `${a}.doi = ${b}.doi AND ${a}.orcid = ${b}.orcid AND ${a}.put_code = ${b}.put_code AND ` +
   `${a}.relationship IS NOT DISTINCT FROM ${b}.relationship AND ${a}.class IS NOT DISTINCT FROM ${b}.class`;
 
+// Whether any of the batch's iDs is stored: every stored iD has its `person` or `gone` row.
+const STORED_SQL = `SELECT 1 AS found FROM ${STAGE_IDS}
+WHERE orcid IN (SELECT orcid FROM persons UNION ALL SELECT orcid FROM gone) LIMIT 1`;
+
 const STAGE_EVENTS = "stage_events";
 const EVENT_ORDER = "doi, orcid, put_code, change DESC";
 
@@ -637,8 +641,11 @@ async function commitBatch(
       filled.add(STAGE_EVENTS);
       await engine.run(DIFF_SQL);
     }
+    // Each delete scans its whole table: a batch of iDs none of which is stored (every batch of a
+    // first build) has nothing to delete.
+    const stored = (await engine.all(STORED_SQL)).length > 0;
     for (const table of DATA_TABLES) {
-      await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
+      if (stored) await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
       if (staged.get(table.name)!.length > 0 || (linksFromLines && table.name === "links"))
         await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
       if (jsonStage && !(linksFromLines && table.name === "links"))

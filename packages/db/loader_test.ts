@@ -171,6 +171,37 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
     });
   });
 
+  it("deletes nothing for a batch of iDs none of which is stored, and replaces an iD stored only as gone", async () => {
+    const path = db();
+    const engine = await openTarget(path, { write: true });
+    const deletes: string[] = [];
+    const run = engine.run.bind(engine);
+    engine.run = (sql, params) => {
+      if (/^DELETE FROM (?!stage_)/.test(sql)) deletes.push(sql);
+      return run(sql, params);
+    };
+    try {
+      for await (const _ of loadRecords(engine, sourced(DAY1), newLoadCounts()));
+      expect(deletes).toEqual([]);
+      // The deprecated iD, reinstated, in a batch with a new iD: the batch holds a stored iD.
+      const reinstated = { type: "person", orcid: "0000-0002-1694-233X", givenNames: "Back" };
+      const fresh = { type: "person", orcid: "0000-0003-1415-9269", givenNames: "New" };
+      for await (const _ of loadRecords(engine, sourced([fresh, reinstated]), newLoadCounts()));
+      expect(deletes.length).toBeGreaterThan(0);
+    } finally {
+      await engine.close();
+    }
+    await withDb(path, async (engine) => {
+      expect(await engine.all("SELECT orcid FROM gone")).toEqual([]);
+      expect(await engine.all("SELECT given_names FROM persons ORDER BY given_names")).toEqual([
+        { given_names: "Back" },
+        { given_names: "Josiah" },
+        { given_names: "Laure" },
+        { given_names: "New" },
+      ]);
+    });
+  });
+
   it("is idempotent: the same input again changes no row and writes no event", async () => {
     const path = db();
     await loadInto(path, DAY1);

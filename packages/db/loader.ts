@@ -186,14 +186,19 @@ const STAGE_EVENTS = "stage_events";
 const EVENT_ORDER = "doi, orcid, put_code, change DESC";
 
 // The links of the batch's iDs that are gone or changed (removed), then those new or changed
-// (added), computed before the replace.
+// (added), computed before the replace. Only the stored links of the batch's iDs are compared: a
+// link's identity holds its iD, and the cost stays that of the batch, not of the whole table.
 const DIFF_SQL = `INSERT INTO ${STAGE_EVENTS} (change, ${LINK_LIST})
-SELECT 'removed', ${LINK_LIST} FROM links o
-WHERE o.orcid IN (SELECT orcid FROM ${STAGE_IDS})
-  AND NOT EXISTS (SELECT 1 FROM ${stageName("links")} n WHERE ${sameLink("n", "o")})
+WITH o AS (SELECT ${LINK_LIST} FROM links WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS}))
+SELECT 'removed', ${LINK_LIST} FROM o
+WHERE NOT EXISTS (SELECT 1 FROM ${stageName("links")} n WHERE ${sameLink("n", "o")})
 UNION ALL
 SELECT 'added', ${LINK_LIST} FROM ${stageName("links")} n
-WHERE NOT EXISTS (SELECT 1 FROM links o WHERE ${sameLink("o", "n")})`;
+WHERE NOT EXISTS (SELECT 1 FROM o WHERE ${sameLink("o", "n")})`;
+
+// A batch none of whose iDs is stored: every link is new.
+const ADDED_SQL = `INSERT INTO ${STAGE_EVENTS} (change, ${LINK_LIST})
+SELECT 'added', ${LINK_LIST} FROM ${stageName("links")}`;
 
 // Numbered after every event committed before (under the link_events lock, so seq order is commit
 // order for a poller), in (doi, orcid, put_code) order, a removal before the addition of the same link.
@@ -637,13 +642,13 @@ async function commitBatch(
   const { added, removed } = await engine.transaction(async () => {
     let added = 0;
     let removed = 0;
+    // Each delete scans its whole table, and so does the search for the links to compare: a batch
+    // of iDs none of which is stored (every batch of a first build) has nothing to delete or compare.
+    const stored = (await engine.all(STORED_SQL)).length > 0;
     if (options.events) {
       filled.add(STAGE_EVENTS);
-      await engine.run(DIFF_SQL);
+      await engine.run(stored ? DIFF_SQL : ADDED_SQL);
     }
-    // Each delete scans its whole table: a batch of iDs none of which is stored (every batch of a
-    // first build) has nothing to delete.
-    const stored = (await engine.all(STORED_SQL)).length > 0;
     for (const table of DATA_TABLES) {
       if (stored) await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
       if (staged.get(table.name)!.length > 0 || (linksFromLines && table.name === "links"))

@@ -202,6 +202,21 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
     });
   });
 
+  it("writes every link of a batch of new iDs as added, after a first load", async () => {
+    const path = db();
+    await loadInto(path, DAY1.slice(5));
+    // Carberry's records, none of whose iDs is stored yet.
+    const { counts } = await loadInto(path, DAY1.slice(0, 5), { now: new Date("2026-11-21T00:00:00.000Z") });
+    expect(counts).toMatchObject({ added: 3, removed: 0 });
+    await withDb(path, async (engine) => {
+      expect(await engine.all("SELECT change, doi, orcid, put_code FROM link_events ORDER BY seq")).toEqual([
+        { change: "added", doi: "10.5438/0000-00ss", orcid: CARBERRY, put_code: 102 },
+        { change: "added", doi: "10.5438/3dfw-z4kq", orcid: CARBERRY, put_code: 102 },
+        { change: "added", doi: "10.5555/12345678", orcid: CARBERRY, put_code: 101 },
+      ]);
+    });
+  });
+
   it("is idempotent: the same input again changes no row and writes no event", async () => {
     const path = db();
     await loadInto(path, DAY1);

@@ -1,18 +1,18 @@
 /**
  * Staging rows built by DuckDB from input records' JSON text (an engine whose `stagesJson` is
- * true): at each batch the loader writes the lines of each record type to a file of its own in a
- * temporary folder, and these statements insert the rows that DuckDB's JSON reader (C++, on its
+ * true): as it reads a batch, the loader writes the lines of each record type to a file of its own
+ * in a temporary folder, and these statements insert the rows that DuckDB's JSON reader (C++, on its
  * threads) builds from them — no value crosses from JavaScript one at a time. The rows equal what
  * rows.ts builds in JavaScript for the same records, given what the loader sends this way: lines
  * core's `parseRecord` accepted, that start with `{`, without `\u` escapes (DuckDB refuses a lone
  * surrogate and writes control characters' escapes back in upper case), shorter than
  * {@linkcode MAX_JSON_LINE_CHARS}; links whose DOI is already trimmed and lower case.
  */
-import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, open, readdir, rm } from "node:fs/promises";
+import { closeSync, createReadStream, mkdirSync, openSync, rmSync, writevSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { processLiveness } from "@orcid-sync/core";
+import { processLiveness, readLines } from "@orcid-sync/core";
 
 /** The record types staged as JSON text, each in a file of its own. */
 export type JsonStagedType = "person" | "gone" | "work" | "affiliation" | "funding" | "link";
@@ -166,13 +166,18 @@ const columnsSql = (columns: Record<string, string>) =>
     .map(([name, type]) => `${quote(name)}: ${quote(type)}`)
     .join(", ")}}`;
 
+/** Bytes of lines held for a file before they are written (a write per about this much). */
+const WRITE_BYTES = 1024 * 1024;
+/** Lines held for a file before they are written (each line and its newline are a buffer of one `writev`). */
+const WRITE_LINES = 500;
+
 /**
- * A load's staged lines: a temporary folder with one file per record type, written again at each
- * batch (one batch commits at a time), removed when the load ends.
+ * A load's staged lines: a temporary folder, removed when the load ends, with the files of the
+ * batches ({@linkcode StagedLines}) being read or committed.
  */
 export class JsonStage {
   readonly #dir: string;
-  readonly #lines = new Map<JsonStagedType, number>();
+  #batches = 0;
   // A process that exits before the load ends (a signal, a fatal error) removes the folder too.
   readonly #onExit = () => rmSync(this.#dir, { recursive: true, force: true });
 
@@ -187,26 +192,91 @@ export class JsonStage {
     return new JsonStage(await mkdtemp(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`)));
   }
 
-  #file(type: JsonStagedType): string {
-    return join(this.#dir, `${type}.ndjson`);
+  /** Files for the next batch's lines. */
+  batch(): StagedLines {
+    return new StagedLines(this.#dir, `batch-${++this.#batches}`);
   }
 
-  /** Writes the batch's lines of one type, as UTF-8 (replacing the last batch's). */
-  async write(type: JsonStagedType, lines: readonly Uint8Array[]): Promise<void> {
-    this.#lines.set(type, lines.length);
-    if (lines.length === 0) return;
-    const parts: Uint8Array[] = [];
-    for (const line of lines) parts.push(line, NEWLINE);
-    // Made again if gone: a load that cannot see this process (another PID namespace sharing the
-    // folder) takes it for a killed one's.
-    await mkdir(this.#dir, { recursive: true });
-    // The lines as they are, without a copy into one buffer.
-    const file = await open(this.#file(type), "w");
-    try {
-      await file.writev(parts);
-    } finally {
-      await file.close();
+  /** Removes the folder. */
+  async remove(): Promise<void> {
+    process.off("exit", this.#onExit);
+    await rm(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One batch's lines, a file per record type, written as they are added (a few at a time), so that
+ * a batch holds no line in memory whatever its size. Writes are synchronous: each is a small
+ * `writev` to the page cache, and the next batch's lines are written while DuckDB reads the files of
+ * the batch before on its own threads.
+ */
+export class StagedLines {
+  readonly #dir: string;
+  readonly #name: string;
+  readonly #files = new Map<JsonStagedType, number>();
+  readonly #pending = new Map<JsonStagedType, { parts: Uint8Array[]; bytes: number }>();
+  readonly #lines = new Map<JsonStagedType, number>();
+  #finished = false;
+
+  constructor(dir: string, name: string) {
+    this.#dir = dir;
+    this.#name = name;
+  }
+
+  #file(type: JsonStagedType): string {
+    return join(this.#dir, `${this.#name}-${type}.ndjson`);
+  }
+
+  /** Adds a line (UTF-8, without its newline) of a type. */
+  add(type: JsonStagedType, line: Uint8Array): void {
+    if (this.#finished) throw new Error("A finished batch takes no more lines");
+    let pending = this.#pending.get(type);
+    if (!pending) {
+      pending = { parts: [], bytes: 0 };
+      this.#pending.set(type, pending);
     }
+    pending.parts.push(line, NEWLINE);
+    pending.bytes += line.byteLength + 1;
+    this.#lines.set(type, (this.#lines.get(type) ?? 0) + 1);
+    if (pending.bytes >= WRITE_BYTES || pending.parts.length >= 2 * WRITE_LINES) this.#write(type, pending);
+  }
+
+  #write(type: JsonStagedType, pending: { parts: Uint8Array[]; bytes: number }): void {
+    if (pending.parts.length === 0) return;
+    let fd = this.#files.get(type);
+    if (fd === undefined) {
+      // Made again if gone: a load that cannot see this process (another PID namespace sharing the
+      // folder) takes it for a killed one's.
+      mkdirSync(this.#dir, { recursive: true });
+      fd = openSync(this.#file(type), "w");
+      this.#files.set(type, fd);
+    }
+    writevSync(fd, pending.parts);
+    pending.parts = [];
+    pending.bytes = 0;
+  }
+
+  /** Lines added of a type. */
+  count(type: JsonStagedType): number {
+    return this.#lines.get(type) ?? 0;
+  }
+
+  /** Writes what is held and closes the files: the batch is complete (again: nothing happens). */
+  finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    try {
+      for (const [type, pending] of this.#pending) this.#write(type, pending);
+    } finally {
+      for (const fd of this.#files.values()) closeSync(fd);
+    }
+  }
+
+  /** The finished batch's lines of a type, in the order added. */
+  async *read(type: JsonStagedType): AsyncGenerator<Uint8Array> {
+    if (!this.count(type)) return;
+    for await (const { bytes } of readLines(createReadStream(this.#file(type)), { source: this.#file(type) }))
+      yield bytes;
   }
 
   /**
@@ -218,15 +288,19 @@ export class JsonStage {
     const source = SOURCES[table];
     if (!source) throw new RangeError(`Unknown table '${table}'`);
     const [type, columns, select] = source;
-    if (!this.#lines.get(type)) return [];
+    if (!this.count(type)) return [];
     const read = `read_json(${quote(this.#file(type))}, format = 'newline_delimited', columns = ${columnsSql(COLUMNS[columns]!)})`;
     // work_ids: one row per external id of each work.
     return [`INSERT INTO ${into} SELECT ${select} FROM ${read}${table === "work_ids" ? ")" : ""}`];
   }
 
-  /** Removes the folder. */
-  async remove(): Promise<void> {
-    process.off("exit", this.#onExit);
-    await rm(this.#dir, { recursive: true, force: true });
+  /** Removes the batch's files (finished or not). */
+  remove(): void {
+    try {
+      this.finish();
+    } catch {
+      // What could not be written is removed anyway.
+    }
+    for (const type of this.#files.keys()) rmSync(this.#file(type), { force: true });
   }
 }

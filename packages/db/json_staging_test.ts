@@ -4,11 +4,12 @@
  * text that tests the JSON reader (escapes, non-ASCII, empty lists, nulls, a DOI not yet in lower case).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { extractRecordsOfDay } from "../../test/generator/orcid_records.ts";
 import { scratchDir } from "../core/testdata/scratch_dir.ts";
+import { JsonStage } from "./json_staging.ts";
 import type { LoaderInput } from "./loader.ts";
 import { dumpData, loadInto, parseNdjson, sourced, tempDb, withDb } from "./testdata/helpers.ts";
 
@@ -182,6 +183,32 @@ describe("rows from JSON text (DuckDB)", () => {
       [`orcid-db-load-${process.pid}`],
       [`orcid-db-load-${process.pid}`],
     ]);
+  });
+
+  it("writes a batch's lines to its files as they are added, not all at its commit", async () => {
+    const tmp = useTmpdir();
+    const stage = await JsonStage.create();
+    try {
+      const lines = stage.batch();
+      const line = Buffer.from(JSON.stringify(DAY1[0]));
+      for (let i = 0; i < 2_000; i++) lines.add("person", line);
+      const [folder] = readdirSync(tmp);
+      const written = statSync(join(tmp, folder!, "batch-1-person.ndjson")).size;
+      // Most of them are on disk already; the rest are written when the batch is finished.
+      expect(written).toBeGreaterThan(1_000 * (line.length + 1));
+      lines.finish();
+      expect(statSync(join(tmp, folder!, "batch-1-person.ndjson")).size).toBe(2_000 * (line.length + 1));
+      let read = 0;
+      for await (const bytes of lines.read("person")) {
+        expect(Buffer.from(bytes).equals(line)).toBe(true);
+        read++;
+      }
+      expect(read).toBe(2_000);
+      lines.remove();
+      expect(readdirSync(join(tmp, folder!))).toEqual([]);
+    } finally {
+      await stage.remove();
+    }
   });
 
   it("removes the folders of loads that were killed, not those of loads still running", async () => {

@@ -4,12 +4,13 @@
  * again from the staging tables, and the links that changed become link events. Records the loader
  * does not consume wait until the batch that came before them has committed, then pass on. While a
  * batch commits (on the engine's threads or server), the next one is read: never more than one ahead.
- * A batch closes when full, or early (past a minimum) when the engine has finished the one before.
+ * A batch closes when full, or early (past a minimum) when the engine has finished the one before,
+ * or when an iD comes again. An iD's records join its batch once they have ended.
  */
 import type { LinkRecord, SourcedRecord, WorkRecord } from "@orcid-sync/core";
 import type { SqlEngine, SqlValue } from "./engine.ts";
 import { type InputRecord, isInputRecord } from "./input_records.ts";
-import { JsonStage, type JsonStagedType, MAX_JSON_LINE_CHARS } from "./json_staging.ts";
+import { JsonStage, type JsonStagedType, MAX_JSON_LINE_CHARS, type StagedLines } from "./json_staging.ts";
 import { linksFromWork } from "./links_from_work.ts";
 import {
   affiliationRow,
@@ -26,9 +27,9 @@ import { createTableSql } from "./schema.ts";
 import { DATA_TABLES, LINK_COLUMNS } from "./tables.ts";
 
 /**
- * Most records per batch unless told otherwise (`--batch`). Each batch costs a statement per table and a
- * delete of its iDs that scans each table, so fewer batches cost less CPU; two batches are held in
- * memory at once, which bounds the size (a load's peak RSS stays within the issue's 1 GiB).
+ * Most records per batch unless told otherwise (`--batch`). Each batch costs a statement per table and,
+ * when it replaces stored iDs, a delete that scans each table, so fewer batches cost less CPU; on
+ * PostgreSQL two batches' rows are held in memory at once (on DuckDB their lines are in files).
  */
 export const DEFAULT_BATCH_RECORDS = 100_000;
 
@@ -125,21 +126,21 @@ export interface LoadErrorRecord {
 
 /**
  * Records as their JSON text (UTF-8), for an engine that builds the rows itself (see json_staging.ts):
- * each record's type then its bytes, in one flat list (no object per record for the collector to
- * carry until the batch commits).
+ * each record's type then its bytes, in one flat list (no object per record).
  */
 type JsonLines = (JsonStagedType | Uint8Array)[];
 
 /**
  * A work's link: its JSON text (UTF-8) when the work went as JSON text, made when the work is read
- * (the batch then holds the bytes, outside the JavaScript heap, not the record and its strings,
- * until it commits); else the record (its row is built at the commit).
+ * (the iD's group then holds the bytes, not the record and its strings, until they go to the
+ * batch's files); else the record (its row is built when the iD's records end).
  */
 type WorkLink = Uint8Array | LinkRecord;
 
 /**
- * An iD's records gathered for its replace: rows built here, or lines the engine turns into rows.
- * Its maps are made when first needed (most iDs need few of them, and each is held to the commit).
+ * The records of the iD being read: rows built here, or lines the engine turns into rows. They join
+ * the batch when the iD's records have ended (an iD cut off by a failing input never does). Its maps
+ * are made when first needed (most iDs need few of them).
  */
 interface IdGroup {
   readonly orcid: string;
@@ -150,6 +151,26 @@ interface IdGroup {
   links?: Map<string, RowValues | Uint8Array>;
   /** Links by identity, from `work` records (used when the iD has no `link` records). */
   workLinks?: Map<string, WorkLink>;
+}
+
+/**
+ * A batch: its iDs, the rows built here, and the lines the engine builds rows from, written to
+ * files as its iDs end (so that no line is held in memory until the commit).
+ */
+interface Batch {
+  readonly ids: Set<string>;
+  /** Rows by table. */
+  readonly rows: Map<string, RowValues[]>;
+  /** Rows by table, however staged (for the counts). */
+  readonly counted: Map<string, number>;
+  /** The lines, when the engine builds rows from them. */
+  readonly lines?: StagedLines;
+  /** Records read into the batch. */
+  size: number;
+}
+
+function newBatch(jsonStage: JsonStage | undefined): Batch {
+  return { ids: new Set(), rows: new Map(), counted: new Map(), lines: jsonStage?.batch(), size: 0 };
 }
 
 /**
@@ -241,8 +262,7 @@ export async function* loadRecords(
   const jsonStage = engine.stagesJson ? await JsonStage.create().catch(() => undefined) : undefined;
   // Staging tables that may hold rows: emptied before the next batch uses them.
   const filled = new Set<string>();
-  let batch = new Map<string, IdGroup>();
-  let batchSize = 0;
+  let batch = newBatch(jsonStage);
   let waiting: object[] = [];
   let open: IdGroup | undefined;
   // The batch committing while the next one is read (at most one: memory holds two batches), with
@@ -256,12 +276,15 @@ export async function* loadRecords(
     const closed = batch;
     const out = waiting;
     const read = { records: counts.records, errors: counts.errors };
-    batch = new Map();
-    batchSize = 0;
+    batch = newBatch(jsonStage);
     waiting = [];
     const commit = async () => {
-      if (closed.size > 0)
-        await commitWithRetries(engine, closed, counts, { events, at, jsonStage, filled, ...read }, options);
+      try {
+        if (closed.ids.size > 0)
+          await commitWithRetries(engine, closed, counts, { events, at, json: true, filled, ...read }, options);
+      } finally {
+        closed.lines?.remove();
+      }
       return out;
     };
     idle = false;
@@ -301,9 +324,10 @@ export async function* loadRecords(
       } catch (error) {
         // The input ended early: the iD it was in the middle of is not replaced.
         counts.inputError = error as Error;
-        if (open && batch.get(open.orcid) === open) {
-          batch.delete(open.orcid);
+        if (open) {
+          batch.ids.delete(open.orcid);
           counts.cutOrcid = open.orcid;
+          open = undefined;
         }
         break;
       }
@@ -320,7 +344,12 @@ export async function* loadRecords(
       counts.records++;
       const problem = rejection(item);
       if (item.type === "person" || item.type === "gone") {
-        if (batchSize >= batchRecords || (batchSize >= minBatchRecords && idle)) {
+        // The records of the iD before have ended.
+        if (open) addGroup(batch, open);
+        open = undefined;
+        // The same iD twice in a batch: the later records are its state, in a batch after.
+        const again = !problem && batch.ids.has(item.orcid);
+        if (again || batch.size >= batchRecords || (batch.size >= minBatchRecords && idle)) {
           // The batch before this one has committed by the time this one closes.
           const out = await committed();
           startCommit();
@@ -336,9 +365,7 @@ export async function* loadRecords(
           continue;
         }
         open = { orcid: item.orcid, lines: [] };
-        // The same iD twice in a batch: the later records are its state.
-        batch.delete(item.orcid);
-        batch.set(item.orcid, open);
+        batch.ids.add(item.orcid);
         if (json !== undefined) open.lines.push(item.type, json);
         else
           add(
@@ -346,7 +373,7 @@ export async function* loadRecords(
             item.type === "person" ? "persons" : "gone",
             item.type === "person" ? personRow(item) : goneRow(item),
           );
-        batchSize++;
+        batch.size++;
         continue;
       }
       if (problem) {
@@ -366,14 +393,16 @@ export async function* loadRecords(
         continue;
       }
       addItem(open, item, json);
-      batchSize++;
+      batch.size++;
     }
+    if (open) addGroup(batch, open);
     yield* await committed();
     startCommit();
     yield* await committed();
   } finally {
     // Stopped early (the consumer went away, a failure): the engine is not closed under a commit.
     await committing?.catch(() => {});
+    batch.lines?.remove();
     await jsonStage?.remove();
   }
   counts.status = counts.inputError ? "incomplete" : "complete";
@@ -381,6 +410,35 @@ export async function* loadRecords(
   await retrying(engine, options, "The load's end", () =>
     engine.run("UPDATE loads SET status = $1, ended = $2 WHERE id = $3", [counts.status, ended, counts.loadId]),
   );
+}
+
+/** Adds an iD's records, once they have ended, to its batch: rows as rows, lines to the batch's files. */
+function addGroup(batch: Batch, group: IdGroup): void {
+  const count = (table: string, n: number) => batch.counted.set(table, (batch.counted.get(table) ?? 0) + n);
+  const addRow = (table: string, row: RowValues) => {
+    let rows = batch.rows.get(table);
+    if (!rows) {
+      rows = [];
+      batch.rows.set(table, rows);
+    }
+    rows.push(row);
+  };
+  for (const [table, rows] of group.rows ?? []) {
+    for (const row of rows) addRow(table, row);
+    count(table, rows.length);
+  }
+  // Lines are made only when the batch has files for them.
+  for (let i = 0; i < group.lines.length; i += 2) {
+    const type = group.lines[i] as JsonStagedType;
+    batch.lines!.add(type, group.lines[i + 1] as Uint8Array);
+    count(TABLE_OF_TYPE[type], 1);
+  }
+  const links = group.links ?? group.workLinks;
+  for (const link of links?.values() ?? []) {
+    if (link instanceof Uint8Array) batch.lines!.add("link", link);
+    else addRow("links", Array.isArray(link) ? link : linkRow(link as LinkRecord));
+  }
+  count("links", links?.size ?? 0);
 }
 
 function add(group: IdGroup, table: string, row: RowValues): void {
@@ -523,8 +581,8 @@ interface BatchOptions {
   readonly records: number;
   /** Error records up to the batch's end. */
   readonly errors: number;
-  /** Where the batch's JSON lines go when the engine builds rows from them. */
-  readonly jsonStage?: JsonStage;
+  /** Whether the engine builds rows from the batch's lines (else they are built here). */
+  readonly json: boolean;
   /** Staging tables that may hold rows (of a batch before, or of a failed attempt at this one). */
   readonly filled: Set<string>;
 }
@@ -532,18 +590,18 @@ interface BatchOptions {
 /** Commits a batch, again after a retryable failure. */
 function commitWithRetries(
   engine: SqlEngine,
-  batch: Map<string, IdGroup>,
+  batch: Batch,
   counts: LoadCounts,
   batchOptions: BatchOptions,
   options: LoadOptions,
 ): Promise<void> {
-  const first = [...batch.keys()][0];
-  return retrying(engine, options, `Batch ${counts.batches + 1} (${batch.size} iDs from ${first})`, () =>
+  const [first] = batch.ids;
+  return retrying(engine, options, `Batch ${counts.batches + 1} (${batch.ids.size} iDs from ${first})`, () =>
     commitBatch(engine, batch, counts, batchOptions).catch((error: unknown) => {
       // DuckDB refused a line that JSON.parse took (a key twice in an object): nothing of the batch
       // was committed, and its rows are built here from the same lines instead.
-      if (!batchOptions.jsonStage || !/JSON/.test((error as Error).message)) throw error;
-      return commitBatch(engine, batch, counts, { ...batchOptions, jsonStage: undefined });
+      if (!batch.lines || !batchOptions.json || !/JSON/.test((error as Error).message)) throw error;
+      return commitBatch(engine, batch, counts, { ...batchOptions, json: false });
     }),
   );
 }
@@ -567,45 +625,15 @@ function rowsOfLine(type: JsonStagedType, json: Uint8Array): [table: string, row
   }
 }
 
-async function commitBatch(
-  engine: SqlEngine,
-  batch: Map<string, IdGroup>,
-  counts: LoadCounts,
-  options: BatchOptions,
-): Promise<void> {
-  const { jsonStage } = options;
-  const staged = new Map<string, RowValues[]>(DATA_TABLES.map((t) => [t.name, []]));
-  const lines = new Map<JsonStagedType, Uint8Array[]>(JSON_TYPES.map((type) => [type, []]));
-  // Rows per table, however staged.
-  const counted = new Map<string, number>(DATA_TABLES.map((t) => [t.name, 0]));
-  const count = (table: string, n: number) => counted.set(table, counted.get(table)! + n);
-  for (const group of batch.values()) {
-    for (const [table, rows] of group.rows ?? []) {
-      staged.get(table)!.push(...rows);
-      count(table, rows.length);
-    }
-    for (let i = 0; i < group.lines.length; i += 2) {
-      const type = group.lines[i] as JsonStagedType;
-      const json = group.lines[i + 1] as Uint8Array;
-      if (jsonStage) lines.get(type)!.push(json);
-      else for (const [table, row] of rowsOfLine(type, json)) staged.get(table)!.push(row);
-      count(TABLE_OF_TYPE[type], 1);
-    }
-    if (group.links) {
-      for (const link of group.links.values()) {
-        if (!(link instanceof Uint8Array)) staged.get("links")!.push(link);
-        else if (jsonStage) lines.get("link")!.push(link);
-        else staged.get("links")!.push(rowsOfLine("link", link)[0]![1]);
-      }
-      count("links", group.links.size);
-    } else if (group.workLinks) {
-      for (const link of group.workLinks.values()) {
-        if (!(link instanceof Uint8Array)) staged.get("links")!.push(linkRow(link));
-        else if (jsonStage) lines.get("link")!.push(link);
-        else staged.get("links")!.push(rowsOfLine("link", link)[0]![1]);
-      }
-      count("links", group.workLinks.size);
-    }
+async function commitBatch(engine: SqlEngine, batch: Batch, counts: LoadCounts, options: BatchOptions): Promise<void> {
+  // The files are complete before the engine reads them, or before they are read back here.
+  batch.lines?.finish();
+  const json = batch.lines !== undefined && options.json;
+  const staged = new Map<string, RowValues[]>(DATA_TABLES.map((t) => [t.name, [...(batch.rows.get(t.name) ?? [])]]));
+  if (batch.lines && !json) {
+    for (const type of JSON_TYPES)
+      for await (const line of batch.lines.read(type))
+        for (const [table, row] of rowsOfLine(type, line)) staged.get(table)!.push(row);
   }
   // Emptied first, not after the commit: once committed, nothing may fail and have the batch retried.
   // Only those that may hold rows: most batches stage their rows as lines, and a statement costs.
@@ -619,7 +647,7 @@ async function commitBatch(
   await engine.append(
     STAGE_IDS,
     [{ name: "orcid", kind: "text" }],
-    [...batch.keys()].map((orcid): SqlValue[] => [orcid]),
+    [...batch.ids].map((orcid): SqlValue[] => [orcid]),
   );
   for (const table of DATA_TABLES) {
     const rows = staged.get(table.name)!;
@@ -629,16 +657,13 @@ async function commitBatch(
   }
   // Links are staged when events compare them with the stored ones; the other rows go from the
   // lines into the tables in the transaction, without a staging copy.
-  const linksFromLines = jsonStage !== undefined && options.events;
-  if (jsonStage) {
-    for (const type of JSON_TYPES) await jsonStage.write(type, lines.get(type)!);
-    if (linksFromLines) {
-      filled.add(stageName("links"));
-      for (const sql of jsonStage.rowsSql("links", stageName("links"))) await engine.run(sql);
-    }
+  const linksFromLines = json && options.events;
+  if (linksFromLines) {
+    filled.add(stageName("links"));
+    for (const sql of batch.lines!.rowsSql("links", stageName("links"))) await engine.run(sql);
   }
 
-  const n = (table: string) => counted.get(table)!;
+  const n = (table: string) => batch.counted.get(table) ?? 0;
   const { added, removed } = await engine.transaction(async () => {
     let added = 0;
     let removed = 0;
@@ -653,8 +678,8 @@ async function commitBatch(
       if (stored) await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
       if (staged.get(table.name)!.length > 0 || (linksFromLines && table.name === "links"))
         await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
-      if (jsonStage && !(linksFromLines && table.name === "links"))
-        for (const sql of jsonStage.rowsSql(table.name, table.name)) await engine.run(sql);
+      if (json && !(linksFromLines && table.name === "links"))
+        for (const sql of batch.lines!.rowsSql(table.name, table.name)) await engine.run(sql);
     }
     if (options.events) {
       // Last, so the lock that orders events across loaders is held only to the commit.
@@ -671,7 +696,7 @@ async function commitBatch(
       [
         counts.batches + 1,
         options.records,
-        counts.ids + batch.size,
+        counts.ids + batch.ids.size,
         counts.persons + n("persons"),
         counts.gone + n("gone"),
         counts.works + n("works"),
@@ -689,7 +714,7 @@ async function commitBatch(
   counts.added += added;
   counts.removed += removed;
   counts.batches++;
-  counts.ids += batch.size;
+  counts.ids += batch.ids.size;
   counts.persons += n("persons");
   counts.gone += n("gone");
   counts.works += n("works");

@@ -261,6 +261,23 @@ describe.each(Object.keys(engines))("loadRecords() on %s", (engine) => {
     expect(counts).toMatchObject({ status: "complete", errors: 4, ids: 1, links: 1 });
   });
 
+  it("stores the later records of an iD that comes twice in the input, in a batch of their own", async () => {
+    const path = db();
+    const [person, work1, work2] = DAY1 as Record<string, unknown>[];
+    const haak = DAY1.slice(5);
+    const { counts } = await loadInto(path, [person!, work1!, ...haak, person!, work2!]);
+    expect(counts).toMatchObject({ status: "complete", batches: 2, ids: 4, works: 2, errors: 0 });
+    await withDb(path, async (engine) => {
+      expect(await engine.all("SELECT orcid, put_code FROM works ORDER BY orcid")).toEqual([
+        { orcid: CARBERRY, put_code: (work2 as { putCode: number }).putCode },
+      ]);
+      expect(await engine.all("SELECT count(*) AS n FROM persons")).toEqual([{ n: 2 }]);
+      expect(await engine.all("SELECT DISTINCT put_code FROM links WHERE orcid = $1", [CARBERRY])).toEqual([
+        { put_code: (work2 as { putCode: number }).putCode },
+      ]);
+    });
+  });
+
   it("holds each checkpoint until the batch with the records before it has committed, and never splits an iD", async () => {
     const path = db();
     const engine = await openTarget(path, { write: true });

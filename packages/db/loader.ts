@@ -265,7 +265,7 @@ export async function* loadRecords(
   let batch = newBatch(jsonStage);
   let waiting: object[] = [];
   let open: IdGroup | undefined;
-  // The batch committing while the next one is read (at most one: memory holds two batches), with
+  // The batch committing while the next one is read (at most one: never more than a batch ahead), with
   // the records that wait for it.
   let committing: Promise<object[]> | undefined;
   /** Whether the engine is idle: no batch committing, or its commit has ended. */

@@ -294,12 +294,11 @@ export class StagedLines {
     return [`INSERT INTO ${into} SELECT ${select} FROM ${read}${table === "work_ids" ? ")" : ""}`];
   }
 
-  /** Removes the batch's files (finished or not). */
+  /** Removes the batch's files (finished or not: lines still held are dropped, not written). */
   remove(): void {
-    try {
-      this.finish();
-    } catch {
-      // What could not be written is removed anyway.
+    if (!this.#finished) {
+      this.#finished = true;
+      for (const fd of this.#files.values()) closeSync(fd);
     }
     for (const type of this.#files.keys()) rmSync(this.#file(type), { force: true });
   }

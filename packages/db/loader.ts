@@ -161,8 +161,6 @@ interface Batch {
   readonly ids: Set<string>;
   /** Rows by table. */
   readonly rows: Map<string, RowValues[]>;
-  /** Rows by table, however staged (for the counts). */
-  readonly counted: Map<string, number>;
   /** The lines, when the engine builds rows from them. */
   readonly lines?: StagedLines;
   /** Records read into the batch. */
@@ -170,7 +168,7 @@ interface Batch {
 }
 
 function newBatch(jsonStage: JsonStage | undefined): Batch {
-  return { ids: new Set(), rows: new Map(), counted: new Map(), lines: jsonStage?.batch(), size: 0 };
+  return { ids: new Set(), rows: new Map(), lines: jsonStage?.batch(), size: 0 };
 }
 
 /**
@@ -414,41 +412,28 @@ export async function* loadRecords(
 
 /** Adds an iD's records, once they have ended, to its batch: rows as rows, lines to the batch's files. */
 function addGroup(batch: Batch, group: IdGroup): void {
-  const count = (table: string, n: number) => batch.counted.set(table, (batch.counted.get(table) ?? 0) + n);
-  const addRow = (table: string, row: RowValues) => {
-    let rows = batch.rows.get(table);
-    if (!rows) {
-      rows = [];
-      batch.rows.set(table, rows);
-    }
-    rows.push(row);
-  };
-  for (const [table, rows] of group.rows ?? []) {
-    for (const row of rows) addRow(table, row);
-    count(table, rows.length);
-  }
+  for (const [table, rows] of group.rows ?? []) for (const row of rows) addRow(batch.rows, table, row);
   // Lines are made only when the batch has files for them.
-  for (let i = 0; i < group.lines.length; i += 2) {
-    const type = group.lines[i] as JsonStagedType;
-    batch.lines!.add(type, group.lines[i + 1] as Uint8Array);
-    count(TABLE_OF_TYPE[type], 1);
-  }
-  const links = group.links ?? group.workLinks;
-  for (const link of links?.values() ?? []) {
+  for (let i = 0; i < group.lines.length; i += 2)
+    batch.lines!.add(group.lines[i] as JsonStagedType, group.lines[i + 1] as Uint8Array);
+  for (const link of (group.links ?? group.workLinks)?.values() ?? []) {
     if (link instanceof Uint8Array) batch.lines!.add("link", link);
-    else addRow("links", Array.isArray(link) ? link : linkRow(link as LinkRecord));
+    else addRow(batch.rows, "links", Array.isArray(link) ? link : linkRow(link as LinkRecord));
   }
-  count("links", links?.size ?? 0);
+}
+
+function addRow(rows: Map<string, RowValues[]>, table: string, row: RowValues): void {
+  let list = rows.get(table);
+  if (!list) {
+    list = [];
+    rows.set(table, list);
+  }
+  list.push(row);
 }
 
 function add(group: IdGroup, table: string, row: RowValues): void {
   group.rows ??= new Map();
-  let rows = group.rows.get(table);
-  if (!rows) {
-    rows = [];
-    group.rows.set(table, rows);
-  }
-  rows.push(row);
+  addRow(group.rows, table, row);
 }
 
 /** Adds an item to its iD's group: as its `json` text when given, else as rows. */
@@ -528,13 +513,14 @@ async function prepareStaging(engine: SqlEngine): Promise<void> {
 }
 
 const JSON_TYPES: readonly JsonStagedType[] = ["person", "gone", "work", "affiliation", "funding", "link"];
-const TABLE_OF_TYPE: Record<JsonStagedType, string> = {
-  person: "persons",
+/** The record type whose lines are a table's rows (one row a line; `work_ids` has none). */
+const TYPE_OF_TABLE: Readonly<Record<string, JsonStagedType>> = {
+  persons: "person",
   gone: "gone",
-  work: "works",
-  affiliation: "affiliations",
-  funding: "fundings",
-  link: "links",
+  works: "work",
+  affiliations: "affiliation",
+  fundings: "funding",
+  links: "link",
 };
 
 /**
@@ -629,11 +615,13 @@ async function commitBatch(engine: SqlEngine, batch: Batch, counts: LoadCounts, 
   // The files are complete before the engine reads them, or before they are read back here.
   batch.lines?.finish();
   const json = batch.lines !== undefined && options.json;
-  const staged = new Map<string, RowValues[]>(DATA_TABLES.map((t) => [t.name, [...(batch.rows.get(t.name) ?? [])]]));
+  let staged = batch.rows;
   if (batch.lines && !json) {
+    // A copy: the batch's own rows stay as they are for another attempt.
+    staged = new Map([...batch.rows].map(([table, rows]) => [table, [...rows]]));
     for (const type of JSON_TYPES)
       for await (const line of batch.lines.read(type))
-        for (const [table, row] of rowsOfLine(type, line)) staged.get(table)!.push(row);
+        for (const [table, row] of rowsOfLine(type, line)) addRow(staged, table, row);
   }
   // Emptied first, not after the commit: once committed, nothing may fail and have the batch retried.
   // Only those that may hold rows: most batches stage their rows as lines, and a statement costs.
@@ -650,8 +638,8 @@ async function commitBatch(engine: SqlEngine, batch: Batch, counts: LoadCounts, 
     [...batch.ids].map((orcid): SqlValue[] => [orcid]),
   );
   for (const table of DATA_TABLES) {
-    const rows = staged.get(table.name)!;
-    if (rows.length === 0) continue;
+    const rows = staged.get(table.name);
+    if (!rows?.length) continue;
     filled.add(stageName(table.name));
     await engine.append(stageName(table.name), table.columns, rows);
   }
@@ -663,7 +651,8 @@ async function commitBatch(engine: SqlEngine, batch: Batch, counts: LoadCounts, 
     for (const sql of batch.lines!.rowsSql("links", stageName("links"))) await engine.run(sql);
   }
 
-  const n = (table: string) => batch.counted.get(table) ?? 0;
+  // Rows per table, however staged.
+  const n = (table: string) => (batch.rows.get(table)?.length ?? 0) + (batch.lines?.count(TYPE_OF_TABLE[table]!) ?? 0);
   const { added, removed } = await engine.transaction(async () => {
     let added = 0;
     let removed = 0;
@@ -676,7 +665,7 @@ async function commitBatch(engine: SqlEngine, batch: Batch, counts: LoadCounts, 
     }
     for (const table of DATA_TABLES) {
       if (stored) await engine.run(`DELETE FROM ${table.name} WHERE orcid IN (SELECT orcid FROM ${STAGE_IDS})`);
-      if (staged.get(table.name)!.length > 0 || (linksFromLines && table.name === "links"))
+      if (staged.get(table.name)?.length || (linksFromLines && table.name === "links"))
         await engine.run(`INSERT INTO ${table.name} SELECT * FROM ${stageName(table.name)}`);
       if (json && !(linksFromLines && table.name === "links"))
         for (const sql of batch.lines!.rowsSql(table.name, table.name)) await engine.run(sql);

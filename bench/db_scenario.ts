@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { folderInShard, last3 } from "@orcid-sync/core";
 import { doiLinks, openDatabase, prefixLinks } from "@orcid-sync/db";
 import { buildDay, datasetObjects, extractRecordsOfDay, startLocalPostgres, writeTree } from "@orcid-sync/test-bed";
+import { stageFloor } from "./db_floor.ts";
 import { type Measurement, measure } from "./measure.ts";
 import { median, type ScenarioContext } from "./scenario.ts";
 
@@ -87,6 +88,9 @@ export async function pipelineScenario(
   const mb = summaries.reduce((n, o) => n + Buffer.byteLength(o.body), 0) / 1e6;
   const extract = join(repo, "node_modules", ".bin", "orcid-extract");
   const db = join(repo, "node_modules", ".bin", "orcid-db");
+  const floorMain = join(repo, "bench", "dist", "db_floor_main.js");
+  // The floor's stage is the last.
+  const FLOOR = 3;
   const env = process.env;
 
   say(
@@ -101,6 +105,9 @@ export async function pipelineScenario(
     ["--links", " --links"],
   ] as const) {
     const file = join(dir, "records.ndjson");
+    const floorDir = join(dir, "floor");
+    const floorPlan = join(dir, "floor-plan.json");
+    rmSync(floorDir, { recursive: true, force: true });
     const stages: [name: string, script: (run: number) => string][] = [
       ["orcid-extract alone", () => `"${extract}" --from "${mirror}"${flags} --log-level warn > "${file}"`],
       [
@@ -112,18 +119,30 @@ export async function pipelineScenario(
         (run) =>
           `"${extract}" --from "${mirror}"${flags} --log-level warn | "${db}" load "${join(dir, `pipe-${run}.duckdb`)}" --log-level warn`,
       ],
+      [
+        "DuckDB alone: the rows from staged files in one transaction (the engine's floor)",
+        (run) => `node "${floorMain}" "${join(dir, `floor-${run}.duckdb`)}" "${floorPlan}"`,
+      ],
     ];
     // Alternating runs, so that a busy minute of the machine falls on every stage alike.
     const runs = stages.map((): Measurement[] => []);
     let records = 0;
     for (let run = 0; run < ctx.runs; run++) {
       for (const [i, [name, script]] of stages.entries()) {
+        // The floor's database is made beforehand, with the loader's schema, by a load of nothing.
+        if (i === FLOOR)
+          execFileSync(db, ["load", join(dir, `floor-${run}.duckdb`), "/dev/null", "--log-level", "warn"]);
         const m = await measure(script(run), { cwd: dir, env });
         if (m.exitCode !== 0) throw new Error(`${name} failed (${m.exitCode}): ${m.stderr.slice(0, 400)}`);
         runs[i]!.push(m);
-        if (i === 0) records = lineCount(file);
+        if (i === 0) {
+          records = lineCount(file);
+          // The extract's output of the first run is what the floor stores (the same in every run).
+          if (run === 0) await stageFloor(file, floorDir, floorPlan);
+        }
       }
-      for (const name of [`alone-${run}.duckdb`, `pipe-${run}.duckdb`]) rmSync(join(dir, name), { force: true });
+      for (const name of [`alone-${run}.duckdb`, `pipe-${run}.duckdb`, `floor-${run}.duckdb`])
+        rmSync(join(dir, name), { force: true });
     }
     const rows = stages.map(([name], i) => {
       const wall = median(runs[i]!.map((x) => x.wallSeconds));
@@ -142,7 +161,8 @@ export async function pipelineScenario(
         `| ${output} | ${r.name.replaceAll("|", "\\|")} | ${records.toLocaleString("en")} | ${r.wall.toFixed(2)} | ${Math.round(r.rate).toLocaleString("en")} | ${r.cpu.toFixed(2)} | ${Math.round(r.perCpu).toLocaleString("en")} | ${r.rss.toFixed(0)} |`,
       );
     }
-    const [alone, loader, pipe] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
+    type Row = (typeof rows)[0];
+    const [alone, loader, pipe, floor] = rows as [Row, Row, Row, Row];
     // Within a tenth of each other, which is slower is the noise of a shared machine.
     const limiter =
       Math.abs(loader.rate - alone.rate) < 0.1 * Math.max(loader.rate, alone.rate)
@@ -156,7 +176,10 @@ export async function pipelineScenario(
       `${output}: ${limiter.startsWith("neither") ? limiter : `${limiter} limits`} — orcid-extract alone ${Math.round(alone.rate).toLocaleString("en")} records/s, orcid-db load alone ${Math.round(loader.rate).toLocaleString("en")} records/s, ` +
         `the pipe ${Math.round(pipe.rate).toLocaleString("en")} records/s (${((100 * pipe.rate) / Math.min(alone.rate, loader.rate)).toFixed(0)}% of the slower stage alone; wall-clock medians of ${ctx.runs} runs). ` +
         // CPU-seconds hold when other work shares the cores; wall-clock rates do not.
-        `CPU: orcid-extract ${alone.cpu.toFixed(2)} s, orcid-db load ${loader.cpu.toFixed(2)} s, the pipe ${pipe.cpu.toFixed(2)} s.`,
+        `CPU: orcid-extract ${alone.cpu.toFixed(2)} s, orcid-db load ${loader.cpu.toFixed(2)} s, the pipe ${pipe.cpu.toFixed(2)} s. ` +
+        // No loader can be faster than its engine: where this is at or below orcid-extract, so is any loader.
+        `The engine's floor (DuckDB alone, the same rows in one transaction, no loader): ${Math.round(floor.rate).toLocaleString("en")} records/s, ` +
+        `${(floor.rate / alone.rate).toFixed(2)}× orcid-extract alone's rate; the loader runs at ${((100 * loader.rate) / floor.rate).toFixed(0)}% of it.`,
     );
     say();
   }

@@ -29,7 +29,8 @@ const STAGED: ReadonlySet<string> = new Set(["person", "gone", "work", "affiliat
 /**
  * Stages the lines of `records` (orcid-extract's output) in `dir` as the loader would (links from
  * works where the input has no link records: orcid-extract writes them for every iD or for none)
- * and writes the plan to `planFile`.
+ * and writes the plan to `planFile`. Every line goes as JSON text: the lines the loader would
+ * turn into rows itself (`\u` escapes, very long lines) do not occur in generated records.
  */
 export async function stageFloor(records: string, dir: string, planFile: string): Promise<void> {
   const lines = new StagedLines(dir, "floor");

@@ -19,7 +19,7 @@ const connection = await instance.connect();
 await connection.run("BEGIN TRANSACTION");
 for (const statement of plan.statements) await connection.run(statement);
 await connection.run("COMMIT");
-// What a load's close does: the rows go from the log into the file.
+// As a load's close does; little is left for it, the commit having gone straight into the file.
 await connection.run("CHECKPOINT");
 connection.closeSync();
 instance.closeSync();

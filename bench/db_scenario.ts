@@ -177,7 +177,8 @@ export async function pipelineScenario(
         `the pipe ${Math.round(pipe.rate).toLocaleString("en")} records/s (${((100 * pipe.rate) / Math.min(alone.rate, loader.rate)).toFixed(0)}% of the slower stage alone; wall-clock medians of ${ctx.runs} runs). ` +
         // CPU-seconds hold when other work shares the cores; wall-clock rates do not.
         `CPU: orcid-extract ${alone.cpu.toFixed(2)} s, orcid-db load ${loader.cpu.toFixed(2)} s, the pipe ${pipe.cpu.toFixed(2)} s. ` +
-        // No loader can be faster than its engine: where this is at or below orcid-extract, so is any loader.
+        // The loader cannot be faster than its engine's share of the work: where that is at or
+        // below orcid-extract, so is the loader.
         `The engine's floor (DuckDB alone, the same rows in one transaction, no loader): ${Math.round(floor.rate).toLocaleString("en")} records/s, ` +
         `${(floor.rate / alone.rate).toFixed(2)}× orcid-extract alone's rate; the loader runs at ${((100 * loader.rate) / floor.rate).toFixed(0)}% of it.`,
     );

@@ -10,11 +10,13 @@ import { createReadStream, writeFileSync } from "node:fs";
 import {
   DEFAULT_MEMORY_LIMIT,
   DATA_TABLES,
+  JSON_STAGED_TYPES,
   type JsonStagedType,
   linksFromWork,
   readTextRecords,
   STORAGE_VERSION,
   StagedLines,
+  stagedLinkJson,
 } from "@orcid-sync/db";
 import type { WorkRecord } from "@orcid-sync/core";
 
@@ -24,7 +26,7 @@ export interface FloorPlan {
   readonly statements: readonly string[];
 }
 
-const STAGED: ReadonlySet<string> = new Set(["person", "gone", "work", "affiliation", "funding", "link"]);
+const STAGED: ReadonlySet<string> = new Set(JSON_STAGED_TYPES);
 
 /**
  * Stages the lines of `records` (orcid-extract's output) in `dir` as the loader would (links from
@@ -40,8 +42,7 @@ export async function stageFloor(records: string, dir: string, planFile: string)
     if (!STAGED.has(type)) continue;
     lines.add(type as JsonStagedType, bytes);
     if (type === "work")
-      for (const link of linksFromWork(record as WorkRecord))
-        derived.add("link", Buffer.from(JSON.stringify({ ...link, doi: link.doi.trim().toLowerCase() })));
+      for (const link of linksFromWork(record as WorkRecord)) derived.add("link", Buffer.from(stagedLinkJson(link)));
   }
   lines.finish();
   derived.finish();

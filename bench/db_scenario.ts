@@ -89,8 +89,6 @@ export async function pipelineScenario(
   const extract = join(repo, "node_modules", ".bin", "orcid-extract");
   const db = join(repo, "node_modules", ".bin", "orcid-db");
   const floorMain = join(repo, "bench", "dist", "db_floor_main.js");
-  // The floor's stage is the last.
-  const FLOOR = 3;
   const env = process.env;
 
   say(
@@ -129,8 +127,8 @@ export async function pipelineScenario(
     let records = 0;
     for (let run = 0; run < ctx.runs; run++) {
       for (const [i, [name, script]] of stages.entries()) {
-        // The floor's database is made beforehand, with the loader's schema, by a load of nothing.
-        if (i === FLOOR)
+        // The floor (the last stage): its database is made beforehand, with the loader's schema, by a load of nothing.
+        if (i === stages.length - 1)
           execFileSync(db, ["load", join(dir, `floor-${run}.duckdb`), "/dev/null", "--log-level", "warn"]);
         const m = await measure(script(run), { cwd: dir, env });
         if (m.exitCode !== 0) throw new Error(`${name} failed (${m.exitCode}): ${m.stderr.slice(0, 400)}`);

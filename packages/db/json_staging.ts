@@ -12,10 +12,26 @@ import { closeSync, createReadStream, mkdirSync, openSync, rmSync, writevSync } 
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { processLiveness, readLines } from "@orcid-sync/core";
+import { type LinkRecord, processLiveness, readLines } from "@orcid-sync/core";
+import { storedDoi } from "./rows.ts";
 
 /** The record types staged as JSON text, each in a file of its own. */
 export type JsonStagedType = "person" | "gone" | "work" | "affiliation" | "funding" | "link";
+
+/** Every {@linkcode JsonStagedType}. */
+export const JSON_STAGED_TYPES: readonly JsonStagedType[] = [
+  "person",
+  "gone",
+  "work",
+  "affiliation",
+  "funding",
+  "link",
+];
+
+/** A link's JSON text as staged (a link derived from a work): its DOI as stored. */
+export function stagedLinkJson(link: LinkRecord): string {
+  return JSON.stringify({ ...link, doi: storedDoi(link.doi) });
+}
 
 /** A longer line takes the JavaScript rows (DuckDB's JSON reader holds one object in 16 MB). */
 export const MAX_JSON_LINE_CHARS = 4 * 1024 * 1024;

@@ -10,7 +10,14 @@
 import type { LinkRecord, SourcedRecord, WorkRecord } from "@orcid-sync/core";
 import type { SqlEngine, SqlValue } from "./engine.ts";
 import { type InputRecord, isInputRecord } from "./input_records.ts";
-import { JsonStage, type JsonStagedType, MAX_JSON_LINE_CHARS, type StagedLines } from "./json_staging.ts";
+import {
+  JSON_STAGED_TYPES,
+  JsonStage,
+  type JsonStagedType,
+  MAX_JSON_LINE_CHARS,
+  type StagedLines,
+  stagedLinkJson,
+} from "./json_staging.ts";
 import { linksFromWork } from "./links_from_work.ts";
 import {
   affiliationRow,
@@ -20,6 +27,7 @@ import {
   personRow,
   rejection,
   type RowValues,
+  storedDoi,
   workIdRows,
   workRow,
 } from "./rows.ts";
@@ -191,7 +199,7 @@ const jsonSafe = (text: string) =>
 
 const STAGE_IDS = "stage_ids";
 const stageName = (table: string) => `stage_${table}`;
-const linkKey = (link: LinkRecord) => `${link.doi.trim().toLowerCase()}\u0000${link.putCode}`;
+const linkKey = (link: LinkRecord) => `${storedDoi(link.doi)}\u0000${link.putCode}`;
 const LINK_LIST = LINK_COLUMNS.map((c) => c.name).join(", ");
 const sameLink = (a: string, b: string) =>
   `${a}.doi = ${b}.doi AND ${a}.orcid = ${b}.orcid AND ${a}.put_code = ${b}.put_code AND ` +
@@ -448,7 +456,7 @@ function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "
       // Links from works matter only while the iD has no link records.
       if (!group.links) {
         for (const link of linksFromWork(item as WorkRecord)) {
-          const text = json !== undefined ? JSON.stringify({ ...link, doi: link.doi.trim().toLowerCase() }) : undefined;
+          const text = json !== undefined ? stagedLinkJson(link) : undefined;
           group.workLinks ??= new Map();
           group.workLinks.set(linkKey(link), text !== undefined && jsonSafe(text) ? Buffer.from(text) : link);
         }
@@ -459,10 +467,7 @@ function addItem(group: IdGroup, item: Exclude<InputRecord, { type: "person" | "
       group.workLinks = undefined;
       group.links ??= new Map();
       // The engine stores the DOI as given: one that is not yet trimmed and lower case takes a row.
-      group.links.set(
-        linkKey(item),
-        json !== undefined && item.doi === item.doi.trim().toLowerCase() ? json : linkRow(item),
-      );
+      group.links.set(linkKey(item), json !== undefined && item.doi === storedDoi(item.doi) ? json : linkRow(item));
       return;
     case "affiliation":
       if (json !== undefined) group.lines.push("affiliation", json);
@@ -512,7 +517,6 @@ async function prepareStaging(engine: SqlEngine): Promise<void> {
   }
 }
 
-const JSON_TYPES: readonly JsonStagedType[] = ["person", "gone", "work", "affiliation", "funding", "link"];
 /** The record type whose lines are a table's rows (one row a line; `work_ids` has none). */
 const TYPE_OF_TABLE: Readonly<Record<string, JsonStagedType>> = {
   persons: "person",
@@ -619,7 +623,7 @@ async function commitBatch(engine: SqlEngine, batch: Batch, counts: LoadCounts, 
   if (batch.lines && !json) {
     // A copy: the batch's own rows stay as they are for another attempt.
     staged = new Map([...batch.rows].map(([table, rows]) => [table, [...rows]]));
-    for (const type of JSON_TYPES)
+    for (const type of JSON_STAGED_TYPES)
       for await (const line of batch.lines.read(type))
         for (const [table, row] of rowsOfLine(type, line)) addRow(staged, table, row);
   }

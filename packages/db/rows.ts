@@ -120,10 +120,15 @@ export function workIdRows(r: WorkRecord): RowValues[] {
   ]);
 }
 
-/** The `links` row of a link record (DOIs stored in lower case, as orcid-extract normalizes them). */
+/** A link's DOI as stored: trimmed and in lower case, as orcid-extract normalizes DOIs. */
+export function storedDoi(doi: string): string {
+  return doi.trim().toLowerCase();
+}
+
+/** The `links` row of a link record. */
 export function linkRow(r: LinkRecord): RowValues {
   return [
-    r.doi.trim().toLowerCase(),
+    storedDoi(r.doi),
     r.orcid,
     int(r.putCode),
     str(r.relationship),

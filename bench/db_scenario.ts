@@ -1,7 +1,8 @@
 /**
 /**
  * The orcid-db scenario (`--scenarios db`): which stage limits `orcid-extract | orcid-db load` on
- * this machine's cores (each stage alone and the pipe, on one generated mirror); load rate and
+ * this machine's cores (each stage alone and the pipe, on one generated mirror, beside the engine's
+ * floor and the least loader); load rate and
  * peak RSS of a load of synthetic orcid-extract records, `orcid-db doi` latency on a database of
  * ≥ 1 M links (in-process over 1,000 random DOIs, and as a command including start-up), the
  * database's size per million links, and on the same database: `orcid-db prefix` in-process,
@@ -64,7 +65,8 @@ function lineCount(path: string): number {
  * mirror, alternating runs of: orcid-extract alone (every core, records to a file), orcid-db load
  * alone from that file (fed as fast as it reads), and the pipe into a fresh database. The stage
  * whose rate alone is the lower is the one that limits; the pipe's rate shows how much of it is
- * left when both share the cores.
+ * left when both share the cores. Two bounds on the loader beside them: the engine's floor
+ * (db_floor.ts) and the least loader (db_least_loader.ts).
  */
 export async function pipelineScenario(
   ctx: DbScenarioContext & { readonly records: number; readonly runs: number },
@@ -89,6 +91,7 @@ export async function pipelineScenario(
   const extract = join(repo, "node_modules", ".bin", "orcid-extract");
   const db = join(repo, "node_modules", ".bin", "orcid-db");
   const floorMain = join(repo, "bench", "dist", "db_floor_main.js");
+  const leastMain = join(repo, "bench", "dist", "db_least_loader_main.js");
   const env = process.env;
 
   say(
@@ -106,7 +109,10 @@ export async function pipelineScenario(
     const floorDir = join(dir, "floor");
     const floorPlan = join(dir, "floor-plan.json");
     rmSync(floorDir, { recursive: true, force: true });
-    const stages: [name: string, script: (run: number) => string][] = [
+    // A stage's database made beforehand, with the loader's schema, by a load of nothing.
+    const floorDb = (run: number) => join(dir, `floor-${run}.duckdb`);
+    const leastDb = (run: number) => join(dir, `least-${run}.duckdb`);
+    const stages: [name: string, script: (run: number) => string, premade?: (run: number) => string][] = [
       ["orcid-extract alone", () => `"${extract}" --from "${mirror}"${flags} --log-level warn > "${file}"`],
       [
         "orcid-db load alone (from the file)",
@@ -119,17 +125,21 @@ export async function pipelineScenario(
       ],
       [
         "DuckDB alone: the rows from staged files in one transaction (the engine's floor)",
-        (run) => `node "${floorMain}" "${join(dir, `floor-${run}.duckdb`)}" "${floorPlan}"`,
+        (run) => `node "${floorMain}" "${floorDb(run)}" "${floorPlan}"`,
+        floorDb,
+      ],
+      [
+        "the least loader: lines to DuckDB as read, no checks, one transaction",
+        (run) => `node "${leastMain}" "${leastDb(run)}" "${file}"`,
+        leastDb,
       ],
     ];
     // Alternating runs, so that a busy minute of the machine falls on every stage alike.
     const runs = stages.map((): Measurement[] => []);
     let records = 0;
     for (let run = 0; run < ctx.runs; run++) {
-      for (const [i, [name, script]] of stages.entries()) {
-        // The floor (the last stage): its database is made beforehand, with the loader's schema, by a load of nothing.
-        if (i === stages.length - 1)
-          execFileSync(db, ["load", join(dir, `floor-${run}.duckdb`), "/dev/null", "--log-level", "warn"]);
+      for (const [i, [name, script, premade]] of stages.entries()) {
+        if (premade) execFileSync(db, ["load", premade(run), "/dev/null", "--log-level", "warn"]);
         const m = await measure(script(run), { cwd: dir, env });
         if (m.exitCode !== 0) throw new Error(`${name} failed (${m.exitCode}): ${m.stderr.slice(0, 400)}`);
         runs[i]!.push(m);
@@ -139,7 +149,7 @@ export async function pipelineScenario(
           if (run === 0) await stageFloor(file, floorDir, floorPlan);
         }
       }
-      for (const name of [`alone-${run}.duckdb`, `pipe-${run}.duckdb`, `floor-${run}.duckdb`])
+      for (const name of [`alone-${run}.duckdb`, `pipe-${run}.duckdb`, `floor-${run}.duckdb`, `least-${run}.duckdb`])
         rmSync(join(dir, name), { force: true });
     }
     const rows = stages.map(([name], i) => {
@@ -160,7 +170,7 @@ export async function pipelineScenario(
       );
     }
     type Row = (typeof rows)[0];
-    const [alone, loader, pipe, floor] = rows as [Row, Row, Row, Row];
+    const [alone, loader, pipe, floor, least] = rows as [Row, Row, Row, Row, Row];
     // Within a tenth of each other, which is slower is the noise of a shared machine.
     const limiter =
       Math.abs(loader.rate - alone.rate) < 0.1 * Math.max(loader.rate, alone.rate)
@@ -178,7 +188,10 @@ export async function pipelineScenario(
         // The loader cannot be faster than its engine's share of the work: where that is at or
         // below orcid-extract, so is the loader.
         `The engine's floor (DuckDB alone, the same rows in one transaction, no loader): ${Math.round(floor.rate).toLocaleString("en")} records/s, ` +
-        `${(floor.rate / alone.rate).toFixed(2)}× orcid-extract alone's rate; the loader runs at ${((100 * loader.rate) / floor.rate).toFixed(0)}% of it.`,
+        `${(floor.rate / alone.rate).toFixed(2)}× orcid-extract alone's rate; the loader runs at ${((100 * loader.rate) / floor.rate).toFixed(0)}% of it. ` +
+        // Less than any load must do, reading the input as a load does: a bound on the loader.
+        `The least loader (lines to DuckDB as they are read: no checks${output === "all records" ? ", no links from works" : ""}, one transaction): ` +
+        `${Math.round(least.rate).toLocaleString("en")} records/s, ${(least.rate / alone.rate).toFixed(2)}× orcid-extract alone's rate; the loader runs at ${((100 * loader.rate) / least.rate).toFixed(0)}% of it.`,
     );
     say();
   }

@@ -1,6 +1,7 @@
 /** {@linkcode SqlEngine} on DuckDB through @duckdb/node-api: one file, one writer process at a time. */
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type {
@@ -16,8 +17,40 @@ import { type JsonRow, QueryRefusedError, type Row, type SqlEngine, type SqlValu
 import { jsonValue } from "./json_value.ts";
 import type { ColumnDef, ColumnKind } from "./tables.ts";
 
-/** The memory DuckDB may use unless told otherwise (`--memory-limit`). */
+/** The memory DuckDB may use unless told otherwise (`--memory-limit`); a writer's grows with its indexes. */
 export const DEFAULT_MEMORY_LIMIT = "512MB";
+
+/**
+ * What a writer's memory limit keeps beyond its indexes unless told otherwise: DuckDB holds an ART
+ * index whole in memory once a write has touched it (its buffers are not evicted), so a fixed limit
+ * that fits a small database fails a load into a large one (7.6 M links and 1.8 M iDs at 512 MB).
+ */
+export const DEFAULT_MEMORY_BEYOND_INDEXES = 512e6;
+
+/**
+ * The most a writer's memory limit grows to: DuckDB's own default limit, 80 % of the machine's
+ * memory (or of the container's, when it is limited).
+ */
+export function memoryCap(): number {
+  const constrained = process.constrainedMemory?.() ?? 0;
+  const total = totalmem();
+  return Math.floor(0.8 * (constrained > 0 ? Math.min(constrained, total) : total));
+}
+
+/**
+ * The memory limit a writer needs, in bytes: `beyond` more than its indexes hold (counted in steps
+ * of 64 MiB, so that a growing index changes the setting now and then, not at every commit), at
+ * most `cap`.
+ *
+ * @example
+ * ```ts
+ * writerMemoryLimit(300e6, 512e6, 8e9); // 847087616: 512e6 + 5 × 64 MiB
+ * ```
+ */
+export function writerMemoryLimit(indexBytes: number, beyond: number, cap: number): number {
+  const step = 64 * 1024 * 1024;
+  return Math.min(cap, beyond + Math.ceil(indexBytes / step) * step);
+}
 
 /**
  * The write-ahead log's size that makes DuckDB checkpoint (its default, 16 MB, is less than one
@@ -36,8 +69,14 @@ export const STORAGE_VERSION = "v1.5.0";
 export interface DuckDbOptions {
   /** Open for queries only (several readers may share the file). Default false. */
   readonly readOnly?: boolean;
-  /** DuckDB's memory limit, e.g. `512MB`, `2GB`. Default {@linkcode DEFAULT_MEMORY_LIMIT}. */
+  /**
+   * DuckDB's memory limit, e.g. `512MB`, `2GB`, held whatever the indexes need. Default: for a
+   * reader {@linkcode DEFAULT_MEMORY_LIMIT}; for a writer `memoryBeyondIndexes` more than its
+   * indexes hold, checked after each transaction, up to {@linkcode memoryCap}.
+   */
   readonly memoryLimit?: string;
+  /** A writer without `memoryLimit`: bytes beyond its indexes. Default {@linkcode DEFAULT_MEMORY_BEYOND_INDEXES}. */
+  readonly memoryBeyondIndexes?: number;
   /** How long to wait for another process's lock on the file, in seconds. Default 0. */
   readonly waitLockSeconds?: number;
   /** DuckDB worker threads. Default: DuckDB's (every core). */
@@ -82,7 +121,13 @@ async function loadDuckDb(): Promise<DuckDbModule> {
 export async function openDuckDb(path: string, options: DuckDbOptions = {}): Promise<SqlEngine> {
   if (options.readOnly && !existsSync(path))
     throw new DatabaseOpenError(`Cannot open database '${path}': no such file`);
-  const config: Record<string, string> = { memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT };
+  // A writer's limit follows its indexes unless told (a reader's indexes load only what a lookup reads).
+  const grows = !options.readOnly && options.memoryLimit === undefined;
+  const beyond = options.memoryBeyondIndexes ?? DEFAULT_MEMORY_BEYOND_INDEXES;
+  const config: Record<string, string> = {
+    memory_limit:
+      options.memoryLimit ?? (grows ? `${writerMemoryLimit(0, beyond, memoryCap())}B` : DEFAULT_MEMORY_LIMIT),
+  };
   if (options.readOnly) config.access_mode = "READ_ONLY";
   else {
     config.checkpoint_threshold = CHECKPOINT_THRESHOLD;
@@ -93,7 +138,9 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
   for (;;) {
     try {
       const instance = await (await loadDuckDb()).DuckDBInstance.create(path, config);
-      return new DuckDbEngine(instance, await instance.connect());
+      const engine = new DuckDbEngine(instance, await instance.connect());
+      if (grows) await engine.growMemoryWithIndexes(beyond, memoryCap());
+      return engine;
     } catch (error) {
       const message = (error as Error).message;
       const lock = /Conflicting lock is held in (.*) \(PID (\d+)\)/.exec(message);
@@ -162,6 +209,18 @@ function appendTextList(appender: DuckDBAppender, list: readonly string[]): void
   else appender.appendVarchar(JSON.stringify(list));
 }
 
+// What DuckDB's ART indexes hold in memory now.
+const INDEX_MEMORY_SQL =
+  "SELECT coalesce(sum(memory_usage_bytes), 0) AS bytes FROM duckdb_memory() WHERE tag = 'ART_INDEX'";
+// The rows of the indexed tables, once per index (DuckDB's row counts, read without a scan).
+const INDEXED_ROWS_SQL = `SELECT coalesce(sum(t.estimated_size), 0) AS rows
+FROM duckdb_indexes() i JOIN duckdb_tables() t USING (database_name, schema_name, table_name)`;
+/**
+ * What an ART index holds in memory per row once writes have touched all of it: 39 bytes measured
+ * for generated links (DOIs of about 18 characters) and iDs, 72 for random 45-character keys.
+ */
+const INDEX_BYTES_PER_ROW = 64;
+
 class DuckDbEngine implements SqlEngine {
   readonly name = "duckdb";
   readonly stagesJson = true;
@@ -169,6 +228,8 @@ class DuckDbEngine implements SqlEngine {
   readonly #connection: DuckDBConnection;
   // Queries run again and again (a DOI at a time) are prepared once.
   readonly #prepared = new Map<string, DuckDBPreparedStatement>();
+  // A writer's memory limit that follows its indexes: bytes beyond them, the cap, the limit set.
+  #memory: { beyond: number; cap: number; limit: number } | undefined;
 
   constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
     this.#instance = instance;
@@ -282,6 +343,26 @@ class DuckDbEngine implements SqlEngine {
     }
   }
 
+  /**
+   * Keeps the memory limit `beyond` bytes above what the indexes hold, up to `cap`: from the start,
+   * what the stored rows' indexes will hold once a write has touched them (they are read from the
+   * file as they are touched); after each transaction, what they hold.
+   */
+  async growMemoryWithIndexes(beyond: number, cap: number): Promise<void> {
+    this.#memory = { beyond, cap, limit: writerMemoryLimit(0, beyond, cap) };
+    const [row] = await this.all(INDEXED_ROWS_SQL);
+    await this.#fitMemory(Number(row?.rows ?? 0) * INDEX_BYTES_PER_ROW);
+  }
+
+  async #fitMemory(indexBytes: number): Promise<void> {
+    const memory = this.#memory;
+    if (!memory) return;
+    const limit = writerMemoryLimit(indexBytes, memory.beyond, memory.cap);
+    if (limit <= memory.limit) return;
+    await this.#connection.run(`SET memory_limit = '${limit}B'`);
+    memory.limit = limit;
+  }
+
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     await this.#connection.run("BEGIN TRANSACTION");
     let result: T;
@@ -292,6 +373,13 @@ class DuckDbEngine implements SqlEngine {
       throw error;
     }
     await this.#connection.run("COMMIT");
+    // The commit put the transaction's rows into the indexes: the next one has room beyond them.
+    // Committed, the transaction has succeeded: a failure here leaves the limit as it was.
+    if (this.#memory) {
+      await this.all(INDEX_MEMORY_SQL)
+        .then(([row]) => this.#fitMemory(Number(row?.bytes ?? 0)))
+        .catch(() => {});
+    }
     return result;
   }
 

@@ -14,6 +14,16 @@ import { sqlVerb } from "./verbs/sql.ts";
 import { statsVerb } from "./verbs/stats.ts";
 import type { DbArgs, Verb } from "./verbs/verb.ts";
 
+/** DuckDB's out-of-memory failure as one line that says what to do, or undefined for another error. */
+function outOfMemory(error: unknown, load: boolean): FatalError | undefined {
+  const found = /^Out of Memory Error: ([^\n]*)/.exec((error as Error)?.message ?? "");
+  if (!found) return undefined;
+  const why = load
+    ? ": a load holds the database's indexes in memory (some 40–70 bytes per link and iD) and needs room beyond them; the batches it committed are kept, and running it again completes it"
+    : "";
+  return new FatalError(`DuckDB ran out of memory: ${found[1]}. Raise --memory-limit${why}`);
+}
+
 const VERBS: readonly Verb[] = [loadVerb, doiVerb, orcidVerb, prefixVerb, changesVerb, statsVerb, sqlVerb, exportVerb];
 const NAMES = VERBS.map((v) => v.command.split(" ")[0]!);
 
@@ -56,8 +66,7 @@ await runMain<DbArgs>({
     return argv
       .option("memory-limit", {
         type: "string",
-        default: DEFAULT_MEMORY_LIMIT,
-        describe: "DuckDB's memory limit (e.g. 512MB, 2GB)",
+        describe: `DuckDB's memory limit (e.g. 512MB, 2GB). Default ${DEFAULT_MEMORY_LIMIT}; for load, ${DEFAULT_MEMORY_LIMIT} beyond what the database's indexes hold in memory while it is written (some 40–70 bytes per link and iD), up to 80% of the machine's memory`,
       })
       .option("threads", {
         type: "number",
@@ -90,7 +99,7 @@ await runMain<DbArgs>({
       throw new UsageError("--threads takes a whole number ≥ 1");
     if (args.schema.trim() === "") throw new UsageError("--schema takes a schema name");
     // DuckDB's units; checked here so a bad value is a usage error whatever the database.
-    if (!/^\d+(\.\d+)?\s*([KMGT]i?B|B)$/i.test(args.memoryLimit.trim())) {
+    if (args.memoryLimit !== undefined && !/^\d+(\.\d+)?\s*([KMGT]i?B|B)$/i.test(args.memoryLimit.trim())) {
       throw new UsageError(`--memory-limit: Invalid memory limit '${args.memoryLimit}': use a size like 512MB or 2GB`);
     }
     const run = verb.prepare(args);
@@ -113,6 +122,8 @@ await runMain<DbArgs>({
     }
     try {
       return await run(engine, ctx);
+    } catch (error) {
+      throw outOfMemory(error, verb.write === true) ?? error;
     } finally {
       await engine.close();
     }

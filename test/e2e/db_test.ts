@@ -229,6 +229,21 @@ describe("orcid-db", () => {
     expect(refused.stderr).toMatch(/has schema version 2, newer than this orcid-db's 1: upgrade orcid-db/);
   }, 120_000);
 
+  test("DuckDB out of its memory limit: exit 3 with one line that says what to do", async () => {
+    const dir = workdir();
+    const path = join(dir, "orcid.duckdb");
+    // Far below what DuckDB's JSON reader takes for a batch.
+    const load = await db(["load", path, "--memory-limit", "10MB"], DAY1);
+    expect([load.code, load.stdout]).toEqual([3, ""]);
+    expect(load.stderr.split("\n").filter(Boolean)).toEqual([
+      expect.stringMatching(
+        /^orcid-db: error: DuckDB ran out of memory: .*\. Raise --memory-limit: a load holds the database's indexes in memory .* running it again completes it$/,
+      ),
+    ]);
+    const rerun = await db(["load", path], DAY1);
+    expect(rerun.code).toBe(0);
+  }, 120_000);
+
   test("one writer: a query during a load exits 3 naming the holder, or waits with --wait-lock", async () => {
     const path = join(workdir(), "orcid.duckdb");
     expect((await db(["load", path], DAY1)).code).toBe(0);

@@ -22,7 +22,7 @@ export interface DbArgs {
   readonly json?: boolean;
   readonly top?: number;
   readonly batch?: number;
-  readonly memoryLimit: string;
+  readonly memoryLimit?: string;
   readonly threads?: number;
   readonly waitLock: number;
   readonly engine?: "duckdb" | "postgres";

@@ -1,19 +1,14 @@
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DATA_TABLES, loadRecords, newLoadCounts, openDatabase, readTextRecords, type SqlEngine } from "@orcid-sync/db";
+import { openDatabase } from "@orcid-sync/db";
 import { extractRecordsOfDay } from "@orcid-sync/test-bed";
 import { afterAll, describe, expect, test } from "vitest";
+import { loaded, tables } from "./db_bounds_testing.ts";
 import { type FloorPlan, stageFloor } from "./db_floor.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bench-floor-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function tables(engine: SqlEngine): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const table of DATA_TABLES) out[table.name] = await engine.all(`SELECT * FROM ${table.name} ORDER BY ALL`);
-  return out;
-}
 
 // The floor is worth comparing with the loader only if it stores what the loader stores.
 describe("the engine's floor", () => {
@@ -24,11 +19,7 @@ describe("the engine's floor", () => {
       const lines = [...extractRecordsOfDay({ ids: 300, links, seed: 7 })].map((r) => JSON.stringify(r));
       writeFileSync(records, `${lines.join("\n")}\n`);
 
-      const loaded = await openDatabase(join(dir, `${name}-load.duckdb`), { write: true });
-      const counts = newLoadCounts();
-      for await (const _ of loadRecords(loaded, readTextRecords(createReadStream(records)), counts));
-      const expected = await tables(loaded);
-      await loaded.close();
+      const { tables: expected, counts } = await loaded(records, join(dir, `${name}-load.duckdb`));
 
       const plan = join(dir, `${name}-plan.json`);
       await stageFloor(records, join(dir, `${name}-staged`), plan);

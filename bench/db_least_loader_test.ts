@@ -1,19 +1,14 @@
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DATA_TABLES, loadRecords, newLoadCounts, openDatabase, readTextRecords, type SqlEngine } from "@orcid-sync/db";
+import { openDatabase } from "@orcid-sync/db";
 import { extractRecordsOfDay } from "@orcid-sync/test-bed";
 import { afterAll, describe, expect, test } from "vitest";
+import { loaded, tables } from "./db_bounds_testing.ts";
 import { leastLoad } from "./db_least_loader.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bench-least-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function tables(engine: SqlEngine): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const table of DATA_TABLES) out[table.name] = await engine.all(`SELECT * FROM ${table.name} ORDER BY ALL`);
-  return out;
-}
 
 // A bound on the loader holds only if it stores no more than the loader: the same rows, but for
 // the links a load derives from works.
@@ -28,11 +23,7 @@ describe("the least loader", () => {
       lines.splice(1, 0, JSON.stringify({ type: "checkpoint", bucket: "b", folder: "097" }));
       writeFileSync(records, `${lines.join("\n")}\n`);
 
-      const loaded = await openDatabase(join(dir, `${name}-load.duckdb`), { write: true });
-      const counts = newLoadCounts();
-      for await (const _ of loadRecords(loaded, readTextRecords(createReadStream(records)), counts));
-      const expected = await tables(loaded);
-      await loaded.close();
+      const { tables: expected, counts } = await loaded(records, join(dir, `${name}-load.duckdb`));
 
       const db = join(dir, `${name}-least.duckdb`);
       await (await openDatabase(db, { write: true })).close();

@@ -1,14 +1,12 @@
 /**
-/**
  * The orcid-db scenario (`--scenarios db`): which stage limits `orcid-extract | orcid-db load` on
  * this machine's cores (each stage alone and the pipe, on one generated mirror, beside the engine's
- * floor and the least loader); load rate and
- * peak RSS of a load of synthetic orcid-extract records, `orcid-db doi` latency on a database of
- * ≥ 1 M links (in-process over 1,000 random DOIs, and as a command including start-up), the
- * database's size per million links, and on the same database: `orcid-db prefix` in-process,
- * `stats` and the Parquet export of the links as commands; then on PostgreSQL (the test bed's
- * throwaway server on the same cores): load rate with 1 loader and with 4 loaders on a 4-way split
- * at once, `doi` latency, and the Parquet export of the links.
+ * floor and the least loader); load rate and peak RSS of a load of synthetic orcid-extract
+ * records, `orcid-db doi` latency on a database of ≥ 1 M links (in-process over 1,000 random DOIs,
+ * and as a command including start-up), the database's size per million links, and on the same
+ * database: `orcid-db prefix` in-process, `stats` and the Parquet export of the links as commands;
+ * then on PostgreSQL (the test bed's throwaway server on the same cores): load rate with 1 loader
+ * and with 4 loaders on a 4-way split at once, `doi` latency, and the Parquet export of the links.
  */
 import { execFileSync } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync, rmSync, statSync } from "node:fs";

@@ -9,11 +9,19 @@
  * slower than orcid-extract alone, a loader cannot keep up with orcid-extract on the same machine.
  */
 import { createReadStream } from "node:fs";
-import { DATA_TABLES, DEFAULT_MIN_BATCH_RECORDS, JsonStage, type JsonStagedType, openDatabase } from "@orcid-sync/db";
+import { LineSplitter } from "@orcid-sync/core";
+import {
+  DATA_TABLES,
+  DEFAULT_MIN_BATCH_RECORDS,
+  JSON_STAGED_TYPES,
+  JsonStage,
+  type JsonStagedType,
+  openDatabase,
+} from "@orcid-sync/db";
 
 /** A line's type as orcid-extract writes it: the first key, `{"type":"…"`. */
 const TYPE_PREFIX = Buffer.from('{"type":"');
-const STAGED: ReadonlySet<string> = new Set(["person", "gone", "work", "affiliation", "funding", "link"]);
+const STAGED: ReadonlySet<string> = new Set(JSON_STAGED_TYPES);
 
 function lineType(line: Buffer): string | undefined {
   if (!line.subarray(0, TYPE_PREFIX.length).equals(TYPE_PREFIX)) return undefined;
@@ -21,20 +29,12 @@ function lineType(line: Buffer): string | undefined {
   return end < 0 ? undefined : line.toString("latin1", TYPE_PREFIX.length, end);
 }
 
-/** Yields the lines of a file (without their newline), as views of the chunks read. */
+/** Yields the lines of a file (without their newline), as views of the chunks read (no text). */
 async function* fileLines(path: string): AsyncGenerator<Buffer> {
-  let rest: Buffer | undefined;
-  for await (const read of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const chunk: Buffer = rest ? Buffer.concat([rest, read as Buffer]) : (read as Buffer);
-    rest = undefined;
-    let start = 0;
-    for (let end = chunk.indexOf(10); end >= 0; end = chunk.indexOf(10, start)) {
-      yield chunk.subarray(start, end);
-      start = end + 1;
-    }
-    if (start < chunk.length) rest = chunk.subarray(start);
-  }
-  if (rest?.length) yield rest;
+  const splitter = new LineSplitter({ source: path });
+  for await (const chunk of createReadStream(path)) yield* splitter.push(chunk as Buffer);
+  const last = splitter.end();
+  if (last !== undefined) yield last;
 }
 
 /**

@@ -127,10 +127,10 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
     throw new DatabaseOpenError(`Cannot open database '${path}': no such file`);
   // A writer's limit follows its indexes unless told (a reader's indexes load only what a lookup reads).
   const grows = !options.readOnly && options.memoryLimit === undefined;
-  const beyond = options.memoryBeyondIndexes ?? DEFAULT_MEMORY_BEYOND_INDEXES;
+  const growth = { beyond: options.memoryBeyondIndexes ?? DEFAULT_MEMORY_BEYOND_INDEXES, cap: memoryCap() };
   const config: Record<string, string> = {
     memory_limit:
-      options.memoryLimit ?? (grows ? `${writerMemoryLimit(0, beyond, memoryCap())}B` : DEFAULT_MEMORY_LIMIT),
+      options.memoryLimit ?? (grows ? `${writerMemoryLimit(0, growth.beyond, growth.cap)}B` : DEFAULT_MEMORY_LIMIT),
   };
   if (options.readOnly) config.access_mode = "READ_ONLY";
   else {
@@ -143,7 +143,7 @@ export async function openDuckDb(path: string, options: DuckDbOptions = {}): Pro
     try {
       const instance = await (await loadDuckDb()).DuckDBInstance.create(path, config);
       const engine = new DuckDbEngine(instance, await instance.connect());
-      if (grows) await engine.growMemoryWithIndexes(beyond, memoryCap());
+      if (grows) await engine.growMemoryWithIndexes(growth.beyond, growth.cap);
       return engine;
     } catch (error) {
       const message = (error as Error).message;

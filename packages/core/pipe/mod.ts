@@ -27,7 +27,7 @@ export {
   placeRecords,
   type PlaceStats,
 } from "./place_records.ts";
-export { type NumberedLine, type ReadLinesOptions, readLines } from "./read_lines.ts";
+export { LineSplitter, type NumberedLine, type ReadLinesOptions, readLines } from "./read_lines.ts";
 export { parseRecordLine, readRecordInputs, readRecords, readRecordsOnly, type SourcedRecord } from "./read_records.ts";
 export {
   type AffiliationRecord,
